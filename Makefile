@@ -1,0 +1,47 @@
+# aftersales: `make demo` runs the platform on SQLite with no servers; `make test` runs every check.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+export DJANGO_SETTINGS_MODULE := config.settings
+
+.PHONY: demo test install install-dev lint typecheck pytest bench clean
+
+$(BIN)/activate:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: $(BIN)/activate requirements/base.txt pyproject.toml
+	$(BIN)/pip install --quiet -r requirements/base.txt
+	$(BIN)/pip install --quiet --no-deps -e .
+	touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed requirements/dev.txt
+	$(BIN)/pip install --quiet -r requirements/dev.txt
+	touch $@
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+demo: install
+	mkdir -p var/broker
+	DJANGO_DEBUG=1 $(BIN)/aftersales migrate --noinput -v0
+	DJANGO_DEBUG=1 $(BIN)/aftersales demo_seed
+	DJANGO_DEBUG=1 $(BIN)/aftersales rundemo
+
+lint: install-dev
+	$(BIN)/ruff check aftersales config tests bench
+	$(BIN)/ruff format --check aftersales config tests bench
+
+typecheck: install-dev
+	$(BIN)/mypy aftersales config
+
+pytest: install-dev
+	$(BIN)/pytest
+
+test: lint typecheck pytest
+
+bench: install-dev
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf var $(VENV)

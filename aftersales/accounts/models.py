@@ -1,0 +1,60 @@
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+
+from aftersales.accounts.roles import Role
+
+
+class User(AbstractUser):
+    """A staff member. Customers are not users: they sign in with phone and one-time code."""
+
+    role = models.CharField(max_length=32, choices=Role.choices, default=Role.AGENT)
+    # A team code from the policy pack (agents, technical, hq-experts, or an outlet's team).
+    team = models.CharField(max_length=64, blank=True, default="")
+    employee_id = models.CharField(max_length=32, blank=True, default="")
+
+    @property
+    def is_staff_member(self) -> bool:
+        return self.role != Role.CUSTOMER and self.is_active
+
+
+class Customer(models.Model):
+    """Someone who complains. Personal data lives here and is referenced, not copied, elsewhere."""
+
+    class Language(models.TextChoices):
+        ZH = "zh-hans", "简体中文"
+        EN = "en", "English"
+
+    name = models.CharField(max_length=100, blank=True, default="")
+    # E.164; unique when present, so a phone identifies one customer.
+    phone = models.CharField(max_length=20, null=True, blank=True, unique=True)  # noqa: DJ001 (NULL keeps unique optional)
+    email = models.EmailField(null=True, blank=True, db_index=True)  # noqa: DJ001 (absent, not empty)
+    language = models.CharField(max_length=8, choices=Language.choices, default=Language.ZH)
+    city = models.CharField(max_length=50, blank=True, default="")
+    is_senior = models.BooleanField("银发 senior care", default=False)
+    is_vip = models.BooleanField("VIP", default=False)
+    created_at = models.DateTimeField()
+    erased_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"customer #{self.pk}"
+
+
+class OneTimeCode(models.Model):
+    """A sign-in code sent by SMS. Only its hash is kept."""
+
+    phone = models.CharField(max_length=20, db_index=True)
+    code_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    attempts = models.PositiveSmallIntegerField(default=0)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+
+class ApiToken(models.Model):
+    """A staff member's bearer token for the API. Only its hash is kept."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=100, default="")
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)

@@ -1,0 +1,36 @@
+"""Who may do what. Every endpoint and service asks `role_may(role, permission)`."""
+
+from django.db import models
+
+
+class Role(models.TextChoices):
+    CUSTOMER = "customer", "客户 Customer"
+    AGENT = "agent", "客服坐席 Agent (L1)"
+    TECHNICAL = "technical", "技术团队 Technical team (L2)"
+    EXPERT = "expert", "总部专家 HQ expert (L3)"
+    OUTLET_TECHNICIAN = "outlet_technician", "网点工程师 Outlet technician"
+    OUTLET_MANAGER = "outlet_manager", "网点经理 Outlet manager"
+    ADMIN = "admin", "管理员 Administrator"
+
+
+CENTRAL_STAFF = frozenset({Role.AGENT, Role.TECHNICAL, Role.EXPERT, Role.ADMIN})
+OUTLET_STAFF = frozenset({Role.OUTLET_TECHNICIAN, Role.OUTLET_MANAGER})
+ALL_STAFF = CENTRAL_STAFF | OUTLET_STAFF
+
+# permission -> roles that hold it. Transitions carry their own roles in complaints/status.py.
+PERMISSIONS: dict[str, frozenset[str]] = {
+    # Outlet staff see only complaints dispatched to their team; central staff see all.
+    "complaint.view_any": CENTRAL_STAFF,
+    "complaint.view_team": ALL_STAFF,
+    "complaint.note": ALL_STAFF,
+    "complaint.reply": ALL_STAFF,
+    "complaint.transfer_ownership": frozenset({Role.AGENT, Role.TECHNICAL, Role.EXPERT, Role.ADMIN}),
+    "complaint.transfer_any_ownership": frozenset({Role.EXPERT, Role.ADMIN}),
+    "complaint.set_category": frozenset({Role.AGENT, Role.TECHNICAL, Role.EXPERT, Role.ADMIN}),
+    "complaint.view_own": frozenset({Role.CUSTOMER}),
+    "complaint.message_own": frozenset({Role.CUSTOMER}),
+}
+
+
+def role_may(role: str, permission: str) -> bool:
+    return role in PERMISSIONS.get(permission, frozenset())

@@ -1,0 +1,40 @@
+from django.http import HttpRequest
+
+from aftersales.accounts.actors import ANONYMOUS, Actor, staff_actor
+from aftersales.accounts.services import (
+    CUSTOMER_SESSION_PREFIX,
+    STAFF_TOKEN_PREFIX,
+    customer_from_session_token,
+    staff_from_api_token,
+)
+from aftersales.common.errors import Unauthenticated
+
+
+def actor_from_request(request: HttpRequest) -> Actor:
+    """Who is calling: a staff bearer token, a customer session token, a staff browser session, or nobody.
+
+    A bearer token that is present but invalid is refused rather than treated as anonymous,
+    so a client with an expired token learns it instead of silently losing access.
+    """
+    header = request.headers.get("Authorization", "")
+    if header.startswith("Bearer "):
+        token = header[len("Bearer ") :].strip()
+        if token.startswith(STAFF_TOKEN_PREFIX):
+            user = staff_from_api_token(token)
+            if user is not None and user.is_staff_member:
+                return staff_actor(user)
+        elif token.startswith(CUSTOMER_SESSION_PREFIX):
+            actor = customer_from_session_token(token)
+            if actor is not None:
+                return actor
+        raise Unauthenticated()
+    user = getattr(request, "user", None)
+    # Browser sessions are honoured for reads only: writes need a token (no CSRF exposure).
+    if (
+        user is not None
+        and user.is_authenticated
+        and request.method in ("GET", "HEAD")
+        and user.is_staff_member
+    ):
+        return staff_actor(user)
+    return ANONYMOUS

@@ -1,0 +1,26 @@
+import factory
+from django.utils import timezone
+
+from aftersales.accounts.models import Customer, User
+from aftersales.accounts.roles import Role
+
+
+class StaffFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        django_get_or_create = ("username",)
+
+    username = factory.Sequence(lambda n: f"staff{n}")
+    role = Role.AGENT
+    team = "agents"
+    email = factory.LazyAttribute(lambda u: f"{u.username}@aftersales.example")
+    employee_id = factory.Sequence(lambda n: f"E{n:05d}")
+
+
+class CustomerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Customer
+
+    name = "Customer"
+    phone = factory.Sequence(lambda n: f"+86138{n:08d}")
+    created_at = factory.LazyFunction(timezone.now)

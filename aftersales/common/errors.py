@@ -1,0 +1,70 @@
+"""Domain errors. Services raise them; one handler (config/api.py) turns them into HTTP.
+
+An error carries message *codes* and parameters, not finished sentences, so that the
+same error can be rendered in the language of whoever receives it.
+"""
+
+from dataclasses import dataclass, field
+
+
+@dataclass
+class FieldProblem:
+    code: str
+    params: dict[str, object] = field(default_factory=dict)
+
+
+class DomainError(Exception):
+    status = 400
+    code = "error"
+
+    def __init__(self, code: str | None = None, **params: object) -> None:
+        self.code = code or self.code
+        self.params = params
+        super().__init__(f"{self.code}: {params}")
+
+
+class ValidationFailed(DomainError):
+    """One or more fields are invalid. `fields` maps field name to its problem."""
+
+    status = 422
+    code = "validation_failed"
+
+    def __init__(self, fields: dict[str, FieldProblem], code: str | None = None) -> None:
+        super().__init__(code)
+        self.fields = fields
+
+    def __str__(self) -> str:
+        return "validation failed: " + ", ".join(f"{k}={v.code}" for k, v in self.fields.items())
+
+
+class TransitionNotAllowed(DomainError):
+    status = 409
+    code = "transition_not_allowed"
+
+
+class NotFound(DomainError):
+    status = 404
+    code = "not_found"
+
+
+class Forbidden(DomainError):
+    status = 403
+    code = "forbidden"
+
+
+class Unauthenticated(DomainError):
+    status = 401
+    code = "unauthenticated"
+
+
+class Conflict(DomainError):
+    status = 409
+
+
+class PayloadTooLarge(DomainError):
+    status = 413
+    code = "payload_too_large"
+
+
+def problem(code: str, **params: object) -> FieldProblem:
+    return FieldProblem(code=code, params=params)

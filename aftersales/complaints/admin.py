@@ -1,0 +1,90 @@
+"""Staff work complaints here until the agent workspace exists. Actions call the services."""
+
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
+
+from aftersales.accounts.actors import staff_actor
+from aftersales.common.errors import DomainError
+from aftersales.common.language import request_language
+from aftersales.common.messages import message_text
+from aftersales.complaints import services
+from aftersales.complaints.models import Complaint, Message, TimelineEvent
+
+
+class TimelineInline(admin.TabularInline):
+    model = TimelineEvent
+    fields = ("seq", "kind", "at", "actor", "payload")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+class MessageInline(admin.TabularInline):
+    model = Message
+    fields = ("direction", "channel", "body", "author", "created_at")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+def _workflow_action(action: str, label: str):  # type: ignore[no-untyped-def]
+    def run(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet[Complaint]) -> None:
+        actor = staff_actor(request.user)  # type: ignore[arg-type]
+        for complaint in queryset.order_by("pk"):
+            try:
+                services.complaint_transition(
+                    actor=actor, complaint=complaint, action=action, reason=f"admin: {label}"
+                )
+            except DomainError as error:
+                text = message_text(error.code, request_language(request), **error.params)
+                modeladmin.message_user(request, f"{complaint.number}: {text}", messages.ERROR)
+
+    run.__name__ = f"action_{action}"
+    return admin.action(description=label)(run)
+
+
+@admin.register(Complaint)
+class ComplaintAdmin(admin.ModelAdmin):
+    list_display = (
+        "number",
+        "state",
+        "level",
+        "priority",
+        "category",
+        "team",
+        "owner",
+        "next_deadline_at",
+        "channel",
+    )
+    list_filter = ("state", "level", "priority", "team", "channel", "category")
+    search_fields = ("number",)
+    ordering = ("next_deadline_at",)
+    list_select_related = ("owner",)
+    show_full_result_count = False
+    inlines = [MessageInline, TimelineInline]
+    actions = [
+        _workflow_action("start_processing", "开始处理 Start processing"),
+        _workflow_action("wait_for_customer", "等待客户 Wait for customer"),
+        _workflow_action("resume", "恢复处理 Resume"),
+        _workflow_action("escalate", "升级 Escalate"),
+        _workflow_action("resolve", "解决 Resolve"),
+        _workflow_action("reopen", "重开 Reopen"),
+        _workflow_action("close", "关闭 Close without resolution"),
+    ]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Complaint | None = None) -> list[str]:
+        # Every change goes through a service so that it lands on the timeline.
+        return [field.name for field in Complaint._meta.fields]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Complaint | None = None) -> bool:
+        return False

@@ -1,0 +1,120 @@
+"""Timeline events: one small function per kind, each called inside the service's transaction.
+
+Payloads hold references and hashes, not personal data, and serialise canonically
+(`canonical_bytes`) so that each event can be sealed into a hash chain.
+"""
+
+import hashlib
+import json
+from datetime import UTC, datetime
+
+from aftersales.accounts.actors import Actor
+from aftersales.complaints.models import Complaint, Message, TimelineEvent
+
+Kind = TimelineEvent.Kind
+
+
+def _append(*, complaint: Complaint, kind: str, actor: Actor, at: datetime, payload: dict) -> TimelineEvent:
+    # The caller holds the complaint row locked and saves event_count with its own changes.
+    complaint.event_count += 1
+    return TimelineEvent.objects.create(
+        complaint=complaint, seq=complaint.event_count, kind=kind, at=at, actor=actor.ref, payload=payload
+    )
+
+
+def content_hash(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def created_event(*, complaint: Complaint, actor: Actor, at: datetime) -> TimelineEvent:
+    payload = {
+        "number": complaint.number,
+        "channel": complaint.channel,
+        "customer": complaint.customer_id,
+        "device": complaint.device_id,
+        "state": complaint.state,
+        "team": complaint.team,
+    }
+    return _append(complaint=complaint, kind=Kind.CREATED, actor=actor, at=at, payload=payload)
+
+
+def triage_event(*, complaint: Complaint, actor: Actor, at: datetime) -> TimelineEvent:
+    payload = {
+        "category": complaint.category,
+        "confidence": round(complaint.category_confidence, 4),
+        "priority": complaint.priority,
+        "level": complaint.level,
+        "reasons": complaint.triage_reasons,
+        "model": complaint.triage_model,
+    }
+    return _append(complaint=complaint, kind=Kind.TRIAGE, actor=actor, at=at, payload=payload)
+
+
+def message_event(
+    *, complaint: Complaint, actor: Actor, message: Message, linked_duplicate: bool = False
+) -> TimelineEvent:
+    kind = {
+        Message.Direction.IN: Kind.MESSAGE_IN,
+        Message.Direction.OUT: Kind.MESSAGE_OUT,
+        Message.Direction.NOTE: Kind.NOTE,
+    }[Message.Direction(message.direction)]
+    payload: dict = {"message": message.pk, "sha256": content_hash(message.body), "channel": message.channel}
+    if linked_duplicate:
+        payload["linked_duplicate"] = True
+    return _append(complaint=complaint, kind=kind, actor=actor, at=message.created_at, payload=payload)
+
+
+def status_event(
+    *, complaint: Complaint, actor: Actor, at: datetime, action: str, from_state: str, reason: str
+) -> TimelineEvent:
+    payload = {"action": action, "from": from_state, "to": complaint.state, "reason": reason}
+    return _append(complaint=complaint, kind=Kind.STATUS, actor=actor, at=at, payload=payload)
+
+
+def assignment_event(
+    *, complaint: Complaint, actor: Actor, at: datetime, previous_owner: int | None, reason: str
+) -> TimelineEvent:
+    payload = {
+        "owner_from": previous_owner,
+        "owner_to": complaint.owner_id,
+        "team": complaint.team,
+        "reason": reason,
+    }
+    return _append(complaint=complaint, kind=Kind.ASSIGNMENT, actor=actor, at=at, payload=payload)
+
+
+def escalation_event(
+    *, complaint: Complaint, actor: Actor, at: datetime, from_level: str, reason: str, automatic: bool
+) -> TimelineEvent:
+    payload = {
+        "from_level": from_level,
+        "to_level": complaint.level,
+        "team": complaint.team,
+        "reason": reason,
+        "automatic": automatic,
+    }
+    return _append(complaint=complaint, kind=Kind.ESCALATION, actor=actor, at=at, payload=payload)
+
+
+def sla_breach_event(
+    *, complaint: Complaint, actor: Actor, at: datetime, deadline: str, due_at: datetime
+) -> TimelineEvent:
+    payload = {"deadline": deadline, "due_at": _iso(due_at), "level": complaint.level}
+    return _append(complaint=complaint, kind=Kind.SLA_BREACH, actor=actor, at=at, payload=payload)
+
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def canonical_bytes(event: TimelineEvent, *, complaint_number: str) -> bytes:
+    """The event's content in one byte-exact form: sorted keys, no spaces, UTC time."""
+    document = {
+        "complaint": complaint_number,
+        "seq": event.seq,
+        "kind": event.kind,
+        "at": _iso(event.at),
+        "actor": event.actor,
+        "payload": event.payload,
+    }
+    return json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()

@@ -1,0 +1,129 @@
+from django.conf import settings
+from django.db import models
+
+from aftersales.accounts.models import Customer
+from aftersales.complaints.status import State
+from aftersales.devices.models import Device
+
+
+class ComplaintNumberSequence(models.Model):
+    """The last complaint number issued on a day. Numbers are never reused."""
+
+    day = models.DateField(primary_key=True)
+    last = models.PositiveIntegerField(default=0)
+
+
+class Complaint(models.Model):
+    number = models.CharField(max_length=32, unique=True)
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="complaints")
+    device = models.ForeignKey(
+        Device, null=True, blank=True, on_delete=models.PROTECT, related_name="complaints"
+    )
+    channel = models.CharField(max_length=16)
+    language = models.CharField(max_length=8, default="zh-hans")
+    city = models.CharField(max_length=50, blank=True, default="")
+    subject = models.CharField(max_length=200)
+
+    # Pre-diagnosis
+    category = models.CharField(max_length=32)
+    category_confidence = models.FloatField(default=0.0)
+    priority = models.PositiveSmallIntegerField()  # 1 = most urgent
+    level = models.CharField(max_length=2)  # L1 / L2 / L3
+    triage_reasons = models.JSONField(default=list)
+    triage_model = models.CharField(max_length=40, default="")
+
+    # Workflow
+    state = models.CharField(max_length=20, choices=State.choices, default=State.ACCEPTED)
+    is_open = models.BooleanField(default=True)
+    team = models.CharField(max_length=64)  # the team working it now
+    # First-contact responsibility: the first staff member to handle it owns it until closed.
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="owned_complaints",
+    )
+    tracking_salt = models.CharField(max_length=16)
+    event_count = models.PositiveIntegerField(default=0)
+    contact_count = models.PositiveIntegerField(default=1)
+
+    # Service-level clocks (all aware datetimes; None when not running)
+    created_at = models.DateTimeField()
+    responded_at = models.DateTimeField(null=True, blank=True)
+    response_due_at = models.DateTimeField(null=True, blank=True)
+    accept_due_at = models.DateTimeField(null=True, blank=True)
+    process_due_at = models.DateTimeField(null=True, blank=True)
+    resolve_due_at = models.DateTimeField(null=True, blank=True)
+    satisfaction_due_at = models.DateTimeField(null=True, blank=True)
+    archive_due_at = models.DateTimeField(null=True, blank=True)
+    # The earliest deadline still to watch: what the sweeper and the queues sort on.
+    next_deadline_at = models.DateTimeField(null=True, blank=True)
+    paused_at = models.DateTimeField(null=True, blank=True)
+    breaches = models.JSONField(default=list)
+
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    satisfaction_score = models.PositiveSmallIntegerField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            # A team's queue: open complaints of one team by nearest deadline.
+            models.Index(fields=["team", "is_open", "next_deadline_at"], name="complaint_queue_idx"),
+            # The SLA sweeper: every complaint whose next deadline has passed.
+            models.Index(fields=["next_deadline_at"], name="complaint_sweep_idx"),
+            # Duplicate linking: a customer's open complaints about a device.
+            models.Index(fields=["customer", "is_open"], name="complaint_customer_idx"),
+            models.Index(fields=["device", "is_open"], name="complaint_device_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class Message(models.Model):
+    """What the customer wrote, what staff answered, and internal notes.
+
+    Timeline events reference a message by id and content hash, so erasing a
+    customer's words later leaves the timeline's seals intact.
+    """
+
+    class Direction(models.TextChoices):
+        IN = "in", "客户来信 From customer"
+        OUT = "out", "回复客户 To customer"
+        NOTE = "note", "内部备注 Internal note"
+
+    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="messages")
+    direction = models.CharField(max_length=4, choices=Direction.choices)
+    channel = models.CharField(max_length=16)
+    body = models.TextField()
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT)
+    created_at = models.DateTimeField()
+    erased_at = models.DateTimeField(null=True, blank=True)
+
+
+class TimelineEvent(models.Model):
+    """One immutable entry of a complaint's history. Never edited or deleted by the application."""
+
+    class Kind(models.TextChoices):
+        CREATED = "created", "创建 Created"
+        MESSAGE_IN = "message_in", "客户来信 Message in"
+        MESSAGE_OUT = "message_out", "回复客户 Message out"
+        NOTE = "note", "备注 Note"
+        STATUS = "status", "状态变更 Status change"
+        ASSIGNMENT = "assignment", "分配 Assignment"
+        ESCALATION = "escalation", "升级 Escalation"
+        TRIAGE = "triage", "预诊断 Pre-diagnosis"
+        SLA_BREACH = "sla_breach", "超时 SLA breach"
+        ATTACHMENT = "attachment", "附件 Attachment"
+
+    complaint = models.ForeignKey(Complaint, on_delete=models.PROTECT, related_name="events")
+    seq = models.PositiveIntegerField()
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    at = models.DateTimeField()
+    actor = models.CharField(max_length=40)  # "staff:12", "customer:7", "system"
+    payload = models.JSONField(default=dict)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["complaint", "seq"], name="timeline_seq_unique")]
+        ordering = ["complaint", "seq"]

@@ -1,0 +1,105 @@
+"""Reads of complaints and the one access check every page and endpoint uses."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import QuerySet
+
+from aftersales.accounts.actors import Actor
+from aftersales.accounts.roles import OUTLET_STAFF
+from aftersales.common.errors import Forbidden, NotFound, Unauthenticated
+from aftersales.complaints import sla
+from aftersales.complaints.models import Complaint, TimelineEvent
+from aftersales.complaints.services import DEADLINE_FIELDS, tracking_token_matches
+from aftersales.complaints.status import OPEN_STATES
+
+
+def staff_may_see(actor: Actor, complaint: Complaint) -> bool:
+    if actor.may("complaint.view_any"):
+        return True
+    # Outlet staff see what their team works on.
+    return actor.role in OUTLET_STAFF and actor.user is not None and complaint.team == actor.user.team
+
+
+def complaint_get_for_actor(
+    *, actor: Actor, number: str, tracking_token: str = ""
+) -> tuple[Complaint, Actor]:
+    """The complaint `number` if `actor` (or the tracking token) may see it.
+
+    Returns the complaint and the actor to act as: a tracking token turns an anonymous
+    caller into the complaint's customer for this complaint only. A customer asking for
+    someone else's complaint gets "not found", so numbers cannot be probed.
+    """
+    from aftersales.accounts.actors import tracking_actor
+
+    complaint = Complaint.objects.select_related("customer", "device", "owner").filter(number=number).first()
+    if actor.is_staff:
+        if complaint is None:
+            raise NotFound(what="complaint")
+        if not actor.may("complaint.view_team") or not staff_may_see(actor, complaint):
+            raise Forbidden(what="complaint")
+        return complaint, actor
+    if complaint is not None and actor.kind == "customer" and actor.customer_id == complaint.customer_id:
+        return complaint, actor
+    if complaint is not None and tracking_token and tracking_token_matches(complaint, tracking_token):
+        return complaint, tracking_actor(customer_id=complaint.customer_id, complaint_id=complaint.pk)
+    if actor.kind == "anonymous" and not tracking_token:
+        raise Unauthenticated()
+    raise NotFound(what="complaint")
+
+
+def complaint_queue(
+    *, actor: Actor, team: str | None = None, state: str | None = None, limit: int = 25, offset: int = 0
+) -> QuerySet[Complaint]:
+    """Open complaints, nearest deadline first: a team's queue for staff, one's own for a customer."""
+    if actor.is_staff:
+        if not actor.may("complaint.view_team"):
+            raise Forbidden(what="complaint queue")
+        queryset = Complaint.objects.filter(is_open=True)
+        if not actor.may("complaint.view_any"):
+            team = actor.user.team if actor.user else "-"
+        if team:
+            queryset = queryset.filter(team=team)
+    elif actor.kind == "customer" and actor.customer_id is not None:
+        queryset = Complaint.objects.filter(customer_id=actor.customer_id)
+    else:
+        raise Unauthenticated()
+    if state:
+        queryset = queryset.filter(state=state)
+    return queryset.select_related("owner").order_by("next_deadline_at", "pk")[offset : offset + limit]
+
+
+def complaint_timeline(*, complaint: Complaint, include_internal: bool) -> list[TimelineEvent]:
+    events = TimelineEvent.objects.filter(complaint=complaint).order_by("seq")
+    if not include_internal:
+        events = events.exclude(kind=TimelineEvent.Kind.NOTE)
+    return list(events)
+
+
+@dataclass(frozen=True)
+class DeadlineView:
+    name: str
+    due_at: datetime
+    remaining_seconds: int
+    breached: bool
+    watched: bool
+
+
+def complaint_deadlines(*, complaint: Complaint, now: datetime) -> list[DeadlineView]:
+    """Every deadline set on the complaint, with the time left (negative when passed)."""
+    watched = set(sla.watched_deadlines(sla.deadline_facts(complaint)))
+    views = []
+    for name in DEADLINE_FIELDS:
+        due_at = getattr(complaint, name)
+        if due_at is None:
+            continue
+        views.append(
+            DeadlineView(
+                name=name,
+                due_at=due_at,
+                remaining_seconds=int((due_at - now).total_seconds()),
+                breached=name in complaint.breaches,
+                watched=name in watched and complaint.state in OPEN_STATES | {"resolved"},
+            )
+        )
+    return views

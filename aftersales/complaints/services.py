@@ -1,0 +1,460 @@
+"""Every write to a complaint: one function per intent, each taking the actor.
+
+Each service locks the complaint row, checks the workflow table, changes the row,
+appends its timeline events in the same transaction and schedules side effects after
+commit.
+"""
+
+import base64
+import hashlib
+import hmac
+import secrets
+from datetime import datetime
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+
+from aftersales.accounts.actors import SYSTEM, Actor
+from aftersales.accounts.models import Customer, User
+from aftersales.common import clock
+from aftersales.common.errors import Forbidden, TransitionNotAllowed, ValidationFailed, problem
+from aftersales.complaints import events, sla
+from aftersales.complaints.models import Complaint, ComplaintNumberSequence, Message
+from aftersales.complaints.status import OPEN_STATES, State, allowed_actions, move_for
+from aftersales.devices.models import Device
+from aftersales.policy.pack import PolicyPack, current_pack
+from aftersales.triage.services import TriageResult
+
+DEADLINE_FIELDS = (sla.RESPONSE, sla.ACCEPT, sla.PROCESS, sla.RESOLVE, sla.SATISFACTION, sla.ARCHIVE)
+
+
+# --- numbers and tokens -------------------------------------------------------------
+
+
+def complaint_number_issue(*, at: datetime, pack: PolicyPack) -> str:
+    """Next number of the day: PREFIX-YYYYMMDD-NNNNN-C, C a Luhn check digit over the digits.
+
+    Sortable by date, never reused (the day's counter only grows), and a mistyped digit
+    is caught by the check digit.
+    """
+    from stdnum import luhn
+
+    day = clock.localdate(at)
+    ComplaintNumberSequence.objects.bulk_create(
+        [ComplaintNumberSequence(day=day, last=0)], ignore_conflicts=True
+    )
+    ComplaintNumberSequence.objects.filter(day=day).update(last=F("last") + 1)
+    serial = ComplaintNumberSequence.objects.values_list("last", flat=True).get(day=day)
+    digits = f"{day:%Y%m%d}{serial:05d}"
+    return f"{pack.number_prefix}-{day:%Y%m%d}-{serial:05d}-{luhn.calc_check_digit(digits)}"
+
+
+def tracking_token(complaint: Complaint) -> str:
+    """The private token that lets its holder follow one complaint without signing in."""
+    key = settings.SECRET_KEY.encode()
+    digest = hmac.new(
+        key, f"track:{complaint.number}:{complaint.tracking_salt}".encode(), hashlib.sha256
+    ).digest()
+    return base64.urlsafe_b64encode(digest[:18]).decode()
+
+
+def tracking_token_matches(complaint: Complaint, token: str) -> bool:
+    return bool(token) and hmac.compare_digest(tracking_token(complaint), token)
+
+
+# --- opening and messages ------------------------------------------------------------
+
+
+def complaint_open(
+    *,
+    actor: Actor,
+    customer: Customer,
+    device: Device | None,
+    channel: str,
+    language: str,
+    subject: str,
+    body: str,
+    triage: TriageResult,
+    at: datetime,
+) -> Complaint:
+    """Create a complaint in `accepted` with its number, deadlines and first timeline events."""
+    pack = current_pack()
+    complaint = Complaint(
+        number=complaint_number_issue(at=at, pack=pack),
+        customer=customer,
+        device=device,
+        channel=channel,
+        language=language,
+        city=customer.city,
+        subject=subject[:200],
+        category=triage.category,
+        category_confidence=triage.confidence,
+        priority=triage.priority,
+        level=triage.level,
+        triage_reasons=triage.reasons,
+        triage_model=triage.model,
+        team=pack.levels[triage.level].team,
+        tracking_salt=secrets.token_hex(8),
+        created_at=at,
+        response_due_at=sla.response_deadline(at, triage.level, pack),
+        **sla.stage_deadlines(at, pack),
+    )
+    _refresh_next_deadline(complaint)
+    complaint.save()
+    events.created_event(complaint=complaint, actor=actor, at=at)
+    _claim_first_contact(complaint, actor, at)  # a hotline agent logging a call owns it
+    message = Message.objects.create(
+        complaint=complaint, direction=Message.Direction.IN, channel=channel, body=body, created_at=at
+    )
+    events.message_event(complaint=complaint, actor=actor, message=message)
+    events.triage_event(complaint=complaint, actor=SYSTEM, at=at)
+    complaint.save(update_fields=["event_count", "owner"])
+    _after_commit_notify_customer(complaint, "acknowledgement")
+    return complaint
+
+
+@transaction.atomic
+def complaint_add_customer_message(
+    *, actor: Actor, complaint: Complaint, body: str, channel: str, linked_duplicate: bool = False
+) -> Message:
+    """The customer writes again. A complaint waiting on the customer resumes."""
+    complaint = _lock(complaint)
+    _require_customer_access(actor, complaint)
+    now = clock.now()
+    message = Message.objects.create(
+        complaint=complaint, direction=Message.Direction.IN, channel=channel, body=body, created_at=now
+    )
+    events.message_event(complaint=complaint, actor=actor, message=message, linked_duplicate=linked_duplicate)
+    complaint.contact_count += 1
+    changed = ["event_count", "contact_count"]
+    if complaint.state == State.WAITING_CUSTOMER:
+        changed += _apply_move(complaint, actor=actor, action="resume", reason="customer replied", at=now)
+    complaint.save(update_fields=sorted(set(changed)))
+    return message
+
+
+@transaction.atomic
+def complaint_reply(*, actor: Actor, complaint: Complaint, body: str) -> Message:
+    """A staff member answers the customer; the first answer meets the response deadline."""
+    complaint = _lock(complaint)
+    _require_staff(actor, complaint, "complaint.reply")
+    now = clock.now()
+    changed = _claim_first_contact(complaint, actor, now)
+    message = Message.objects.create(
+        complaint=complaint,
+        direction=Message.Direction.OUT,
+        channel=complaint.channel,
+        body=body,
+        author=actor.user,
+        created_at=now,
+    )
+    events.message_event(complaint=complaint, actor=actor, message=message)
+    changed += _mark_responded(complaint, now)
+    complaint.save(update_fields=sorted(set(changed + ["event_count"])))
+    _after_commit_notify_customer(complaint, "reply")
+    return message
+
+
+@transaction.atomic
+def complaint_add_note(*, actor: Actor, complaint: Complaint, body: str) -> Message:
+    complaint = _lock(complaint)
+    _require_staff(actor, complaint, "complaint.note")
+    now = clock.now()
+    changed = _claim_first_contact(complaint, actor, now)
+    message = Message.objects.create(
+        complaint=complaint,
+        direction=Message.Direction.NOTE,
+        channel="internal",
+        body=body,
+        author=actor.user,
+        created_at=now,
+    )
+    events.message_event(complaint=complaint, actor=actor, message=message)
+    complaint.save(update_fields=sorted(set(changed + ["event_count"])))
+    return message
+
+
+# --- the workflow ----------------------------------------------------------------------
+
+
+@transaction.atomic
+def complaint_transition(*, actor: Actor, complaint: Complaint, action: str, reason: str = "") -> Complaint:
+    """Take one move of the workflow table (status.MOVES) on behalf of `actor`."""
+    complaint = _lock(complaint)
+    if actor.is_staff:
+        _require_staff(actor, complaint, "complaint.view_team")
+    else:
+        _require_customer_access(actor, complaint)
+    now = clock.now()
+    changed = _claim_first_contact(complaint, actor, now)
+    changed += _apply_move(complaint, actor=actor, action=action, reason=reason, at=now)
+    complaint.save(update_fields=sorted(set(changed)))
+    return complaint
+
+
+def complaint_escalate(*, actor: Actor, complaint: Complaint, reason: str) -> Complaint:
+    return complaint_transition(actor=actor, complaint=complaint, action="escalate", reason=reason)
+
+
+@transaction.atomic
+def complaint_transfer_ownership(
+    *, actor: Actor, complaint: Complaint, new_owner: User, reason: str
+) -> Complaint:
+    """Hand first-contact responsibility to another staff member, explicitly and on the record."""
+    complaint = _lock(complaint)
+    _require_staff(actor, complaint, "complaint.transfer_ownership")
+    is_owner = actor.user is not None and complaint.owner_id == actor.user.pk
+    if not is_owner and not actor.may("complaint.transfer_any_ownership"):
+        raise Forbidden(what="transfer a complaint you do not own")
+    if not new_owner.is_active or not new_owner.is_staff_member:
+        raise ValidationFailed({"owner": problem("staff_unknown", username=new_owner.username)})
+    if not reason.strip():
+        raise ValidationFailed({"reason": problem("required")})
+    previous = complaint.owner_id
+    complaint.owner = new_owner
+    events.assignment_event(
+        complaint=complaint, actor=actor, at=clock.now(), previous_owner=previous, reason=reason
+    )
+    complaint.save(update_fields=["owner", "event_count"])
+    return complaint
+
+
+@transaction.atomic
+def complaint_record_satisfaction(*, actor: Actor, complaint: Complaint, score: int) -> Complaint:
+    """The customer's rating (1-5) after resolution; it stops the satisfaction-check clock."""
+    complaint = _lock(complaint)
+    _require_customer_access(actor, complaint)
+    if complaint.state != State.RESOLVED:
+        raise TransitionNotAllowed(
+            action="rate",
+            number=complaint.number,
+            state=complaint.state,
+            allowed=", ".join(allowed_actions(complaint.state, actor.role)),
+        )
+    if not 1 <= score <= 5:
+        raise ValidationFailed({"score": problem("invalid_value", detail="1-5")})
+    complaint.satisfaction_score = score
+    _refresh_next_deadline(complaint)
+    complaint.save(update_fields=["satisfaction_score", "next_deadline_at"])
+    return complaint
+
+
+# --- service-level sweeps ------------------------------------------------------------------
+
+
+def complaint_sweep_deadlines(*, now: datetime | None = None, batch: int = 500) -> int:
+    """Act on every passed deadline: escalate on breach, notify, archive when due.
+
+    Returns how many complaints were acted on. Safe to run from several workers at once:
+    each complaint is re-read under lock and skipped if another sweeper got there first.
+    """
+    moment = now or clock.now()
+    due_ids = list(
+        Complaint.objects.filter(next_deadline_at__lte=moment)
+        .order_by("next_deadline_at")
+        .values_list("pk", flat=True)[:batch]
+    )
+    acted = 0
+    for complaint_id in due_ids:
+        with transaction.atomic():
+            complaint = Complaint.objects.select_for_update().get(pk=complaint_id)
+            if complaint.next_deadline_at is None or complaint.next_deadline_at > moment:
+                continue  # another sweeper or a staff action got there first
+            _act_on_passed_deadlines(complaint, moment)
+            acted += 1
+    return acted
+
+
+def _act_on_passed_deadlines(complaint: Complaint, now: datetime) -> None:
+    pack = current_pack()
+    changed: list[str] = ["breaches", "event_count", "next_deadline_at"]
+    escalated = False
+    for name in sla.watched_deadlines(sla.deadline_facts(complaint)):
+        due_at = getattr(complaint, name)
+        if due_at is None or due_at > now:
+            continue
+        if name == sla.ARCHIVE:
+            changed += _apply_move(
+                complaint, actor=SYSTEM, action="archive", reason="archive period over", at=now
+            )
+            break
+        complaint.breaches = [*complaint.breaches, name]
+        events.sla_breach_event(complaint=complaint, actor=SYSTEM, at=now, deadline=name, due_at=due_at)
+        _after_commit_notify_owner(complaint, name)
+        # One breach sweep raises the level once, even when several deadlines passed together.
+        if name in sla.ESCALATING and not escalated and pack.level_above(complaint.level):
+            reason = f"{sla.LABELS[name]['en']} deadline passed"
+            changed += _apply_move(complaint, actor=SYSTEM, action="escalate", reason=reason, at=now)
+            escalated = True
+    _refresh_next_deadline(complaint)
+    complaint.save(update_fields=sorted(set(changed)))
+
+
+# --- internals -------------------------------------------------------------------------------
+
+
+def _lock(complaint: Complaint) -> Complaint:
+    return Complaint.objects.select_for_update().get(pk=complaint.pk)
+
+
+def _require_staff(actor: Actor, complaint: Complaint, permission: str) -> None:
+    from aftersales.complaints.selectors import staff_may_see
+
+    if not actor.is_staff or not actor.may(permission) or not staff_may_see(actor, complaint):
+        raise Forbidden(what=permission)
+
+
+def _require_customer_access(actor: Actor, complaint: Complaint) -> None:
+    if actor.kind == "system" or actor.is_staff:
+        return
+    if actor.customer_id != complaint.customer_id:
+        raise Forbidden(what="complaint")
+    if actor.kind == "tracking" and actor.complaint_id != complaint.pk:
+        raise Forbidden(what="complaint")
+
+
+def _claim_first_contact(complaint: Complaint, actor: Actor, now: datetime) -> list[str]:
+    """首问负责制: the first staff member to act on a complaint becomes its owner."""
+    if not actor.is_staff or complaint.owner_id is not None or actor.user is None:
+        return []
+    complaint.owner = actor.user
+    events.assignment_event(
+        complaint=complaint, actor=actor, at=now, previous_owner=None, reason="first contact"
+    )
+    return ["owner", "event_count"]
+
+
+def _mark_responded(complaint: Complaint, now: datetime) -> list[str]:
+    if complaint.responded_at is not None:
+        return []
+    complaint.responded_at = now
+    _refresh_next_deadline(complaint)
+    return ["responded_at", "next_deadline_at"]
+
+
+def _apply_move(complaint: Complaint, *, actor: Actor, action: str, reason: str, at: datetime) -> list[str]:
+    """Check the workflow table, apply the move and its clock effects; return changed fields."""
+    move = move_for(complaint.state, action)
+    if move is None or actor.role not in move.roles:
+        raise TransitionNotAllowed(
+            action=action,
+            number=complaint.number,
+            state=complaint.state,
+            allowed=", ".join(allowed_actions(complaint.state, actor.role)) or "-",
+        )
+    if move.needs_reason and not reason.strip():
+        raise ValidationFailed({"reason": problem("required")})
+    pack = current_pack()
+    from_state = complaint.state
+    changed = ["state", "is_open", "next_deadline_at", "event_count"]
+    if action == "escalate":
+        changed += _raise_level(complaint, actor=actor, reason=reason, at=at, pack=pack)
+    elif action == "wait_for_customer":
+        complaint.paused_at = at
+        changed.append("paused_at")
+    elif action == "resume":
+        changed += _resume_clocks(complaint, at=at, pack=pack)
+    elif action == "start_processing" and actor.is_staff:
+        changed += _mark_responded(complaint, at)
+    elif action == "resolve":
+        complaint.resolved_at = at
+        complaint.satisfaction_due_at = at + pack.stages.satisfaction_check_within
+        complaint.archive_due_at = at + pack.stages.archive_after
+        changed += ["resolved_at", "satisfaction_due_at", "archive_due_at"]
+    elif action == "reopen":
+        changed += _restart_clocks(complaint, at=at, pack=pack)
+    elif action == "close":
+        complaint.closed_at = at
+        changed.append("closed_at")
+    complaint.state = move.target
+    complaint.is_open = move.target in OPEN_STATES
+    _refresh_next_deadline(complaint)
+    events.status_event(
+        complaint=complaint, actor=actor, at=at, action=action, from_state=from_state, reason=reason
+    )
+    return changed
+
+
+def _raise_level(
+    complaint: Complaint, *, actor: Actor, reason: str, at: datetime, pack: PolicyPack
+) -> list[str]:
+    higher = pack.level_above(complaint.level)
+    if higher is None:
+        raise TransitionNotAllowed(
+            action="escalate",
+            number=complaint.number,
+            state=f"{complaint.state} ({complaint.level})",
+            allowed=", ".join(a for a in allowed_actions(complaint.state, actor.role) if a != "escalate"),
+        )
+    from_level = complaint.level
+    complaint.level = higher
+    complaint.team = pack.levels[higher].team
+    complaint.responded_at = None
+    complaint.response_due_at = sla.response_deadline(at, higher, pack)
+    complaint.breaches = [name for name in complaint.breaches if name != sla.RESPONSE]
+    events.escalation_event(
+        complaint=complaint,
+        actor=actor,
+        at=at,
+        from_level=from_level,
+        reason=reason,
+        automatic=actor.kind == "system",
+    )
+    _after_commit_notify_owner(complaint, "escalation")
+    return ["level", "team", "responded_at", "response_due_at", "breaches"]
+
+
+def _resume_clocks(complaint: Complaint, *, at: datetime, pack: PolicyPack) -> list[str]:
+    paused_at = complaint.paused_at or at
+    for name in (sla.RESPONSE, sla.ACCEPT, sla.PROCESS, sla.RESOLVE):
+        deadline = getattr(complaint, name)
+        if deadline is not None:
+            calendar = sla.calendar_of(name, complaint.level, pack)
+            setattr(
+                complaint,
+                name,
+                sla.shift_after_pause(deadline, paused_at=paused_at, resumed_at=at, calendar=calendar),
+            )
+    complaint.paused_at = None
+    return ["paused_at", sla.RESPONSE, sla.ACCEPT, sla.PROCESS, sla.RESOLVE]
+
+
+def _restart_clocks(complaint: Complaint, *, at: datetime, pack: PolicyPack) -> list[str]:
+    """A reopened complaint gets fresh response and stage clocks from the moment of reopening."""
+    complaint.responded_at = None
+    complaint.response_due_at = sla.response_deadline(at, complaint.level, pack)
+    for name, due in sla.stage_deadlines(at, pack).items():
+        setattr(complaint, name, due)
+    complaint.accept_due_at = None
+    complaint.resolved_at = None
+    complaint.satisfaction_due_at = None
+    complaint.archive_due_at = None
+    complaint.satisfaction_score = None
+    complaint.breaches = []
+    return [*DEADLINE_FIELDS, "responded_at", "resolved_at", "satisfaction_score", "breaches"]
+
+
+def _refresh_next_deadline(complaint: Complaint) -> None:
+    deadlines = {name: getattr(complaint, name) for name in DEADLINE_FIELDS}
+    complaint.next_deadline_at = sla.next_deadline(sla.deadline_facts(complaint), deadlines)
+
+
+def _after_commit_notify_owner(complaint: Complaint, reason: str) -> None:
+    from aftersales.notifications.services import notifications_enabled
+    from aftersales.notifications.tasks import notify_owner_task
+
+    if not notifications_enabled():
+        return
+    complaint_id = complaint.pk
+    transaction.on_commit(lambda: notify_owner_task.delay(complaint_id, reason))
+
+
+def _after_commit_notify_customer(complaint: Complaint, reason: str) -> None:
+    from aftersales.notifications.services import notifications_enabled
+    from aftersales.notifications.tasks import notify_customer_task
+
+    if not notifications_enabled():
+        return
+    complaint_id = complaint.pk
+    transaction.on_commit(lambda: notify_customer_task.delay(complaint_id, reason))

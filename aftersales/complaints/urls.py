@@ -1,0 +1,5 @@
+from django.urls import path
+
+from aftersales.complaints import views
+
+urlpatterns = [path("track/<str:number>/", views.track_page, name="track")]

@@ -1,0 +1,35 @@
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from aftersales.accounts.actors import ANONYMOUS
+from aftersales.common import clock
+from aftersales.common.errors import DomainError
+from aftersales.complaints.api import timeline_out
+from aftersales.complaints.selectors import complaint_deadlines, complaint_get_for_actor, complaint_timeline
+from aftersales.policy.pack import current_pack
+
+
+def track_page(request: HttpRequest, number: str) -> HttpResponse:
+    """The customer's view of one complaint, opened with the private tracking token."""
+    try:
+        complaint, _actor = complaint_get_for_actor(
+            actor=ANONYMOUS, number=number, tracking_token=request.GET.get("token", "")
+        )
+    except DomainError:
+        return render(request, "complaints/not_found.html", {"number": number}, status=404)
+    pack = current_pack()
+    return render(
+        request,
+        "complaints/track.html",
+        {
+            "complaint": complaint,
+            "is_new": request.GET.get("new") == "1",
+            "linked": request.GET.get("new") == "0",
+            "level": pack.levels[complaint.level],
+            "category_label": pack.label(
+                pack.categories.get(complaint.category, {"en": complaint.category}), "zh-hans"
+            ),
+            "deadlines": complaint_deadlines(complaint=complaint, now=clock.now()),
+            "timeline": timeline_out(complaint_timeline(complaint=complaint, include_internal=False)),
+        },
+    )

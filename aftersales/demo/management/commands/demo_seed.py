@@ -1,0 +1,24 @@
+from django.core.management.base import BaseCommand
+
+from aftersales.complaints.models import Complaint
+from aftersales.demo.seed import DEMO_PASSWORD, STAFF, seed_demo
+
+
+class Command(BaseCommand):
+    help = "Load the demo data set (staff of every role, a few thousand complaints) unless already loaded."
+
+    def add_arguments(self, parser):  # type: ignore[no-untyped-def]
+        parser.add_argument("--complaints", type=int, default=3000)
+
+    def handle(self, *args: object, complaints: int, **options: object) -> None:
+        if Complaint.objects.exists():
+            self.stdout.write("demo data already loaded")
+            return
+        tokens = seed_demo(count=complaints)
+        self.stdout.write(f"loaded {Complaint.objects.count()} complaints")
+        self.stdout.write(
+            "staff sign-in at http://127.0.0.1:8000/admin/ with password " + DEMO_PASSWORD + ":"
+        )
+        for username, role, team in STAFF:
+            self.stdout.write(f"  {username:14} {role:18} {team}")
+        self.stdout.write(f"API token for agent1: {tokens['agent1']}")

@@ -1,0 +1,157 @@
+"""A demo data set: staff for every role and a few thousand complaints at every stage.
+
+Complaints go through the real intake service and workflow services with the clock
+moved back in time, so every timeline is what the platform itself would have written.
+"""
+
+import random
+from datetime import timedelta
+
+from stdnum import luhn
+
+from aftersales.accounts.actors import staff_actor
+from aftersales.accounts.models import User
+from aftersales.accounts.roles import Role
+from aftersales.accounts.services import api_token_create
+from aftersales.common import clock
+from aftersales.common.errors import DomainError
+from aftersales.complaints import services as complaint_services
+from aftersales.demo.phrases import CITIES, ESCALATION_TAILS, MODELS, PHRASES, SURNAMES
+from aftersales.intake.services import complaint_submit
+from aftersales.intake.submission import Submission
+
+DEMO_PASSWORD = "demo-pass-2026"
+STAFF = [
+    ("admin", Role.ADMIN, "agents"),
+    ("agent1", Role.AGENT, "agents"),
+    ("agent2", Role.AGENT, "agents"),
+    ("tech1", Role.TECHNICAL, "technical"),
+    ("expert1", Role.EXPERT, "hq-experts"),
+    ("outlet-tech1", Role.OUTLET_TECHNICIAN, "outlet-beijing-01"),
+    ("outlet-mgr1", Role.OUTLET_MANAGER, "outlet-beijing-01"),
+]
+MOBILE_PREFIXES = ["33", "35", "36", "37", "38", "39", "50", "51", "58", "59", "77", "86", "87", "88", "89"]
+CHANNEL_WEIGHTS = {
+    "hotline": 30,
+    "app": 25,
+    "web": 10,
+    "email": 8,
+    "wechat": 12,
+    "weibo": 5,
+    "douyin": 4,
+    "store": 4,
+    "outlet": 2,
+}
+
+
+def make_imei(rng: random.Random) -> str:
+    body = "86" + "".join(str(rng.randrange(10)) for _ in range(12))
+    return body + luhn.calc_check_digit(body)
+
+
+def seed_staff() -> dict[str, User]:
+    staff = {}
+    for index, (username, role, team) in enumerate(STAFF, start=1):
+        user, created = User.objects.get_or_create(
+            username=username,
+            defaults={
+                "role": role,
+                "team": team,
+                "employee_id": f"E{index:05d}",
+                "is_staff": True,
+                "is_superuser": role == Role.ADMIN,
+                "email": f"{username}@aftersales.example",
+            },
+        )
+        if created:
+            user.set_password(DEMO_PASSWORD)
+            user.save(update_fields=["password"])
+        staff[username] = user
+    return staff
+
+
+def seed_complaints(*, count: int, seed: int = 2026, days: int = 45) -> int:
+    """Create `count` complaints over the last `days` days and move them along realistically."""
+    rng = random.Random(seed)
+    staff = seed_staff()
+    agents = [staff["agent1"], staff["agent2"]]
+    channels = list(CHANNEL_WEIGHTS)
+    weights = list(CHANNEL_WEIGHTS.values())
+    start = clock.now() - timedelta(days=days)
+    created = 0
+    for index in range(count):
+        at = start + timedelta(seconds=rng.randrange(days * 86400 - 3600))
+        category = rng.choice(list(PHRASES))
+        english = rng.random() < 0.12
+        texts = [t for t in PHRASES[category] if t.isascii() == english] or PHRASES[category]
+        text = rng.choice(texts) + (rng.choice(ESCALATION_TAILS) if not english else "")
+        with_device = rng.random() < 0.8
+        submission = Submission(
+            channel=rng.choices(channels, weights)[0],
+            text=text,
+            name=rng.choice(SURNAMES) + rng.choice(["先生", "女士"]),
+            phone=f"1{rng.choice(MOBILE_PREFIXES)}{rng.randrange(10**8):08d}",
+            email=f"customer{index}@mail.example" if rng.random() < 0.3 else "",
+            language="en" if english else "zh-hans",
+            city=rng.choice(CITIES),
+            imei=make_imei(rng) if with_device else "",
+            device_model=rng.choice(MODELS) if with_device else "",
+            purchase_date=(at - timedelta(days=rng.randrange(20, 900))).date() if with_device else None,
+        )
+        with clock.travel_to(at):
+            result = complaint_submit(
+                actor=_actor_for(submission.channel, agents, rng), submission=submission
+            )
+        created += int(result.created)
+        _advance(result.complaint, at=at, age=clock.now() - at, staff=staff, rng=rng)
+    return created
+
+
+def _actor_for(channel: str, agents: list[User], rng: random.Random):  # type: ignore[no-untyped-def]
+    from aftersales.accounts.actors import ANONYMOUS
+
+    # Calls are logged by the agent who answers them; other channels arrive on their own.
+    return staff_actor(rng.choice(agents)) if channel == "hotline" else ANONYMOUS
+
+
+def _advance(complaint, *, at, age, staff, rng: random.Random) -> None:  # type: ignore[no-untyped-def]
+    """Play out the complaint's life up to today, as far as its age allows."""
+    worker = staff_actor(staff["tech1"] if complaint.level == "L2" else staff["agent1"])
+    if complaint.level == "L3":
+        worker = staff_actor(staff["expert1"])
+    steps: list[tuple[timedelta, str, str]] = []
+    if age > timedelta(hours=2) and rng.random() < 0.9:
+        steps.append((timedelta(minutes=rng.randrange(5, 90)), "start_processing", ""))
+        if rng.random() < 0.15:
+            steps.append((timedelta(hours=rng.randrange(2, 20)), "wait_for_customer", "等待客户提供购买凭证"))
+            steps.append((timedelta(hours=rng.randrange(21, 30)), "resume", ""))
+        if age > timedelta(days=2) and rng.random() < 0.8:
+            steps.append((timedelta(hours=rng.randrange(30, 110)), "resolve", "已在网点完成检测并更换配件"))
+        elif rng.random() < 0.05:
+            steps.append((timedelta(hours=rng.randrange(5, 40)), "close", "客户撤回投诉"))
+    for offset, action, reason in steps:
+        moment = at + offset
+        if moment >= clock.now():
+            break
+        with clock.travel_to(moment):
+            try:
+                if action == "start_processing":
+                    complaint_services.complaint_reply(
+                        actor=worker, complaint=complaint, body="您好,我们已收到您的问题,正在处理。"
+                    )
+                complaint = complaint_services.complaint_transition(
+                    actor=worker, complaint=complaint, action=action, reason=reason
+                )
+            except DomainError:
+                break
+
+
+def seed_demo(*, count: int) -> dict[str, str]:
+    from aftersales.notifications.services import notifications_suppressed
+
+    staff = seed_staff()
+    # History is laid down, not lived: nobody is notified about complaints of last month.
+    with notifications_suppressed():
+        seed_complaints(count=count)
+        complaint_services.complaint_sweep_deadlines(batch=100_000)
+    return {"agent1": api_token_create(user=staff["agent1"], name="demo")}

@@ -1,0 +1,53 @@
+from datetime import date
+
+from aftersales.accounts.models import Customer
+from aftersales.devices.models import Device
+from aftersales.policy.pack import current_pack
+
+
+def warranty_end(purchase_date: date) -> date:
+    """Purchase date plus the policy's warranty months (the last day of a short month if needed)."""
+    months = current_pack().warranty_months
+    year = purchase_date.year + (purchase_date.month - 1 + months) // 12
+    month = (purchase_date.month - 1 + months) % 12 + 1
+    for day in (purchase_date.day, 30, 29, 28):
+        try:
+            return date(year, month, day)
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")
+
+
+def device_register(
+    *,
+    imei: str,
+    customer: Customer,
+    model_name: str = "",
+    purchase_date: date | None = None,
+    purchase_channel: str = "",
+) -> Device:
+    """The device with this IMEI, created for `customer` if new; missing facts are filled in."""
+    device = Device.objects.filter(imei=imei).first()
+    if device is None:
+        return Device.objects.create(
+            imei=imei,
+            customer=customer,
+            model_name=model_name,
+            purchase_date=purchase_date,
+            purchase_channel=purchase_channel,
+            warranty_ends_on=warranty_end(purchase_date) if purchase_date else None,
+        )
+    changed = []
+    if model_name and not device.model_name:
+        device.model_name = model_name
+        changed.append("model_name")
+    if purchase_date and not device.purchase_date:
+        device.purchase_date = purchase_date
+        device.warranty_ends_on = warranty_end(purchase_date)
+        changed += ["purchase_date", "warranty_ends_on"]
+    if purchase_channel and not device.purchase_channel:
+        device.purchase_channel = purchase_channel
+        changed.append("purchase_channel")
+    if changed:
+        device.save(update_fields=changed)
+    return device

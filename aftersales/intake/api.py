@@ -1,0 +1,59 @@
+from django.conf import settings
+from django.http import HttpRequest
+from ninja import Status
+
+from aftersales.accounts.selectors import actor_from_request
+from aftersales.common import clock
+from aftersales.common.language import request_language
+from aftersales.complaints.schemas import deadlines_out
+from aftersales.complaints.selectors import complaint_deadlines
+from aftersales.intake.schemas import ComplaintReceiptOut, ComplaintSubmitIn
+from aftersales.intake.services import IntakeResult, complaint_submit
+from aftersales.intake.submission import Submission
+
+RECEIPT_TEXT = {
+    "created": {"zh-hans": "投诉已受理,工单号 {number}。", "en": "Complaint received: number {number}."},
+    "linked": {
+        "zh-hans": "您关于这台设备的投诉 {number} 仍在处理中,本次内容已补充到该工单。",
+        "en": "Your complaint {number} about this device is still open; this message was added to it.",
+    },
+}
+
+
+RESPONSES = {200: ComplaintReceiptOut, 201: ComplaintReceiptOut}
+
+
+def submit_complaint(request: HttpRequest, payload: ComplaintSubmitIn):  # type: ignore[no-untyped-def]
+    """Open a complaint (no account needed). Send an Idempotency-Key header to make retries safe.
+
+    Answers 201 with a new complaint, or 200 when the message joined the customer's open
+    complaint about the same device or replayed an earlier request with the same key.
+    """
+    result = complaint_submit(
+        actor=actor_from_request(request),
+        submission=Submission(**payload.dict()),
+        idempotency_key=request.headers.get("Idempotency-Key", "")[:100],
+    )
+    status = 201 if result.created and not result.replayed else 200
+    return Status(status, receipt(result, request_language(request)))
+
+
+def receipt(result: IntakeResult, language: str) -> dict:
+    complaint = result.complaint
+    text_key = "linked" if result.linked_to_existing else "created"
+    return {
+        "number": complaint.number,
+        "state": complaint.state,
+        "level": complaint.level,
+        "priority": complaint.priority,
+        "category": complaint.category,
+        "category_confidence": complaint.category_confidence,
+        "triage_reasons": complaint.triage_reasons,
+        "deadlines": deadlines_out(complaint_deadlines(complaint=complaint, now=clock.now())),
+        "tracking_token": result.tracking_token,
+        "tracking_url": f"{settings.PUBLIC_BASE_URL}/track/{complaint.number}/?token={result.tracking_token}",
+        "created": result.created,
+        "linked_to_existing": result.linked_to_existing,
+        "replayed": result.replayed,
+        "message": RECEIPT_TEXT[text_key][language].format(number=complaint.number),
+    }

@@ -1,0 +1,158 @@
+"""Intake: the one service every channel calls to turn a customer's words into a complaint."""
+
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+
+from aftersales.accounts.actors import Actor, customer_actor
+from aftersales.accounts.models import Customer
+from aftersales.accounts.services import customer_find_or_create
+from aftersales.common import clock
+from aftersales.common.errors import Conflict
+from aftersales.complaints.models import Complaint, Message
+from aftersales.complaints.services import complaint_add_customer_message, complaint_open, tracking_token
+from aftersales.devices.models import Device
+from aftersales.devices.services import device_register
+from aftersales.intake.models import IdempotencyKey
+from aftersales.intake.submission import CleanSubmission, Submission, validate_submission
+from aftersales.policy.pack import current_pack
+from aftersales.triage.services import CustomerContext, triage_complaint
+
+
+@dataclass(frozen=True)
+class IntakeResult:
+    complaint: Complaint
+    # False when the message was added to the customer's open complaint about the same device.
+    created: bool
+    linked_to_existing: bool
+    # True when an Idempotency-Key matched an earlier request: nothing new was written.
+    replayed: bool
+    tracking_token: str
+
+
+def complaint_submit(*, actor: Actor, submission: Submission, idempotency_key: str = "") -> IntakeResult:
+    """Validate, find or create customer and device, then open a complaint or add to the open one.
+
+    All of it happens in one transaction: a failure leaves nothing behind. With an
+    idempotency key, a retry of the same request returns the first result.
+    """
+    pack = current_pack()
+    clean = validate_submission(submission, pack)
+    fingerprint = submission.fingerprint()
+    if idempotency_key:
+        earlier = _replay(idempotency_key, fingerprint)
+        if earlier is not None:
+            return earlier
+    try:
+        with transaction.atomic():
+            record = None
+            if idempotency_key:
+                # Inserted first: a concurrent retry blocks on the unique key, then replays.
+                record = IdempotencyKey.objects.create(
+                    key=idempotency_key, request_hash=fingerprint, created_at=clock.now()
+                )
+            result = _open_or_link(actor=actor, clean=clean)
+            if record is not None:
+                record.complaint = result.complaint
+                record.linked_to_existing = result.linked_to_existing
+                record.save(update_fields=["complaint", "linked_to_existing"])
+            return result
+    except IntegrityError:
+        if idempotency_key:
+            earlier = _replay(idempotency_key, fingerprint)
+            if earlier is not None:
+                return earlier
+        raise
+
+
+def _replay(key: str, fingerprint: str) -> IntakeResult | None:
+    record = IdempotencyKey.objects.select_related("complaint").filter(key=key).first()
+    if record is None or record.complaint is None:
+        return None
+    if record.request_hash != fingerprint:
+        raise Conflict("idempotency_conflict")
+    return IntakeResult(
+        complaint=record.complaint,
+        created=not record.linked_to_existing,
+        linked_to_existing=record.linked_to_existing,
+        replayed=True,
+        tracking_token=tracking_token(record.complaint),
+    )
+
+
+def _open_or_link(*, actor: Actor, clean: CleanSubmission) -> IntakeResult:
+    pack = current_pack()
+    submission = clean.submission
+    customer, _ = customer_find_or_create(
+        phone=clean.phone,
+        email=clean.email,
+        name=submission.name.strip(),
+        language=submission.language,
+        city=submission.city.strip(),
+    )
+    device = None
+    if clean.imei:
+        device = device_register(
+            imei=clean.imei,
+            customer=customer,
+            model_name=submission.device_model.strip(),
+            purchase_date=submission.purchase_date,
+            purchase_channel=submission.purchase_channel.strip(),
+        )
+    acting = actor if actor.is_staff else customer_actor(customer.pk)
+    if device is not None and pack.link_duplicates:
+        open_complaint = (
+            Complaint.objects.filter(customer=customer, device=device, is_open=True)
+            .order_by("-created_at")
+            .first()
+        )
+        if open_complaint is not None:
+            complaint_add_customer_message(
+                actor=acting,
+                complaint=open_complaint,
+                body=clean.text,
+                channel=submission.channel,
+                linked_duplicate=True,
+            )
+            open_complaint.refresh_from_db()
+            return IntakeResult(
+                complaint=open_complaint,
+                created=False,
+                linked_to_existing=True,
+                replayed=False,
+                tracking_token=tracking_token(open_complaint),
+            )
+    now = clock.now()
+    context = CustomerContext(
+        is_senior=customer.is_senior,
+        is_vip=customer.is_vip,
+        recent_contacts=_recent_contacts(
+            customer=customer, device=device, since=now - pack.repeat_contact.within
+        ),
+    )
+    triage = triage_complaint(text=f"{clean.subject}\n{clean.text}", context=context, pack=pack)
+    complaint = complaint_open(
+        actor=acting,
+        customer=customer,
+        device=device,
+        channel=submission.channel,
+        language=submission.language,
+        subject=clean.subject,
+        body=clean.text,
+        triage=triage,
+        at=now,
+    )
+    return IntakeResult(
+        complaint=complaint,
+        created=True,
+        linked_to_existing=False,
+        replayed=False,
+        tracking_token=tracking_token(complaint),
+    )
+
+
+def _recent_contacts(*, customer: Customer, device: Device | None, since) -> int:
+    messages = Message.objects.filter(direction=Message.Direction.IN, created_at__gte=since)
+    if device is not None:
+        return messages.filter(complaint__device=device).count()
+    return messages.filter(complaint__customer=customer).count()

@@ -1,0 +1,5 @@
+from django.urls import path
+
+from aftersales.intake import views
+
+urlpatterns = [path("", views.submit_page, name="submit")]

@@ -1,0 +1,31 @@
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+
+from aftersales.accounts.actors import ANONYMOUS
+from aftersales.common.errors import ValidationFailed
+from aftersales.common.language import request_language
+from aftersales.common.messages import message_text
+from aftersales.intake.forms import ComplaintForm
+from aftersales.intake.services import complaint_submit
+from aftersales.intake.submission import Submission
+
+
+def submit_page(request: HttpRequest) -> HttpResponse:
+    """The public complaint form; on success, straight to the complaint's tracking page."""
+    form = ComplaintForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if v not in (None, "") or k == "text"}
+        try:
+            result = complaint_submit(actor=ANONYMOUS, submission=Submission(channel="web", **data))
+        except ValidationFailed as failure:
+            language = request_language(request)
+            for field, issue in failure.fields.items():
+                form.add_error(
+                    field if field in form.fields else None,
+                    message_text(issue.code, language, **issue.params),
+                )
+        else:
+            url = reverse("track", args=[result.complaint.number])
+            return redirect(f"{url}?token={result.tracking_token}&new={int(result.created)}")
+    return render(request, "intake/submit.html", {"form": form})

@@ -1,0 +1,125 @@
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from django.core.mail import send_mail
+
+from aftersales.common import clock
+from aftersales.notifications.models import Notification
+from aftersales.notifications.sms import gateway
+
+_suppressed: list[bool] = []
+
+
+@contextmanager
+def notifications_suppressed() -> Iterator[None]:
+    """Within this block, services schedule no notifications (used when importing history)."""
+    _suppressed.append(True)
+    try:
+        yield
+    finally:
+        _suppressed.pop()
+
+
+def notifications_enabled() -> bool:
+    return not _suppressed
+
+
+def sms_send(*, phone: str, text: str) -> None:
+    gateway()(phone, text)
+
+
+def notification_record_and_send(
+    *,
+    recipient: str,
+    channel: str,
+    reason: str,
+    subject: str,
+    body: str,
+    complaint_id: int | None,
+    email: str = "",
+) -> Notification:
+    notification = Notification.objects.create(
+        recipient=recipient,
+        channel=channel,
+        reason=reason,
+        subject=subject,
+        body=body,
+        complaint_id=complaint_id,
+        created_at=clock.now(),
+    )
+    if channel == Notification.Channel.EMAIL and email:
+        send_mail(subject, body, None, [email], fail_silently=False)
+    notification.sent_at = clock.now()
+    notification.save(update_fields=["sent_at"])
+    return notification
+
+
+def notify_owner(*, complaint_id: int, reason: str) -> Notification | None:
+    """Tell the complaint's owner (or, without one, its team) about a breach or escalation."""
+    from aftersales.complaints.models import Complaint
+
+    complaint = Complaint.objects.select_related("owner").filter(pk=complaint_id).first()
+    if complaint is None:
+        return None
+    owner = complaint.owner
+    recipient = f"staff:{owner.pk}" if owner else f"team:{complaint.team}"
+    subject = f"[{complaint.number}] {reason}: level {complaint.level}, state {complaint.state}"
+    body = f"Complaint {complaint.number} needs attention ({reason}). Team: {complaint.team}."
+    return notification_record_and_send(
+        recipient=recipient,
+        channel=Notification.Channel.EMAIL if owner and owner.email else Notification.Channel.IN_APP,
+        reason=reason,
+        subject=subject,
+        body=body,
+        complaint_id=complaint.pk,
+        email=owner.email if owner else "",
+    )
+
+
+def notify_customer(*, complaint_id: int, reason: str) -> Notification | None:
+    """Acknowledge receipt or announce a reply, by e-mail when we have one, else by SMS."""
+    from aftersales.complaints.models import Complaint
+    from aftersales.complaints.services import tracking_token
+
+    complaint = Complaint.objects.select_related("customer").filter(pk=complaint_id).first()
+    if complaint is None or complaint.customer.erased_at is not None:
+        return None
+    customer = complaint.customer
+    from django.conf import settings
+
+    link = f"{settings.PUBLIC_BASE_URL}/track/{complaint.number}/?token={tracking_token(complaint)}"
+    if customer.language == "en":
+        subject = (
+            f"Complaint {complaint.number} received"
+            if reason == "acknowledgement"
+            else f"Update on {complaint.number}"
+        )
+        body = f"We have your complaint {complaint.number}. Follow it here: {link}"
+    else:
+        subject = (
+            f"您的投诉 {complaint.number} 已受理"
+            if reason == "acknowledgement"
+            else f"工单 {complaint.number} 有新进展"
+        )
+        body = f"我们已收到您的投诉,工单号 {complaint.number}。查看进度:{link}"
+    if customer.email:
+        return notification_record_and_send(
+            recipient=f"customer:{customer.pk}",
+            channel=Notification.Channel.EMAIL,
+            reason=reason,
+            subject=subject,
+            body=body,
+            complaint_id=complaint.pk,
+            email=customer.email,
+        )
+    if customer.phone:
+        sms_send(phone=customer.phone, text=body)
+        return notification_record_and_send(
+            recipient=f"customer:{customer.pk}",
+            channel=Notification.Channel.SMS,
+            reason=reason,
+            subject=subject,
+            body=body,
+            complaint_id=complaint.pk,
+        )
+    return None

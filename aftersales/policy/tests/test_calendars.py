@@ -1,0 +1,73 @@
+"""Deadline arithmetic across nights, weekends, public holidays and make-up working days (2026)."""
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from aftersales.policy.calendars import add_business_time, business_time_between, is_china_workday
+from aftersales.policy.pack import current_pack
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+def at(text: str) -> datetime:
+    return datetime.fromisoformat(text).replace(tzinfo=SHANGHAI)
+
+
+@pytest.fixture
+def calendars():  # type: ignore[no-untyped-def]
+    pack = current_pack()
+    return {name: level.calendar for name, level in pack.levels.items()} | {"clock": pack.stages.calendar}
+
+
+@pytest.mark.parametrize(
+    ("level", "start", "expected", "why"),
+    [
+        ("L1", "2026-11-25 10:00", "2026-11-25 10:30", "daytime: plain 30 minutes"),
+        ("L1", "2026-11-25 22:50", "2026-11-26 07:20", "night: 10 minutes tonight, 20 after 07:00"),
+        ("L1", "2026-11-26 02:00", "2026-11-26 07:30", "arrives while the hotline is closed"),
+        ("L2", "2026-11-25 20:30", "2026-11-26 10:30", "technical team closes at 21:00"),
+        ("L3", "2026-11-27 10:00", "2026-11-30 10:00", "weekend: Friday to Monday"),
+        ("L3", "2026-09-30 15:00", "2026-10-08 15:00", "National Day holiday 1-7 October"),
+        ("L3", "2026-10-09 12:00", "2026-10-10 12:00", "Saturday 10 October is a make-up working day"),
+        ("L3", "2026-11-06 12:00", "2026-11-09 12:00", "an ordinary Saturday is not"),
+        ("L3", "2026-01-02 09:00", "2026-01-05 00:00", "New Year holiday, then make-up Sunday 4 January"),
+        ("L3", "2026-02-13 18:00", "2026-02-14 18:00", "Saturday before Spring Festival is worked"),
+        ("L3", "2026-02-14 18:00", "2026-02-24 18:00", "Spring Festival 15-23 February"),
+    ],
+)
+def test_response_deadline(calendars, level, start, expected, why):  # type: ignore[no-untyped-def]
+    respond_within = current_pack().levels[level].respond_within
+    assert add_business_time(at(start), respond_within, calendars[level]) == at(expected), why
+
+
+def test_make_up_days_are_working_days():  # type: ignore[no-untyped-def]
+    assert is_china_workday(at("2026-10-10 00:00").date())  # Saturday, make-up
+    assert is_china_workday(at("2026-01-04 00:00").date())  # Sunday, make-up
+    assert not is_china_workday(at("2026-10-05 00:00").date())  # Monday in the holiday
+    assert not is_china_workday(at("2026-11-07 00:00").date())  # ordinary Saturday
+
+
+def test_open_time_between_two_moments_skips_the_night(calendars):  # type: ignore[no-untyped-def]
+    hotline = calendars["L1"]
+    assert business_time_between(at("2026-11-25 22:00"), at("2026-11-26 08:00"), hotline) == timedelta(
+        hours=2
+    )
+    assert business_time_between(at("2026-11-26 08:00"), at("2026-11-25 22:00"), hotline) == -timedelta(
+        hours=2
+    )
+
+
+def test_round_trip_adds_back_what_it_measures(calendars):  # type: ignore[no-untyped-def]
+    hq = calendars["L3"]
+    start = at("2026-09-28 16:45")
+    for minutes in (1, 59, 600, 1440, 2000, 5000):
+        end = add_business_time(start, timedelta(minutes=minutes), hq)
+        assert business_time_between(start, end, hq) == timedelta(minutes=minutes)
+
+
+def test_stage_clock_runs_round_the_clock(calendars):  # type: ignore[no-untyped-def]
+    assert add_business_time(at("2026-10-01 00:00"), timedelta(hours=24), calendars["clock"]) == at(
+        "2026-10-02 00:00"
+    )
