@@ -25,12 +25,13 @@ install-dev: $(VENV)/.installed-dev
 demo: install
 	mkdir -p var/broker
 	DJANGO_DEBUG=1 $(BIN)/aftersales migrate --noinput -v0
+	$(BIN)/aftersales collectstatic --noinput -v0
 	DJANGO_DEBUG=1 $(BIN)/aftersales demo_seed
 	DJANGO_DEBUG=1 $(BIN)/aftersales rundemo
 
 lint: install-dev
-	$(BIN)/ruff check aftersales config tests bench
-	$(BIN)/ruff format --check aftersales config tests bench
+	$(BIN)/ruff check aftersales config tests bench conftest.py
+	$(BIN)/ruff format --check aftersales config tests bench conftest.py
 
 typecheck: install-dev
 	$(BIN)/mypy aftersales config

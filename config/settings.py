@@ -67,7 +67,11 @@ TEMPLATES = [
 _SQLITE_PATH = VAR_DIR / "aftersales.sqlite3"
 _DATABASE_URL = env_str("DATABASE_URL", "")
 if _DATABASE_URL:
-    DATABASES = {"default": dj_database_url.parse(_DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60))}
+    DATABASES = {
+        "default": dj_database_url.parse(
+            _DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 600), conn_health_checks=True
+        )
+    }
 else:
     DATABASES = {
         "default": {
@@ -81,6 +85,9 @@ else:
                 "timeout": 30,
             },
             "TEST": {"NAME": env_str("AFTERSALES_TEST_SQLITE", "") or None},
+            # Reopening SQLite and re-running the PRAGMAs costs more than many a request.
+            "CONN_MAX_AGE": env_int("DB_CONN_MAX_AGE", 600),
+            "CONN_HEALTH_CHECKS": True,
         }
     }
 

@@ -8,7 +8,10 @@ from aftersales.accounts.models import Customer, User
 class StaffAdmin(UserAdmin):
     list_display = ("username", "employee_id", "role", "team", "is_active")
     list_filter = ("role", "team", "is_active")
-    fieldsets = (*(UserAdmin.fieldsets or ()), ("Service organisation", {"fields": ("role", "team", "employee_id")}))
+    fieldsets = (
+        *(UserAdmin.fieldsets or ()),
+        ("Service organisation", {"fields": ("role", "team", "employee_id")}),
+    )
 
 
 @admin.register(Customer)

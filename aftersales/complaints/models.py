@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 
 from aftersales.accounts.models import Customer
 from aftersales.complaints.status import State
@@ -68,8 +69,12 @@ class Complaint(models.Model):
 
     class Meta:
         indexes = [
-            # A team's queue: open complaints of one team by nearest deadline.
-            models.Index(fields=["team", "is_open", "next_deadline_at"], name="complaint_queue_idx"),
+            # A team's queue: open complaints of one team by nearest deadline (complaint_queue).
+            models.Index(
+                fields=["team", "next_deadline_at", "id"],
+                condition=Q(is_open=True),
+                name="complaint_queue_idx",
+            ),
             # The SLA sweeper: every complaint whose next deadline has passed.
             models.Index(fields=["next_deadline_at"], name="complaint_sweep_idx"),
             # Duplicate linking: a customer's open complaints about a device.

@@ -51,21 +51,25 @@ def complaint_get_for_actor(
 def complaint_queue(
     *, actor: Actor, team: str | None = None, state: str | None = None, limit: int = 25, offset: int = 0
 ) -> QuerySet[Complaint]:
-    """Open complaints, nearest deadline first: a team's queue for staff, one's own for a customer."""
-    if actor.is_staff:
-        if not actor.may("complaint.view_team"):
-            raise Forbidden(what="complaint queue")
-        queryset = Complaint.objects.filter(is_open=True)
-        if not actor.may("complaint.view_any"):
-            team = actor.user.team if actor.user else "-"
-        if team:
-            queryset = queryset.filter(team=team)
-    elif actor.kind == "customer" and actor.customer_id is not None:
-        queryset = Complaint.objects.filter(customer_id=actor.customer_id)
-    else:
+    """Staff: a team's open complaints, nearest deadline first. Customers: their own, newest first.
+
+    Complaints whose clocks are stopped (waiting on the customer) have no deadline to sort
+    by; they are listed with `state=waiting_customer`.
+    """
+    if actor.kind == "customer" and actor.customer_id is not None:
+        own = Complaint.objects.filter(customer_id=actor.customer_id)
+        own = own.filter(state=state) if state else own
+        return own.select_related("owner").order_by("-created_at", "-pk")[offset : offset + limit]
+    if not actor.is_staff:
         raise Unauthenticated()
-    if state:
-        queryset = queryset.filter(state=state)
+    if not actor.may("complaint.view_team"):
+        raise Forbidden(what="complaint queue")
+    if not actor.may("complaint.view_any"):
+        team = actor.user.team if actor.user else "-"
+    queryset = Complaint.objects.filter(is_open=True)
+    if team:
+        queryset = queryset.filter(team=team)
+    queryset = queryset.filter(state=state) if state else queryset.filter(next_deadline_at__isnull=False)
     return queryset.select_related("owner").order_by("next_deadline_at", "pk")[offset : offset + limit]
 
 

@@ -12,8 +12,8 @@ import secrets
 from datetime import datetime
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import F
+from django.db import connection, transaction
+from stdnum import luhn
 
 from aftersales.accounts.actors import SYSTEM, Actor
 from aftersales.accounts.models import Customer, User
@@ -35,17 +35,19 @@ DEADLINE_FIELDS = (sla.RESPONSE, sla.ACCEPT, sla.PROCESS, sla.RESOLVE, sla.SATIS
 def complaint_number_issue(*, at: datetime, pack: PolicyPack) -> str:
     """Next number of the day: PREFIX-YYYYMMDD-NNNNN-C, C a Luhn check digit over the digits.
 
-    Sortable by date, never reused (the day's counter only grows), and a mistyped digit
-    is caught by the check digit.
+    Sortable by date, never reused (the day's counter only grows, in one atomic upsert),
+    and a mistyped digit is caught by the check digit.
     """
-    from stdnum import luhn
-
     day = clock.localdate(at)
-    ComplaintNumberSequence.objects.bulk_create(
-        [ComplaintNumberSequence(day=day, last=0)], ignore_conflicts=True
-    )
-    ComplaintNumberSequence.objects.filter(day=day).update(last=F("last") + 1)
-    serial = ComplaintNumberSequence.objects.values_list("last", flat=True).get(day=day)
+    table = connection.ops.quote_name(ComplaintNumberSequence._meta.db_table)
+    with connection.cursor() as cursor:
+        # SQLite >= 3.35 and PostgreSQL both take this upsert with RETURNING.
+        cursor.execute(
+            f"INSERT INTO {table} (day, last) VALUES (%s, 1) "
+            f"ON CONFLICT (day) DO UPDATE SET last = {table}.last + 1 RETURNING last",
+            [day],
+        )
+        serial = cursor.fetchone()[0]
     digits = f"{day:%Y%m%d}{serial:05d}"
     return f"{pack.number_prefix}-{day:%Y%m%d}-{serial:05d}-{luhn.calc_check_digit(digits)}"
 
@@ -447,7 +449,8 @@ def _after_commit_notify_owner(complaint: Complaint, reason: str) -> None:
     if not notifications_enabled():
         return
     complaint_id = complaint.pk
-    transaction.on_commit(lambda: notify_owner_task.delay(complaint_id, reason))
+    # robust: a broker outage must not fail a change that is already committed.
+    transaction.on_commit(lambda: notify_owner_task.delay(complaint_id, reason), robust=True)
 
 
 def _after_commit_notify_customer(complaint: Complaint, reason: str) -> None:
@@ -457,4 +460,4 @@ def _after_commit_notify_customer(complaint: Complaint, reason: str) -> None:
     if not notifications_enabled():
         return
     complaint_id = complaint.pk
-    transaction.on_commit(lambda: notify_customer_task.delay(complaint_id, reason))
+    transaction.on_commit(lambda: notify_customer_task.delay(complaint_id, reason), robust=True)

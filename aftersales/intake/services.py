@@ -83,7 +83,7 @@ def _replay(key: str, fingerprint: str) -> IntakeResult | None:
 def _open_or_link(*, actor: Actor, clean: CleanSubmission) -> IntakeResult:
     pack = current_pack()
     submission = clean.submission
-    customer, _ = customer_find_or_create(
+    customer, new_customer = customer_find_or_create(
         phone=clean.phone,
         email=clean.email,
         name=submission.name.strip(),

@@ -1,0 +1,274 @@
+"""HTTP benchmark of the platform against gunicorn (2 workers), on SQLite and PostgreSQL.
+
+    .venv/bin/python bench/run.py [--db sqlite|postgres|both] [--complaints 100000]
+                                  [--peer-work DIR]   # also run the django-helpdesk peer
+
+Scenarios (the peer harness in ../shared/peers/django-helpdesk runs the same ones):
+  intake  2,000 POST /api/v1/complaints at concurrency 8, one connection per request
+  queue   GET /api/v1/complaints?team=agents (open, nearest deadline first, page of 25), sequential
+  detail  GET /api/v1/complaints/{number} with 20 timeline events, sequential
+Only loopback addresses are used; every loop is bounded in count and time.
+"""
+
+import argparse
+import http.client
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results"
+PYTHON = sys.executable
+PG_ADMIN_URL = "postgres://postgres@127.0.0.1:5432/postgres"
+PG_BENCH_DB = "aftersales_bench"
+
+
+def percentile(sorted_values: list[float], p: float) -> float:
+    k = (len(sorted_values) - 1) * p / 100
+    low = int(k)
+    high = min(low + 1, len(sorted_values) - 1)
+    return sorted_values[low] + (sorted_values[high] - sorted_values[low]) * (k - low)
+
+
+def summary(name: str, latencies: list[float], wall: float, statuses: dict[int, int]) -> dict:
+    ms = sorted(x * 1000 for x in latencies)
+    return {
+        "scenario": name,
+        "requests": len(ms),
+        "rps": round(len(ms) / wall, 1),
+        "p50_ms": round(percentile(ms, 50), 1),
+        "p95_ms": round(percentile(ms, 95), 1),
+        "p99_ms": round(percentile(ms, 99), 1),
+        "mean_ms": round(statistics.fmean(ms), 1),
+        "statuses": statuses,
+    }
+
+
+def request(port: int, method: str, path: str, body: bytes | None = None, headers: dict | None = None) -> int:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+    try:
+        connection.request(method, path, body=body, headers={"Connection": "close", **(headers or {})})
+        response = connection.getresponse()
+        response.read()
+        return response.status
+    finally:
+        connection.close()
+
+
+def run_reads(port: int, name: str, path: str, token: str, count: int) -> dict:
+    headers = {"Authorization": f"Bearer {token}"}
+    for _ in range(2):
+        request(port, "GET", path, headers=headers)
+    latencies, statuses = [], {}
+    started = time.perf_counter()
+    for _ in range(count):
+        t0 = time.perf_counter()
+        status = request(port, "GET", path, headers=headers)
+        latencies.append(time.perf_counter() - t0)
+        statuses[status] = statuses.get(status, 0) + 1
+        if time.perf_counter() - started > 120:
+            break
+    return summary(name, latencies, time.perf_counter() - started, statuses)
+
+
+def run_intake(port: int, total: int, concurrency: int) -> dict:
+    latencies: list[float] = []
+    statuses: dict[int, int] = {}
+    lock = threading.Lock()
+    counter = iter(range(total))
+    deadline = time.monotonic() + 600
+
+    def worker() -> None:
+        while time.monotonic() < deadline:
+            with lock:
+                index = next(counter, None)
+            if index is None:
+                return
+            body = json.dumps(
+                {
+                    "channel": "app",
+                    "text": f"第{index}号测试:手机充电很慢,电池掉电也快,用原装充电器充一晚上才到80%",
+                    "phone": f"+86137{index:08d}",
+                    "name": "压测用户",
+                    "city": "上海",
+                }
+            ).encode()
+            t0 = time.perf_counter()
+            status = request(port, "POST", "/api/v1/complaints", body, {"Content-Type": "application/json"})
+            elapsed = time.perf_counter() - t0
+            with lock:
+                latencies.append(elapsed)
+                statuses[status] = statuses.get(status, 0) + 1
+
+    threads = [threading.Thread(target=worker) for _ in range(concurrency)]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return summary(f"intake POST c={concurrency}", latencies, time.perf_counter() - started, statuses)
+
+
+def prepare_database(db: str) -> dict:
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings", "DJANGO_DEBUG": "0"}
+    var = RESULTS / f"var-{db}"
+    shutil.rmtree(var, ignore_errors=True)
+    var.mkdir(parents=True)
+    env["AFTERSALES_VAR_DIR"] = str(var)
+    env.pop("DATABASE_URL", None)
+    if db == "postgres":
+        import psycopg
+
+        with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
+            admin.execute(f"DROP DATABASE IF EXISTS {PG_BENCH_DB}")
+            admin.execute(f"CREATE DATABASE {PG_BENCH_DB}")
+        env["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{PG_BENCH_DB}"
+    return env
+
+
+def seed(env: dict, complaints: int) -> dict:
+    subprocess.run([PYTHON, "-m", "config.cli", "migrate", "-v0"], env=env, cwd=ROOT, check=True)
+    subprocess.run(
+        [PYTHON, "-m", "config.cli", "collectstatic", "--noinput", "-v0"], env=env, cwd=ROOT, check=True
+    )
+    script = (
+        "import django, json; django.setup();"
+        "from bench.seed_bulk import bulk_seed;"
+        "from aftersales.notifications.services import notifications_suppressed;"
+        "from aftersales.accounts.models import User; from aftersales.accounts.services import api_token_create;"
+        f"ctx = notifications_suppressed(); ctx.__enter__(); number = bulk_seed(complaints={complaints});"
+        "print(json.dumps({'detail': number, 'token': api_token_create(user=User.objects.get(username='agent1'))}))"
+    )
+    started = time.perf_counter()
+    output = subprocess.run(
+        [PYTHON, "-c", script], env=env, cwd=ROOT, check=True, capture_output=True, text=True
+    )
+    facts = json.loads(output.stdout.strip().splitlines()[-1])
+    facts["seed_seconds"] = round(time.perf_counter() - started, 1)
+    return facts
+
+
+def serve(env: dict, port: int) -> subprocess.Popen:
+    server = subprocess.Popen(
+        [
+            PYTHON,
+            "-m",
+            "gunicorn",
+            "config.wsgi:application",
+            "-w",
+            "2",
+            "-b",
+            f"127.0.0.1:{port}",
+            "--timeout",
+            "300",
+            "--log-level",
+            "warning",
+        ],
+        env=env,
+        cwd=ROOT,
+    )
+    for _ in range(120):
+        try:
+            if request(port, "GET", "/api/v1/policy") == 200:
+                return server
+        except OSError:
+            time.sleep(0.5)
+    server.terminate()
+    raise SystemExit("gunicorn did not come up")
+
+
+def bench_database(db: str, args: argparse.Namespace) -> list[dict]:
+    env = prepare_database(db)
+    if args.broker:
+        env["CELERY_BROKER_URL"] = args.broker
+    facts = seed(env, args.complaints)
+    print(f"[{db}] seeded {args.complaints} complaints in {facts['seed_seconds']} s", flush=True)
+    server = serve(env, args.port)
+    try:
+        results = [
+            run_reads(
+                args.port,
+                "queue: team agents, open, by deadline, page 1",
+                "/api/v1/complaints?team=agents",
+                facts["token"],
+                args.reads,
+            ),
+            run_reads(
+                args.port,
+                "detail: 20 timeline events",
+                f"/api/v1/complaints/{facts['detail']}",
+                facts["token"],
+                args.reads,
+            ),
+            run_intake(args.port, args.requests, args.concurrency),
+        ]
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    for result in results:
+        result["db"] = db
+        result["system"] = "aftersales"
+        print(json.dumps(result, ensure_ascii=False), flush=True)
+    return results
+
+
+def bench_peer(db: str, work: str) -> list[dict]:
+    vendor = "postgresql" if db == "postgres" else "sqlite"
+    out = Path(work) / f"results_{vendor}.jsonl"
+    before = out.read_text().count("\n") if out.exists() else 0
+    harness = ROOT.parent / "shared" / "peers" / "django-helpdesk" / "run_bench.sh"
+    subprocess.run(["bash", str(harness)], env={**os.environ, "WORK": work, "PEER_DB": db}, check=True)
+    lines = out.read_text().splitlines()[before:]
+    results = [json.loads(line) for line in lines if line.strip()]
+    for result in results:
+        result["system"] = "django-helpdesk 2.6.1"
+        print(json.dumps(result, ensure_ascii=False), flush=True)
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
+    parser.add_argument("--complaints", type=int, default=100_000)
+    parser.add_argument("--requests", type=int, default=2000)
+    parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--reads", type=int, default=40)
+    parser.add_argument("--port", type=int, default=8702)
+    parser.add_argument(
+        "--broker", default="", help="CELERY_BROKER_URL for the web workers (default: file broker)"
+    )
+    parser.add_argument("--peer-work", help="scratch dir of the django-helpdesk peer (after its setup.sh)")
+    args = parser.parse_args()
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    print(
+        json.dumps(
+            {
+                "machine": platform.node(),
+                "cpus": os.cpu_count(),
+                "python": platform.python_version(),
+                "date": datetime.now(UTC).isoformat(timespec="minutes"),
+            }
+        ),
+        flush=True,
+    )
+    all_results = []
+    for db in ["sqlite", "postgres"] if args.db == "both" else [args.db]:
+        all_results += bench_database(db, args)
+        if args.peer_work:
+            all_results += bench_peer(db, args.peer_work)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M")
+    (RESULTS / f"run-{stamp}.json").write_text(json.dumps(all_results, ensure_ascii=False, indent=1))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,182 @@
+"""Bulk-load a large data set for benchmarks: customers, devices, complaints, messages, timelines.
+
+Rows are computed with the platform's own deadline functions and written with
+bulk_create, because going through intake 100,000 times would take most of an hour.
+The complaint used for the detail scenario is made through the real services.
+"""
+
+import random
+import secrets
+from datetime import timedelta
+
+from django.db import transaction
+from stdnum import luhn
+
+from aftersales.accounts.actors import ANONYMOUS, staff_actor
+from aftersales.accounts.models import Customer
+from aftersales.common import clock
+from aftersales.complaints import services, sla
+from aftersales.complaints.models import Complaint, ComplaintNumberSequence, Message, TimelineEvent
+from aftersales.complaints.status import OPEN_STATES, State
+from aftersales.demo.phrases import CITIES, PHRASES
+from aftersales.demo.seed import seed_staff
+from aftersales.devices.models import Device
+from aftersales.intake.services import complaint_submit
+from aftersales.intake.submission import Submission
+from aftersales.policy.pack import current_pack
+
+STATE_MIX = [
+    (State.ACCEPTED, 10),
+    (State.PROCESSING, 15),
+    (State.WAITING_CUSTOMER, 3),
+    (State.ESCALATED, 4),
+    (State.RESOLVED, 20),
+    (State.ARCHIVED, 43),
+    (State.CLOSED, 5),
+]
+TEAM_OF_LEVEL = {"L1": "agents", "L2": "technical", "L3": "hq-experts"}
+
+
+def imei_for(serial: int) -> str:
+    body = f"86{serial:012d}"
+    return body + luhn.calc_check_digit(body)
+
+
+def bulk_seed(*, complaints: int = 100_000, days: int = 730, seed: int = 42, batch: int = 5000) -> str:
+    """Load `complaints` complaints spread over `days` days; return the number of the detail complaint."""
+    rng = random.Random(seed)
+    pack = current_pack()
+    staff = seed_staff()
+    now = clock.now()
+    start = now - timedelta(days=days)
+    customers = [
+        Customer(phone=f"+86139{index:08d}", name=f"客户{index}", city=rng.choice(CITIES), created_at=start)
+        for index in range(complaints // 3)
+    ]
+    Customer.objects.bulk_create(customers, batch_size=batch)
+    customer_ids = list(Customer.objects.order_by("pk").values_list("pk", flat=True))
+    devices = [
+        Device(imei=imei_for(index), customer_id=customer_ids[index % len(customer_ids)], model_name="Reno10")
+        for index in range(complaints // 2)
+    ]
+    Device.objects.bulk_create(devices, batch_size=batch)
+    device_ids = list(Device.objects.order_by("pk").values_list("pk", flat=True))
+    states = [s for s, _ in STATE_MIX]
+    weights = [w for _, w in STATE_MIX]
+    moments = sorted(start + timedelta(seconds=rng.randrange(days * 86400)) for _ in range(complaints))
+    serial_of_day: dict = {}
+    categories = list(PHRASES)
+    owners = [staff["agent1"].pk, staff["agent2"].pk, None]
+    for offset in range(0, complaints, batch):
+        rows = []
+        for index in range(offset, min(offset + batch, complaints)):
+            at = moments[index]
+            day = clock.localdate(at)
+            serial_of_day[day] = serial_of_day.get(day, 0) + 1
+            digits = f"{day:%Y%m%d}{serial_of_day[day]:05d}"
+            state = (
+                rng.choices(states, weights)[0]
+                if at < now - timedelta(days=40)
+                else rng.choice([State.ACCEPTED, State.PROCESSING, State.ESCALATED, State.RESOLVED])
+            )
+            level = rng.choices(["L1", "L2", "L3"], [70, 22, 8])[0]
+            category = rng.choice(categories)
+            stage = sla.stage_deadlines(at, pack)
+            complaint = Complaint(
+                number=f"{pack.number_prefix}-{day:%Y%m%d}-{serial_of_day[day]:05d}-{luhn.calc_check_digit(digits)}",
+                customer_id=customer_ids[index % len(customer_ids)],
+                device_id=device_ids[index % len(device_ids)] if index % 5 else None,
+                channel=rng.choice(list(pack.channels)),
+                city=rng.choice(CITIES),
+                subject=rng.choice(PHRASES[category])[:60],
+                category=category,
+                category_confidence=0.8,
+                priority=rng.choices([1, 2, 3, 4], [5, 15, 60, 20])[0],
+                level=level,
+                team=TEAM_OF_LEVEL[level],
+                owner_id=rng.choice(owners),
+                state=state,
+                is_open=state in OPEN_STATES,
+                tracking_salt=secrets.token_hex(8),
+                created_at=at,
+                response_due_at=sla.response_deadline(at, level, pack),
+                responded_at=None if state == State.ACCEPTED else at + timedelta(minutes=20),
+                event_count=3,
+                **stage,
+            )
+            facts = sla.deadline_facts(complaint)
+            complaint.next_deadline_at = sla.next_deadline(
+                facts, {n: getattr(complaint, n) for n in stage} | {sla.RESPONSE: complaint.response_due_at}
+            )
+            rows.append(complaint)
+        with transaction.atomic():
+            Complaint.objects.bulk_create(rows, batch_size=batch)
+            ids = dict(
+                Complaint.objects.filter(number__in=[c.number for c in rows]).values_list("number", "pk")
+            )
+            messages = [
+                Message(
+                    complaint_id=ids[c.number],
+                    direction="in",
+                    channel=c.channel,
+                    body=c.subject,
+                    created_at=c.created_at,
+                )
+                for c in rows
+            ]
+            Message.objects.bulk_create(messages, batch_size=batch)
+            events = []
+            for c in rows:
+                pk = ids[c.number]
+                events += [
+                    TimelineEvent(
+                        complaint_id=pk,
+                        seq=1,
+                        kind="created",
+                        at=c.created_at,
+                        actor="system",
+                        payload={"number": c.number, "channel": c.channel},
+                    ),
+                    TimelineEvent(
+                        complaint_id=pk,
+                        seq=2,
+                        kind="message_in",
+                        at=c.created_at,
+                        actor="system",
+                        payload={"channel": c.channel},
+                    ),
+                    TimelineEvent(
+                        complaint_id=pk,
+                        seq=3,
+                        kind="triage",
+                        at=c.created_at,
+                        actor="system",
+                        payload={"category": c.category, "level": c.level},
+                    ),
+                ]
+            TimelineEvent.objects.bulk_create(events, batch_size=batch)
+    ComplaintNumberSequence.objects.bulk_create(
+        [ComplaintNumberSequence(day=day, last=last) for day, last in serial_of_day.items()], batch_size=batch
+    )
+    return _detail_complaint(staff)
+
+
+def _detail_complaint(staff: dict) -> str:
+    """One open complaint with exactly 20 timeline events, made by the real services."""
+    result = complaint_submit(
+        actor=ANONYMOUS,
+        submission=Submission(
+            channel="app",
+            text="屏幕触控失灵,连续三次检测异常",
+            phone="+8613300133000",
+            imei=imei_for(99_999_999),
+        ),
+    )
+    complaint = result.complaint
+    agent = staff_actor(staff["agent1"])
+    services.complaint_reply(
+        actor=agent, complaint=complaint, body="您好,已为您预约网点检测"
+    )  # +2 (owner, reply)
+    while Complaint.objects.get(pk=complaint.pk).event_count < 20:
+        services.complaint_add_note(actor=agent, complaint=complaint, body="检测进度备注")
+    return complaint.number
