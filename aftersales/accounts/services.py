@@ -148,3 +148,30 @@ def staff_from_api_token(key: str) -> User | None:
         .first()
     )
     return token.user if token else None
+
+
+WORKSPACE_GROUP = "service staff"
+# What staff may open in the workspace (the admin). Writes still go through the services.
+WORKSPACE_PERMISSIONS = {
+    "complaints": ("view_complaint", "change_complaint"),
+    "accounts": ("view_customer",),
+    "devices": ("view_device",),
+}
+
+
+def staff_enable_workspace(*, user: User, password: str | None = None) -> User:
+    """Let a staff member sign in to the workspace with the service-staff permissions."""
+    from django.contrib.auth.models import Group, Permission
+    from django.db.models import Q
+
+    group, _ = Group.objects.get_or_create(name=WORKSPACE_GROUP)
+    wanted = Q()
+    for app_label, codenames in WORKSPACE_PERMISSIONS.items():
+        wanted |= Q(content_type__app_label=app_label, codename__in=codenames)
+    group.permissions.set(Permission.objects.filter(wanted))
+    user.groups.add(group)
+    user.is_staff = True
+    if password:
+        user.set_password(password)
+    user.save(update_fields=["is_staff", "password"])
+    return user

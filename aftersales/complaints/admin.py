@@ -79,6 +79,14 @@ class ComplaintAdmin(admin.ModelAdmin):
         _workflow_action("close", "关闭 Close without resolution"),
     ]
 
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Complaint]:
+        # The same visibility as the API: outlet staff see their own outlet's complaints.
+        actor = staff_actor(request.user)  # type: ignore[arg-type]
+        queryset = super().get_queryset(request)
+        if request.user.is_superuser or actor.may("complaint.view_any"):
+            return queryset
+        return queryset.filter(team=getattr(request.user, "team", "-"))
+
     def get_readonly_fields(self, request: HttpRequest, obj: Complaint | None = None) -> list[str]:
         # Every change goes through a service so that it lands on the timeline.
         return [field.name for field in Complaint._meta.fields]

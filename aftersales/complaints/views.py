@@ -4,7 +4,9 @@ from django.shortcuts import render
 from aftersales.accounts.actors import ANONYMOUS
 from aftersales.common import clock
 from aftersales.common.errors import DomainError
+from aftersales.complaints import sla
 from aftersales.complaints.api import timeline_out
+from aftersales.complaints.models import TimelineEvent
 from aftersales.complaints.selectors import complaint_deadlines, complaint_get_for_actor, complaint_timeline
 from aftersales.policy.pack import current_pack
 
@@ -29,7 +31,13 @@ def track_page(request: HttpRequest, number: str) -> HttpResponse:
             "category_label": pack.label(
                 pack.categories.get(complaint.category, {"en": complaint.category}), "zh-hans"
             ),
-            "deadlines": complaint_deadlines(complaint=complaint, now=clock.now()),
-            "timeline": timeline_out(complaint_timeline(complaint=complaint, include_internal=False)),
+            "deadlines": [
+                {"label": sla.LABELS[d.name], "view": d}
+                for d in complaint_deadlines(complaint=complaint, now=clock.now())
+            ],
+            "timeline": [
+                {**event, "label": TimelineEvent.Kind(event["kind"]).label}
+                for event in timeline_out(complaint_timeline(complaint=complaint, include_internal=False))
+            ],
         },
     )

@@ -12,7 +12,7 @@ from stdnum import luhn
 from aftersales.accounts.actors import staff_actor
 from aftersales.accounts.models import User
 from aftersales.accounts.roles import Role
-from aftersales.accounts.services import api_token_create
+from aftersales.accounts.services import api_token_create, staff_enable_workspace
 from aftersales.common import clock
 from aftersales.common.errors import DomainError
 from aftersales.complaints import services as complaint_services
@@ -58,14 +58,12 @@ def seed_staff() -> dict[str, User]:
                 "role": role,
                 "team": team,
                 "employee_id": f"E{index:05d}",
-                "is_staff": True,
                 "is_superuser": role == Role.ADMIN,
                 "email": f"{username}@aftersales.example",
             },
         )
         if created:
-            user.set_password(DEMO_PASSWORD)
-            user.save(update_fields=["password"])
+            staff_enable_workspace(user=user, password=DEMO_PASSWORD)
         staff[username] = user
     return staff
 
