@@ -105,6 +105,7 @@ def _mount() -> None:
     from aftersales.complaints.api import router as complaints_router
     from aftersales.intake import api as intake_api
     from aftersales.policy.api import router as policy_router
+    from aftersales.triage.api import router as triage_router
 
     # Intake owns the POST on the complaints collection; Ninja needs both methods on one router.
     complaints_router.add_api_operation(
@@ -113,6 +114,7 @@ def _mount() -> None:
     api.add_router("/complaints", complaints_router)
     api.add_router("/auth", accounts_router)
     api.add_router("/policy", policy_router)
+    api.add_router("/triage", triage_router)
 
 
 _mount()

@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "aftersales.triage",
     "aftersales.intake",
     "aftersales.notifications",
+    "aftersales.knowledge",
     "aftersales.demo",
 ]
 
@@ -69,7 +70,9 @@ _DATABASE_URL = env_str("DATABASE_URL", "")
 if _DATABASE_URL:
     DATABASES = {
         "default": dj_database_url.parse(
-            _DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 600), conn_health_checks=True
+            _DATABASE_URL,
+            conn_max_age=env_int("DB_CONN_MAX_AGE", 600),
+            conn_health_checks=env_bool("DB_CONN_HEALTH_CHECKS", False),
         )
     }
 else:
@@ -87,7 +90,7 @@ else:
             "TEST": {"NAME": env_str("AFTERSALES_TEST_SQLITE", "") or None},
             # Reopening SQLite and re-running the PRAGMAs costs more than many a request.
             "CONN_MAX_AGE": env_int("DB_CONN_MAX_AGE", 600),
-            "CONN_HEALTH_CHECKS": True,
+            "CONN_HEALTH_CHECKS": env_bool("DB_CONN_HEALTH_CHECKS", False),
         }
     }
 

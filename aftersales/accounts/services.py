@@ -11,6 +11,7 @@ from aftersales.accounts.actors import Actor, customer_actor
 from aftersales.accounts.models import ApiToken, Customer, OneTimeCode, User
 from aftersales.common import clock
 from aftersales.common.errors import ValidationFailed, problem
+from aftersales.common.models import fill_missing
 from aftersales.policy.pack import current_pack
 
 security_log = logging.getLogger("aftersales.security")
@@ -47,16 +48,7 @@ def customer_find_or_create(
     if customer is None and email:
         customer = Customer.objects.filter(email__iexact=email, erased_at__isnull=True).order_by("pk").first()
     if customer is not None:
-        changed = []
-        if phone and not customer.phone:
-            customer.phone = phone
-            changed.append("phone")
-        if email and not customer.email:
-            customer.email = email
-            changed.append("email")
-        if name and not customer.name:
-            customer.name = name
-            changed.append("name")
+        changed = fill_missing(customer, {"phone": phone, "email": email, "name": name})
         if changed:
             customer.save(update_fields=changed)
         return customer, False

@@ -9,6 +9,7 @@ from aftersales.common.errors import Forbidden, ValidationFailed, problem
 from aftersales.complaints import services
 from aftersales.complaints.models import Complaint, Message, TimelineEvent
 from aftersales.complaints.schemas import (
+    CategoryIn,
     ComplaintDetailOut,
     ComplaintSummaryOut,
     MessageIn,
@@ -58,10 +59,7 @@ def summary(complaint: Complaint) -> dict:
 
 
 def timeline_out(events: list[TimelineEvent]) -> list[dict]:
-    message_ids = [event.payload["message"] for event in events if "message" in event.payload]
-    bodies = dict(
-        Message.objects.filter(pk__in=message_ids, erased_at__isnull=True).values_list("pk", "body")
-    )
+    """Events with their message texts (loaded with them by complaint_timeline)."""
     return [
         {
             "seq": event.seq,
@@ -69,7 +67,7 @@ def timeline_out(events: list[TimelineEvent]) -> list[dict]:
             "at": event.at,
             "actor": event.actor,
             "payload": event.payload,
-            "body": bodies.get(event.payload.get("message")),
+            "body": event.message.body if event.message and event.message.erased_at is None else None,
         }
         for event in events
     ]
@@ -166,6 +164,16 @@ def transfer_ownership(request: HttpRequest, number: str, payload: OwnershipIn):
     return detail(complaint, actor)
 
 
+@router.post("/{number}/category", response=ComplaintDetailOut)
+def correct_category(request: HttpRequest, number: str, payload: CategoryIn):  # type: ignore[no-untyped-def]
+    """Set the right fault category; kept as training data for the pre-diagnosis."""
+    complaint, actor = _access(request, number)
+    complaint = services.complaint_correct_category(
+        actor=actor, complaint=complaint, category=payload.category, reason=payload.reason
+    )
+    return detail(complaint, actor)
+
+
 @router.post("/{number}/satisfaction", response=ComplaintDetailOut)
 def rate(request: HttpRequest, number: str, payload: SatisfactionIn):  # type: ignore[no-untyped-def]
     complaint, actor = _access(request, number)
@@ -174,5 +182,5 @@ def rate(request: HttpRequest, number: str, payload: SatisfactionIn):  # type: i
 
 
 def _event_for_message(message: Message) -> dict:
-    event = TimelineEvent.objects.filter(complaint_id=message.complaint_id, payload__message=message.pk).get()
-    return {**timeline_out([event])[0], "body": message.body}
+    event = TimelineEvent.objects.select_related("message").get(message=message)
+    return timeline_out([event])[0]

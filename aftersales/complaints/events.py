@@ -6,6 +6,9 @@ Payloads hold references and hashes, not personal data, and serialise canonicall
 
 import hashlib
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime
 
 from aftersales.accounts.actors import Actor
@@ -14,12 +17,47 @@ from aftersales.complaints.models import Complaint, Message, TimelineEvent
 Kind = TimelineEvent.Kind
 
 
-def _append(*, complaint: Complaint, kind: str, actor: Actor, at: datetime, payload: dict) -> TimelineEvent:
+_pending: ContextVar[list[TimelineEvent] | None] = ContextVar("pending_timeline_events", default=None)
+
+
+@contextmanager
+def batched() -> Iterator[None]:
+    """Write the events appended inside the block with one INSERT when it ends without error."""
+    pending: list[TimelineEvent] = []
+    token = _pending.set(pending)
+    try:
+        yield
+    finally:
+        _pending.reset(token)
+    TimelineEvent.objects.bulk_create(pending)
+
+
+def _append(
+    *,
+    complaint: Complaint,
+    kind: str,
+    actor: Actor,
+    at: datetime,
+    payload: dict,
+    message: Message | None = None,
+) -> TimelineEvent:
     # The caller holds the complaint row locked and saves event_count with its own changes.
     complaint.event_count += 1
-    return TimelineEvent.objects.create(
-        complaint=complaint, seq=complaint.event_count, kind=kind, at=at, actor=actor.ref, payload=payload
+    event = TimelineEvent(
+        complaint=complaint,
+        seq=complaint.event_count,
+        kind=kind,
+        at=at,
+        actor=actor.ref,
+        payload=payload,
+        message=message,
     )
+    pending = _pending.get()
+    if pending is None:
+        event.save(force_insert=True)
+    else:
+        pending.append(event)
+    return event
 
 
 def content_hash(text: str) -> str:
@@ -50,6 +88,18 @@ def triage_event(*, complaint: Complaint, actor: Actor, at: datetime) -> Timelin
     return _append(complaint=complaint, kind=Kind.TRIAGE, actor=actor, at=at, payload=payload)
 
 
+def category_event(
+    *, complaint: Complaint, actor: Actor, at: datetime, previous: str, reason: str
+) -> TimelineEvent:
+    payload = {
+        "category_from": previous,
+        "category_to": complaint.category,
+        "team": complaint.team,
+        "reason": reason,
+    }
+    return _append(complaint=complaint, kind=Kind.TRIAGE, actor=actor, at=at, payload=payload)
+
+
 def message_event(
     *, complaint: Complaint, actor: Actor, message: Message, linked_duplicate: bool = False
 ) -> TimelineEvent:
@@ -61,7 +111,9 @@ def message_event(
     payload: dict = {"message": message.pk, "sha256": content_hash(message.body), "channel": message.channel}
     if linked_duplicate:
         payload["linked_duplicate"] = True
-    return _append(complaint=complaint, kind=kind, actor=actor, at=message.created_at, payload=payload)
+    return _append(
+        complaint=complaint, kind=kind, actor=actor, at=message.created_at, payload=payload, message=message
+    )
 
 
 def status_event(

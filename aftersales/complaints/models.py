@@ -128,6 +128,9 @@ class TimelineEvent(models.Model):
     at = models.DateTimeField()
     actor = models.CharField(max_length=40)  # "staff:12", "customer:7", "system"
     payload = models.JSONField(default=dict)
+    # For message events: the message itself (its id and hash are also in the payload), so that a
+    # timeline is read with its texts in one query. Erasing a message blanks it, never this row.
+    message = models.ForeignKey(Message, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["complaint", "seq"], name="timeline_seq_unique")]

@@ -71,3 +71,8 @@ class OwnershipIn(Schema):
 
 class SatisfactionIn(Schema):
     score: int
+
+
+class CategoryIn(Schema):
+    category: str
+    reason: str = ""

@@ -74,7 +74,7 @@ def complaint_queue(
 
 
 def complaint_timeline(*, complaint: Complaint, include_internal: bool) -> list[TimelineEvent]:
-    events = TimelineEvent.objects.filter(complaint=complaint).order_by("seq")
+    events = TimelineEvent.objects.filter(complaint=complaint).select_related("message").order_by("seq")
     if not include_internal:
         events = events.exclude(kind=TimelineEvent.Kind.NOTE)
     return list(events)

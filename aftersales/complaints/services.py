@@ -96,7 +96,7 @@ def complaint_open(
         level=triage.level,
         triage_reasons=triage.reasons,
         triage_model=triage.model,
-        team=pack.levels[triage.level].team,
+        team=pack.triage_team if triage.needs_human_triage else pack.levels[triage.level].team,
         tracking_salt=secrets.token_hex(8),
         created_at=at,
         response_due_at=sla.response_deadline(at, triage.level, pack),
@@ -104,13 +104,14 @@ def complaint_open(
     )
     _refresh_next_deadline(complaint)
     complaint.save()
-    events.created_event(complaint=complaint, actor=actor, at=at)
-    _claim_first_contact(complaint, actor, at)  # a hotline agent logging a call owns it
     message = Message.objects.create(
         complaint=complaint, direction=Message.Direction.IN, channel=channel, body=body, created_at=at
     )
-    events.message_event(complaint=complaint, actor=actor, message=message)
-    events.triage_event(complaint=complaint, actor=SYSTEM, at=at)
+    with events.batched():
+        events.created_event(complaint=complaint, actor=actor, at=at)
+        _claim_first_contact(complaint, actor, at)  # a hotline agent logging a call owns it
+        events.message_event(complaint=complaint, actor=actor, message=message)
+        events.triage_event(complaint=complaint, actor=SYSTEM, at=at)
     complaint.save(update_fields=["event_count", "owner"])
     _after_commit_notify_customer(complaint, "acknowledgement")
     return complaint
@@ -124,10 +125,15 @@ def complaint_add_customer_message(
     complaint = _lock(complaint)
     _require_customer_access(actor, complaint)
     now = clock.now()
-    message = Message.objects.create(
-        complaint=complaint, direction=Message.Direction.IN, channel=channel, body=body, created_at=now
+    message = _write_message(
+        complaint,
+        actor=actor,
+        direction=Message.Direction.IN,
+        channel=channel,
+        body=body,
+        at=now,
+        linked_duplicate=linked_duplicate,
     )
-    events.message_event(complaint=complaint, actor=actor, message=message, linked_duplicate=linked_duplicate)
     complaint.contact_count += 1
     changed = ["event_count", "contact_count"]
     if complaint.state == State.WAITING_CUSTOMER:
@@ -143,15 +149,9 @@ def complaint_reply(*, actor: Actor, complaint: Complaint, body: str) -> Message
     _require_staff(actor, complaint, "complaint.reply")
     now = clock.now()
     changed = _claim_first_contact(complaint, actor, now)
-    message = Message.objects.create(
-        complaint=complaint,
-        direction=Message.Direction.OUT,
-        channel=complaint.channel,
-        body=body,
-        author=actor.user,
-        created_at=now,
+    message = _write_message(
+        complaint, actor=actor, direction=Message.Direction.OUT, channel=complaint.channel, body=body, at=now
     )
-    events.message_event(complaint=complaint, actor=actor, message=message)
     changed += _mark_responded(complaint, now)
     complaint.save(update_fields=sorted(set(changed + ["event_count"])))
     _after_commit_notify_customer(complaint, "reply")
@@ -164,15 +164,9 @@ def complaint_add_note(*, actor: Actor, complaint: Complaint, body: str) -> Mess
     _require_staff(actor, complaint, "complaint.note")
     now = clock.now()
     changed = _claim_first_contact(complaint, actor, now)
-    message = Message.objects.create(
-        complaint=complaint,
-        direction=Message.Direction.NOTE,
-        channel="internal",
-        body=body,
-        author=actor.user,
-        created_at=now,
+    message = _write_message(
+        complaint, actor=actor, direction=Message.Direction.NOTE, channel="internal", body=body, at=now
     )
-    events.message_event(complaint=complaint, actor=actor, message=message)
     complaint.save(update_fields=sorted(set(changed + ["event_count"])))
     return message
 
@@ -239,6 +233,43 @@ def complaint_record_satisfaction(*, actor: Actor, complaint: Complaint, score: 
     complaint.satisfaction_score = score
     _refresh_next_deadline(complaint)
     complaint.save(update_fields=["satisfaction_score", "next_deadline_at"])
+    return complaint
+
+
+@transaction.atomic
+def complaint_correct_category(
+    *, actor: Actor, complaint: Complaint, category: str, reason: str = ""
+) -> Complaint:
+    """An agent sets the right fault category; the correction is kept as training data.
+
+    A complaint waiting in the human-triage queue moves on to its level's team.
+    """
+    from aftersales.triage.services import triage_record_correction
+
+    complaint = _lock(complaint)
+    _require_staff(actor, complaint, "complaint.set_category")
+    pack = current_pack()
+    if category not in pack.categories:
+        raise ValidationFailed({"category": problem("category_unknown", allowed=", ".join(pack.categories))})
+    now = clock.now()
+    changed = _claim_first_contact(complaint, actor, now) + ["category", "team", "event_count"]
+    first_message = complaint.messages.filter(direction=Message.Direction.IN).order_by("pk").first()
+    if first_message is not None and category != complaint.category:
+        triage_record_correction(
+            complaint=complaint,
+            message=first_message,
+            predicted=complaint.category,
+            corrected=category,
+            model_version=complaint.triage_model,
+            by=actor.user,
+            at=now,
+        )
+    previous = complaint.category
+    complaint.category = category
+    if complaint.team == pack.triage_team:
+        complaint.team = pack.levels[complaint.level].team
+    events.category_event(complaint=complaint, actor=actor, at=now, previous=previous, reason=reason)
+    complaint.save(update_fields=sorted(set(changed)))
     return complaint
 
 
@@ -314,6 +345,35 @@ def _require_customer_access(actor: Actor, complaint: Complaint) -> None:
         raise Forbidden(what="complaint")
     if actor.kind == "tracking" and actor.complaint_id != complaint.pk:
         raise Forbidden(what="complaint")
+
+
+def _write_message(
+    complaint: Complaint,
+    *,
+    actor: Actor,
+    direction: str,
+    channel: str,
+    body: str,
+    at: datetime,
+    linked_duplicate: bool = False,
+) -> Message:
+    """Validate and store a message with its timeline event."""
+    text = body.strip()
+    limit = current_pack().text_limit
+    if not text:
+        raise ValidationFailed({"body": problem("text_empty")})
+    if len(text) > limit:
+        raise ValidationFailed({"body": problem("text_too_long", limit=limit, length=len(text))})
+    message = Message.objects.create(
+        complaint=complaint,
+        direction=direction,
+        channel=channel,
+        body=text,
+        author=actor.user if actor.is_staff else None,
+        created_at=at,
+    )
+    events.message_event(complaint=complaint, actor=actor, message=message, linked_duplicate=linked_duplicate)
+    return message
 
 
 def _claim_first_contact(complaint: Complaint, actor: Actor, now: datetime) -> list[str]:

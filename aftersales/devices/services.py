@@ -1,6 +1,7 @@
 from datetime import date
 
 from aftersales.accounts.models import Customer
+from aftersales.common.models import fill_missing
 from aftersales.devices.models import Device
 from aftersales.policy.pack import current_pack
 
@@ -37,17 +38,13 @@ def device_register(
             purchase_channel=purchase_channel,
             warranty_ends_on=warranty_end(purchase_date) if purchase_date else None,
         )
-    changed = []
-    if model_name and not device.model_name:
-        device.model_name = model_name
-        changed.append("model_name")
-    if purchase_date and not device.purchase_date:
-        device.purchase_date = purchase_date
+    changed = fill_missing(
+        device,
+        {"model_name": model_name, "purchase_date": purchase_date, "purchase_channel": purchase_channel},
+    )
+    if "purchase_date" in changed and purchase_date:
         device.warranty_ends_on = warranty_end(purchase_date)
-        changed += ["purchase_date", "warranty_ends_on"]
-    if purchase_channel and not device.purchase_channel:
-        device.purchase_channel = purchase_channel
-        changed.append("purchase_channel")
+        changed.append("warranty_ends_on")
     if changed:
         device.save(update_fields=changed)
     return device

@@ -10,6 +10,7 @@ from aftersales.complaints.selectors import complaint_deadlines
 from aftersales.intake.schemas import ComplaintReceiptOut, ComplaintSubmitIn
 from aftersales.intake.services import IntakeResult, complaint_submit
 from aftersales.intake.submission import Submission
+from aftersales.knowledge.services import self_help_for
 
 RECEIPT_TEXT = {
     "created": {"zh-hans": "投诉已受理,工单号 {number}。", "en": "Complaint received: number {number}."},
@@ -56,4 +57,7 @@ def receipt(result: IntakeResult, language: str) -> dict:
         "linked_to_existing": result.linked_to_existing,
         "replayed": result.replayed,
         "message": RECEIPT_TEXT[text_key][language].format(number=complaint.number),
+        "self_help": [
+            item.__dict__ for item in self_help_for(category=complaint.category, language=language)
+        ],
     }

@@ -20,6 +20,13 @@ class ComplaintSubmitIn(Schema):
     purchase_channel: str = ""
 
 
+class SelfHelpOut(Schema):
+    article: str
+    title: str
+    steps: list[str]
+    rules: list[str]
+
+
 class ComplaintReceiptOut(Schema):
     number: str
     state: str
@@ -35,3 +42,5 @@ class ComplaintReceiptOut(Schema):
     linked_to_existing: bool
     replayed: bool
     message: str
+    # Self-check steps and the rules that apply, from the solution library.
+    self_help: list[SelfHelpOut]

@@ -1,15 +1,17 @@
 """Intake: the one service every channel calls to turn a customer's words into a complaint."""
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.db import IntegrityError, transaction
+from django.db.models import Sum
 
 from aftersales.accounts.actors import Actor, customer_actor
 from aftersales.accounts.models import Customer
 from aftersales.accounts.services import customer_find_or_create
 from aftersales.common import clock
 from aftersales.common.errors import Conflict
-from aftersales.complaints.models import Complaint, Message
+from aftersales.complaints.models import Complaint
 from aftersales.complaints.services import complaint_add_customer_message, complaint_open, tracking_token
 from aftersales.devices.models import Device
 from aftersales.devices.services import device_register
@@ -126,9 +128,9 @@ def _open_or_link(*, actor: Actor, clean: CleanSubmission) -> IntakeResult:
     context = CustomerContext(
         is_senior=customer.is_senior,
         is_vip=customer.is_vip,
-        recent_contacts=_recent_contacts(
-            customer=customer, device=device, since=now - pack.repeat_contact.within
-        ),
+        recent_contacts=0
+        if new_customer
+        else _recent_contacts(customer=customer, device=device, since=now - pack.repeat_contact.within),
     )
     triage = triage_complaint(text=f"{clean.subject}\n{clean.text}", context=context, pack=pack)
     complaint = complaint_open(
@@ -151,8 +153,14 @@ def _open_or_link(*, actor: Actor, clean: CleanSubmission) -> IntakeResult:
     )
 
 
-def _recent_contacts(*, customer: Customer, device: Device | None, since) -> int:
-    messages = Message.objects.filter(direction=Message.Direction.IN, created_at__gte=since)
-    if device is not None:
-        return messages.filter(complaint__device=device).count()
-    return messages.filter(complaint__customer=customer).count()
+def _recent_contacts(*, customer: Customer, device: Device | None, since: datetime) -> int:
+    """Contacts in the repeat window about this device (or, without one, from this customer).
+
+    Counted on the complaint rows (each keeps its contact count), found through the
+    device or customer index, rather than by scanning messages.
+    """
+    complaints = Complaint.objects.filter(created_at__gte=since)
+    complaints = (
+        complaints.filter(device=device) if device is not None else complaints.filter(customer=customer)
+    )
+    return complaints.aggregate(total=Sum("contact_count"))["total"] or 0

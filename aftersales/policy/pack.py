@@ -101,6 +101,9 @@ class PolicyPack:
     text_rules: tuple[TextRule, ...]
     customer_rules: tuple[CustomerRule, ...]
     repeat_contact: RepeatContactRule
+    # Below this confidence a complaint goes to the human triage team instead of being routed.
+    triage_min_confidence: float
+    triage_team: str
     category_keywords: dict[str, re.Pattern[str]] = field(default_factory=dict)
 
     def level_above(self, level: str) -> str | None:
@@ -168,6 +171,8 @@ def parse_pack(raw: dict[str, Any]) -> PolicyPack:
             )
             for code, spec in raw["teams"].items()
         }
+        if raw["triage"]["human_queue_team"] not in teams:
+            raise PolicyError("triage.human_queue_team names an unknown team")
         for level in levels.values():
             if level.team not in teams:
                 raise PolicyError(f"level {level.code} names unknown team {level.team}")
@@ -225,6 +230,8 @@ def parse_pack(raw: dict[str, Any]) -> PolicyPack:
                 raise_priority_by=repeat["raise_priority_by"],
                 reason=repeat["reason"],
             ),
+            triage_min_confidence=float(raw["triage"]["min_confidence"]),
+            triage_team=raw["triage"]["human_queue_team"],
             category_keywords={k: compile_words(v) for k, v in raw["category_keywords"].items()},
         )
     except KeyError as exc:

@@ -1,15 +1,19 @@
-"""Pre-diagnosis on arrival: fault category, priority 1-4 and response level, with reasons.
+"""Pre-diagnosis on arrival: fault category with a confidence, priority 1-4 and response level, with reasons.
 
-The category comes from the policy pack's symptom lexicon; priority and level come from
-the pack's rules (safety words, legal threats, customer flags, repeated contact). Every
-fired rule leaves a reason that staff see on the complaint.
+The category comes from the trained classifier (classifier.py), or from the policy pack's
+symptom lexicon when no model is installed. Priority and level come from the pack's rules
+(safety words, legal threats, customer flags, repeated contact); every fired rule leaves a
+reason that staff see. Below the pack's confidence floor the complaint is marked for human
+triage instead of being routed on a guess.
 """
 
 from dataclasses import dataclass, field
 
 from aftersales.policy.pack import LEVELS, PolicyPack, current_pack
+from aftersales.triage.classifier import load_model
+from aftersales.triage.text import has_content, is_negated, normalise
 
-MODEL_VERSION = "lexicon-1"
+LEXICON_VERSION = "lexicon-1"
 
 
 @dataclass(frozen=True)
@@ -19,7 +23,8 @@ class TriageResult:
     priority: int
     level: str
     reasons: list[dict[str, str]] = field(default_factory=list)
-    model: str = MODEL_VERSION
+    model: str = LEXICON_VERSION
+    needs_human_triage: bool = False
 
 
 @dataclass(frozen=True)
@@ -30,7 +35,7 @@ class CustomerContext:
     recent_contacts: int = 0
 
 
-def categorise(text: str, pack: PolicyPack) -> tuple[str, float]:
+def categorise_by_lexicon(text: str, pack: PolicyPack) -> tuple[str, float]:
     scores = {
         category: len({m.group(0).lower() for m in pattern.finditer(text)})
         for category, pattern in pack.category_keywords.items()
@@ -44,21 +49,67 @@ def categorise(text: str, pack: PolicyPack) -> tuple[str, float]:
     return best, round(max(confidence, 0.3), 4)
 
 
+def categorise(texts: list[str], pack: PolicyPack) -> tuple[list[tuple[str, float]], str]:
+    """Category and confidence for each text, and the version of what decided them."""
+    model = load_model()
+    readable = [has_content(text) for text in texts]
+    if model is None:
+        results = [
+            categorise_by_lexicon(text, pack) if ok else ("other", 0.0)
+            for text, ok in zip(texts, readable, strict=True)
+        ]
+        return results, LEXICON_VERSION
+    readable_texts = [t for t, ok in zip(texts, readable, strict=True) if ok]
+    predicted = iter(model.predict(readable_texts) if readable_texts else [])
+    results = []
+    for ok in readable:
+        if ok:
+            category, probability = next(predicted)
+            results.append((category, round(probability, 4)))
+        else:
+            results.append(("other", 0.0))
+    return results, model.version
+
+
 def triage_complaint(*, text: str, context: CustomerContext, pack: PolicyPack | None = None) -> TriageResult:
+    return triage_batch(texts=[text], contexts=[context], pack=pack)[0]
+
+
+def triage_batch(
+    *, texts: list[str], contexts: list[CustomerContext] | None = None, pack: PolicyPack | None = None
+) -> list[TriageResult]:
     pack = pack or current_pack()
-    category, confidence = categorise(text, pack)
+    contexts = contexts or [CustomerContext()] * len(texts)
+    categories, version = categorise(texts, pack)
+    results = []
+    for text, context, (category, confidence) in zip(texts, contexts, categories, strict=True):
+        priority, level, reasons = _apply_rules(normalise(text), context, pack)
+        results.append(
+            TriageResult(
+                category=category,
+                confidence=confidence,
+                priority=priority,
+                level=level,
+                reasons=reasons,
+                model=version,
+                needs_human_triage=confidence < pack.triage_min_confidence,
+            )
+        )
+    return results
+
+
+def _apply_rules(
+    text: str, context: CustomerContext, pack: PolicyPack
+) -> tuple[int, str, list[dict[str, str]]]:
     priority = pack.default_priority
     level = pack.default_level
     reasons: list[dict[str, str]] = []
-
-    def fire(rule_id: str, labels: dict[str, str], evidence: str = "") -> None:
-        reasons.append({"rule": rule_id, "evidence": evidence, **labels})
-
     for rule in pack.text_rules:
-        matched = rule.pattern.search(text)
+        # "没有鼓包" / "no smoke" name the danger only to deny it.
+        matched = next((m for m in rule.pattern.finditer(text) if not is_negated(text, m.start())), None)
         if matched is None:
             continue
-        fire(rule.id, rule.reason, matched.group(0))
+        reasons.append({"rule": rule.id, "evidence": matched.group(0), **rule.reason})
         if rule.set_priority is not None:
             priority = min(priority, rule.set_priority)
         if rule.raise_priority_to is not None:
@@ -68,12 +119,28 @@ def triage_complaint(*, text: str, context: CustomerContext, pack: PolicyPack | 
             level = rule.set_level
     for customer_rule in pack.customer_rules:
         if getattr(context, customer_rule.flag, False):
-            fire(customer_rule.flag, customer_rule.reason)
+            reasons.append({"rule": customer_rule.flag, "evidence": "", **customer_rule.reason})
             priority = max(1, priority - customer_rule.raise_priority_by)
     repeat = pack.repeat_contact
     if context.recent_contacts + 1 >= repeat.contacts:
-        fire("repeat_contact", repeat.reason, str(context.recent_contacts + 1))
+        reasons.append(
+            {"rule": "repeat_contact", "evidence": str(context.recent_contacts + 1), **repeat.reason}
+        )
         priority = max(1, priority - repeat.raise_priority_by)
-    return TriageResult(
-        category=category, confidence=confidence, priority=priority, level=level, reasons=reasons
+    return priority, level, reasons
+
+
+def triage_record_correction(
+    *, complaint, message, predicted: str, corrected: str, model_version: str, by, at
+) -> None:  # type: ignore[no-untyped-def]
+    from aftersales.triage.models import TriageCorrection
+
+    TriageCorrection.objects.create(
+        complaint=complaint,
+        message=message,
+        predicted_category=predicted,
+        corrected_category=corrected,
+        model_version=model_version,
+        corrected_by=by,
+        created_at=at,
     )

@@ -163,3 +163,13 @@ def test_the_detail_costs_a_fixed_number_of_queries_however_long_the_timeline(cl
         detail = client.get(url, **headers).json()
     assert len(detail["timeline"]) >= 20
     assert len(long.captured_queries) == len(short.captured_queries) <= 6
+
+
+def test_an_empty_or_oversized_message_is_refused_and_nothing_is_added(client, alice):  # type: ignore[no-untyped-def]
+    complaint = submit_complaint()
+    url = f"/api/v1/complaints/{complaint.number}/messages"
+    empty = post(client, url, {"body": "   "}, **bearer(alice))
+    long = post(client, url, {"body": "字" * 5001}, HTTP_ACCEPT_LANGUAGE="en", **bearer(alice))
+    assert empty.status_code == 422 and empty.json()["field_codes"]["body"] == "text_empty"
+    assert long.status_code == 422 and long.json()["fields"]["body"].startswith("Too long: at most 5000")
+    assert complaint.events.count() == 3 and Complaint.objects.get(pk=complaint.pk).owner is None

@@ -1,0 +1,156 @@
+"""The fault-category classifier: character and word n-grams plus the policy pack's symptom lexicon,
+read by a multinomial logistic regression whose probability is the confidence.
+
+Models are versioned files under triage/trained/; CURRENT names the one in use.
+"""
+
+import json
+import pickle
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+from scipy import sparse
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import FeatureUnion, Pipeline
+
+from aftersales.triage.text import model_input
+
+SHIPPED_MODELS_DIR = Path(__file__).resolve().parent / "trained"
+
+
+def models_dir() -> Path:
+    """Where model versions live: settings.TRIAGE_MODELS_DIR, by default the ones shipped in the package."""
+    from django.conf import settings
+
+    return Path(getattr(settings, "TRIAGE_MODELS_DIR", None) or SHIPPED_MODELS_DIR)
+
+
+class LexiconHits(BaseEstimator, TransformerMixin):
+    """One column per category: how many distinct symptom words of that category the text names.
+
+    The words are the policy pack's per-category keywords (short, general symptom words
+    such as 屏幕, 充电, signal), which carry over to phrasings the corpus never had.
+    """
+
+    def __init__(self, patterns: dict[str, re.Pattern[str]] | None = None, weight: float = 3.0) -> None:
+        self.patterns = patterns or {}
+        self.weight = weight
+
+    def fit(self, texts: list[str], labels: object = None) -> "LexiconHits":
+        self.categories_ = sorted(self.patterns)
+        return self
+
+    def transform(self, texts: list[str]) -> sparse.csr_matrix:
+        rows = [
+            [len({m.group(0) for m in self.patterns[c].finditer(text)}) for c in self.categories_]
+            for text in texts
+        ]
+        return sparse.csr_matrix(self.weight * np.log1p(np.asarray(rows, dtype=np.float64)))
+
+
+def build_pipeline(lexicon: dict[str, re.Pattern[str]]) -> Pipeline:
+    features = FeatureUnion(
+        [
+            (
+                "chars",
+                TfidfVectorizer(
+                    analyzer="char", ngram_range=(1, 3), sublinear_tf=True, min_df=2, max_features=80_000
+                ),
+            ),
+            (
+                "words",
+                TfidfVectorizer(
+                    analyzer="word",
+                    token_pattern=r"[a-z][a-z']+",
+                    ngram_range=(1, 2),
+                    sublinear_tf=True,
+                    min_df=1,
+                    max_features=30_000,
+                ),
+            ),
+            ("lexicon", LexiconHits(lexicon)),
+        ]
+    )
+    classifier = LogisticRegression(C=8.0, max_iter=3000, class_weight="balanced")
+    return Pipeline([("features", features), ("classifier", classifier)])
+
+
+@dataclass
+class TriageModel:
+    version: str
+    pipeline: Pipeline
+    trained_on: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def categories(self) -> list[str]:
+        return list(self.pipeline.classes_)
+
+    def predict(self, texts: list[str]) -> list[tuple[str, float]]:
+        probabilities = self.pipeline.predict_proba([model_input(t) for t in texts])
+        best = probabilities.argmax(axis=1)
+        classes = self.pipeline.classes_
+        return [(str(classes[i]), float(probabilities[row, i])) for row, i in enumerate(best)]
+
+    def save(self) -> Path:
+        directory = models_dir()
+        directory.mkdir(parents=True, exist_ok=True)
+        # The vectorizers remember every pruned n-gram; prediction never needs them.
+        for _, vectorizer in self.pipeline.named_steps["features"].transformer_list:
+            if hasattr(vectorizer, "stop_words_"):
+                vectorizer.stop_words_ = None
+        path = directory / f"{self.version}.pkl"
+        with open(path, "wb") as handle:
+            pickle.dump(self, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        (directory / f"{self.version}.json").write_text(
+            json.dumps({"version": self.version, "trained_on": self.trained_on}, indent=1), encoding="utf-8"
+        )
+        return path
+
+
+def train_model(
+    *,
+    texts: list[str],
+    labels: list[str],
+    version: str,
+    lexicon: dict[str, re.Pattern[str]],
+    sources: dict[str, int],
+) -> TriageModel:
+    pipeline = build_pipeline(lexicon)
+    pipeline.fit([model_input(t) for t in texts], labels)
+    return TriageModel(version=version, pipeline=pipeline, trained_on=sources)
+
+
+def set_current(version: str) -> None:
+    (models_dir() / "CURRENT").write_text(version + "\n", encoding="utf-8")
+    forget_loaded_models()
+
+
+def load_model(version: str | None = None) -> TriageModel | None:
+    """The model `version` (default: CURRENT), or None when no model is installed."""
+    return _load(version, models_dir())
+
+
+@lru_cache(maxsize=4)
+def _load(version: str | None, directory: Path) -> TriageModel | None:
+    # Only the installation's own model folder is read: its files are pickles.
+    if version is None:
+        if not (directory / "CURRENT").exists():
+            return None
+        version = (directory / "CURRENT").read_text(encoding="utf-8").strip()
+    path = directory / f"{version}.pkl"
+    if not path.exists():
+        return None
+    with open(path, "rb") as handle:
+        model = pickle.load(handle)  # noqa: S301 - a file shipped with or trained by this installation
+    if not isinstance(model, TriageModel):
+        raise TypeError(f"{path} is not a triage model")
+    return model
+
+
+def forget_loaded_models() -> None:
+    _load.cache_clear()

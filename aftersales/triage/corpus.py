@@ -1,0 +1,79 @@
+"""Training data: the platform's own labelled corpus, agents' corrections, and optional extra files.
+
+The own corpus is composed from symptom phrases written per category (corpus/symptoms.json)
+and the ways customers frame them (corpus/framing.json): openers, praise before a
+contrast word ("外观挺好看的，但是…"), closers. Composition is seeded, so a given
+corpus version always yields the same examples.
+"""
+
+import json
+import random
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+CORPUS_DIR = Path(__file__).resolve().parent / "corpus"
+
+
+@dataclass(frozen=True)
+class Example:
+    text: str
+    label: str
+    source: str
+
+
+def symptom_lexicon() -> dict[str, re.Pattern[str]]:
+    """The policy pack's symptom words per category, as the classifier's lexicon features."""
+    from aftersales.policy.pack import current_pack
+
+    return dict(current_pack().category_keywords)
+
+
+def composed_examples(*, per_phrase: int = 6, seed: int = 7) -> list[Example]:
+    """Each symptom phrase in several framings, plain and as 'praise, but <symptom>'."""
+    rng = random.Random(seed)
+    symptoms = json.loads((CORPUS_DIR / "symptoms.json").read_text(encoding="utf-8"))
+    framing = json.loads((CORPUS_DIR / "framing.json").read_text(encoding="utf-8"))
+    examples = []
+    for category, by_language in symptoms.items():
+        for language, phrases in by_language.items():
+            frame = framing[language]
+            for phrase in phrases:
+                examples.append(Example(phrase, category, "own:plain"))
+                for _ in range(per_phrase):
+                    other = rng.choice(phrases)
+                    body = phrase if rng.random() < 0.6 or other == phrase else _join(language, phrase, other)
+                    if rng.random() < 0.4:
+                        body = rng.choice(frame["praise"]) + rng.choice(frame["contrast"]) + body
+                    text = rng.choice(frame["openers"]) + body + rng.choice(frame["closers"])
+                    examples.append(Example(text, category, "own:composed"))
+    return examples
+
+
+def _join(language: str, first: str, second: str) -> str:
+    return f"{first}，而且{second}" if language == "zh" else f"{first} and {second}"
+
+
+def jsonl_examples(path: Path, source: str) -> Iterator[Example]:
+    """Labelled lines of a JSON-lines file ({"text": ..., "label": ...})."""
+    with open(path, encoding="utf-8") as handle:
+        for line in handle:
+            if line.strip():
+                row = json.loads(line)
+                yield Example(row["text"], row["label"], source)
+
+
+def correction_examples() -> list[Example]:
+    """Categories corrected by agents, on the customer's first message (while not erased)."""
+    from aftersales.triage.models import TriageCorrection
+
+    rows = TriageCorrection.objects.select_related("message").filter(message__erased_at__isnull=True)
+    return [Example(row.message.body, row.corrected_category, "corrections") for row in rows]
+
+
+def count_sources(examples: Iterable[Example]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for example in examples:
+        counts[example.source] = counts.get(example.source, 0) + 1
+    return counts

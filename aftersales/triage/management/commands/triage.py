@@ -1,0 +1,84 @@
+"""aftersales triage train | eval FILE.jsonl | predict  (JSON lines on stdin/stdout)."""
+
+import json
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from aftersales.triage.corpus import jsonl_examples
+from aftersales.triage.services import triage_batch
+from aftersales.triage.trainer import evaluate, triage_train
+
+
+class Command(BaseCommand):
+    help = "Train, evaluate or run the pre-diagnosis model."
+
+    def add_arguments(self, parser):  # type: ignore[no-untyped-def]
+        sub = parser.add_subparsers(dest="action", required=True)
+        train = sub.add_parser(
+            "train", help="train a new model version from the own corpus, corrections and extra files"
+        )
+        train.add_argument(
+            "--extra", action="append", default=[], help="more labelled JSON lines (text, label)"
+        )
+        train.add_argument("--version", default="")
+        train.add_argument("--no-corrections", action="store_true")
+        train.add_argument("--keep-current", action="store_true", help="do not switch to the new version")
+        evaluation = sub.add_parser(
+            "eval", help="accuracy, macro-F1, per-category figures and confusion matrix"
+        )
+        evaluation.add_argument("file")
+        sub.add_parser(
+            "predict", help="JSON lines with a text field on stdin; one JSON line per input on stdout"
+        )
+
+    def handle(self, *args: object, action: str, **options: object) -> None:
+        if action == "train":
+            version = str(options["version"]) or "triage-" + datetime.now(UTC).strftime("%Y%m%d%H%M%S")
+            model = triage_train(
+                version=version,
+                extra_files=[Path(p) for p in options["extra"]],  # type: ignore[attr-defined]
+                with_corrections=not options["no_corrections"],
+                make_current=not options["keep_current"],
+            )
+            self.stdout.write(json.dumps({"version": model.version, "trained_on": model.trained_on}))
+        elif action == "eval":
+            path = Path(str(options["file"]))
+            if not path.exists():
+                raise CommandError(f"no such file: {path}")
+            examples = list(jsonl_examples(path, "eval"))
+            results = triage_batch(texts=[e.text for e in examples])
+            report = evaluate(predicted=[r.category for r in results], expected=[e.label for e in examples])
+            self.stdout.write(
+                json.dumps(
+                    {"model": results[0].model if results else None, **report.as_dict()}, ensure_ascii=False
+                )
+            )
+        else:
+            self._predict()
+
+    def _predict(self) -> None:
+        lines = [line for line in sys.stdin if line.strip()]
+        texts = []
+        for number, line in enumerate(lines, start=1):
+            try:
+                texts.append(str(json.loads(line)["text"]))
+            except (ValueError, KeyError, TypeError) as exc:
+                raise CommandError(f"line {number}: expected a JSON object with a text field") from exc
+        for result in triage_batch(texts=texts):
+            self.stdout.write(
+                json.dumps(
+                    {
+                        "category": result.category,
+                        "confidence": result.confidence,
+                        "priority": result.priority,
+                        "level": result.level,
+                        "reasons": [r["rule"] for r in result.reasons],
+                        "model": result.model,
+                        "needs_human_triage": result.needs_human_triage,
+                    },
+                    ensure_ascii=False,
+                )
+            )
