@@ -112,3 +112,14 @@ def test_an_agents_correction_is_kept_and_used_by_the_next_training(models_dir, 
     out = io.StringIO()
     call_command("triage", "train", "--version", "with-corrections", stdout=out)
     assert json.loads(out.getvalue())["trained_on"]["corrections"] == 1
+
+
+def test_one_by_one_scoring_equals_the_pipeline(models_dir):  # type: ignore[no-untyped-def]
+    from aftersales.triage.text import model_input
+
+    model = small_model()
+    texts = ["屏幕老是失灵", "the battery drains fast, but the camera is great", "物流太慢了！！", "😀", ""]
+    expected = model.pipeline.predict_proba([model_input(t) for t in texts]).max(axis=1)
+    one_by_one = [probability for _, probability in model.predict(texts)]
+    assert one_by_one == pytest.approx(list(expected), abs=1e-9)
+    assert [c for c, _ in model.predict(texts * 20)][:5] == [c for c, _ in model.predict(texts)]
