@@ -6,7 +6,7 @@ hard-coding them, so another brand loads its own file (settings.POLICY_PACK).
 
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import timedelta
 from functools import lru_cache
 from pathlib import Path
@@ -104,7 +104,7 @@ class PolicyPack:
     # Below this confidence a complaint goes to the human triage team instead of being routed.
     triage_min_confidence: float
     triage_team: str
-    category_keywords: dict[str, re.Pattern[str]] = field(default_factory=dict)
+    category_keywords: "KeywordLexicon | None" = None
 
     def level_above(self, level: str) -> str | None:
         index = LEVELS.index(level)
@@ -116,6 +116,56 @@ class PolicyPack:
 
 class PolicyError(ValueError):
     """The policy pack file is malformed; raised at load time, naming the bad entry."""
+
+
+@dataclass(frozen=True)
+class KeywordLexicon:
+    """Symptom words per category, counted fast enough for every complaint.
+
+    Chinese words are found by substring search; Latin words by looking up the text's
+    Latin tokens, whole ("court" not in "courtesy") or by stem when written "charg*".
+    """
+
+    chinese: tuple[tuple[str, str], ...]  # (word, category)
+    latin_whole: dict[str, tuple[str, ...]]  # word -> categories
+    latin_stems: tuple[tuple[str, str], ...]  # (stem, category)
+    categories: tuple[str, ...]
+
+    @classmethod
+    def from_lists(cls, lists: dict[str, list[str]]) -> "KeywordLexicon":
+        chinese, stems = [], []
+        whole: dict[str, tuple[str, ...]] = {}
+        for category, words in lists.items():
+            for word in (w.lower() for w in words):
+                if not word.isascii():
+                    chinese.append((word, category))
+                elif word.endswith("*"):
+                    stems.append((word[:-1], category))
+                else:
+                    whole[word] = (*whole.get(word, ()), category)
+        return cls(tuple(chinese), whole, tuple(stems), tuple(sorted(lists)))
+
+    def counts(self, text: str) -> dict[str, int]:
+        """How many distinct words of each category `text` (lower case) contains."""
+        found: dict[str, set[str]] = {}
+        for word, category in self.chinese:
+            if word in text:
+                found.setdefault(category, set()).add(word)
+        tokens = _LATIN_TOKENS.findall(text)
+        if tokens:
+            token_set = set(tokens)
+            joined = " " + " ".join(tokens) + " "
+            for word, categories in self.latin_whole.items():
+                if (f" {word} " in joined) if " " in word else (word in token_set):
+                    for category in categories:
+                        found.setdefault(category, set()).add(word)
+            for stem, category in self.latin_stems:
+                if f" {stem}" in joined:
+                    found.setdefault(category, set()).add(stem)
+        return {category: len(words) for category, words in found.items()}
+
+
+_LATIN_TOKENS = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 
 
 def compile_words(words: list[str]) -> re.Pattern[str]:
@@ -232,7 +282,7 @@ def parse_pack(raw: dict[str, Any]) -> PolicyPack:
             ),
             triage_min_confidence=float(raw["triage"]["min_confidence"]),
             triage_team=raw["triage"]["human_queue_team"],
-            category_keywords={k: compile_words(v) for k, v in raw["category_keywords"].items()},
+            category_keywords=KeywordLexicon.from_lists(raw["category_keywords"]),
         )
     except KeyError as exc:
         raise PolicyError(f"policy pack is missing {exc}") from exc

@@ -6,7 +6,6 @@ Models are versioned files under triage/trained/; CURRENT names the one in use.
 
 import json
 import pickle
-import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -18,6 +17,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion, Pipeline
 
+from aftersales.policy.pack import KeywordLexicon
 from aftersales.triage.text import model_input
 
 # From this many texts on, the vectorised sklearn pipeline is faster than scoring one by one.
@@ -39,23 +39,25 @@ class LexiconHits(BaseEstimator, TransformerMixin):
     such as 屏幕, 充电, signal), which carry over to phrasings the corpus never had.
     """
 
-    def __init__(self, patterns: dict[str, re.Pattern[str]] | None = None, weight: float = 3.0) -> None:
-        self.patterns = patterns or {}
+    def __init__(self, lexicon: KeywordLexicon | None = None, weight: float = 3.0) -> None:
+        self.lexicon = lexicon
         self.weight = weight
 
     def fit(self, texts: list[str], labels: object = None) -> "LexiconHits":
-        self.categories_ = sorted(self.patterns)
+        self.categories_ = list(self.lexicon.categories) if self.lexicon else []
         return self
 
+    def row(self, text: str) -> list[float]:
+        counts = self.lexicon.counts(text) if self.lexicon else {}
+        return [self.weight * float(np.log1p(counts.get(c, 0))) for c in self.categories_]
+
     def transform(self, texts: list[str]) -> sparse.csr_matrix:
-        rows = [
-            [len({m.group(0) for m in self.patterns[c].finditer(text)}) for c in self.categories_]
-            for text in texts
-        ]
-        return sparse.csr_matrix(self.weight * np.log1p(np.asarray(rows, dtype=np.float64)))
+        return sparse.csr_matrix(
+            np.asarray([self.row(t) for t in texts], dtype=np.float64).reshape(len(texts), -1)
+        )
 
 
-def build_pipeline(lexicon: dict[str, re.Pattern[str]]) -> Pipeline:
+def build_pipeline(lexicon: KeywordLexicon) -> Pipeline:
     features = FeatureUnion(
         [
             (
@@ -178,11 +180,10 @@ def _build_scorer(pipeline: Pipeline):  # type: ignore[no-untyped-def]
                 columns.extend((indices + start).tolist())
                 values.extend(weights.tolist())
             else:
-                for position, category in enumerate(tool.categories_):
-                    hits = len({m.group(0) for m in tool.patterns[category].finditer(text)})
-                    if hits:
+                for position, value in enumerate(tool.row(text)):
+                    if value:
                         columns.append(start + position)
-                        values.append(tool.weight * float(np.log1p(hits)))
+                        values.append(value)
         logits = intercept + (np.asarray(values) @ coefficients[columns] if columns else 0.0)
         logits = logits - logits.max()
         exponentials = np.exp(logits)
@@ -196,7 +197,7 @@ def train_model(
     texts: list[str],
     labels: list[str],
     version: str,
-    lexicon: dict[str, re.Pattern[str]],
+    lexicon: KeywordLexicon,
     sources: dict[str, int],
 ) -> TriageModel:
     pipeline = build_pipeline(lexicon)

@@ -8,10 +8,13 @@ corpus version always yields the same examples.
 
 import json
 import random
-import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from aftersales.policy.pack import KeywordLexicon
 
 CORPUS_DIR = Path(__file__).resolve().parent / "corpus"
 
@@ -23,11 +26,13 @@ class Example:
     source: str
 
 
-def symptom_lexicon() -> dict[str, re.Pattern[str]]:
+def symptom_lexicon() -> "KeywordLexicon":
     """The policy pack's symptom words per category, as the classifier's lexicon features."""
     from aftersales.policy.pack import current_pack
 
-    return dict(current_pack().category_keywords)
+    lexicon = current_pack().category_keywords
+    assert lexicon is not None
+    return lexicon
 
 
 def composed_examples(*, per_phrase: int = 6, seed: int = 7) -> list[Example]:

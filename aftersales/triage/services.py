@@ -36,15 +36,13 @@ class CustomerContext:
 
 
 def categorise_by_lexicon(text: str, pack: PolicyPack) -> tuple[str, float]:
-    scores = {
-        category: len({m.group(0).lower() for m in pattern.finditer(text)})
-        for category, pattern in pack.category_keywords.items()
-    }
-    best = max(scores, key=lambda c: scores[c], default="other")
-    top = scores.get(best, 0)
-    if top == 0:
+    """The category whose symptom words the text names most, when no trained model is installed."""
+    scores = pack.category_keywords.counts(normalise(text)) if pack.category_keywords else {}
+    if not scores:
         return "other", 0.2
-    runner_up = max((s for c, s in scores.items() if c != best), default=0)
+    best = max(scores, key=lambda c: scores[c])
+    top = scores[best]
+    runner_up = max((n for c, n in scores.items() if c != best), default=0)
     confidence = min(0.95, 0.45 + 0.15 * top - 0.2 * runner_up / top)
     return best, round(max(confidence, 0.3), 4)
 
