@@ -24,6 +24,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "complaint.view_team": ALL_STAFF,
     "complaint.note": ALL_STAFF,
     "complaint.reply": ALL_STAFF,
+    "complaint.inspect": frozenset({Role.TECHNICAL, Role.EXPERT, Role.ADMIN}) | OUTLET_STAFF,
     "complaint.transfer_ownership": frozenset({Role.AGENT, Role.TECHNICAL, Role.EXPERT, Role.ADMIN}),
     "complaint.transfer_any_ownership": frozenset({Role.EXPERT, Role.ADMIN}),
     "complaint.set_category": frozenset({Role.AGENT, Role.TECHNICAL, Role.EXPERT, Role.ADMIN}),

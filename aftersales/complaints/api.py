@@ -12,6 +12,7 @@ from aftersales.complaints.schemas import (
     CategoryIn,
     ComplaintDetailOut,
     ComplaintSummaryOut,
+    InspectionIn,
     MessageIn,
     OwnershipIn,
     SatisfactionIn,
@@ -160,6 +161,16 @@ def transfer_ownership(request: HttpRequest, number: str, payload: OwnershipIn):
         raise ValidationFailed({"username": problem("staff_unknown", username=payload.username)})
     complaint = services.complaint_transfer_ownership(
         actor=actor, complaint=complaint, new_owner=new_owner, reason=payload.reason
+    )
+    return detail(complaint, actor)
+
+
+@router.post("/{number}/inspection", response=ComplaintDetailOut)
+def record_inspection(request: HttpRequest, number: str, payload: InspectionIn):  # type: ignore[no-untyped-def]
+    """Record the device inspection (due within 48 h of the complaint by the demo policy)."""
+    complaint, actor = _access(request, number)
+    complaint = services.complaint_record_inspection(
+        actor=actor, complaint=complaint, findings=payload.findings
     )
     return detail(complaint, actor)
 

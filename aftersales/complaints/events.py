@@ -148,6 +148,12 @@ def escalation_event(
     return _append(complaint=complaint, kind=Kind.ESCALATION, actor=actor, at=at, payload=payload)
 
 
+def inspection_event(*, complaint: Complaint, actor: Actor, at: datetime, findings: str) -> TimelineEvent:
+    return _append(
+        complaint=complaint, kind=Kind.INSPECTION, actor=actor, at=at, payload={"findings": findings}
+    )
+
+
 def sla_breach_event(
     *, complaint: Complaint, actor: Actor, at: datetime, deadline: str, due_at: datetime
 ) -> TimelineEvent:

@@ -54,6 +54,8 @@ class Complaint(models.Model):
     responded_at = models.DateTimeField(null=True, blank=True)
     response_due_at = models.DateTimeField(null=True, blank=True)
     accept_due_at = models.DateTimeField(null=True, blank=True)
+    inspect_due_at = models.DateTimeField(null=True, blank=True)
+    inspected_at = models.DateTimeField(null=True, blank=True)
     process_due_at = models.DateTimeField(null=True, blank=True)
     resolve_due_at = models.DateTimeField(null=True, blank=True)
     satisfaction_due_at = models.DateTimeField(null=True, blank=True)
@@ -121,6 +123,7 @@ class TimelineEvent(models.Model):
         TRIAGE = "triage", "预诊断 Pre-diagnosis"
         SLA_BREACH = "sla_breach", "超时 SLA breach"
         ATTACHMENT = "attachment", "附件 Attachment"
+        INSPECTION = "inspection", "检测 Inspection"
 
     complaint = models.ForeignKey(Complaint, on_delete=models.PROTECT, related_name="events")
     seq = models.PositiveIntegerField()

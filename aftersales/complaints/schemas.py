@@ -76,3 +76,7 @@ class SatisfactionIn(Schema):
 class CategoryIn(Schema):
     category: str
     reason: str = ""
+
+
+class InspectionIn(Schema):
+    findings: str

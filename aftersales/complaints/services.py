@@ -21,12 +21,12 @@ from aftersales.common import clock
 from aftersales.common.errors import Forbidden, TransitionNotAllowed, ValidationFailed, problem
 from aftersales.complaints import events, sla
 from aftersales.complaints.models import Complaint, ComplaintNumberSequence, Message
-from aftersales.complaints.status import OPEN_STATES, State, allowed_actions, move_for
+from aftersales.complaints.status import CLOCKED_STATES, OPEN_STATES, State, allowed_actions, move_for
 from aftersales.devices.models import Device
 from aftersales.policy.pack import PolicyPack, current_pack
 from aftersales.triage.services import TriageResult
 
-DEADLINE_FIELDS = (sla.RESPONSE, sla.ACCEPT, sla.PROCESS, sla.RESOLVE, sla.SATISFACTION, sla.ARCHIVE)
+DEADLINE_FIELDS = (*sla.WORKING_CLOCKS, sla.SATISFACTION, sla.ARCHIVE)
 
 
 # --- numbers and tokens -------------------------------------------------------------
@@ -191,6 +191,33 @@ def complaint_transition(*, actor: Actor, complaint: Complaint, action: str, rea
 
 def complaint_escalate(*, actor: Actor, complaint: Complaint, reason: str) -> Complaint:
     return complaint_transition(actor=actor, complaint=complaint, action="escalate", reason=reason)
+
+
+@transaction.atomic
+def complaint_record_inspection(*, actor: Actor, complaint: Complaint, findings: str) -> Complaint:
+    """The outlet (or a technical team) has inspected the device: stops the inspection clock."""
+    complaint = _lock(complaint)
+    _require_staff(actor, complaint, "complaint.inspect")
+    if complaint.state not in CLOCKED_STATES:
+        raise TransitionNotAllowed(
+            action="record inspection",
+            number=complaint.number,
+            state=complaint.state,
+            allowed=", ".join(allowed_actions(complaint.state, actor.role)) or "-",
+        )
+    if not findings.strip():
+        raise ValidationFailed({"findings": problem("required")})
+    now = clock.now()
+    changed = _claim_first_contact(complaint, actor, now) + [
+        "inspected_at",
+        "next_deadline_at",
+        "event_count",
+    ]
+    complaint.inspected_at = now
+    events.inspection_event(complaint=complaint, actor=actor, at=now, findings=findings.strip())
+    _refresh_next_deadline(complaint)
+    complaint.save(update_fields=sorted(set(changed)))
+    return complaint
 
 
 @transaction.atomic
@@ -469,7 +496,7 @@ def _raise_level(
 
 def _resume_clocks(complaint: Complaint, *, at: datetime, pack: PolicyPack) -> list[str]:
     paused_at = complaint.paused_at or at
-    for name in (sla.RESPONSE, sla.ACCEPT, sla.PROCESS, sla.RESOLVE):
+    for name in sla.WORKING_CLOCKS:
         deadline = getattr(complaint, name)
         if deadline is not None:
             calendar = sla.calendar_of(name, complaint.level, pack)
@@ -479,7 +506,7 @@ def _resume_clocks(complaint: Complaint, *, at: datetime, pack: PolicyPack) -> l
                 sla.shift_after_pause(deadline, paused_at=paused_at, resumed_at=at, calendar=calendar),
             )
     complaint.paused_at = None
-    return ["paused_at", sla.RESPONSE, sla.ACCEPT, sla.PROCESS, sla.RESOLVE]
+    return ["paused_at", *sla.WORKING_CLOCKS]
 
 
 def _restart_clocks(complaint: Complaint, *, at: datetime, pack: PolicyPack) -> list[str]:
@@ -489,12 +516,13 @@ def _restart_clocks(complaint: Complaint, *, at: datetime, pack: PolicyPack) -> 
     for name, due in sla.stage_deadlines(at, pack).items():
         setattr(complaint, name, due)
     complaint.accept_due_at = None
+    complaint.inspected_at = None
     complaint.resolved_at = None
     complaint.satisfaction_due_at = None
     complaint.archive_due_at = None
     complaint.satisfaction_score = None
     complaint.breaches = []
-    return [*DEADLINE_FIELDS, "responded_at", "resolved_at", "satisfaction_score", "breaches"]
+    return [*DEADLINE_FIELDS, "responded_at", "inspected_at", "resolved_at", "satisfaction_score", "breaches"]
 
 
 def _refresh_next_deadline(complaint: Complaint) -> None:

@@ -14,16 +14,20 @@ from aftersales.policy.pack import PolicyPack
 
 RESPONSE = "response_due_at"
 ACCEPT = "accept_due_at"
+INSPECT = "inspect_due_at"
 PROCESS = "process_due_at"
 RESOLVE = "resolve_due_at"
 SATISFACTION = "satisfaction_due_at"
 ARCHIVE = "archive_due_at"
 
 # Deadlines whose breach escalates; the others only record and notify (or archive).
-ESCALATING = (RESPONSE, ACCEPT, PROCESS, RESOLVE)
+ESCALATING = (RESPONSE, ACCEPT, INSPECT, PROCESS, RESOLVE)
+# The clocks that run while someone works on the complaint and stop while waiting on the customer.
+WORKING_CLOCKS = ESCALATING
 LABELS = {
     RESPONSE: {"zh-hans": "首次响应", "en": "first response"},
     ACCEPT: {"zh-hans": "受理", "en": "acceptance"},
+    INSPECT: {"zh-hans": "网点检测", "en": "outlet inspection"},
     PROCESS: {"zh-hans": "处理", "en": "processing"},
     RESOLVE: {"zh-hans": "解决", "en": "resolution"},
     SATISFACTION: {"zh-hans": "满意度回访", "en": "satisfaction check"},
@@ -37,6 +41,7 @@ class DeadlineFacts:
 
     state: str
     responded: bool
+    inspected: bool
     breaches: tuple[str, ...]
     satisfaction_recorded: bool
 
@@ -46,6 +51,7 @@ def deadline_facts(complaint: Any) -> DeadlineFacts:
     return DeadlineFacts(
         state=complaint.state,
         responded=complaint.responded_at is not None,
+        inspected=complaint.inspected_at is not None,
         breaches=tuple(complaint.breaches),
         satisfaction_recorded=complaint.satisfaction_score is not None,
     )
@@ -60,6 +66,7 @@ def stage_deadlines(created_at: datetime, pack: PolicyPack) -> dict[str, datetim
     stages = pack.stages
     return {
         ACCEPT: add_business_time(created_at, stages.accept_within, stages.calendar),
+        INSPECT: add_business_time(created_at, stages.inspect_within, stages.calendar),
         PROCESS: add_business_time(created_at, stages.process_within, stages.calendar),
         RESOLVE: add_business_time(created_at, stages.resolve_within, stages.calendar),
     }
@@ -74,6 +81,8 @@ def watched_deadlines(facts: DeadlineFacts) -> tuple[str, ...]:
         names = [RESPONSE] if not facts.responded else []
         if facts.state == State.ACCEPTED:
             names.append(ACCEPT)
+        if not facts.inspected:
+            names.append(INSPECT)
         names += [PROCESS, RESOLVE]
     elif facts.state == State.RESOLVED:
         names = [] if facts.satisfaction_recorded else [SATISFACTION]

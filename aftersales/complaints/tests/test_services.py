@@ -200,3 +200,43 @@ def test_a_customer_cannot_act_on_someone_elses_complaint(carol, dave):  # type:
         )
     assert Complaint.objects.get(pk=complaint.pk).contact_count == 1
     assert timedelta(0) < complaint.resolve_due_at - complaint.created_at
+
+
+def test_an_inspection_not_recorded_within_48_hours_escalates(tom):  # type: ignore[no-untyped-def]
+    complaint = submit_complaint(at=at("2026-11-20 10:00"))
+    with clock.travel_to(at("2026-11-20 10:10")):
+        services.complaint_reply(actor=staff_actor(tom), complaint=complaint, body="请送到网点检测")
+        services.complaint_transition(actor=staff_actor(tom), complaint=complaint, action="start_processing")
+    complaint.refresh_from_db()
+    assert complaint.inspect_due_at == at("2026-11-22 10:00")
+    assert complaint.next_deadline_at == complaint.inspect_due_at
+    services.complaint_sweep_deadlines(now=at("2026-11-22 10:01"))
+    complaint.refresh_from_db()
+    assert "inspect_due_at" in complaint.breaches and complaint.level == "L2"
+
+
+def test_recording_the_inspection_stops_its_clock(oscar):  # type: ignore[no-untyped-def]
+    complaint = submit_complaint(at=at("2026-11-20 10:00"))
+    Complaint.objects.filter(pk=complaint.pk).update(team=oscar.team)
+    with clock.travel_to(at("2026-11-21 15:00")):
+        result = services.complaint_record_inspection(
+            actor=staff_actor(oscar), complaint=complaint, findings="触控IC虚焊，需更换屏幕总成"
+        )
+    assert result.inspected_at == at("2026-11-21 15:00")
+    # Nobody has answered the customer yet: that clock (long overdue) is the next one, not inspection's.
+    assert result.next_deadline_at == result.response_due_at
+    assert result.events.filter(kind="inspection", payload__findings="触控IC虚焊，需更换屏幕总成").exists()
+    services.complaint_sweep_deadlines(now=at("2026-11-22 10:01"))
+    complaint.refresh_from_db()
+    assert "accept_due_at" in complaint.breaches and "inspect_due_at" not in complaint.breaches
+
+
+def test_an_inspection_cannot_be_recorded_on_a_closed_complaint_or_by_an_agent(alice, tom):  # type: ignore[no-untyped-def]
+    complaint = submit_complaint()
+    with pytest.raises(Forbidden):
+        services.complaint_record_inspection(actor=staff_actor(alice), complaint=complaint, findings="ok")
+    services.complaint_transition(
+        actor=staff_actor(tom), complaint=complaint, action="close", reason="withdrawn"
+    )
+    with pytest.raises(TransitionNotAllowed):
+        services.complaint_record_inspection(actor=staff_actor(tom), complaint=complaint, findings="ok")
