@@ -9,6 +9,14 @@ from aftersales.accounts.services import (
 )
 from aftersales.common.errors import Unauthenticated
 
+CUSTOMER_SESSION_KEY = "customer_session"
+
+
+def customer_from_browser_session(request: HttpRequest) -> Actor | None:
+    """The customer signed in on this browser (pages only; the API takes bearer tokens)."""
+    token = request.session.get(CUSTOMER_SESSION_KEY)
+    return customer_from_session_token(token) if token else None
+
 
 def actor_from_request(request: HttpRequest) -> Actor:
     """Who is calling: a staff bearer token, a customer session token, a staff browser session, or nobody.

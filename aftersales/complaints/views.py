@@ -1,13 +1,21 @@
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 
 from aftersales.accounts.actors import ANONYMOUS
+from aftersales.accounts.selectors import customer_from_browser_session
 from aftersales.common import clock
 from aftersales.common.errors import DomainError
 from aftersales.complaints import sla
 from aftersales.complaints.api import timeline_out
 from aftersales.complaints.models import TimelineEvent
-from aftersales.complaints.selectors import complaint_deadlines, complaint_get_for_actor, complaint_timeline
+from aftersales.complaints.selectors import (
+    complaint_deadlines,
+    complaint_get_for_actor,
+    complaint_queue,
+    complaint_timeline,
+)
+from aftersales.complaints.services import tracking_token
 from aftersales.policy.pack import current_pack
 
 
@@ -41,3 +49,15 @@ def track_page(request: HttpRequest, number: str) -> HttpResponse:
             ],
         },
     )
+
+
+def my_complaints_page(request: HttpRequest) -> HttpResponse:
+    """A signed-in customer's complaints, newest first, each linking to its tracking page."""
+    actor = customer_from_browser_session(request)
+    if actor is None:
+        return redirect("signin")
+    rows = [
+        {"complaint": c, "url": reverse("track", args=[c.number]) + "?token=" + tracking_token(c)}
+        for c in complaint_queue(actor=actor, limit=100)
+    ]
+    return render(request, "complaints/mine.html", {"complaints": rows})

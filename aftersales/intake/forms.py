@@ -1,7 +1,5 @@
 from django import forms
 
-from aftersales.policy.pack import current_pack
-
 
 class ComplaintForm(forms.Form):
     """The public web form. Validation of substance is the intake service's; this only shapes input."""
@@ -17,7 +15,3 @@ class ComplaintForm(forms.Form):
     )
     city = forms.CharField(label="城市 City", required=False)
     language = forms.ChoiceField(label="语言 Language", choices=[("zh-hans", "简体中文"), ("en", "English")])
-
-    def __init__(self, *args, **kwargs):  # type: ignore[no-untyped-def]
-        super().__init__(*args, **kwargs)
-        self.channel_labels = current_pack().channels
