@@ -35,7 +35,7 @@ def symptom_lexicon() -> "KeywordLexicon":
     return lexicon
 
 
-def composed_examples(*, per_phrase: int = 6, seed: int = 7) -> list[Example]:
+def composed_examples(*, per_phrase: int = 10, seed: int = 7) -> list[Example]:
     """Each symptom phrase in several framings, plain and as 'praise, but <symptom>'."""
     rng = random.Random(seed)
     symptoms = json.loads((CORPUS_DIR / "symptoms.json").read_text(encoding="utf-8"))
@@ -49,7 +49,7 @@ def composed_examples(*, per_phrase: int = 6, seed: int = 7) -> list[Example]:
                 for _ in range(per_phrase):
                     other = rng.choice(phrases)
                     body = phrase if rng.random() < 0.6 or other == phrase else _join(language, phrase, other)
-                    if rng.random() < 0.4:
+                    if rng.random() < 0.7:
                         body = rng.choice(frame["praise"]) + rng.choice(frame["contrast"]) + body
                     text = rng.choice(frame["openers"]) + body + rng.choice(frame["closers"])
                     examples.append(Example(text, category, "own:composed"))
