@@ -8,6 +8,7 @@ in the caller's language (?lang=, Accept-Language; Chinese by default).
 import json
 import logging
 
+from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
@@ -27,8 +28,6 @@ class StrictJSONParser(Parser):
         try:
             body = request.body
         except RequestDataTooBig as exc:
-            from django.conf import settings
-
             raise PayloadTooLarge(limit=settings.DATA_UPLOAD_MAX_MEMORY_SIZE) from exc
         try:
             return json.loads(body)
@@ -70,8 +69,6 @@ def on_domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
 
 @api.exception_handler(RequestDataTooBig)
 def on_body_too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
-    from django.conf import settings
-
     return error_response(request, PayloadTooLarge(limit=settings.DATA_UPLOAD_MAX_MEMORY_SIZE))
 
 

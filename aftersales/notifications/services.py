@@ -1,6 +1,7 @@
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from django.conf import settings
 from django.core.mail import send_mail
 
 from aftersales.common import clock
@@ -85,8 +86,6 @@ def notify_customer(*, complaint_id: int, reason: str) -> Notification | None:
     if complaint is None or complaint.customer.erased_at is not None:
         return None
     customer = complaint.customer
-    from django.conf import settings
-
     link = f"{settings.PUBLIC_BASE_URL}/track/{complaint.number}/?token={tracking_token(complaint)}"
     if customer.language == "en":
         subject = (

@@ -11,6 +11,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
+from django.conf import settings
 from scipy import sparse
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.feature_extraction.text import TfidfVectorizer
@@ -27,8 +28,6 @@ SHIPPED_MODELS_DIR = Path(__file__).resolve().parent / "trained"
 
 def models_dir() -> Path:
     """Where model versions live: settings.TRIAGE_MODELS_DIR, by default the ones shipped in the package."""
-    from django.conf import settings
-
     return Path(getattr(settings, "TRIAGE_MODELS_DIR", None) or SHIPPED_MODELS_DIR)
 
 
