@@ -28,8 +28,6 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "complaint.transfer_ownership": frozenset({Role.AGENT, Role.TECHNICAL, Role.EXPERT, Role.ADMIN}),
     "complaint.transfer_any_ownership": frozenset({Role.EXPERT, Role.ADMIN}),
     "complaint.set_category": frozenset({Role.AGENT, Role.TECHNICAL, Role.EXPERT, Role.ADMIN}),
-    "complaint.view_own": frozenset({Role.CUSTOMER}),
-    "complaint.message_own": frozenset({Role.CUSTOMER}),
 }
 
 

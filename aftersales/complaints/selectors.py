@@ -11,7 +11,6 @@ from aftersales.common.errors import Forbidden, NotFound, Unauthenticated
 from aftersales.complaints import sla
 from aftersales.complaints.models import Complaint, TimelineEvent
 from aftersales.complaints.services import DEADLINE_FIELDS, tracking_token_matches
-from aftersales.complaints.status import OPEN_STATES
 
 
 def staff_may_see(actor: Actor, complaint: Complaint) -> bool:
@@ -103,7 +102,7 @@ def complaint_deadlines(*, complaint: Complaint, now: datetime) -> list[Deadline
                 due_at=due_at,
                 remaining_seconds=int((due_at - now).total_seconds()),
                 breached=name in complaint.breaches,
-                watched=name in watched and complaint.state in OPEN_STATES | {"resolved"},
+                watched=name in watched,
             )
         )
     return views

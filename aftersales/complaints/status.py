@@ -25,7 +25,6 @@ OPEN_STATES = frozenset(
 )
 # States whose service clocks run (waiting on the customer pauses them).
 CLOCKED_STATES = frozenset({State.ACCEPTED, State.PROCESSING, State.ESCALATED, State.REOPENED})
-WORKING_STATES = CLOCKED_STATES
 
 _WORKERS = ALL_STAFF
 _DECIDERS = frozenset({Role.AGENT, Role.TECHNICAL, Role.EXPERT, Role.ADMIN})
@@ -41,11 +40,11 @@ class Move:
 
 
 MOVES: tuple[Move, ...] = (
-    Move("start_processing", WORKING_STATES, State.PROCESSING, _WORKERS),
-    Move("wait_for_customer", WORKING_STATES, State.WAITING_CUSTOMER, _WORKERS, needs_reason=True),
+    Move("start_processing", CLOCKED_STATES, State.PROCESSING, _WORKERS),
+    Move("wait_for_customer", CLOCKED_STATES, State.WAITING_CUSTOMER, _WORKERS, needs_reason=True),
     Move("resume", frozenset({State.WAITING_CUSTOMER}), State.PROCESSING, _WORKERS | {Role.CUSTOMER, SYSTEM}),
-    Move("escalate", WORKING_STATES, State.ESCALATED, CENTRAL_STAFF | {SYSTEM}, needs_reason=True),
-    Move("resolve", WORKING_STATES, State.RESOLVED, _WORKERS, needs_reason=True),
+    Move("escalate", CLOCKED_STATES, State.ESCALATED, CENTRAL_STAFF | {SYSTEM}, needs_reason=True),
+    Move("resolve", CLOCKED_STATES, State.RESOLVED, _WORKERS, needs_reason=True),
     Move(
         "reopen", frozenset({State.RESOLVED, State.CLOSED}), State.REOPENED, _DECIDERS | {Role.CUSTOMER}, True
     ),

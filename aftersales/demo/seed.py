@@ -68,10 +68,9 @@ def seed_staff() -> dict[str, User]:
     return staff
 
 
-def seed_complaints(*, count: int, seed: int = 2026, days: int = 45) -> int:
+def seed_complaints(*, count: int, staff: dict[str, User], seed: int = 2026, days: int = 45) -> int:
     """Create `count` complaints over the last `days` days and move them along realistically."""
     rng = random.Random(seed)
-    staff = seed_staff()
     agents = [staff["agent1"], staff["agent2"]]
     channels = list(CHANNEL_WEIGHTS)
     weights = list(CHANNEL_WEIGHTS.values())
@@ -150,6 +149,6 @@ def seed_demo(*, count: int) -> dict[str, str]:
     staff = seed_staff()
     # History is laid down, not lived: nobody is notified about complaints of last month.
     with notifications_suppressed():
-        seed_complaints(count=count)
+        seed_complaints(count=count, staff=staff)
         complaint_services.complaint_sweep_deadlines(batch=100_000)
     return {"agent1": api_token_create(user=staff["agent1"], name="demo")}

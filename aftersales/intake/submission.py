@@ -2,7 +2,7 @@
 
 import hashlib
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from datetime import date
 
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -44,7 +44,6 @@ class CleanSubmission:
     phone: str | None
     email: str | None
     imei: str | None
-    extras: dict[str, str] = field(default_factory=dict)
 
 
 NAME_LIMIT = 100

@@ -37,8 +37,9 @@ def notification_record_and_send(
     subject: str,
     body: str,
     complaint_id: int | None,
-    email: str = "",
+    address: str = "",
 ) -> Notification:
+    """Record the notification and deliver it on its channel (e-mail or SMS to `address`)."""
     notification = Notification.objects.create(
         recipient=recipient,
         channel=channel,
@@ -48,8 +49,10 @@ def notification_record_and_send(
         complaint_id=complaint_id,
         created_at=clock.now(),
     )
-    if channel == Notification.Channel.EMAIL and email:
-        send_mail(subject, body, None, [email], fail_silently=False)
+    if channel == Notification.Channel.EMAIL and address:
+        send_mail(subject, body, None, [address], fail_silently=False)
+    elif channel == Notification.Channel.SMS and address:
+        sms_send(phone=address, text=body)
     notification.sent_at = clock.now()
     notification.save(update_fields=["sent_at"])
     return notification
@@ -73,8 +76,21 @@ def notify_owner(*, complaint_id: int, reason: str) -> Notification | None:
         subject=subject,
         body=body,
         complaint_id=complaint.pk,
-        email=owner.email if owner else "",
+        address=owner.email if owner else "",
     )
+
+
+# What the customer is told, by reason and language.
+CUSTOMER_TEXTS = {
+    "acknowledgement": {
+        "zh-hans": ("您的投诉 {number} 已受理", "我们已收到您的投诉，工单号 {number}。查看进度：{link}"),
+        "en": ("Complaint {number} received", "We have your complaint {number}. Follow it here: {link}"),
+    },
+    "reply": {
+        "zh-hans": ("工单 {number} 有新回复", "您的投诉 {number} 有新的回复，请查看：{link}"),
+        "en": ("New reply on {number}", "There is a new reply on your complaint {number}: {link}"),
+    },
+}
 
 
 def notify_customer(*, complaint_id: int, reason: str) -> Notification | None:
@@ -86,39 +102,18 @@ def notify_customer(*, complaint_id: int, reason: str) -> Notification | None:
     if complaint is None or complaint.customer.erased_at is not None:
         return None
     customer = complaint.customer
+    address = customer.email or customer.phone
+    if not address:
+        return None
     link = f"{settings.PUBLIC_BASE_URL}/track/{complaint.number}/?token={tracking_token(complaint)}"
-    if customer.language == "en":
-        subject = (
-            f"Complaint {complaint.number} received"
-            if reason == "acknowledgement"
-            else f"Update on {complaint.number}"
-        )
-        body = f"We have your complaint {complaint.number}. Follow it here: {link}"
-    else:
-        subject = (
-            f"您的投诉 {complaint.number} 已受理"
-            if reason == "acknowledgement"
-            else f"工单 {complaint.number} 有新进展"
-        )
-        body = f"我们已收到您的投诉,工单号 {complaint.number}。查看进度:{link}"
-    if customer.email:
-        return notification_record_and_send(
-            recipient=f"customer:{customer.pk}",
-            channel=Notification.Channel.EMAIL,
-            reason=reason,
-            subject=subject,
-            body=body,
-            complaint_id=complaint.pk,
-            email=customer.email,
-        )
-    if customer.phone:
-        sms_send(phone=customer.phone, text=body)
-        return notification_record_and_send(
-            recipient=f"customer:{customer.pk}",
-            channel=Notification.Channel.SMS,
-            reason=reason,
-            subject=subject,
-            body=body,
-            complaint_id=complaint.pk,
-        )
-    return None
+    texts = CUSTOMER_TEXTS[reason]
+    subject, body = texts.get(customer.language, texts["zh-hans"])
+    return notification_record_and_send(
+        recipient=f"customer:{customer.pk}",
+        channel=Notification.Channel.EMAIL if customer.email else Notification.Channel.SMS,
+        reason=reason,
+        subject=subject.format(number=complaint.number),
+        body=body.format(number=complaint.number, link=link),
+        complaint_id=complaint.pk,
+        address=address,
+    )

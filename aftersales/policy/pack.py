@@ -55,7 +55,6 @@ class TextRule:
 
     id: str
     reason: Labels
-    words: tuple[str, ...]
     pattern: re.Pattern[str]
     set_priority: int | None = None
     raise_priority_to: int | None = None
@@ -240,7 +239,6 @@ def parse_pack(raw: dict[str, Any]) -> PolicyPack:
             TextRule(
                 id=rule["id"],
                 reason=rule["reason"],
-                words=tuple(rule["words"]),
                 pattern=compile_words(rule["words"]),
                 set_priority=rule.get("set_priority"),
                 raise_priority_to=rule.get("raise_priority_to"),
