@@ -1,4 +1,4 @@
-"""User-facing messages for domain errors, in the platform's languages.
+"""User-facing messages (domain errors and the outcome of staff actions), in the platform's languages.
 
 Keys are stable error codes; API clients may switch on them. Each text may use
 str.format placeholders filled by the raiser.
@@ -12,6 +12,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh-hans": "请求正文超过 {limit} 字节上限。",
     },
     "required": {"en": "This field is required.", "zh-hans": "此字段为必填项。"},
+    "workflow_action_done": {
+        "en": "{action}: done for {count} complaint(s).",
+        "zh-hans": "{action}:已处理 {count} 条投诉。",
+    },
     "imei_invalid": {
         "en": "Not a valid IMEI: it needs 15 digits with a correct check digit.",
         "zh-hans": "IMEI 无效:须为 15 位数字且校验位正确。",

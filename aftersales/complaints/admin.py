@@ -37,14 +37,20 @@ class MessageInline(admin.TabularInline):
 def _workflow_action(action: str, label: str):  # type: ignore[no-untyped-def]
     def run(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet[Complaint]) -> None:
         actor = staff_actor(request.user)  # type: ignore[arg-type]
+        language = request_language(request)
+        moved = 0
         for complaint in queryset.order_by("pk"):
             try:
                 services.complaint_transition(
                     actor=actor, complaint=complaint, action=action, reason=f"admin: {label}"
                 )
+                moved += 1
             except DomainError as error:
-                text = message_text(error.code, request_language(request), **error.params)
+                text = message_text(error.code, language, **error.params)
                 modeladmin.message_user(request, f"{complaint.number}: {text}", messages.ERROR)
+        if moved:
+            text = message_text("workflow_action_done", language, count=moved, action=label)
+            modeladmin.message_user(request, text, messages.SUCCESS)
 
     run.__name__ = f"action_{action}"
     return admin.action(description=label)(run)

@@ -55,7 +55,7 @@ def browser(tmp_path_factory):  # type: ignore[no-untyped-def]
 
 def test_a_customer_files_a_complaint_and_staff_take_it_up(live_server, browser, transactional_db, tmp_path):  # type: ignore[no-untyped-def]
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support.ui import Select
+    from selenium.webdriver.support.ui import Select, WebDriverWait
 
     # 1. The customer fills in the public form.
     browser.get(live_server.url + "/")
@@ -78,10 +78,13 @@ def test_a_customer_files_a_complaint_and_staff_take_it_up(live_server, browser,
     browser.find_element(By.NAME, "username").send_keys("li.agent")
     browser.find_element(By.NAME, "password").send_keys("agent-pass-2026")
     browser.find_element(By.CSS_SELECTOR, "input[type=submit]").click()
+    # click() returns once the form is sent, not when the next page has loaded.
+    WebDriverWait(browser, 15).until(lambda driver: "/admin/login/" not in driver.current_url)
     assert number in browser.page_source
     browser.find_element(By.CSS_SELECTOR, f"input[name=_selected_action][value='{complaint.pk}']").click()
     Select(browser.find_element(By.NAME, "action")).select_by_value("action_start_processing")
     browser.find_element(By.NAME, "index").click()
+    WebDriverWait(browser, 15).until(lambda driver: driver.find_elements(By.CSS_SELECTOR, "ul.messagelist"))
     complaint.refresh_from_db()
     assert complaint.state == "processing" and complaint.owner == agent
 
