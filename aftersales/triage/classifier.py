@@ -1,6 +1,10 @@
 """The fault-category classifier: character and word n-grams plus the policy pack's symptom lexicon,
 read by a multinomial logistic regression whose probability is the confidence.
 
+A customer who lists several faults usually names the one that matters first, so the
+whole text's probabilities are averaged with those of its first clause (praise skipped)
+that the model reads as a fault with some confidence.
+
 Models are versioned files under triage/trained/; CURRENT names the one in use.
 """
 
@@ -19,7 +23,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion, Pipeline
 
 from aftersales.policy.pack import KeywordLexicon
-from aftersales.triage.text import model_input
+from aftersales.triage.text import clauses, is_praise, model_input
 
 # From this many texts on, the vectorised sklearn pipeline is faster than scoring one by one.
 BATCH_THRESHOLD = 64
@@ -88,29 +92,61 @@ class TriageModel:
     version: str
     pipeline: Pipeline
     trained_on: dict[str, int] = field(default_factory=dict)
+    # A clause counts as the first named fault from this probability on ...
+    clause_floor: float = 0.4
+    # ... and weighs this much against the whole text.
+    clause_weight: float = 1.0
 
     @property
     def categories(self) -> list[str]:
         return list(self.pipeline.classes_)
 
     def predict(self, texts: list[str]) -> list[tuple[str, float]]:
-        """(category, probability) for each text; the same figures as the pipeline's predict_proba.
+        """(category, probability) for each text.
 
-        Scoring goes through plain dictionary and NumPy operations instead of the sklearn
-        pipeline, whose per-call checks cost more than the arithmetic for one complaint.
+        Many texts go through the sklearn pipeline at once; a few are scored one by one
+        with plain dictionary and NumPy operations (the same figures), because the
+        pipeline's per-call checks cost more than the arithmetic for one complaint.
         """
-        classes = self.pipeline.classes_
         if len(texts) >= BATCH_THRESHOLD:
-            probabilities = self.pipeline.predict_proba([model_input(t) for t in texts])
-            best = probabilities.argmax(axis=1)
-            return [(str(classes[i]), float(probabilities[row, i])) for row, i in enumerate(best)]
-        scorer = self._scorer()
-        results = []
+            score = self.pipeline.predict_proba
+        else:
+            scorer = self._scorer()
+
+            def score(inputs: list[str]) -> np.ndarray:
+                return np.vstack([scorer(one) for one in inputs])
+
+        whole = score([model_input(t) for t in texts]) if texts else np.zeros((0, len(self.categories)))
+        probabilities = self._with_first_fault(texts, whole, score)
+        classes = self.pipeline.classes_
+        best = probabilities.argmax(axis=1)
+        return [(str(classes[i]), float(probabilities[row, i])) for row, i in enumerate(best)]
+
+    def _with_first_fault(self, texts: list[str], whole: np.ndarray, score) -> np.ndarray:  # type: ignore[no-untyped-def]
+        """Average each text's probabilities with its first clause read as a fault (not `other`)."""
+        classes = list(self.pipeline.classes_)
+        other = classes.index("other") if "other" in classes else -1
+        candidates = []
         for text in texts:
-            probabilities = scorer(model_input(text))
-            best = int(probabilities.argmax())
-            results.append((str(classes[best]), float(probabilities[best])))
-        return results
+            parts = clauses(text)
+            # Only texts of several clauses are searched; praise ("外观漂亮，拍照清晰，但是…")
+            # names no fault, so the search skips it.
+            candidates.append([c for c in parts if not is_praise(c)] if len(parts) > 1 else [])
+        mixed = whole.copy()
+        # Clause k of every text still looking is scored in one call, so batches stay vectorised.
+        looking = [i for i, parts in enumerate(candidates) if parts]
+        position = 0
+        while looking:
+            rows = score([model_input(candidates[i][position]) for i in looking])
+            still = []
+            for i, row in zip(looking, rows, strict=True):
+                if row.max() >= self.clause_floor and int(row.argmax()) != other:
+                    mixed[i] = (whole[i] + self.clause_weight * row) / (1 + self.clause_weight)
+                elif position + 1 < len(candidates[i]):
+                    still.append(i)
+            looking = still
+            position += 1
+        return mixed
 
     def _scorer(self):  # type: ignore[no-untyped-def]
         cached = getattr(self, "_cached_scorer", None)

@@ -1,9 +1,10 @@
 """Training data: the platform's own labelled corpus, agents' corrections, and optional extra files.
 
-The own corpus is composed from symptom phrases written per category (corpus/symptoms.json)
-and the ways customers frame them (corpus/framing.json): openers, praise before a
-contrast word ("外观挺好看的，但是…"), closers. Composition is seeded, so a given
-corpus version always yields the same examples.
+The own corpus has two parts, both written for the platform: symptom phrases per category
+(corpus/symptoms.json) composed with the ways customers frame them (corpus/framing.json:
+openers, praise before a contrast word "外观挺好看的，但是…", closers), and whole
+complaints per category (corpus/written/<category>.txt). Composition is seeded, so a
+given corpus version always yields the same examples.
 """
 
 import json
@@ -54,6 +55,30 @@ def composed_examples(*, per_phrase: int = 10, seed: int = 7) -> list[Example]:
                     text = rng.choice(frame["openers"]) + body + rng.choice(frame["closers"])
                     examples.append(Example(text, category, "own:composed"))
     return examples
+
+
+def written_examples(*, framed: int = 1, seed: int = 11) -> list[Example]:
+    """Whole complaints written per category (corpus/written/<category>.txt, one per line),
+    as they are and `framed` more times after praise of another aspect."""
+    rng = random.Random(seed)
+    framing = json.loads((CORPUS_DIR / "framing.json").read_text(encoding="utf-8"))
+    examples = []
+    for path in sorted((CORPUS_DIR / "written").glob("*.txt")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            text = line.strip()
+            if not text:
+                continue
+            examples.append(Example(text, path.stem, "own:written"))
+            frame = framing["en" if text.isascii() else "zh"]
+            for _ in range(framed):
+                praised = rng.choice(frame["praise"]) + rng.choice(frame["contrast"]) + text
+                examples.append(Example(praised, path.stem, "own:written-framed"))
+    return examples
+
+
+def own_examples() -> list[Example]:
+    """The platform's whole own corpus: composed symptom phrases and written complaints."""
+    return composed_examples() + written_examples()
 
 
 def _join(language: str, first: str, second: str) -> str:

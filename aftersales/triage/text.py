@@ -12,6 +12,20 @@ _CONTRAST = re.compile(
     r"(?:但是|但|就是|可惜|不过|唯一|美中不足|然而|只是|\bbut\b|\bhowever\b|\bunfortunately\b|\bexcept\b|\bonly problem\b)",
     re.IGNORECASE,
 )
+# Sentence ends, commas and list numbers ("1、", "2.") separate the faults a customer lists.
+_CLAUSE_BREAK = re.compile(r"[。！!？?；;\n]+|\.(?:\s|$)|\d[、.)]|[，,]")
+MAX_CLAUSES = 12
+# A clause with a word of praise and no word of fault ("外观漂亮", "great camera") names no fault.
+_PRAISE = re.compile(
+    r"好|不错|漂亮|清晰|清楚|流畅|快|满意|喜欢|给力|完好|实惠|便宜|耐用|舒服|精致|大气|值|赞|棒|高|强|顺畅|够用"
+    r"|\b(?:great|good|nice|beautiful|love|loved|excellent|fast|awesome|perfect|amazing|happy|fine|solid"
+    r"|clear|sharp)\b"
+)
+_FAULT = re.compile(
+    r"不|没|无|差|慢|坏|烂|问题|毛病|太|卡|烫|热|失灵|垃圾|只|才|就是|但|可惜|难|死|掉|碎|裂|破|杂|吵|暗|糊|退|降|假|骗|却"
+    r"|\b(?:not|no|bad|poor|terrible|slow|broke|broken|dies|died|issues?|problems?|but|only|however|too|worst"
+    r"|stopped|awful|horrible)\b|n't"
+)
 _NEGATION_BEFORE = re.compile(r"(?:没有|没|不|无|未|非|\bno\b|\bnot\b|\bnever\b|n't)\s*$", re.IGNORECASE)
 
 
@@ -28,6 +42,17 @@ def focus_clause(text: str) -> str:
     if not matches:
         return ""
     return text[matches[-1].end() :].strip()
+
+
+def clauses(text: str) -> list[str]:
+    """The normalised text's clauses of three characters or more, in order, at most MAX_CLAUSES."""
+    parts = (part.strip() for part in _CLAUSE_BREAK.split(normalise(text)))
+    return [part for part in parts if len(part) >= 3][:MAX_CLAUSES]
+
+
+def is_praise(clause: str) -> bool:
+    """True for a clause that praises and names no fault ("拍照清晰", "great screen")."""
+    return bool(_PRAISE.search(clause)) and not _FAULT.search(clause)
 
 
 def model_input(text: str) -> str:

@@ -1,6 +1,5 @@
 """Training and evaluation of the category classifier (the `aftersales triage` command calls these)."""
 
-from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -10,16 +9,16 @@ from sklearn.metrics import confusion_matrix, f1_score, precision_recall_fscore_
 from aftersales.triage.classifier import TriageModel, set_current, train_model
 from aftersales.triage.corpus import (
     Example,
-    composed_examples,
     correction_examples,
     count_sources,
     jsonl_examples,
+    own_examples,
     symptom_lexicon,
 )
 
 
 def training_examples(*, extra_files: list[Path], with_corrections: bool = True) -> list[Example]:
-    examples = composed_examples()
+    examples = own_examples()
     for path in extra_files:
         examples += list(jsonl_examples(path, f"file:{path.name}"))
     if with_corrections:
@@ -86,13 +85,14 @@ def evaluate(*, predicted: list[str], expected: list[str]) -> Evaluation:
     )
 
 
-def cross_validate(
+def cross_validated_predictions(
     *, examples: list[Example], base: list[Example], folds: int = 5, seed: int = 13
-) -> Evaluation:
-    """k-fold over `examples`; `base` (the own corpus) is always in training, never tested."""
+) -> list[tuple[str, float]]:
+    """(category, confidence) for each of `examples`, each predicted by a model trained on the
+    other folds; `base` (the own corpus) is always in training, never tested."""
     rng = np.random.default_rng(seed)
     order = rng.permutation(len(examples))
-    predicted: list[str] = [""] * len(examples)
+    predictions: list[tuple[str, float]] = [("", 0.0)] * len(examples)
     lexicon = symptom_lexicon()
     for fold in range(folds):
         test_index = set(order[fold::folds].tolist())
@@ -105,12 +105,24 @@ def cross_validate(
             sources={},
         )
         tested = sorted(test_index)
-        for index, (category, _) in zip(
-            tested, model.predict([examples[i].text for i in tested]), strict=True
-        ):
-            predicted[index] = category
-    return evaluate(predicted=predicted, expected=[e.label for e in examples])
+        for index, prediction in zip(tested, model.predict([examples[i].text for i in tested]), strict=True):
+            predictions[index] = prediction
+    return predictions
 
 
-def label_counts(examples: list[Example]) -> dict[str, int]:
-    return dict(Counter(e.label for e in examples))
+def routing_at_floors(
+    *, predictions: list[tuple[str, float]], expected: list[str], floors: list[float]
+) -> list[dict[str, float]]:
+    """For each confidence floor: the share of complaints routed automatically (the rest go to
+    human triage) and how many of the routed ones went to the right category."""
+    rows = []
+    for floor in floors:
+        routed = [(c, e) for (c, p), e in zip(predictions, expected, strict=True) if p >= floor]
+        rows.append(
+            {
+                "floor": floor,
+                "routed_share": round(len(routed) / max(1, len(expected)), 3),
+                "routed_accuracy": round(sum(c == e for c, e in routed) / max(1, len(routed)), 3),
+            }
+        )
+    return rows

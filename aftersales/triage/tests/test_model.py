@@ -118,8 +118,88 @@ def test_one_by_one_scoring_equals_the_pipeline(models_dir):  # type: ignore[no-
     from aftersales.triage.text import model_input
 
     model = small_model()
-    texts = ["屏幕老是失灵", "the battery drains fast, but the camera is great", "物流太慢了！！", "😀", ""]
+    texts = ["屏幕老是失灵", "the battery drains fast but the camera is great", "物流太慢了！！", "😀", ""]
+    # Texts of one clause are read whole: the pipeline's own probabilities.
     expected = model.pipeline.predict_proba([model_input(t) for t in texts]).max(axis=1)
-    one_by_one = [probability for _, probability in model.predict(texts)]
-    assert one_by_one == pytest.approx(list(expected), abs=1e-9)
-    assert [c for c, _ in model.predict(texts * 20)][:5] == [c for c, _ in model.predict(texts)]
+    assert [p for _, p in model.predict(texts)] == pytest.approx(list(expected), abs=1e-9)
+    listing = ["屏幕有亮点，电池也不耐用，信号也一般", "1.充电太慢 2.喇叭有杂音 3.拍照模糊", *texts]
+    one_by_one = model.predict(listing)
+    in_a_batch = model.predict(listing * 20)[: len(listing)]
+    assert [c for c, _ in one_by_one] == [c for c, _ in in_a_batch]
+    assert [p for _, p in one_by_one] == pytest.approx([p for _, p in in_a_batch], abs=1e-9)
+
+
+def test_of_several_faults_the_first_named_one_weighs_most(models_dir):  # type: ignore[no-untyped-def]
+    model = small_model()
+    screen_first = "屏幕有亮点，电池也不耐用，信号也一般"
+    battery_first = "电池也不耐用，屏幕有亮点，信号也一般"
+    assert model.predict([screen_first])[0][0] == "screen"
+    assert model.predict([battery_first])[0][0] == "battery_charging"
+    # Praise before the fault is no fault: the first *fault* is what counts.
+    assert model.predict(["外观漂亮，拍照清晰，系统流畅，但是电池不耐用"])[0][0] == "battery_charging"
+    assert model.predict(["Great camera, beautiful screen, but the battery dies by noon"])[0][0] == (
+        "battery_charging"
+    )
+    # Without the first-fault reading both orders are the same bag of n-grams.
+    model.clause_weight = 0.0
+    assert model.predict([screen_first])[0][0] == model.predict([battery_first])[0][0]
+
+
+def test_every_written_complaint_file_is_a_category_of_the_pack():  # type: ignore[no-untyped-def]
+    from aftersales.policy.pack import current_pack
+    from aftersales.triage.corpus import CORPUS_DIR, written_examples
+
+    categories = set(current_pack().categories)
+    files = {path.stem for path in (CORPUS_DIR / "written").glob("*.txt")}
+    assert files == categories
+    examples = written_examples(framed=1)
+    plain = [e for e in examples if e.source == "own:written"]
+    framed = [e for e in examples if e.source == "own:written-framed"]
+    assert len(plain) == len(framed) and all(e.text.strip() == e.text and e.text for e in plain)
+    # A framed copy keeps the complaint at its end, after praise of something else.
+    assert all(f.text.endswith(p.text) and f.label == p.label for p, f in zip(plain, framed, strict=True))
+
+
+def test_routing_figures_split_confident_from_human_triage():  # type: ignore[no-untyped-def]
+    from aftersales.triage.trainer import routing_at_floors
+
+    rows = routing_at_floors(
+        predictions=[("screen", 0.9), ("audio", 0.8), ("camera", 0.3), ("other", 0.1)],
+        expected=["screen", "camera", "camera", "other"],
+        floors=[0.0, 0.5],
+    )
+    assert rows == [
+        {"floor": 0.0, "routed_share": 1.0, "routed_accuracy": 0.75},
+        {"floor": 0.5, "routed_share": 0.5, "routed_accuracy": 0.5},
+    ]
+
+
+@pytest.mark.parametrize(
+    ("clause", "praise"),
+    [
+        ("拍照清晰", True),
+        ("拍照不清晰", False),
+        ("物流很快", True),
+        ("物流太慢", False),
+        ("great screen", True),
+        ("the screen is not great", False),
+        ("屏幕有亮点", False),
+    ],
+)
+def test_praise_is_a_word_of_praise_without_a_word_of_fault(clause, praise):  # type: ignore[no-untyped-def]
+    from aftersales.triage.text import is_praise
+
+    assert is_praise(clause) is praise
+
+
+def test_clauses_split_lists_sentences_and_commas_and_drop_scraps():  # type: ignore[no-untyped-def]
+    from aftersales.triage.text import MAX_CLAUSES, clauses
+
+    assert clauses("1.充电太慢 2.喇叭有杂音") == ["充电太慢", "喇叭有杂音"]
+    assert clauses("屏幕有亮点，电池不耐用。OK！信号差") == ["屏幕有亮点", "电池不耐用", "信号差"]
+    assert clauses("Screen flickers. Battery dies, and wifi drops") == [
+        "screen flickers",
+        "battery dies",
+        "and wifi drops",
+    ]
+    assert len(clauses("坏了坏了，" * 100)) == MAX_CLAUSES

@@ -7,9 +7,10 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from aftersales.policy.pack import current_pack
 from aftersales.triage.corpus import jsonl_examples
 from aftersales.triage.services import triage_batch
-from aftersales.triage.trainer import evaluate, triage_train
+from aftersales.triage.trainer import evaluate, routing_at_floors, triage_train
 
 
 class Command(BaseCommand):
@@ -50,10 +51,17 @@ class Command(BaseCommand):
                 raise CommandError(f"no such file: {path}")
             examples = list(jsonl_examples(path, "eval"))
             results = triage_batch(texts=[e.text for e in examples])
-            report = evaluate(predicted=[r.category for r in results], expected=[e.label for e in examples])
+            expected = [e.label for e in examples]
+            report = evaluate(predicted=[r.category for r in results], expected=expected)
+            (routing,) = routing_at_floors(
+                predictions=[(r.category, r.confidence) for r in results],
+                expected=expected,
+                floors=[current_pack().triage_min_confidence],
+            )
             self.stdout.write(
                 json.dumps(
-                    {"model": results[0].model if results else None, **report.as_dict()}, ensure_ascii=False
+                    {"model": results[0].model if results else None, **report.as_dict(), "routing": routing},
+                    ensure_ascii=False,
                 )
             )
         else:

@@ -1,0 +1,92 @@
+"""Labelled training lines from the public review corpus in ../shared/data/raw/.
+
+    .venv/bin/python bench/triage_raw_labels.py --out var/triage-raw.jsonl
+    .venv/bin/python bench/triage_raw_labels.py --heldout --out var/triage-heldout.jsonl
+
+The repository holds only the labels (bench/labels/online_shopping_10_cats.tsv: data row,
+category, given by reading each review); the review texts stay in the published archive
+and are joined to their labels here, at training time. Texts that are also in the dev
+file are left out, so that the dev file stays unseen by a model trained on this output.
+"""
+
+import argparse
+import csv
+import io
+import json
+import sys
+import zipfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED_DATA = ROOT.parent / "shared" / "data"
+LABELS = Path(__file__).resolve().parent / "labels" / "online_shopping_10_cats.tsv"
+# Labelled the same way but never used for training or tuning: a check of generalisation.
+HELDOUT_LABELS = Path(__file__).resolve().parent / "labels" / "online_shopping_10_cats_heldout.tsv"
+
+
+def read_labels(path: Path) -> dict[int, str]:
+    labels = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            row, category = line.split("\t")
+            labels[int(row)] = category.strip()
+    return labels
+
+
+def read_reviews(archive: Path) -> list[str]:
+    with zipfile.ZipFile(archive) as bundle:
+        name = next(n for n in bundle.namelist() if n.endswith(".csv"))
+        with bundle.open(name) as raw:
+            reader = csv.DictReader(io.TextIOWrapper(raw, encoding="utf-8-sig"))
+            return [row["review"] for row in reader]
+
+
+def squeeze(text: str) -> str:
+    return "".join(text.split()).lower()
+
+
+def labelled_lines(*, archive: Path, labels: dict[int, str], exclude: set[str]) -> list[dict]:
+    reviews = read_reviews(archive)
+    lines = []
+    for row, category in sorted(labels.items()):
+        text = reviews[row].replace("\ufeff", "").strip()
+        if squeeze(text) not in exclude:
+            lines.append({"text": text, "label": category, "lang": "zh", "source": f"os10 row {row}"})
+    return lines
+
+
+def build(
+    *,
+    archive: Path = SHARED_DATA / "raw" / "online_shopping_10_cats.zip",
+    dev: Path = SHARED_DATA / "complaints_dev.jsonl",
+    labels: Path = LABELS,
+) -> list[dict]:
+    exclude = set()
+    if dev.exists():
+        with open(dev, encoding="utf-8") as handle:
+            exclude = {squeeze(json.loads(line)["text"]) for line in handle if line.strip()}
+    if labels != HELDOUT_LABELS:
+        # The same review posted twice must not be trained on when one copy is held out.
+        held_out = labelled_lines(archive=archive, labels=read_labels(HELDOUT_LABELS), exclude=set())
+        exclude |= {squeeze(line["text"]) for line in held_out}
+    return labelled_lines(archive=archive, labels=read_labels(labels), exclude=exclude)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--archive", default=str(SHARED_DATA / "raw" / "online_shopping_10_cats.zip"))
+    parser.add_argument("--dev", default=str(SHARED_DATA / "complaints_dev.jsonl"))
+    parser.add_argument("--out", default="-")
+    parser.add_argument("--heldout", action="store_true", help="the held-out labels instead")
+    args = parser.parse_args()
+    labels = HELDOUT_LABELS if args.heldout else LABELS
+    lines = build(archive=Path(args.archive), dev=Path(args.dev), labels=labels)
+    out = sys.stdout if args.out == "-" else open(args.out, "w", encoding="utf-8")  # noqa: SIM115
+    with out:
+        for line in lines:
+            out.write(json.dumps(line, ensure_ascii=False) + "\n")
+    print(f"{len(lines)} labelled lines", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
