@@ -30,11 +30,12 @@ import django  # noqa: E402
 django.setup()
 
 from aftersales.triage import classifier  # noqa: E402
-from aftersales.triage.corpus import Example, jsonl_examples, own_examples, symptom_lexicon  # noqa: E402
+from aftersales.triage.corpus import Example, jsonl_examples, own_examples  # noqa: E402
 from aftersales.triage.services import CustomerContext, triage_batch, triage_complaint  # noqa: E402
 from aftersales.triage.trainer import (  # noqa: E402
     cross_validated_predictions,
     evaluate,
+    model_from_examples,
     routing_at_floors,
 )
 
@@ -50,26 +51,18 @@ def own_model_scores(model: classifier.TriageModel, real: list[Example]) -> dict
     return {"accuracy": scores.accuracy, "macro_f1": scores.macro_f1, "by_language": by_language}
 
 
-def train(examples: list[Example], version: str) -> classifier.TriageModel:
-    return classifier.train_model(
-        texts=[e.text for e in examples],
-        labels=[e.label for e in examples],
-        version=version,
-        lexicon=symptom_lexicon(),
-        sources={},
-    )
-
-
 def quality(dev: Path, raw: list[Example]) -> dict:
     own = own_examples()
     real = list(jsonl_examples(dev, "dev"))
     report: dict = {
         "own_corpus_size": len(own),
         "labelled_raw_reviews": len(raw),
-        "own_only_on_dev": own_model_scores(train(own, "own-only"), real),
+        "own_only_on_dev": own_model_scores(model_from_examples(own, version="own-only"), real),
     }
     if raw:
-        report["own_and_raw_on_dev"] = own_model_scores(train(own + raw, "own-raw"), real)
+        report["own_and_raw_on_dev"] = own_model_scores(
+            model_from_examples(own + raw, version="own-raw"), real
+        )
     predictions = cross_validated_predictions(examples=real, base=own + raw)
     expected = [e.label for e in real]
     cv = evaluate(predicted=[c for c, _ in predictions], expected=expected)

@@ -30,17 +30,22 @@ def triage_train(
     *, version: str, extra_files: list[Path], with_corrections: bool = True, make_current: bool = True
 ) -> TriageModel:
     examples = training_examples(extra_files=extra_files, with_corrections=with_corrections)
-    model = train_model(
+    model = model_from_examples(examples, version=version)
+    model.save()
+    if make_current:
+        set_current(version)
+    return model
+
+
+def model_from_examples(examples: list[Example], *, version: str) -> TriageModel:
+    """A model trained on `examples` with the pack's symptom lexicon; not saved."""
+    return train_model(
         texts=[e.text for e in examples],
         labels=[e.label for e in examples],
         version=version,
         lexicon=symptom_lexicon(),
         sources=count_sources(examples),
     )
-    model.save()
-    if make_current:
-        set_current(version)
-    return model
 
 
 @dataclass(frozen=True)
@@ -93,17 +98,10 @@ def cross_validated_predictions(
     rng = np.random.default_rng(seed)
     order = rng.permutation(len(examples))
     predictions: list[tuple[str, float]] = [("", 0.0)] * len(examples)
-    lexicon = symptom_lexicon()
     for fold in range(folds):
         test_index = set(order[fold::folds].tolist())
         train = base + [e for i, e in enumerate(examples) if i not in test_index]
-        model = train_model(
-            texts=[e.text for e in train],
-            labels=[e.label for e in train],
-            version="cv",
-            lexicon=lexicon,
-            sources={},
-        )
+        model = model_from_examples(train, version="cv")
         tested = sorted(test_index)
         for index, prediction in zip(tested, model.predict([examples[i].text for i in tested]), strict=True):
             predictions[index] = prediction
