@@ -5,9 +5,10 @@
 Quality, all scored on the labelled real complaints of the dev file: (1) a model trained on
 the platform's own corpus only; (2) on the own corpus plus the hand-labelled public reviews
 (bench/triage_raw_labels.py), neither of which contains a dev text; (3) 5-fold
-cross-validation on the dev file with both always in training (what the shipped model is
-built like), with the share routed automatically and its accuracy at several confidence
-floors; (4) the shipped model on held-out labelled reviews that no training or tuning used.
+cross-validation on the dev file, the reviews folded in with it and the own corpus always
+in training, each fold predicted as the shipped model is built (classifier and aggregation
+fitted without it), with the share routed automatically and its accuracy at several
+confidence floors; (4) the shipped model on held-out labelled reviews that no training or tuning used.
 Speed: batch throughput on one core, single-complaint latency, load time and file size of
 the shipped model.
 """

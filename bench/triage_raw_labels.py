@@ -81,6 +81,8 @@ def main() -> None:
     args = parser.parse_args()
     labels = HELDOUT_LABELS if args.heldout else LABELS
     lines = build(archive=Path(args.archive), dev=Path(args.dev), labels=labels)
+    if args.out != "-":
+        Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     out = sys.stdout if args.out == "-" else open(args.out, "w", encoding="utf-8")  # noqa: SIM115
     with out:
         for line in lines:

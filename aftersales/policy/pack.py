@@ -121,35 +121,38 @@ class PolicyError(ValueError):
 class KeywordLexicon:
     """Symptom words per category, counted fast enough for every complaint.
 
-    Chinese words are found by substring search; Latin words by looking up the text's
-    Latin tokens, whole ("court" not in "courtesy") or by stem when written "charg*".
+    Chinese words are found by substring search, only among the words whose first
+    character the text has; Latin words by looking up the text's Latin tokens, whole
+    ("court" not in "courtesy") or by stem when written "charg*".
     """
 
-    chinese: tuple[tuple[str, str], ...]  # (word, category)
+    chinese: dict[str, tuple[tuple[str, str], ...]]  # first character -> (word, category)
     latin_whole: dict[str, tuple[str, ...]]  # word -> categories
     latin_stems: tuple[tuple[str, str], ...]  # (stem, category)
     categories: tuple[str, ...]
 
     @classmethod
     def from_lists(cls, lists: dict[str, list[str]]) -> "KeywordLexicon":
-        chinese, stems = [], []
+        chinese: dict[str, tuple[tuple[str, str], ...]] = {}
+        stems = []
         whole: dict[str, tuple[str, ...]] = {}
         for category, words in lists.items():
             for word in (w.lower() for w in words):
                 if not word.isascii():
-                    chinese.append((word, category))
+                    chinese[word[0]] = (*chinese.get(word[0], ()), (word, category))
                 elif word.endswith("*"):
                     stems.append((word[:-1], category))
                 else:
                     whole[word] = (*whole.get(word, ()), category)
-        return cls(tuple(chinese), whole, tuple(stems), tuple(sorted(lists)))
+        return cls(chinese, whole, tuple(stems), tuple(sorted(lists)))
 
     def counts(self, text: str) -> dict[str, int]:
         """How many distinct words of each category `text` (lower case) contains."""
         found: dict[str, set[str]] = {}
-        for word, category in self.chinese:
-            if word in text:
-                found.setdefault(category, set()).add(word)
+        for first in self.chinese.keys() & set(text):
+            for word, category in self.chinese[first]:
+                if word in text:
+                    found.setdefault(category, set()).add(word)
         tokens = _LATIN_TOKENS.findall(text)
         if tokens:
             token_set = set(tokens)

@@ -1,14 +1,15 @@
 """The fault-category classifier: character and word n-grams plus the policy pack's symptom lexicon,
 read by a multinomial logistic regression whose probability is the confidence.
 
-A customer who lists several faults usually names the one that matters first, so the
-whole text's probabilities are averaged with those of its first clause (praise skipped)
-that the model reads as a fault with some confidence.
+A text is also read clause by clause (a customer who lists several faults usually names
+the one that matters first); how the whole text's and the clauses' probabilities are
+combined is learnt from real labelled complaints (Aggregation).
 
 Models are versioned files under triage/trained/; CURRENT names the one in use.
 """
 
 import json
+import math
 import pickle
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -52,7 +53,7 @@ class LexiconHits(BaseEstimator, TransformerMixin):
 
     def row(self, text: str) -> list[float]:
         counts = self.lexicon.counts(text) if self.lexicon else {}
-        return [self.weight * float(np.log1p(counts.get(c, 0))) for c in self.categories_]
+        return [self.weight * math.log1p(counts.get(c, 0)) for c in self.categories_]
 
     def transform(self, texts: list[str]) -> sparse.csr_matrix:
         return sparse.csr_matrix(
@@ -87,66 +88,106 @@ def build_pipeline(lexicon: KeywordLexicon) -> Pipeline:
     return Pipeline([("features", features), ("classifier", classifier)])
 
 
+# What is known of a text before its category is decided, one probability row per kind.
+EVIDENCE = ("whole_text", "first_fault", "clause_mean", "last_clause", "clause_votes")
+# A clause counts as naming a fault (first fault, a vote) from this probability on.
+CLAUSE_FLOOR = 0.4
+_LOG_FLOOR = 1e-6
+
+
+@dataclass
+class Aggregation:
+    """How a text's evidence becomes its category probabilities: a softmax of the weighted
+    log-probabilities (votes as they are) plus one bias per category.
+
+    The default is the geometric mean of the whole text's and its first named fault's
+    probabilities (a text of one clause keeps its own). Training on real
+    labelled complaints replaces it by weights fitted to them (trainer.fit_aggregation),
+    which also makes the probability an honest confidence.
+    """
+
+    weights: tuple[float, ...] = (0.5, 0.5, 0.0, 0.0, 0.0)
+    biases: tuple[float, ...] = ()
+
+    def combine(self, evidence: np.ndarray) -> np.ndarray:
+        """(texts, EVIDENCE, categories) -> (texts, categories) probabilities."""
+        scores = np.einsum("nec,e->nc", aggregation_inputs(evidence), np.asarray(self.weights))
+        if self.biases:
+            scores = scores + np.asarray(self.biases)
+        scores = scores - scores.max(axis=1, keepdims=True)
+        exponentials = np.exp(scores)
+        return exponentials / exponentials.sum(axis=1, keepdims=True)
+
+
+def aggregation_inputs(evidence: np.ndarray) -> np.ndarray:
+    """Probabilities as log-probabilities; the votes (a share of clauses) as they are."""
+    inputs = np.log(np.maximum(evidence, _LOG_FLOOR))
+    votes = EVIDENCE.index("clause_votes")
+    inputs[:, votes] = evidence[:, votes]
+    return inputs
+
+
 @dataclass
 class TriageModel:
     version: str
     pipeline: Pipeline
     trained_on: dict[str, int] = field(default_factory=dict)
-    # A clause counts as the first named fault from this probability on ...
-    clause_floor: float = 0.4
-    # ... and weighs this much against the whole text.
-    clause_weight: float = 1.0
+    aggregation: Aggregation = field(default_factory=Aggregation)
 
     @property
     def categories(self) -> list[str]:
         return list(self.pipeline.classes_)
 
     def predict(self, texts: list[str]) -> list[tuple[str, float]]:
-        """(category, probability) for each text.
+        """(category, probability) for each text."""
+        probabilities = self.aggregation.combine(self.evidence(texts))
+        classes = self.pipeline.classes_
+        best = probabilities.argmax(axis=1)
+        return [(str(classes[i]), float(probabilities[row, i])) for row, i in enumerate(best)]
 
-        Many texts go through the sklearn pipeline at once; a few are scored one by one
-        with plain dictionary and NumPy operations (the same figures), because the
-        pipeline's per-call checks cost more than the arithmetic for one complaint.
+    def evidence(self, texts: list[str]) -> np.ndarray:
+        """For each text, the probabilities of its whole text, its first clause that names a
+        fault (praise skipped), the mean and the last of its clauses, and the share of its
+        clauses naming each category: (texts, EVIDENCE, categories).
+
+        A customer who lists several faults usually names the one that matters first, and
+        the fault that most clauses are about is the complaint; which weighs how much is
+        learnt from real complaints. Many texts go through the sklearn pipeline at once; a
+        few are scored one by one with plain dictionary and NumPy operations (the same
+        figures), because the pipeline's per-call checks cost more than the arithmetic.
         """
+        size = len(self.categories)
         if len(texts) >= BATCH_THRESHOLD:
             score = self.pipeline.predict_proba
         else:
             scorer = self._scorer()
 
             def score(inputs: list[str]) -> np.ndarray:
-                return np.vstack([scorer(one) for one in inputs])
+                return np.vstack([scorer(one) for one in inputs]) if inputs else np.zeros((0, size))
 
-        whole = score([model_input(t) for t in texts]) if texts else np.zeros((0, len(self.categories)))
-        probabilities = self._with_first_fault(texts, whole, score)
-        classes = self.pipeline.classes_
-        best = probabilities.argmax(axis=1)
-        return [(str(classes[i]), float(probabilities[row, i])) for row, i in enumerate(best)]
-
-    def _with_first_fault(self, texts: list[str], whole: np.ndarray, score) -> np.ndarray:  # type: ignore[no-untyped-def]
-        """Average each text's probabilities with its first clause read as a fault (not `other`)."""
-        classes = list(self.pipeline.classes_)
-        other = classes.index("other") if "other" in classes else -1
-        candidates = []
-        for text in texts:
-            parts = clauses(text)
-            # Only texts of several clauses are searched; praise ("外观漂亮，拍照清晰，但是…")
-            # names no fault, so the search skips it.
-            candidates.append([c for c in parts if not is_praise(c)] if len(parts) > 1 else [])
-        mixed = whole.copy()
-        # Clause k of every text still looking is scored in one call, so batches stay vectorised.
-        looking = [i for i, parts in enumerate(candidates) if parts]
-        position = 0
-        while looking:
-            rows = score([model_input(candidates[i][position]) for i in looking])
-            still = []
-            for i, row in zip(looking, rows, strict=True):
-                if row.max() >= self.clause_floor and int(row.argmax()) != other:
-                    mixed[i] = (whole[i] + self.clause_weight * row) / (1 + self.clause_weight)
-                elif position + 1 < len(candidates[i]):
-                    still.append(i)
-            looking = still
-            position += 1
-        return mixed
+        whole = score([model_input(t) for t in texts]) if texts else np.zeros((0, size))
+        parts = [_fault_clauses(t) for t in texts]
+        # All clauses of all texts in one call, so batches stay vectorised.
+        scored = score([model_input(c) for clauses_of in parts for c in clauses_of])
+        other = self.categories.index("other") if "other" in self.categories else -1
+        evidence = np.repeat(whole[:, None, :], len(EVIDENCE), axis=1)
+        votes = EVIDENCE.index("clause_votes")
+        evidence[:, votes] = 0.0
+        evidence[np.arange(len(texts)), votes, whole.argmax(axis=1)] = 1.0
+        start = 0
+        for row, clauses_of in enumerate(parts):
+            if not clauses_of:
+                continue
+            rows = scored[start : start + len(clauses_of)]
+            start += len(clauses_of)
+            named = rows.max(axis=1) >= CLAUSE_FLOOR
+            faults = np.flatnonzero(named & (rows.argmax(axis=1) != other))
+            if len(faults):
+                evidence[row, EVIDENCE.index("first_fault")] = rows[faults[0]]
+            evidence[row, EVIDENCE.index("clause_mean")] = rows.mean(axis=0)
+            evidence[row, EVIDENCE.index("last_clause")] = rows[-1]
+            evidence[row, votes] = np.bincount(rows.argmax(axis=1)[named], minlength=size) / len(clauses_of)
+        return evidence
 
     def _scorer(self):  # type: ignore[no-untyped-def]
         cached = getattr(self, "_cached_scorer", None)
@@ -159,6 +200,13 @@ class TriageModel:
         state.pop("_cached_scorer", None)
         return state
 
+    def __setstate__(self, state: dict) -> None:
+        # Models saved before the aggregation was learnt averaged the whole text and its first fault.
+        state.setdefault("aggregation", Aggregation())
+        for setting in ("clause_floor", "clause_weight"):
+            state.pop(setting, None)
+        self.__dict__.update(state)
+
     def save(self) -> Path:
         directory = models_dir()
         directory.mkdir(parents=True, exist_ok=True)
@@ -169,10 +217,19 @@ class TriageModel:
         path = directory / f"{self.version}.pkl"
         with open(path, "wb") as handle:
             pickle.dump(self, handle, protocol=pickle.HIGHEST_PROTOCOL)
-        (directory / f"{self.version}.json").write_text(
-            json.dumps({"version": self.version, "trained_on": self.trained_on}, indent=1), encoding="utf-8"
-        )
+        aggregation = {
+            "weights": dict(zip(EVIDENCE, self.aggregation.weights, strict=True)),
+            "biases": dict(zip(self.categories, self.aggregation.biases, strict=False)),
+        }
+        about = {"version": self.version, "trained_on": self.trained_on, "aggregation": aggregation}
+        (directory / f"{self.version}.json").write_text(json.dumps(about, indent=1), encoding="utf-8")
         return path
+
+
+def _fault_clauses(text: str) -> list[str]:
+    """The clauses of a text of several clauses that do not only praise ("外观漂亮", "great camera")."""
+    parts = clauses(text)
+    return [c for c in parts if not is_praise(c)] if len(parts) > 1 else []
 
 
 def _build_scorer(pipeline: Pipeline):  # type: ignore[no-untyped-def]

@@ -4,9 +4,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+from scipy.optimize import minimize
 from sklearn.metrics import confusion_matrix, f1_score, precision_recall_fscore_support
 
-from aftersales.triage.classifier import TriageModel, set_current, train_model
+from aftersales.triage.classifier import (
+    Aggregation,
+    TriageModel,
+    aggregation_inputs,
+    set_current,
+    train_model,
+)
 from aftersales.triage.corpus import (
     Example,
     correction_examples,
@@ -37,14 +44,93 @@ def triage_train(
     return model
 
 
+# Below this many real labelled complaints the default aggregation is kept: too few to fit it on.
+MIN_REAL_FOR_AGGREGATION = 200
+
+
+def is_own(example: Example) -> bool:
+    """Written for the platform (composed or whole complaints), not a real customer's text."""
+    return example.source.startswith("own:")
+
+
 def model_from_examples(examples: list[Example], *, version: str) -> TriageModel:
-    """A model trained on `examples` with the pack's symptom lexicon; not saved."""
+    """A model trained on `examples` with the pack's symptom lexicon; not saved.
+
+    When there are enough real complaints among them (labelled files, agents'
+    corrections), how its evidence is combined is fitted to how models trained without
+    each of them read them.
+    """
+    model = _classifier_from(examples, version=version)
+    real = [e for e in examples if not is_own(e)]
+    if len(real) >= MIN_REAL_FOR_AGGREGATION:
+        own = [e for e in examples if is_own(e)]
+        evidence = out_of_fold_evidence(examples=real, base=own, folds=fold_assignment(len(real)))
+        model.aggregation = fit_aggregation(evidence, [e.label for e in real], model.categories)
+    return model
+
+
+def _classifier_from(examples: list[Example], *, version: str) -> TriageModel:
     return train_model(
         texts=[e.text for e in examples],
         labels=[e.label for e in examples],
         version=version,
         lexicon=symptom_lexicon(),
         sources=count_sources(examples),
+    )
+
+
+def fold_assignment(count: int, *, folds: int = 5, seed: int = 13) -> np.ndarray:
+    """A fold number for each of `count` examples, shuffled, reproducible."""
+    folds_of = np.empty(count, dtype=np.int64)
+    folds_of[np.random.default_rng(seed).permutation(count)] = np.arange(count) % folds
+    return folds_of
+
+
+def out_of_fold_evidence(*, examples: list[Example], base: list[Example], folds: np.ndarray) -> np.ndarray:
+    """The evidence (classifier.EVIDENCE) of each of `examples` as read by a classifier trained
+    on `base` and the other folds, so that it is the reading of a complaint never seen."""
+    evidence: np.ndarray | None = None
+    for fold in np.unique(folds):
+        tested = np.flatnonzero(folds == fold)
+        train = base + [e for e, f in zip(examples, folds, strict=True) if f != fold]
+        read = _classifier_from(train, version="fold").evidence([examples[i].text for i in tested])
+        if evidence is None:
+            evidence = np.zeros((len(examples), *read.shape[1:]))
+        evidence[tested] = read
+    assert evidence is not None
+    return evidence
+
+
+def fit_aggregation(
+    evidence: np.ndarray, labels: list[str], categories: list[str], *, bias_penalty: float = 0.01
+) -> Aggregation:
+    """The weights and per-category biases that best predict `labels` from `evidence`
+    (multinomial log-likelihood; the biases are kept small, so that the categories' shares
+    in these complaints weigh only where the evidence is unsure)."""
+    inputs = aggregation_inputs(evidence)
+    count, kinds, size = inputs.shape
+    expected = np.asarray([categories.index(label) for label in labels])
+
+    def loss_and_gradient(parameters: np.ndarray) -> tuple[float, np.ndarray]:
+        weights, biases = parameters[:kinds], parameters[kinds:]
+        scores = np.einsum("nec,e->nc", inputs, weights) + biases
+        scores -= scores.max(axis=1, keepdims=True)
+        probabilities = np.exp(scores)
+        probabilities /= probabilities.sum(axis=1, keepdims=True)
+        loss = -np.log(probabilities[np.arange(count), expected]).mean() + bias_penalty * (biases**2).sum()
+        residual = probabilities
+        residual[np.arange(count), expected] -= 1.0
+        residual /= count
+        gradient = np.concatenate(
+            [np.einsum("nec,nc->e", inputs, residual), residual.sum(axis=0) + 2 * bias_penalty * biases]
+        )
+        return float(loss), gradient
+
+    start = np.concatenate([np.asarray(Aggregation().weights), np.zeros(size)])
+    fitted = minimize(loss_and_gradient, start, jac=True, method="L-BFGS-B").x
+    return Aggregation(
+        weights=tuple(round(float(w), 6) for w in fitted[:kinds]),
+        biases=tuple(round(float(b), 6) for b in fitted[kinds:]),
     )
 
 
@@ -91,20 +177,29 @@ def evaluate(*, predicted: list[str], expected: list[str]) -> Evaluation:
 
 
 def cross_validated_predictions(
-    *, examples: list[Example], base: list[Example], folds: int = 5, seed: int = 13
+    *, examples: list[Example], base: list[Example], folds: int = 5
 ) -> list[tuple[str, float]]:
-    """(category, confidence) for each of `examples`, each predicted by a model trained on the
-    other folds; `base` (the own corpus) is always in training, never tested."""
-    rng = np.random.default_rng(seed)
-    order = rng.permutation(len(examples))
-    predictions: list[tuple[str, float]] = [("", 0.0)] * len(examples)
+    """(category, confidence) for each of `examples`, each predicted as the shipped model is
+    built but without its fold: the classifier trained on the other folds, the aggregation
+    fitted on the other folds' out-of-fold evidence. The own corpus in `base` is always in
+    training; the real complaints in `base` are folded in with `examples` but never tested."""
+    own = [e for e in base if is_own(e)]
+    pool = [e for e in base if not is_own(e)] + examples
+    folds_of = fold_assignment(len(pool), folds=folds)
+    evidence = out_of_fold_evidence(examples=pool, base=own, folds=folds_of)
+    labels = [e.label for e in pool]
+    categories = sorted({e.label for e in own + pool})
+    first_tested = len(pool) - len(examples)
+    predictions: list[tuple[str, float]] = []
+    probabilities = np.zeros((len(pool), len(categories)))
     for fold in range(folds):
-        test_index = set(order[fold::folds].tolist())
-        train = base + [e for i, e in enumerate(examples) if i not in test_index]
-        model = model_from_examples(train, version="cv")
-        tested = sorted(test_index)
-        for index, prediction in zip(tested, model.predict([examples[i].text for i in tested]), strict=True):
-            predictions[index] = prediction
+        fitted_on = np.flatnonzero(folds_of != fold)
+        aggregation = fit_aggregation(evidence[fitted_on], [labels[i] for i in fitted_on], categories)
+        tested = np.flatnonzero(folds_of == fold)
+        probabilities[tested] = aggregation.combine(evidence[tested])
+    for row in probabilities[first_tested:]:
+        best = int(row.argmax())
+        predictions.append((categories[best], float(row[best])))
     return predictions
 
 

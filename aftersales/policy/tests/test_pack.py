@@ -34,3 +34,23 @@ def test_a_malformed_pack_is_refused_naming_the_problem(settings):  # type: igno
     del raw["levels"]
     with pytest.raises(PolicyError, match="levels"):
         parse_pack(raw)
+
+
+def test_the_symptom_lexicon_counts_distinct_words_per_category():  # type: ignore[no-untyped-def]
+    from aftersales.policy.pack import KeywordLexicon
+
+    lexicon = KeywordLexicon.from_lists(
+        {
+            "battery": ["充电", "充电器", "电池", "charg*", "battery life"],
+            "screen": ["屏幕", "screen*", "lcd"],
+        }
+    )
+    # Overlapping words are both found; a word named twice counts once.
+    assert lexicon.counts("充电器坏了，充电充不进，电池鼓包，电池发烫") == {"battery": 3}
+    assert lexicon.counts("the screens flicker and charging is slow, battery life is poor") == {
+        "battery": 2,
+        "screen": 1,
+    }
+    # Latin words are whole words; stems only match from a word's start.
+    assert lexicon.counts("lcdx recharge batterylife") == {}
+    assert lexicon.counts("屏幕碎了 lcd broken") == {"screen": 2}
