@@ -33,7 +33,13 @@ django.setup()
 
 from aftersales.triage import classifier  # noqa: E402
 from aftersales.triage.corpus import Example, jsonl_examples, own_examples  # noqa: E402
-from aftersales.triage.services import CustomerContext, triage_batch, triage_complaint  # noqa: E402
+from aftersales.triage.services import (  # noqa: E402
+    CustomerContext,
+    Reading,
+    reading_of,
+    triage_batch,
+    triage_complaint,
+)
 from aftersales.triage.trainer import (  # noqa: E402
     cross_validated_predictions,
     evaluate,
@@ -43,14 +49,31 @@ from aftersales.triage.trainer import (  # noqa: E402
 
 
 def own_model_scores(model: classifier.TriageModel, real: list[Example]) -> dict:
-    predicted = [c for c, _ in model.predict([e.text for e in real])]
+    readings = [reading_of(r) for r in model.read([e.text for e in real], top=len(model.categories))]
+    predicted = [r.category for r in readings]
     scores = evaluate(predicted=predicted, expected=[e.label for e in real])
     by_language = {}
     for language in ("zh", "en"):
         rows = [i for i, e in enumerate(real) if e.text.isascii() == (language == "en")]
         if rows:
             by_language[language] = round(sum(predicted[i] == real[i].label for i in rows) / len(rows), 4)
-    return {"accuracy": scores.accuracy, "macro_f1": scores.macro_f1, "by_language": by_language}
+    return {
+        "accuracy": scores.accuracy,
+        "macro_f1": scores.macro_f1,
+        "by_language": by_language,
+        "alternatives": alternatives_scores(readings, real),
+    }
+
+
+def alternatives_scores(readings: list[Reading], real: list[Example]) -> dict:
+    """How often staff see the right category among the runners-up when the first guess is wrong."""
+    wrong = [(r, e) for r, e in zip(readings, real, strict=True) if r.category != e.label]
+    rescued = sum(any(a["category"] == e.label for a in r.alternatives) for r, e in wrong)
+    return {
+        "mean_shown": round(sum(len(r.alternatives) for r in readings) / max(1, len(readings)), 2),
+        "wrong_with_right_alternative": round(rescued / max(1, len(wrong)), 4),
+        "right_first_or_alternative": round((len(real) - len(wrong) + rescued) / max(1, len(real)), 4),
+    }
 
 
 def quality(dev: Path, raw: list[Example]) -> dict:

@@ -50,6 +50,7 @@ def summary(complaint: Complaint) -> dict:
         "level": complaint.level,
         "priority": complaint.priority,
         "category": complaint.category,
+        "triage_alternatives": complaint.triage_alternatives,
         "team": complaint.team,
         "owner": complaint.owner.username if complaint.owner else None,
         "subject": complaint.subject,

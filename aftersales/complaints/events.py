@@ -83,6 +83,7 @@ def triage_event(*, complaint: Complaint, actor: Actor, at: datetime) -> Timelin
         "priority": complaint.priority,
         "level": complaint.level,
         "reasons": complaint.triage_reasons,
+        "alternatives": complaint.triage_alternatives,
         "model": complaint.triage_model,
     }
     return _append(complaint=complaint, kind=Kind.TRIAGE, actor=actor, at=at, payload=payload)

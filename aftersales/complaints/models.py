@@ -32,6 +32,8 @@ class Complaint(models.Model):
     level = models.CharField(max_length=2)  # L1 / L2 / L3
     triage_reasons = models.JSONField(default=list)
     triage_model = models.CharField(max_length=40, default="")
+    # Other faults the text names: [{"category", "confidence", "clause_share"}] (triage.services).
+    triage_alternatives = models.JSONField(default=list, blank=True)
 
     # Workflow
     state = models.CharField(max_length=20, choices=State.choices, default=State.ACCEPTED)

@@ -23,6 +23,8 @@ class ComplaintSummaryOut(Schema):
     level: str
     priority: int
     category: str
+    # Other faults the text names, so that human triage can pick among them from the queue.
+    triage_alternatives: list[dict[str, str | float]]
     team: str
     owner: str | None
     subject: str

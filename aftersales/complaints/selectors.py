@@ -106,3 +106,10 @@ def complaint_deadlines(*, complaint: Complaint, now: datetime) -> list[Deadline
             )
         )
     return views
+
+
+def complaint_categories(complaint: Complaint) -> list[str]:
+    """Its category, then the other faults its text also names (the customer gets self-help for each)."""
+    return [complaint.category] + [
+        a["category"] for a in complaint.triage_alternatives if a["category"] != complaint.category
+    ]

@@ -96,6 +96,7 @@ def complaint_open(
         level=triage.level,
         triage_reasons=triage.reasons,
         triage_model=triage.model,
+        triage_alternatives=triage.alternatives,
         team=pack.triage_team if triage.needs_human_triage else pack.levels[triage.level].team,
         tracking_salt=secrets.token_hex(8),
         created_at=at,

@@ -6,7 +6,7 @@ from aftersales.accounts.selectors import actor_from_request
 from aftersales.common import clock
 from aftersales.common.language import request_language
 from aftersales.complaints.schemas import deadlines_out
-from aftersales.complaints.selectors import complaint_deadlines
+from aftersales.complaints.selectors import complaint_categories, complaint_deadlines
 from aftersales.intake.schemas import ComplaintReceiptOut, ComplaintSubmitIn
 from aftersales.intake.services import IntakeResult, complaint_submit
 from aftersales.intake.submission import Submission
@@ -58,6 +58,8 @@ def receipt(result: IntakeResult, language: str) -> dict:
         "replayed": result.replayed,
         "message": RECEIPT_TEXT[text_key][language].format(number=complaint.number),
         "self_help": [
-            item.__dict__ for item in self_help_for(category=complaint.category, language=language)
+            item.__dict__
+            for category in complaint_categories(complaint)
+            for item in self_help_for(category=category, language=language)
         ],
     }

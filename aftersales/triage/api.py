@@ -21,6 +21,9 @@ class TriageOut(Schema):
     reasons: list[dict[str, str]]
     model: str
     needs_human_triage: bool
+    alternatives: list[
+        dict[str, str | float]
+    ]  # other faults the text names: category, confidence, clause_share
 
 
 @router.post("", response=TriageOut)

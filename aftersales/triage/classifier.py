@@ -127,6 +127,12 @@ def aggregation_inputs(evidence: np.ndarray) -> np.ndarray:
     return inputs
 
 
+@dataclass(frozen=True)
+class TextReading:
+    ranked: tuple[tuple[str, float], ...]  # (category, probability), most probable first
+    named: dict[str, float]  # category -> share of the text's clauses that name it
+
+
 @dataclass
 class TriageModel:
     version: str
@@ -140,10 +146,22 @@ class TriageModel:
 
     def predict(self, texts: list[str]) -> list[tuple[str, float]]:
         """(category, probability) for each text."""
-        probabilities = self.aggregation.combine(self.evidence(texts))
-        classes = self.pipeline.classes_
-        best = probabilities.argmax(axis=1)
-        return [(str(classes[i]), float(probabilities[row, i])) for row, i in enumerate(best)]
+        return [reading.ranked[0] for reading in self.read(texts, top=1)]
+
+    def read(self, texts: list[str], *, top: int) -> list[TextReading]:
+        """For each text its `top` most probable categories and the categories its clauses name."""
+        evidence = self.evidence(texts)
+        probabilities = self.aggregation.combine(evidence)
+        votes = evidence[:, EVIDENCE.index("clause_votes")]
+        classes = [str(c) for c in self.pipeline.classes_]
+        order = np.argsort(-probabilities, axis=1, kind="stable")[:, :top]
+        return [
+            TextReading(
+                ranked=tuple((classes[i], float(probabilities[row, i])) for i in best),
+                named={classes[i]: float(votes[row, i]) for i in np.flatnonzero(votes[row])},
+            )
+            for row, best in enumerate(order)
+        ]
 
     def evidence(self, texts: list[str]) -> np.ndarray:
         """For each text, the probabilities of its whole text, its first clause that names a

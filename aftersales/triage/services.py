@@ -10,7 +10,7 @@ triage instead of being routed on a guess.
 from dataclasses import dataclass, field
 
 from aftersales.policy.pack import LEVELS, PolicyPack, current_pack
-from aftersales.triage.classifier import load_model
+from aftersales.triage.classifier import TextReading, load_model
 from aftersales.triage.text import has_content, is_negated, normalise
 
 LEXICON_VERSION = "lexicon-1"
@@ -25,6 +25,8 @@ class TriageResult:
     reasons: list[dict[str, str]] = field(default_factory=list)
     model: str = LEXICON_VERSION
     needs_human_triage: bool = False
+    # Other faults the text names: [{"category", "confidence", "clause_share"}] (reading_of).
+    alternatives: list[dict] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -47,26 +49,51 @@ def categorise_by_lexicon(text: str, pack: PolicyPack) -> tuple[str, float]:
     return best, round(max(confidence, 0.3), 4)
 
 
-def categorise(texts: list[str], pack: PolicyPack) -> tuple[list[tuple[str, float]], str]:
-    """Category and confidence for each text, and the version of what decided them."""
+# Another fault is kept with the complaint when one of its clauses names it, or when it is
+# this probable: a complaint about a cracked screen and a swollen battery keeps both in view.
+ALTERNATIVE_MIN_CONFIDENCE = 0.15
+MAX_ALTERNATIVES = 2
+
+
+@dataclass(frozen=True)
+class Reading:
+    category: str
+    confidence: float
+    alternatives: tuple[dict, ...] = ()  # {"category", "confidence", "clause_share"}, likeliest first
+
+
+UNREADABLE = Reading("other", 0.0)
+
+
+def categorise(texts: list[str], pack: PolicyPack) -> tuple[list[Reading], str]:
+    """Category, confidence and runner-up categories for each text, and the version of what decided them."""
     model = load_model()
     readable = [has_content(text) for text in texts]
     if model is None:
-        results = [
-            categorise_by_lexicon(text, pack) if ok else ("other", 0.0)
+        readings = [
+            Reading(*categorise_by_lexicon(text, pack)) if ok else UNREADABLE
             for text, ok in zip(texts, readable, strict=True)
         ]
-        return results, LEXICON_VERSION
+        return readings, LEXICON_VERSION
     readable_texts = [t for t, ok in zip(texts, readable, strict=True) if ok]
-    predicted = iter(model.predict(readable_texts) if readable_texts else [])
-    results = []
-    for ok in readable:
-        if ok:
-            category, probability = next(predicted)
-            results.append((category, round(probability, 4)))
-        else:
-            results.append(("other", 0.0))
-    return results, model.version
+    read = iter(model.read(readable_texts, top=len(model.categories)) if readable_texts else [])
+    return [reading_of(next(read)) if ok else UNREADABLE for ok in readable], model.version
+
+
+def reading_of(text: TextReading) -> Reading:
+    """The most probable category; as alternatives, the other faults that a clause of the text
+    names or that are likely enough, the most named and likeliest first."""
+    (category, probability), *runners_up = text.ranked
+    candidates = [
+        (text.named.get(other, 0.0), p, other)
+        for other, p in runners_up
+        if other != "other" and (other in text.named or p >= ALTERNATIVE_MIN_CONFIDENCE)
+    ]
+    alternatives = tuple(
+        {"category": other, "confidence": round(p, 4), "clause_share": round(share, 4)}
+        for share, p, other in sorted(candidates, reverse=True)[:MAX_ALTERNATIVES]
+    )
+    return Reading(category, round(probability, 4), alternatives)
 
 
 def triage_complaint(*, text: str, context: CustomerContext, pack: PolicyPack | None = None) -> TriageResult:
@@ -78,19 +105,20 @@ def triage_batch(
 ) -> list[TriageResult]:
     pack = pack or current_pack()
     contexts = contexts or [CustomerContext()] * len(texts)
-    categories, version = categorise(texts, pack)
+    readings, version = categorise(texts, pack)
     results = []
-    for text, context, (category, confidence) in zip(texts, contexts, categories, strict=True):
+    for text, context, reading in zip(texts, contexts, readings, strict=True):
         priority, level, reasons = _apply_rules(normalise(text), context, pack)
         results.append(
             TriageResult(
-                category=category,
-                confidence=confidence,
+                category=reading.category,
+                confidence=reading.confidence,
                 priority=priority,
                 level=level,
                 reasons=reasons,
                 model=version,
-                needs_human_triage=confidence < pack.triage_min_confidence,
+                needs_human_triage=reading.confidence < pack.triage_min_confidence,
+                alternatives=list(reading.alternatives),
             )
         )
     return results

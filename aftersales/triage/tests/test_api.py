@@ -41,6 +41,34 @@ def test_the_intake_receipt_carries_self_help_for_the_category(client):  # type:
     assert any("80%" in rule for rule in rules)
 
 
+def test_a_complaint_about_two_faults_keeps_the_second_for_staff_and_self_help(client, alice):  # type: ignore[no-untyped-def]
+    from aftersales.complaints.models import Complaint
+
+    text = "屏幕摔碎了，触摸失灵，而且电池鼓包，充电也充不进去"
+    triaged = post(client, {"text": text}, alice).json()
+    assert triaged["category"] == "screen"
+    assert [(a["category"], a["clause_share"]) for a in triaged["alternatives"]] == [
+        ("battery_charging", 0.5)
+    ]
+    receipt = client.post(
+        "/api/v1/complaints",
+        json.dumps({"text": text, "phone": "13800138000"}),
+        content_type="application/json",
+    ).json()
+    complaint = Complaint.objects.get(number=receipt["number"])
+    assert [a["category"] for a in complaint.triage_alternatives] == ["battery_charging"]
+    # The customer gets the self-check steps of both faults, the main one first.
+    articles = [item["article"] for item in receipt["self_help"]]
+    assert articles == ["touch-failure", "cracked-screen", "slow-charging", "battery-health"]
+    staff = {"HTTP_AUTHORIZATION": f"Bearer {api_token_create(user=alice)}"}
+    detail = client.get(f"/api/v1/complaints/{complaint.number}", **staff).json()
+    assert detail["triage_alternatives"] == complaint.triage_alternatives
+    queue = client.get(f"/api/v1/complaints?team={complaint.team}", **staff).json()
+    assert [row["triage_alternatives"] for row in queue if row["number"] == complaint.number] == [
+        complaint.triage_alternatives
+    ]
+
+
 def test_an_unsure_complaint_waits_for_human_triage(client):  # type: ignore[no-untyped-def]
     from aftersales.complaints.models import Complaint
 

@@ -74,12 +74,15 @@ def test_train_predict_and_eval_on_the_command_line(models_dir, tmp_path, monkey
     assert json.loads(out.getvalue())["version"] == "cli-1"
     assert (models_dir / "CURRENT").read_text().strip() == "cli-1"
 
-    monkeypatch.setattr("sys.stdin", io.StringIO('{"text": "手机老是自动重启"}\n{"text": "电池鼓包了"}\n'))
+    monkeypatch.setattr(
+        "sys.stdin", io.StringIO('{"text": "手机老是自动重启"}\n{"text": "电池鼓包了，屏幕也碎了"}\n')
+    )
     out = io.StringIO()
     call_command("triage", "predict", stdout=out)
     lines = [json.loads(line) for line in out.getvalue().splitlines()]
     assert [line["category"] for line in lines] == ["system_software", "battery_charging"]
     assert lines[1]["priority"] == 1 and lines[0]["model"] == "cli-1"
+    assert [a["category"] for a in lines[1]["alternatives"]] == ["screen"] and lines[0]["alternatives"] == []
 
     labelled = tmp_path / "eval.jsonl"
     labelled.write_text(
@@ -264,3 +267,30 @@ def test_cross_validation_predicts_every_complaint():  # type: ignore[no-untyped
     assert len(predictions) == len(real)
     assert sum(c == e.label for (c, _), e in zip(predictions, real, strict=True)) >= 0.8 * len(real)
     assert all(0 < p <= 1 for _, p in predictions)
+
+
+def test_a_reading_ranks_categories_and_knows_which_its_clauses_name(models_dir):  # type: ignore[no-untyped-def]
+    model = small_model()
+    text = "屏幕碎了，触摸失灵，电池也鼓包了，充不进电"
+    (reading,) = model.read([text], top=3)
+    assert len(reading.ranked) == 3
+    assert [p for _, p in reading.ranked] == sorted((p for _, p in reading.ranked), reverse=True)
+    assert reading.ranked[0] == model.predict([text])[0]
+    assert reading.named == {"screen": 0.5, "battery_charging": 0.5}
+
+
+def test_other_faults_are_kept_as_alternatives_and_unlikely_ones_are_not():  # type: ignore[no-untyped-def]
+    from aftersales.triage.classifier import TextReading
+    from aftersales.triage.services import ALTERNATIVE_MIN_CONFIDENCE, reading_of
+
+    ranked = (("screen", 0.9), ("camera", 0.06), ("audio", 0.03), ("other", 0.01))
+    # A fault named by a clause is kept however improbable the model finds it as the main one.
+    reading = reading_of(TextReading(ranked=ranked, named={"screen": 0.67, "audio": 0.33}))
+    assert reading.category == "screen"
+    assert reading.alternatives == ({"category": "audio", "confidence": 0.03, "clause_share": 0.33},)
+    # Unnamed, a fault needs the floor; "other" (no fault) is never one.
+    likely = (("screen", 0.6), ("battery_charging", ALTERNATIVE_MIN_CONFIDENCE), ("other", 0.25))
+    assert [a["category"] for a in reading_of(TextReading(ranked=likely, named={})).alternatives] == [
+        "battery_charging"
+    ]
+    assert reading_of(TextReading(ranked=ranked, named={"screen": 1.0})).alternatives == ()

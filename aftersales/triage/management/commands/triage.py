@@ -86,6 +86,7 @@ class Command(BaseCommand):
                         "reasons": [r["rule"] for r in result.reasons],
                         "model": result.model,
                         "needs_human_triage": result.needs_human_triage,
+                        "alternatives": result.alternatives,
                     },
                     ensure_ascii=False,
                 )
