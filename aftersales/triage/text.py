@@ -3,6 +3,9 @@
 import html
 import re
 import unicodedata
+from functools import lru_cache
+
+import opencc
 
 MAX_CHARS = 3000
 _TAGS = re.compile(r"<[^>]{0,200}>")
@@ -30,10 +33,29 @@ _NEGATION_BEFORE = re.compile(r"(?:没有|没|不|无|未|非|\bno\b|\bnot\b|\bn
 
 
 def normalise(text: str) -> str:
-    """NFKC (full-width to half-width), lower case, HTML tags and entities removed, spaces collapsed."""
+    """NFKC (full-width to half-width), lower case, HTML tags and entities removed, spaces
+    collapsed, Traditional Chinese written as Simplified."""
     text = unicodedata.normalize("NFKC", text[: MAX_CHARS * 2])
     text = html.unescape(_TAGS.sub(" ", text))
-    return _SPACES.sub(" ", text).strip().lower()[:MAX_CHARS]
+    return to_simplified(_SPACES.sub(" ", text).strip().lower()[:MAX_CHARS])
+
+
+def to_simplified(text: str) -> str:
+    """Traditional Chinese (Taiwan and Hong Kong customers) in Simplified characters and
+    mainland words (螢幕 → 屏幕, 軟體 → 软件, 訊號 → 信号), so that the model, the symptom
+    words and the rules read it as they read Simplified text. Text with no Traditional
+    character is returned as it is, without paying for the conversion."""
+    traditional, converter = _traditional_chinese()
+    return converter.convert(text) if traditional.search(text) else text
+
+
+@lru_cache(maxsize=1)
+def _traditional_chinese() -> tuple[re.Pattern[str], opencc.OpenCC]:
+    # The characters that the plain character conversion changes are the Traditional ones.
+    ideographs = "".join(chr(code) for code in range(0x4E00, 0x9FFF + 1))
+    converted = opencc.OpenCC("t2s").convert(ideographs)
+    changed = "".join(a for a, b in zip(ideographs, converted, strict=True) if a != b)
+    return re.compile(f"[{changed}]"), opencc.OpenCC("tw2sp")
 
 
 def focus_clause(text: str) -> str:

@@ -112,3 +112,17 @@ def test_html_huge_and_mixed_text_get_an_answer():  # type: ignore[no-untyped-de
     huge = triage("电池掉电很快。" * 20_000)
     assert huge.category == "battery_charging"
     assert triage("Reno10 的 camera 对焦不准，拍照很糊").category == "camera"
+
+
+def test_traditional_chinese_is_read_as_simplified():  # type: ignore[no-untyped-def]
+    from aftersales.triage.text import normalise
+
+    assert normalise("螢幕閃爍，軟體更新後訊號很差") == "屏幕闪烁,软件更新后信号很差"
+    assert normalise("这支手机屏幕很好") == "这支手机屏幕很好"
+    assert triage("螢幕一直閃爍，觸控也失靈了").category == "screen"
+    swollen = triage("電池鼓包了，充電的時候還冒煙")
+    assert swollen.category == "battery_charging" and swollen.priority == 1
+    # Taiwan's and Hong Kong's consumer bodies, and "sue" as said there, are legal threats too.
+    assert triage("再不處理我就去消基會投訴").level == "L3"
+    assert triage("你們再拖我就提告").level == "L3"
+    assert triage("再不處理我就去投訴").level == "L1"
