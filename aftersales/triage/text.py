@@ -25,11 +25,14 @@ _PRAISE = re.compile(
     r"|clear|sharp)\b"
 )
 _FAULT = re.compile(
-    r"不|没|无|差|慢|坏|烂|问题|毛病|太|卡|烫|热|失灵|垃圾|只|才|就是|但|可惜|难|死|掉|碎|裂|破|杂|吵|暗|糊|退|降|假|骗|却"
+    r"不|没|无|冇|唔|差|慢|坏|烂|问题|毛病|太|卡|烫|热|失灵|垃圾|只|才|就是|但|可惜|难|死|掉|碎|裂|破|杂|吵|暗|糊|退|降|假|骗|却"
     r"|\b(?:not|no|bad|poor|terrible|slow|broke|broken|dies|died|issues?|problems?|but|only|however|too|worst"
     r"|stopped|awful|horrible)\b|n't"
 )
-_NEGATION_BEFORE = re.compile(r"(?:没有|没|不|无|未|非|\bno\b|\bnot\b|\bnever\b|n't)\s*$", re.IGNORECASE)
+# 冇 and 唔 are Cantonese "not" (Hong Kong customers): "部機冇冒煙".
+_NEGATION_BEFORE = re.compile(
+    r"(?:没有|没|不|无|未|非|冇|唔|\bno\b|\bnot\b|\bnever\b|n't)\s*$", re.IGNORECASE
+)
 
 
 def normalise(text: str) -> str:

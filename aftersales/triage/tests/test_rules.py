@@ -36,6 +36,7 @@ def test_safety_words_make_priority_one(text):  # type: ignore[no-untyped-def]
     [
         "电池没有鼓包，就是掉电快",
         "手机没冒烟但是很烫",
+        "部機冇冒煙，淨係好熱",
         "there is no smoke, it just gets warm",
         "screen burn-in after a month",
         "the firmware update failed",
