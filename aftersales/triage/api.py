@@ -21,9 +21,8 @@ class TriageOut(Schema):
     reasons: list[dict[str, str]]
     model: str
     needs_human_triage: bool
-    alternatives: list[
-        dict[str, str | float]
-    ]  # other faults the text names: category, confidence, clause_share
+    # Other faults the text names: category, confidence, clause_share.
+    alternatives: list[dict[str, str | float]]
 
 
 @router.post("", response=TriageOut)
