@@ -35,14 +35,9 @@ django.setup()
 
 from aftersales.triage import classifier  # noqa: E402
 from aftersales.triage.corpus import Example, jsonl_examples, own_examples  # noqa: E402
-from aftersales.triage.services import (  # noqa: E402
-    CustomerContext,
-    Reading,
-    reading_of,
-    triage_batch,
-    triage_complaint,
-)
+from aftersales.triage.services import CustomerContext, reading_of, triage_batch, triage_complaint  # noqa: E402
 from aftersales.triage.trainer import (  # noqa: E402
+    alternatives_coverage,
     cross_validated_predictions,
     evaluate,
     model_from_examples,
@@ -63,18 +58,10 @@ def own_model_scores(model: classifier.TriageModel, real: list[Example]) -> dict
         "accuracy": scores.accuracy,
         "macro_f1": scores.macro_f1,
         "by_language": by_language,
-        "alternatives": alternatives_scores(readings, real),
-    }
-
-
-def alternatives_scores(readings: list[Reading], real: list[Example]) -> dict:
-    """How often staff see the right category among the runners-up when the first guess is wrong."""
-    wrong = [(r, e) for r, e in zip(readings, real, strict=True) if r.category != e.label]
-    rescued = sum(any(a["category"] == e.label for a in r.alternatives) for r, e in wrong)
-    return {
-        "mean_shown": round(sum(len(r.alternatives) for r in readings) / max(1, len(readings)), 2),
-        "wrong_with_right_alternative": round(rescued / max(1, len(wrong)), 4),
-        "right_first_or_alternative": round((len(real) - len(wrong) + rescued) / max(1, len(real)), 4),
+        "alternatives": alternatives_coverage(
+            predicted=[(r.category, [a["category"] for a in r.alternatives]) for r in readings],
+            expected=[e.label for e in real],
+        ),
     }
 
 

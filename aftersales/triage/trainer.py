@@ -203,6 +203,22 @@ def cross_validated_predictions(
     return predictions
 
 
+def alternatives_coverage(*, predicted: list[tuple[str, list[str]]], expected: list[str]) -> dict[str, float]:
+    """For (category, alternative categories) per text: how many alternatives staff see, and
+    how often the right category is among them when the first guess is wrong."""
+    missed = [
+        right in alternatives
+        for (category, alternatives), right in zip(predicted, expected, strict=True)
+        if category != right
+    ]
+    count = max(1, len(expected))
+    return {
+        "mean_shown": round(sum(len(alternatives) for _, alternatives in predicted) / count, 2),
+        "wrong_with_right_alternative": round(sum(missed) / max(1, len(missed)), 4),
+        "right_first_or_alternative": round((len(expected) - len(missed) + sum(missed)) / count, 4),
+    }
+
+
 def routing_at_floors(
     *, predictions: list[tuple[str, float]], expected: list[str], floors: list[float]
 ) -> list[dict[str, float]]:

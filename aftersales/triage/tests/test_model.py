@@ -67,6 +67,26 @@ def test_the_evaluation_report_counts_right():  # type: ignore[no-untyped-def]
     assert report.confusion[report.labels.index("audio")][report.labels.index("screen")] == 1
 
 
+def test_alternatives_coverage_counts_the_misses_they_catch():  # type: ignore[no-untyped-def]
+    from aftersales.triage.trainer import alternatives_coverage
+
+    coverage = alternatives_coverage(
+        predicted=[
+            ("screen", []),
+            ("screen", ["audio"]),
+            ("camera", ["screen"]),
+            ("other", ["audio", "camera"]),
+        ],
+        expected=["screen", "audio", "audio", "other"],
+    )
+    # Two first guesses are wrong; the alternatives catch one of them.
+    assert coverage == {
+        "mean_shown": 1.0,
+        "wrong_with_right_alternative": 0.5,
+        "right_first_or_alternative": 0.75,
+    }
+
+
 @pytest.mark.django_db
 def test_train_predict_and_eval_on_the_command_line(models_dir, tmp_path, monkeypatch):  # type: ignore[no-untyped-def]
     out = io.StringIO()
@@ -93,6 +113,7 @@ def test_train_predict_and_eval_on_the_command_line(models_dir, tmp_path, monkey
     call_command("triage", "eval", str(labelled), stdout=out)
     report = json.loads(out.getvalue())
     assert report["count"] == 2 and report["accuracy"] == 1.0 and "confusion" in report
+    assert report["alternatives"]["right_first_or_alternative"] == 1.0
 
 
 @pytest.mark.django_db

@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand, CommandError
 from aftersales.policy.pack import current_pack
 from aftersales.triage.corpus import jsonl_examples
 from aftersales.triage.services import triage_batch
-from aftersales.triage.trainer import evaluate, routing_at_floors, triage_train
+from aftersales.triage.trainer import alternatives_coverage, evaluate, routing_at_floors, triage_train
 
 
 class Command(BaseCommand):
@@ -58,9 +58,18 @@ class Command(BaseCommand):
                 expected=expected,
                 floors=[current_pack().triage_min_confidence],
             )
+            alternatives = alternatives_coverage(
+                predicted=[(r.category, [a["category"] for a in r.alternatives]) for r in results],
+                expected=expected,
+            )
             self.stdout.write(
                 json.dumps(
-                    {"model": results[0].model if results else None, **report.as_dict(), "routing": routing},
+                    {
+                        "model": results[0].model if results else None,
+                        **report.as_dict(),
+                        "routing": routing,
+                        "alternatives": alternatives,
+                    },
                     ensure_ascii=False,
                 )
             )
