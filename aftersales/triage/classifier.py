@@ -1,5 +1,6 @@
 """The fault-category classifier: character and word n-grams plus the policy pack's symptom lexicon,
-read by a multinomial logistic regression whose probability is the confidence.
+read by a multinomial logistic regression and, as a second opinion on the whole text, a
+complement naive Bayes over the same features.
 
 A text is also read clause by clause (a customer who lists several faults usually names
 the one that matters first); how the whole text's and the clauses' probabilities are
@@ -21,6 +22,7 @@ from scipy import sparse
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
+from sklearn.naive_bayes import ComplementNB
 from sklearn.pipeline import FeatureUnion, Pipeline
 
 from aftersales.policy.pack import KeywordLexicon
@@ -89,9 +91,11 @@ def build_pipeline(lexicon: KeywordLexicon) -> Pipeline:
 
 
 # What is known of a text before its category is decided, one probability row per kind.
-EVIDENCE = ("whole_text", "first_fault", "clause_mean", "last_clause", "clause_votes")
+EVIDENCE = ("whole_text", "first_fault", "clause_mean", "last_clause", "clause_votes", "whole_text_bayes")
 # A clause counts as naming a fault (first fault, a vote) from this probability on.
 CLAUSE_FLOOR = 0.4
+# Additive smoothing of the naive Bayes counts; small, because most n-grams are rare.
+BAYES_SMOOTHING = 0.05
 _LOG_FLOOR = 1e-6
 
 
@@ -106,7 +110,7 @@ class Aggregation:
     which also makes the probability an honest confidence.
     """
 
-    weights: tuple[float, ...] = (0.5, 0.5, 0.0, 0.0, 0.0)
+    weights: tuple[float, ...] = (0.5, 0.5, 0.0, 0.0, 0.0, 0.0)
     biases: tuple[float, ...] = ()
 
     def combine(self, evidence: np.ndarray) -> np.ndarray:
@@ -114,9 +118,7 @@ class Aggregation:
         scores = np.einsum("nec,e->nc", aggregation_inputs(evidence), np.asarray(self.weights))
         if self.biases:
             scores = scores + np.asarray(self.biases)
-        scores = scores - scores.max(axis=1, keepdims=True)
-        exponentials = np.exp(scores)
-        return exponentials / exponentials.sum(axis=1, keepdims=True)
+        return _softmax(scores)
 
 
 def aggregation_inputs(evidence: np.ndarray) -> np.ndarray:
@@ -139,6 +141,9 @@ class TriageModel:
     pipeline: Pipeline
     trained_on: dict[str, int] = field(default_factory=dict)
     aggregation: Aggregation = field(default_factory=Aggregation)
+    # (features, categories) complement naive Bayes weights: a text's scores are its
+    # features times these, its probabilities their softmax. None in models saved before.
+    bayes: np.ndarray | None = None
 
     @property
     def categories(self) -> list[str]:
@@ -176,22 +181,26 @@ class TriageModel:
         """
         size = len(self.categories)
         if len(texts) >= BATCH_THRESHOLD:
-            score = self.pipeline.predict_proba
+            score = self._score_batch
         else:
             scorer = self._scorer()
 
-            def score(inputs: list[str]) -> np.ndarray:
-                return np.vstack([scorer(one) for one in inputs]) if inputs else np.zeros((0, size))
+            def score(inputs: list[str], *, with_bayes: bool) -> tuple[np.ndarray, np.ndarray]:
+                if not inputs:
+                    return np.zeros((0, size)), np.zeros((0, size))
+                logistic, bayes = zip(*(scorer(one, with_bayes) for one in inputs), strict=True)
+                return np.vstack(logistic), np.vstack(bayes)
 
-        whole = score([model_input(t) for t in texts]) if texts else np.zeros((0, size))
+        whole, whole_bayes = score([model_input(t) for t in texts], with_bayes=True)
         parts = [_fault_clauses(t) for t in texts]
         # All clauses of all texts in one call, so batches stay vectorised.
-        scored = score([model_input(c) for clauses_of in parts for c in clauses_of])
+        scored, _ = score([model_input(c) for clauses_of in parts for c in clauses_of], with_bayes=False)
         other = self.categories.index("other") if "other" in self.categories else -1
         evidence = np.repeat(whole[:, None, :], len(EVIDENCE), axis=1)
         votes = EVIDENCE.index("clause_votes")
         evidence[:, votes] = 0.0
         evidence[np.arange(len(texts)), votes, whole.argmax(axis=1)] = 1.0
+        evidence[:, EVIDENCE.index("whole_text_bayes")] = whole_bayes
         start = 0
         for row, clauses_of in enumerate(parts):
             if not clauses_of:
@@ -207,10 +216,22 @@ class TriageModel:
             evidence[row, votes] = np.bincount(rows.argmax(axis=1)[named], minlength=size) / len(clauses_of)
         return evidence
 
+    def _score_batch(self, inputs: list[str], *, with_bayes: bool) -> tuple[np.ndarray, np.ndarray]:
+        """(logistic, naive Bayes) probabilities of many model inputs, through the sklearn
+        pipeline; without Bayes (or a model without it) the logistic ones twice."""
+        size = len(self.categories)
+        if not inputs:
+            return np.zeros((0, size)), np.zeros((0, size))
+        features = self.pipeline.named_steps["features"].transform(inputs)
+        logistic = self.pipeline.named_steps["classifier"].predict_proba(features)
+        if self.bayes is None or not with_bayes:
+            return logistic, logistic
+        return logistic, _softmax(np.asarray(features @ self.bayes))
+
     def _scorer(self):  # type: ignore[no-untyped-def]
         cached = getattr(self, "_cached_scorer", None)
         if cached is None:
-            cached = self._cached_scorer = _build_scorer(self.pipeline)
+            cached = self._cached_scorer = _build_scorer(self.pipeline, self.bayes)
         return cached
 
     def __getstate__(self) -> dict:
@@ -221,6 +242,11 @@ class TriageModel:
     def __setstate__(self, state: dict) -> None:
         # Models saved before the aggregation was learnt averaged the whole text and its first fault.
         state.setdefault("aggregation", Aggregation())
+        # Models saved before the naive Bayes opinion give it no weight.
+        state.setdefault("bayes", None)
+        weights = state["aggregation"].weights
+        if len(weights) < len(EVIDENCE):
+            state["aggregation"].weights = (*weights, *(0.0,) * (len(EVIDENCE) - len(weights)))
         for setting in ("clause_floor", "clause_weight"):
             state.pop(setting, None)
         self.__dict__.update(state)
@@ -250,8 +276,15 @@ def _fault_clauses(text: str) -> list[str]:
     return [c for c in parts if not is_praise(c)] if len(parts) > 1 else []
 
 
-def _build_scorer(pipeline: Pipeline):  # type: ignore[no-untyped-def]
-    """A function text -> class probabilities equal to pipeline.predict_proba for one text."""
+def _softmax(scores: np.ndarray) -> np.ndarray:
+    scores = scores - scores.max(axis=-1, keepdims=True)
+    exponentials = np.exp(scores)
+    return exponentials / exponentials.sum(axis=-1, keepdims=True)
+
+
+def _build_scorer(pipeline: Pipeline, bayes: np.ndarray | None):  # type: ignore[no-untyped-def]
+    """A function (text, with_bayes) -> (logistic, naive Bayes) class probabilities, equal
+    to those of TriageModel._score_batch for one text."""
     union = pipeline.named_steps["features"]
     classifier = pipeline.named_steps["classifier"]
     coefficients = classifier.coef_.T.copy()  # (features, classes)
@@ -270,7 +303,7 @@ def _build_scorer(pipeline: Pipeline):  # type: ignore[no-untyped-def]
             blocks.append(("lexicon", offset, transformer, None, None))
             offset += len(transformer.categories_)
 
-    def score(text: str) -> np.ndarray:
+    def score(text: str, with_bayes: bool) -> tuple[np.ndarray, np.ndarray]:
         columns: list[int] = []
         values: list[float] = []
         for kind, start, tool, vocabulary, idf in blocks:
@@ -294,10 +327,11 @@ def _build_scorer(pipeline: Pipeline):  # type: ignore[no-untyped-def]
                     if value:
                         columns.append(start + position)
                         values.append(value)
-        logits = intercept + (np.asarray(values) @ coefficients[columns] if columns else 0.0)
-        logits = logits - logits.max()
-        exponentials = np.exp(logits)
-        return exponentials / exponentials.sum()
+        row = np.asarray(values)
+        logistic = _softmax(intercept + (row @ coefficients[columns] if columns else 0.0))
+        if bayes is None or not with_bayes:
+            return logistic, logistic
+        return logistic, _softmax(row @ bayes[columns] if columns else np.zeros(bayes.shape[1]))
 
     return score
 
@@ -311,8 +345,16 @@ def train_model(
     sources: dict[str, int],
 ) -> TriageModel:
     pipeline = build_pipeline(lexicon)
-    pipeline.fit([model_input(t) for t in texts], labels)
-    return TriageModel(version=version, pipeline=pipeline, trained_on=sources)
+    features = pipeline.named_steps["features"].fit_transform([model_input(t) for t in texts], labels)
+    pipeline.named_steps["classifier"].fit(features, labels)
+    bayes = ComplementNB(alpha=BAYES_SMOOTHING).fit(features, labels)
+    return TriageModel(
+        version=version,
+        pipeline=pipeline,
+        trained_on=sources,
+        # Only the weights are kept (float32 halves their size): the counts are not needed to predict.
+        bayes=bayes.feature_log_prob_.T.astype(np.float32),
+    )
 
 
 def set_current(version: str) -> None:

@@ -155,6 +155,39 @@ def test_one_by_one_scoring_equals_the_pipeline(models_dir):  # type: ignore[no-
     assert [p for _, p in one_by_one] == pytest.approx([p for _, p in in_a_batch], abs=1e-9)
 
 
+def test_the_naive_bayes_opinion_is_the_same_one_by_one_and_in_a_batch(models_dir):  # type: ignore[no-untyped-def]
+    from aftersales.triage.classifier import EVIDENCE
+
+    model = small_model()
+    assert model.bayes is not None and model.bayes.shape[1] == len(model.categories)
+    texts = ["屏幕老是失灵", "充电一晚上才到80", "the parcel arrived two weeks late", "😀"]
+    one_by_one = model.evidence(texts)[:, EVIDENCE.index("whole_text_bayes")]
+    in_a_batch = model.evidence(texts * 20)[: len(texts), EVIDENCE.index("whole_text_bayes")]
+    assert one_by_one == pytest.approx(in_a_batch, abs=1e-9)
+    assert one_by_one.sum(axis=1) == pytest.approx([1.0] * len(texts))
+    best = [model.categories[i] for i in one_by_one.argmax(axis=1)]
+    assert best[:3] == ["screen", "battery_charging", "logistics"]
+    # A text with no known feature has no opinion: every category alike.
+    assert one_by_one[3] == pytest.approx([1 / len(model.categories)] * len(model.categories))
+
+
+def test_a_model_saved_before_the_naive_bayes_opinion_still_reads(models_dir):  # type: ignore[no-untyped-def]
+    import copy
+    import pickle
+
+    model = small_model()  # not fitted to real complaints: the default aggregation, no weight on Bayes
+    assert model.aggregation == Aggregation()
+    older = copy.deepcopy(model)
+    older.bayes = None
+    older.aggregation = Aggregation(weights=(0.5, 0.5, 0.0, 0.0, 0.0))
+    older = pickle.loads(pickle.dumps(older))
+    assert older.aggregation.weights == Aggregation().weights
+    texts = ["屏幕老是失灵", "1.充电太慢 2.喇叭有杂音"]
+    for reading in (older.predict(texts), older.predict(texts * 40)[:2]):
+        assert [c for c, _ in reading] == [c for c, _ in model.predict(texts)]
+        assert [p for _, p in reading] == pytest.approx([p for _, p in model.predict(texts)])
+
+
 def test_of_several_faults_the_first_named_one_weighs_most(models_dir):  # type: ignore[no-untyped-def]
     model = small_model()
     screen_first = "屏幕有亮点，电池也不耐用，信号也一般"
@@ -167,7 +200,7 @@ def test_of_several_faults_the_first_named_one_weighs_most(models_dir):  # type:
         "battery_charging"
     )
     # Read whole, both orders are the same bag of n-grams.
-    model.aggregation = Aggregation(weights=(1.0, 0.0, 0.0, 0.0, 0.0))
+    model.aggregation = Aggregation(weights=(1.0, 0.0, 0.0, 0.0, 0.0, 0.0))
     assert model.predict([screen_first])[0][0] == model.predict([battery_first])[0][0]
 
 
