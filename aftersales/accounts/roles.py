@@ -28,6 +28,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "complaint.transfer_ownership": frozenset({Role.AGENT, Role.TECHNICAL, Role.EXPERT, Role.ADMIN}),
     "complaint.transfer_any_ownership": frozenset({Role.EXPERT, Role.ADMIN}),
     "complaint.set_category": frozenset({Role.AGENT, Role.TECHNICAL, Role.EXPERT, Role.ADMIN}),
+    # How the pre-diagnosis fares on the complaints it triaged (counts across all complaints).
+    "triage.view_quality": CENTRAL_STAFF,
 }
 
 

@@ -1,14 +1,17 @@
-"""aftersales triage train | eval FILE.jsonl | predict  (JSON lines on stdin/stdout)."""
+"""aftersales triage train | eval FILE.jsonl | predict (JSON lines on stdin/stdout) | quality [--days N]."""
 
 import json
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from aftersales.accounts.actors import SYSTEM
+from aftersales.common import clock
 from aftersales.policy.pack import current_pack
 from aftersales.triage.corpus import jsonl_examples
+from aftersales.triage.selectors import triage_quality_in_service
 from aftersales.triage.services import triage_batch
 from aftersales.triage.trainer import alternatives_coverage, evaluate, routing_at_floors, triage_train
 
@@ -34,6 +37,11 @@ class Command(BaseCommand):
         sub.add_parser(
             "predict", help="JSON lines with a text field on stdin; one JSON line per input on stdout"
         )
+        quality = sub.add_parser(
+            "quality",
+            help="how each model version fared on the complaints it triaged, from agents' corrections",
+        )
+        quality.add_argument("--days", type=int, default=30, help="complaints created in the last N days")
 
     def handle(self, *args: object, action: str, **options: object) -> None:
         if action == "train":
@@ -73,6 +81,13 @@ class Command(BaseCommand):
                     ensure_ascii=False,
                 )
             )
+        elif action == "quality":
+            days = int(options["days"])  # type: ignore[call-overload]
+            if days < 1:
+                raise CommandError("--days: at least 1")
+            now = clock.now()
+            reports = triage_quality_in_service(actor=SYSTEM, since=now - timedelta(days=days), until=now)
+            self.stdout.write(json.dumps(reports, ensure_ascii=False))
         else:
             self._predict()
 
