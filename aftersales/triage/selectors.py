@@ -76,7 +76,7 @@ def triage_quality_in_service(*, actor: Actor, since: datetime, until: datetime)
         .values_list("complaint_id", "predicted_category")
     ):
         models_category.setdefault(complaint_id, predicted)
-    for complaint in triaged.filter(pk__in=models_category).only(
+    for complaint in triaged.filter(pk__in=list(models_category)).only(
         "triage_model", "state", "category", "triage_alternatives"
     ):
         predicted = models_category[complaint.pk]
