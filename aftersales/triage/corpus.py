@@ -85,13 +85,40 @@ def _join(language: str, first: str, second: str) -> str:
     return f"{first}，而且{second}" if language == "zh" else f"{first} and {second}"
 
 
-def jsonl_examples(path: Path, source: str) -> Iterator[Example]:
-    """Labelled lines of a JSON-lines file ({"text": ..., "label": ...})."""
-    with open(path, encoding="utf-8") as handle:
-        for line in handle:
+class LabelledFileError(ValueError):
+    """A line of a labelled file that cannot be read, with its number and the reason."""
+
+
+def jsonl_examples(path: Path, source: str, *, categories: Iterable[str] | None = None) -> Iterator[Example]:
+    """Labelled lines of a JSON-lines file ({"text": ..., "label": ...}).
+
+    "category" is read as the label when "label" is missing, and a byte-order mark is
+    ignored, so that files written by other tools read as they are. With `categories`,
+    a label outside them is an error: counting it as a miss would distort an
+    evaluation, and training on it would invent a category the platform cannot route.
+    """
+    known = set(categories) if categories is not None else None
+    with open(path, encoding="utf-8-sig") as handle:
+        for number, line in enumerate(handle, start=1):
             if line.strip():
-                row = json.loads(line)
-                yield Example(row["text"], row["label"], source)
+                yield _labelled_line(line, f"{path}, line {number}", source, known)
+
+
+def _labelled_line(line: str, where: str, source: str, known: set[str] | None) -> Example:
+    try:
+        row = json.loads(line)
+    except json.JSONDecodeError as exc:
+        raise LabelledFileError(f"{where}: not JSON ({exc.msg})") from exc
+    if not isinstance(row, dict):
+        raise LabelledFileError(f"{where}: expected an object with text and label")
+    text, label = row.get("text"), row.get("label", row.get("category"))
+    if not isinstance(text, str):
+        raise LabelledFileError(f"{where}: text: missing or not a string")
+    if not isinstance(label, str) or not label:
+        raise LabelledFileError(f"{where}: label: missing or not a string")
+    if known is not None and label not in known:
+        raise LabelledFileError(f"{where}: label: {label!r} is not a category ({', '.join(sorted(known))})")
+    return Example(text, label, source)
 
 
 def correction_examples() -> list[Example]:

@@ -10,7 +10,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Max, OuterRef, Q, Subquery
 
 from aftersales.accounts.actors import Actor
 from aftersales.common.errors import Forbidden
@@ -69,23 +69,24 @@ def triage_quality_in_service(*, actor: Actor, since: datetime, until: datetime)
             model=row["triage_model"], triaged=row["count"], settled=row["settled"]
         )
     # The first correction of a complaint holds the model's category; the complaint holds the last word.
-    models_category: dict[int, str] = {}
-    for complaint_id, predicted in (
-        TriageCorrection.objects.filter(complaint__in=triaged)
+    models_category = (
+        TriageCorrection.objects.filter(complaint=OuterRef("pk"))
         .order_by("pk")
-        .values_list("complaint_id", "predicted_category")
-    ):
-        models_category.setdefault(complaint_id, predicted)
-    for complaint in triaged.filter(pk__in=list(models_category)).only(
-        "triage_model", "state", "category", "triage_alternatives"
-    ):
-        predicted = models_category[complaint.pk]
-        if complaint.category == predicted:
+        .values("predicted_category")[:1]
+    )
+    corrected = (
+        triaged.filter(pk__in=TriageCorrection.objects.values("complaint_id"))
+        .annotate(models_category=Subquery(models_category))
+        .values_list("triage_model", "state", "category", "models_category", "triage_alternatives")
+    )
+    # Found by a subquery rather than a list of ids and streamed, so that memory does not
+    # grow with the corrections of a long period.
+    for model, state, category, predicted, alternatives in corrected.iterator(chunk_size=2000):
+        if category == predicted:
             continue  # corrected, then set back
-        report = reports[complaint.triage_model]
+        report = reports[model]
         report.corrected += 1
-        report.settled_corrected += complaint.state in SETTLED_STATES
-        shown = {alternative["category"] for alternative in complaint.triage_alternatives}
-        report.corrected_among_alternatives += complaint.category in shown
-        report.confusions[(predicted, complaint.category)] += 1
+        report.settled_corrected += state in SETTLED_STATES
+        report.corrected_among_alternatives += category in {a["category"] for a in alternatives}
+        report.confusions[(predicted, category)] += 1
     return [report.as_dict() for report in reports.values()]

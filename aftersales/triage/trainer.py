@@ -7,6 +7,7 @@ import numpy as np
 from scipy.optimize import minimize
 from sklearn.metrics import confusion_matrix, f1_score, precision_recall_fscore_support
 
+from aftersales.policy.pack import current_pack
 from aftersales.triage.classifier import (
     Aggregation,
     TriageModel,
@@ -27,7 +28,7 @@ from aftersales.triage.corpus import (
 def training_examples(*, extra_files: list[Path], with_corrections: bool = True) -> list[Example]:
     examples = own_examples()
     for path in extra_files:
-        examples += list(jsonl_examples(path, f"file:{path.name}"))
+        examples += list(jsonl_examples(path, f"file:{path.name}", categories=current_pack().categories))
     if with_corrections:
         examples += correction_examples()
     return examples

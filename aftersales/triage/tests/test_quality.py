@@ -68,6 +68,17 @@ def test_corrections_tell_how_a_model_fares_on_settled_complaints(alice, triaged
     ]
 
 
+def test_the_number_of_queries_does_not_grow_with_the_corrections(alice, triaged, django_assert_num_queries):  # type: ignore[no-untyped-def]
+    agent = staff_actor(alice)
+    for _ in range(3):
+        complaint = submit_complaint(text="耳机插上没有声音，外放也很小")
+        complaint_correct_category(actor=agent, complaint=complaint, category="signal_network_call")
+    # The models' counts, then the corrected complaints with their first correction.
+    with django_assert_num_queries(2):
+        (report,) = last_days(agent)
+    assert report["corrected"] == 5
+
+
 def test_only_complaints_of_the_period_count(alice):  # type: ignore[no-untyped-def]
     submit_complaint(text="屏幕触控失灵，打字点不到", at=clock.now() - timedelta(days=40))
     submit_complaint(text="快递送了一个星期才到")

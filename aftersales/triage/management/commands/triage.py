@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand, CommandError
 from aftersales.accounts.actors import SYSTEM
 from aftersales.common import clock
 from aftersales.policy.pack import current_pack
-from aftersales.triage.corpus import jsonl_examples
+from aftersales.triage.corpus import LabelledFileError, jsonl_examples
 from aftersales.triage.selectors import triage_quality_in_service
 from aftersales.triage.services import triage_batch
 from aftersales.triage.trainer import alternatives_coverage, evaluate, routing_at_floors, triage_train
@@ -46,18 +46,24 @@ class Command(BaseCommand):
     def handle(self, *args: object, action: str, **options: object) -> None:
         if action == "train":
             version = str(options["version"]) or "triage-" + datetime.now(UTC).strftime("%Y%m%d%H%M%S")
-            model = triage_train(
-                version=version,
-                extra_files=[Path(p) for p in options["extra"]],  # type: ignore[attr-defined]
-                with_corrections=not options["no_corrections"],
-                make_current=not options["keep_current"],
-            )
+            try:
+                model = triage_train(
+                    version=version,
+                    extra_files=[Path(p) for p in options["extra"]],  # type: ignore[attr-defined]
+                    with_corrections=not options["no_corrections"],
+                    make_current=not options["keep_current"],
+                )
+            except (LabelledFileError, FileNotFoundError) as exc:
+                raise CommandError(str(exc)) from exc
             self.stdout.write(json.dumps({"version": model.version, "trained_on": model.trained_on}))
         elif action == "eval":
             path = Path(str(options["file"]))
             if not path.exists():
                 raise CommandError(f"no such file: {path}")
-            examples = list(jsonl_examples(path, "eval"))
+            try:
+                examples = list(jsonl_examples(path, "eval", categories=current_pack().categories))
+            except LabelledFileError as exc:
+                raise CommandError(str(exc)) from exc
             results = triage_batch(texts=[e.text for e in examples])
             expected = [e.label for e in examples]
             report = evaluate(predicted=[r.category for r in results], expected=expected)
@@ -96,9 +102,12 @@ class Command(BaseCommand):
         texts = []
         for number, line in enumerate(lines, start=1):
             try:
-                texts.append(str(json.loads(line)["text"]))
+                text = json.loads(line.lstrip("\ufeff"))["text"]
             except (ValueError, KeyError, TypeError) as exc:
                 raise CommandError(f"line {number}: expected a JSON object with a text field") from exc
+            if not isinstance(text, str):
+                raise CommandError(f"line {number}: text: not a string")
+            texts.append(text)
         for result in triage_batch(texts=texts):
             self.stdout.write(
                 json.dumps(
