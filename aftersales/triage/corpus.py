@@ -116,8 +116,12 @@ def _labelled_line(line: str, where: str, source: str, known: set[str] | None) -
         raise LabelledFileError(f"{where}: text: missing or not a string")
     if not isinstance(label, str) or not label:
         raise LabelledFileError(f"{where}: label: missing or not a string")
-    if known is not None and label not in known:
-        raise LabelledFileError(f"{where}: label: {label!r} is not a category ({', '.join(sorted(known))})")
+    if known is not None:
+        label = label.strip().lower()  # " Screen" is the category screen
+        if label not in known:
+            raise LabelledFileError(
+                f"{where}: label: {label!r} is not a category ({', '.join(sorted(known))})"
+            )
     return Example(text, label, source)
 
 

@@ -23,12 +23,14 @@ def test_a_byte_order_mark_blank_lines_and_a_category_field_are_read(tmp_path): 
         '{"text": "屏幕有亮点", "label": "screen", "lang": "zh"}',
         "",
         '{"text": "speaker crackles", "category": "audio"}',
+        '{"text": "no idea what is wrong", "label": " Other "}',
         bom=True,
     )
     examples = list(jsonl_examples(path, "eval", categories=CATEGORIES))
     assert [(e.text, e.label, e.source) for e in examples] == [
         ("屏幕有亮点", "screen", "eval"),
         ("speaker crackles", "audio", "eval"),
+        ("no idea what is wrong", "other", "eval"),
     ]
 
 
