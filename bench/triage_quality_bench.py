@@ -61,7 +61,7 @@ def correct_a_share(share: float, rng: random.Random) -> int:
                 created_at=at + timedelta(hours=1),
             )
         )
-        # A tenth are set back to the model's category by a second correction.
+        # A tenth end on the model's category again, as when a second correction undoes the first.
         final_category[pk] = category if rng.random() < 0.1 else right
     TriageCorrection.objects.bulk_create(corrections, batch_size=5000)
     for category in set(final_category.values()):
