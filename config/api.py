@@ -16,9 +16,10 @@ from ninja.errors import HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.parser import Parser
 
-from aftersales.common.errors import DomainError, PayloadTooLarge, ValidationFailed, problem
+from aftersales.common.errors import DomainError, FieldProblem, PayloadTooLarge, ValidationFailed, problem
 from aftersales.common.language import request_language
 from aftersales.common.messages import message_text
+from aftersales.common.text import document_text_problems, text_problem
 
 security_log = logging.getLogger("aftersales.security")
 
@@ -30,9 +31,25 @@ class StrictJSONParser(Parser):
         except RequestDataTooBig as exc:
             raise PayloadTooLarge(limit=settings.DATA_UPLOAD_MAX_MEMORY_SIZE) from exc
         try:
-            return json.loads(body)
-        except (ValueError, UnicodeDecodeError) as exc:
+            document = json.loads(body)
+        except (ValueError, UnicodeDecodeError, RecursionError) as exc:
             raise ValidationFailed({"body": problem("malformed_json")}, code="malformed_json") from exc
+        unstorable = document_text_problems(document)
+        if unstorable:
+            security_log.info("request with unstorable text refused: %s %s", request.method, request.path)
+            raise ValidationFailed(unstorable)
+        return document
+
+    def parse_querydict(self, data, list_fields, request):  # type: ignore[no-untyped-def]
+        unstorable = {
+            key: found
+            for key in data
+            for value in data.getlist(key)
+            if (found := text_problem(str(value))) is not None
+        }
+        if unstorable:
+            raise ValidationFailed(unstorable)
+        return super().parse_querydict(data, list_fields, request)
 
 
 api = NinjaAPI(
@@ -87,14 +104,41 @@ def on_schema_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResp
     fields = {}
     for item in exc.errors:
         location = [
-            str(part) for part in item.get("loc", ()) if part not in ("body", "payload", "query", "path")
+            str(part)
+            for part in item.get("loc", ())
+            if part not in ("body", "payload", "query", "path", "filters")
         ]
-        name = ".".join(location) or "body"
-        if item.get("type") == "missing":
-            fields[name] = problem("required")
-        else:
-            fields[name] = problem("invalid_value", detail=item.get("msg", ""))
+        fields[".".join(location) or "body"] = schema_problem(item)
     return error_response(request, ValidationFailed(fields))
+
+
+# pydantic's error types -> our message codes, so that schema errors speak both languages too.
+_SCHEMA_PROBLEMS = {
+    "missing": "required",
+    "int_parsing": "integer_invalid",
+    "int_from_float": "integer_invalid",
+    "int_type": "integer_invalid",
+    "date_parsing": "date_invalid",
+    "date_from_datetime_parsing": "date_invalid",
+    "date_type": "date_invalid",
+}
+
+
+def schema_problem(item: dict) -> FieldProblem:
+    """One pydantic error as a FieldProblem with a bilingual message."""
+    kind = item.get("type", "")
+    context = item.get("ctx") or {}
+    if kind in _SCHEMA_PROBLEMS:
+        return problem(_SCHEMA_PROBLEMS[kind])
+    if kind in ("less_than_equal", "less_than"):
+        return problem("value_too_large", limit=context.get("le", context.get("lt")))
+    if kind in ("greater_than_equal", "greater_than"):
+        return problem("value_too_small", limit=context.get("ge", context.get("gt")))
+    if kind == "string_too_long":
+        return problem("text_too_long", limit=context.get("max_length"), length="?")
+    if kind.endswith("_type"):
+        return problem("type_invalid", expected=kind.removesuffix("_type"))
+    return problem("invalid_value", detail=item.get("msg", ""))
 
 
 def _mount() -> None:

@@ -39,6 +39,59 @@ class Customer(models.Model):
         return f"customer #{self.pk}"
 
 
+class CustomerIdentity(models.Model):
+    """One way to reach and recognise a customer: a phone number or an e-mail address.
+
+    A customer may have several. An identity is *claimed* when someone typed it on a form
+    or a channel delivered it, and *verified* once its holder proved it (a sign-in code to
+    that phone). Verification decides what a signed-in customer may see: a complaint is
+    shown to a session only when it was filed under an identity the customer verified
+    (selectors `customer_may_see`). Claimed identities are kept, never dropped, so that staff
+    see every way a customer wrote to them.
+
+    Value forms: E.164 for phones (`+8613800138000`), lower case for e-mail addresses.
+    A phone belongs to one customer; an e-mail address may be claimed by several customers
+    (anyone can type one) but verified by one only.
+    """
+
+    class Kind(models.TextChoices):
+        PHONE = "phone", "手机 Phone"
+        EMAIL = "email", "电子邮箱 E-mail"
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="identities")
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    value = models.CharField(max_length=254)
+    # Whether the number can receive a text message (sign-in codes go to mobiles only).
+    is_mobile = models.BooleanField(default=False)
+    created_at = models.DateTimeField()
+    verified_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            # A phone number identifies one customer (intake matches on it).
+            models.UniqueConstraint(
+                fields=["kind", "value"], condition=models.Q(kind="phone"), name="identity_phone_unique"
+            ),
+            # An e-mail address is claimed by anyone who types it, but verified by one customer.
+            models.UniqueConstraint(
+                fields=["kind", "value"],
+                condition=models.Q(verified_at__isnull=False),
+                name="identity_verified_unique",
+            ),
+        ]
+        indexes = [
+            # Intake and sign-in find a customer by a phone or an e-mail address.
+            models.Index(fields=["kind", "value"], name="identity_lookup_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} identity #{self.pk}"
+
+    @property
+    def is_verified(self) -> bool:
+        return self.verified_at is not None
+
+
 class OneTimeCode(models.Model):
     """A sign-in code sent by SMS. Only its hash is kept."""
 

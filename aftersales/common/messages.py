@@ -42,6 +42,23 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Too long: at most {limit} characters, got {length}.",
         "zh-hans": "内容过长:最多 {limit} 个字符,实际 {length} 个。",
     },
+    "text_nul": {
+        "en": "Contains a NUL character (U+0000), which cannot be stored; remove it.",
+        "zh-hans": "包含无法保存的空字符(U+0000),请删除后重试。",
+    },
+    "text_broken_character": {
+        "en": "Contains a broken character (half of a UTF-16 surrogate pair, e.g. a cut emoji).",
+        "zh-hans": "包含残缺字符(不成对的 UTF-16 代理项,例如被截断的表情符号)。",
+    },
+    "text_broken_key": {
+        "en": "A field name contains a NUL or broken character.",
+        "zh-hans": "字段名包含空字符或残缺字符。",
+    },
+    "value_too_large": {"en": "At most {limit}.", "zh-hans": "不能大于 {limit}。"},
+    "value_too_small": {"en": "At least {limit}.", "zh-hans": "不能小于 {limit}。"},
+    "integer_invalid": {"en": "Must be a whole number.", "zh-hans": "必须为整数。"},
+    "date_invalid": {"en": "Must be a date as YYYY-MM-DD.", "zh-hans": "日期格式应为 YYYY-MM-DD。"},
+    "type_invalid": {"en": "Wrong type: expected {expected}.", "zh-hans": "类型错误:应为{expected}。"},
     "text_empty": {"en": "Describe the problem in a few words.", "zh-hans": "请用几句话描述问题。"},
     "date_in_future": {"en": "The date cannot be in the future.", "zh-hans": "日期不能晚于今天。"},
     "invalid_value": {"en": "Invalid value: {detail}", "zh-hans": "取值无效:{detail}"},

@@ -1,5 +1,7 @@
+from typing import Any
+
 from django.http import HttpRequest
-from ninja import Query, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 
 from aftersales.accounts.actors import Actor
 from aftersales.accounts.models import User
@@ -12,8 +14,12 @@ from aftersales.complaints.schemas import (
     CategoryIn,
     ComplaintDetailOut,
     ComplaintSummaryOut,
+    CustomerComplaintOut,
+    CustomerComplaintSummaryOut,
+    CustomerTimelineEventOut,
     InspectionIn,
     MessageIn,
+    MessageReceiptOut,
     OwnershipIn,
     SatisfactionIn,
     TimelineEventOut,
@@ -26,16 +32,23 @@ from aftersales.complaints.selectors import (
     complaint_queue,
     complaint_timeline,
 )
+from aftersales.complaints.services import tracking_url
 from aftersales.complaints.status import allowed_actions
 
 router = Router(tags=["complaints"])
+# Staff get the full detail; customers (session or tracking token) the customer-facing one.
+DETAIL = ComplaintDetailOut | CustomerComplaintOut
+
+
+# Deep offsets cost the database a scan each; past this, narrow the filters instead.
+MAX_OFFSET = 100_000
 
 
 class QueueFilter(Schema):
-    team: str | None = None
-    state: str | None = None
-    limit: int = 25
-    offset: int = 0
+    team: str | None = Field(None, max_length=64)
+    state: str | None = Field(None, max_length=20)
+    limit: int = Field(25, ge=1, le=100)
+    offset: int = Field(0, ge=0, le=MAX_OFFSET)
 
 
 def _access(request: HttpRequest, number: str) -> tuple[Complaint, Actor]:
@@ -43,86 +56,131 @@ def _access(request: HttpRequest, number: str) -> tuple[Complaint, Actor]:
     return complaint_get_for_actor(actor=actor_from_request(request), number=number, tracking_token=token)
 
 
-def summary(complaint: Complaint) -> dict:
-    return {
+def summary(complaint: Complaint, actor: Actor) -> CustomerComplaintSummaryOut:
+    """The queue row: staff get ComplaintSummaryOut, customers only CustomerComplaintSummaryOut."""
+    shown: dict[str, Any] = {
         "number": complaint.number,
         "state": complaint.state,
         "level": complaint.level,
-        "priority": complaint.priority,
         "category": complaint.category,
-        "triage_alternatives": complaint.triage_alternatives,
-        "team": complaint.team,
-        "owner": complaint.owner.username if complaint.owner else None,
         "subject": complaint.subject,
         "channel": complaint.channel,
         "created_at": complaint.created_at,
         "next_deadline_at": complaint.next_deadline_at,
     }
+    if not actor.is_staff:
+        return CustomerComplaintSummaryOut(**shown)
+    return ComplaintSummaryOut(
+        **shown,
+        priority=complaint.priority,
+        triage_alternatives=complaint.triage_alternatives,
+        team=complaint.team,
+        owner=complaint.owner.username if complaint.owner else None,
+    )
 
 
-def timeline_out(events: list[TimelineEvent]) -> list[dict]:
-    """Events with their message texts (loaded with them by complaint_timeline)."""
+# What a customer sees of each kind of event; the kinds left out (notes, assignments,
+# pre-diagnosis, SLA breaches) are staff's business.
+CUSTOMER_EVENT_KINDS = frozenset(
+    {
+        TimelineEvent.Kind.CREATED,
+        TimelineEvent.Kind.MESSAGE_IN,
+        TimelineEvent.Kind.MESSAGE_OUT,
+        TimelineEvent.Kind.STATUS,
+        TimelineEvent.Kind.ESCALATION,
+        TimelineEvent.Kind.INSPECTION,
+        TimelineEvent.Kind.ATTACHMENT,
+    }
+)
+
+
+def timeline_out(events: list[TimelineEvent], actor: Actor) -> list[CustomerTimelineEventOut]:
+    """Events with their message texts (loaded with them by complaint_timeline), for this audience."""
+    if actor.is_staff:
+        return [TimelineEventOut(**_event_shown(event), payload=event.payload) for event in events]
     return [
-        {
-            "seq": event.seq,
-            "kind": event.kind,
-            "at": event.at,
-            "actor": event.actor,
-            "payload": event.payload,
-            "body": event.message.body if event.message and event.message.erased_at is None else None,
-        }
+        CustomerTimelineEventOut(**_event_shown(event, own=f"customer:{actor.customer_id}"))
         for event in events
+        if event.kind in CUSTOMER_EVENT_KINDS
     ]
 
 
-def detail(complaint: Complaint, actor: Actor) -> dict:
+def _event_shown(event: TimelineEvent, *, own: str | None = None) -> dict:
+    payload = event.payload
+    is_status = event.kind == TimelineEvent.Kind.STATUS
+    shown = {
+        "seq": event.seq,
+        "kind": event.kind,
+        "at": event.at,
+        "actor": event.actor if own is None else event.actor.split(":")[0],
+        "body": event.message.body if event.message and event.message.erased_at is None else None,
+        "state_from": payload.get("from") if is_status else None,
+        "state_to": payload.get("to") if is_status else None,
+        "level_to": payload.get("to_level") if event.kind == TimelineEvent.Kind.ESCALATION else None,
+        "reason": payload.get("reason") if is_status else None,
+    }
+    if own is not None and event.actor != own:
+        shown["reason"] = None  # only the reasons the customer gave
+    return shown
+
+
+def detail(complaint: Complaint, actor: Actor) -> CustomerComplaintOut:
+    """The complaint as `actor` may see it: ComplaintDetailOut for staff, CustomerComplaintOut else."""
     device = complaint.device
-    return {
-        **summary(complaint),
-        "category_confidence": complaint.category_confidence,
-        "triage_reasons": complaint.triage_reasons,
-        "triage_model": complaint.triage_model,
-        "city": complaint.city,
-        "language": complaint.language,
+    shown = {
+        **summary(complaint, actor).dict(),
         "device_imei": device.imei if device else None,
         "device_model": device.model_name if device else None,
         "warranty_ends_on": device.warranty_ends_on.isoformat()
         if device and device.warranty_ends_on
         else None,
         "satisfaction_score": complaint.satisfaction_score,
+        "follows": complaint.follows.number if complaint.follows else None,
         "deadlines": deadlines_out(complaint_deadlines(complaint=complaint, now=clock.now())),
         "allowed_actions": allowed_actions(complaint.state, actor.role),
-        "timeline": timeline_out(complaint_timeline(complaint=complaint, include_internal=actor.is_staff)),
+        "timeline": timeline_out(
+            complaint_timeline(complaint=complaint, include_internal=actor.is_staff), actor
+        ),
     }
+    if not actor.is_staff:
+        return CustomerComplaintOut(**shown)
+    return ComplaintDetailOut(
+        **shown,
+        category_confidence=complaint.category_confidence,
+        triage_reasons=complaint.triage_reasons,
+        triage_model=complaint.triage_model,
+        city=complaint.city,
+        language=complaint.language,
+    )
 
 
-@router.get("", response=list[ComplaintSummaryOut])
+@router.get("", response=list[ComplaintSummaryOut | CustomerComplaintSummaryOut])
 def list_complaints(request: HttpRequest, filters: Query[QueueFilter]):  # type: ignore[no-untyped-def]
     """Staff: open complaints of a team, nearest deadline first. Customers: their own complaints."""
-    limit = max(1, min(filters.limit, 100))
     queue = complaint_queue(
         actor=actor_from_request(request),
         team=filters.team,
         state=filters.state,
-        limit=limit,
-        offset=max(0, filters.offset),
+        limit=filters.limit,
+        offset=filters.offset,
     )
-    return [summary(complaint) for complaint in queue]
+    actor = actor_from_request(request)
+    return [summary(complaint, actor) for complaint in queue]
 
 
-@router.get("/{number}", response=ComplaintDetailOut)
+@router.get("/{number}", response=DETAIL)
 def get_complaint(request: HttpRequest, number: str):  # type: ignore[no-untyped-def]
     complaint, actor = _access(request, number)
     return detail(complaint, actor)
 
 
-@router.get("/{number}/timeline", response=list[TimelineEventOut])
+@router.get("/{number}/timeline", response=list[TimelineEventOut | CustomerTimelineEventOut])
 def get_timeline(request: HttpRequest, number: str):  # type: ignore[no-untyped-def]
     complaint, actor = _access(request, number)
-    return timeline_out(complaint_timeline(complaint=complaint, include_internal=actor.is_staff))
+    return timeline_out(complaint_timeline(complaint=complaint, include_internal=actor.is_staff), actor)
 
 
-@router.post("/{number}/transitions", response=ComplaintDetailOut)
+@router.post("/{number}/transitions", response=DETAIL)
 def transition(request: HttpRequest, number: str, payload: TransitionIn):  # type: ignore[no-untyped-def]
     """Move the complaint along the workflow; an illegal move answers 409 with the allowed ones."""
     complaint, actor = _access(request, number)
@@ -132,17 +190,32 @@ def transition(request: HttpRequest, number: str, payload: TransitionIn):  # typ
     return detail(complaint, actor)
 
 
-@router.post("/{number}/messages", response={201: TimelineEventOut})
+@router.post("/{number}/messages", response={201: TimelineEventOut | MessageReceiptOut})
 def add_message(request: HttpRequest, number: str, payload: MessageIn):  # type: ignore[no-untyped-def]
-    """A customer writes, or a staff member replies to the customer."""
+    """A customer writes, or a staff member replies to the customer.
+
+    A customer's message on a resolved complaint reopens it; on an archived or closed one
+    it opens a new complaint that follows it (policy pack `follow_ups`): the answer says
+    which, with the tracking link of the new complaint.
+    """
     complaint, actor = _access(request, number)
     if actor.is_staff:
         message = services.complaint_reply(actor=actor, complaint=complaint, body=payload.body)
-    else:
-        message = services.complaint_add_customer_message(
-            actor=actor, complaint=complaint, body=payload.body, channel=complaint.channel
-        )
-    return Status(201, _event_for_message(message))
+        return Status(201, _event_for_message(message, actor))
+    follow_up = services.complaint_follow_up(
+        actor=actor, complaint=complaint, body=payload.body, channel=complaint.channel
+    )
+    target = follow_up.message.complaint
+    new = follow_up.outcome == services.FollowUpOutcome.NEW_COMPLAINT
+    return Status(
+        201,
+        MessageReceiptOut(
+            complaint=target.number,
+            outcome=follow_up.outcome,
+            tracking_url=tracking_url(target) if new else None,
+            event=_event_for_message(follow_up.message, actor),
+        ),
+    )
 
 
 @router.post("/{number}/notes", response={201: TimelineEventOut})
@@ -151,10 +224,10 @@ def add_note(request: HttpRequest, number: str, payload: MessageIn):  # type: ig
     if not actor.is_staff:
         raise Forbidden(what="complaint.note")
     message = services.complaint_add_note(actor=actor, complaint=complaint, body=payload.body)
-    return Status(201, _event_for_message(message))
+    return Status(201, _event_for_message(message, actor))
 
 
-@router.post("/{number}/ownership", response=ComplaintDetailOut)
+@router.post("/{number}/ownership", response=DETAIL)
 def transfer_ownership(request: HttpRequest, number: str, payload: OwnershipIn):  # type: ignore[no-untyped-def]
     complaint, actor = _access(request, number)
     new_owner = User.objects.filter(username=payload.username, is_active=True).first()
@@ -166,7 +239,7 @@ def transfer_ownership(request: HttpRequest, number: str, payload: OwnershipIn):
     return detail(complaint, actor)
 
 
-@router.post("/{number}/inspection", response=ComplaintDetailOut)
+@router.post("/{number}/inspection", response=DETAIL)
 def record_inspection(request: HttpRequest, number: str, payload: InspectionIn):  # type: ignore[no-untyped-def]
     """Record the device inspection (due within 48 h of the complaint by the demo policy)."""
     complaint, actor = _access(request, number)
@@ -176,7 +249,7 @@ def record_inspection(request: HttpRequest, number: str, payload: InspectionIn):
     return detail(complaint, actor)
 
 
-@router.post("/{number}/category", response=ComplaintDetailOut)
+@router.post("/{number}/category", response=DETAIL)
 def correct_category(request: HttpRequest, number: str, payload: CategoryIn):  # type: ignore[no-untyped-def]
     """Set the right fault category; kept as training data for the pre-diagnosis."""
     complaint, actor = _access(request, number)
@@ -186,13 +259,13 @@ def correct_category(request: HttpRequest, number: str, payload: CategoryIn):  #
     return detail(complaint, actor)
 
 
-@router.post("/{number}/satisfaction", response=ComplaintDetailOut)
+@router.post("/{number}/satisfaction", response=DETAIL)
 def rate(request: HttpRequest, number: str, payload: SatisfactionIn):  # type: ignore[no-untyped-def]
     complaint, actor = _access(request, number)
     complaint = services.complaint_record_satisfaction(actor=actor, complaint=complaint, score=payload.score)
     return detail(complaint, actor)
 
 
-def _event_for_message(message: Message) -> dict:
+def _event_for_message(message: Message, actor: Actor) -> CustomerTimelineEventOut:
     event = TimelineEvent.objects.select_related("message").get(message=message)
-    return timeline_out([event])[0]
+    return timeline_out([event], actor)[0]

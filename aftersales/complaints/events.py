@@ -73,6 +73,8 @@ def created_event(*, complaint: Complaint, actor: Actor, at: datetime) -> Timeli
         "state": complaint.state,
         "team": complaint.team,
     }
+    if complaint.follows is not None:
+        payload["follows"] = complaint.follows.number
     return _append(complaint=complaint, kind=Kind.CREATED, actor=actor, at=at, payload=payload)
 
 
@@ -101,8 +103,43 @@ def category_event(
     return _append(complaint=complaint, kind=Kind.TRIAGE, actor=actor, at=at, payload=payload)
 
 
+def rules_reread_event(
+    *,
+    complaint: Complaint,
+    actor: Actor,
+    at: datetime,
+    message: Message,
+    priority_from: int,
+    level_from: str,
+    reasons: list[dict[str, str]],
+) -> TimelineEvent:
+    """A customer's later message fired the pack's rules and raised priority or level."""
+    payload = {
+        "message": message.pk,
+        "priority_from": priority_from,
+        "priority_to": complaint.priority,
+        "level_from": level_from,
+        "level_to": complaint.level,
+        "reasons": reasons,
+    }
+    return _append(complaint=complaint, kind=Kind.TRIAGE, actor=actor, at=at, payload=payload)
+
+
+def follow_up_event(
+    *, complaint: Complaint, actor: Actor, at: datetime, follow_up: Complaint
+) -> TimelineEvent:
+    """On an archived or closed complaint: the customer wrote again, and `follow_up` was opened."""
+    payload = {"follow_up": follow_up.number}
+    return _append(complaint=complaint, kind=Kind.FOLLOW_UP, actor=actor, at=at, payload=payload)
+
+
 def message_event(
-    *, complaint: Complaint, actor: Actor, message: Message, linked_duplicate: bool = False
+    *,
+    complaint: Complaint,
+    actor: Actor,
+    message: Message,
+    linked_duplicate: bool = False,
+    sender_verified: bool = True,
 ) -> TimelineEvent:
     kind = {
         Message.Direction.IN: Kind.MESSAGE_IN,
@@ -112,6 +149,9 @@ def message_event(
     payload: dict = {"message": message.pk, "sha256": content_hash(message.body), "channel": message.channel}
     if linked_duplicate:
         payload["linked_duplicate"] = True
+    if not sender_verified:
+        # Sent from an anonymous form that matched this customer by phone or IMEI only.
+        payload["sender_verified"] = False
     return _append(
         complaint=complaint, kind=kind, actor=actor, at=message.created_at, payload=payload, message=message
     )

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from aftersales.accounts.models import Customer
+from aftersales.accounts.models import Customer, CustomerIdentity
 from aftersales.complaints.status import State
 from aftersales.devices.models import Device
 
@@ -19,6 +19,19 @@ class Complaint(models.Model):
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="complaints")
     device = models.ForeignKey(
         Device, null=True, blank=True, on_delete=models.PROTECT, related_name="complaints"
+    )
+    # The identity it was filed under: a signed-in customer sees it once that identity is
+    # verified (selectors.customer_may_see). Null only for complaints filed before identities.
+    contact_identity = models.ForeignKey(
+        CustomerIdentity, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # The e-mail address given with it: where its notifications go (else an SMS to the contact).
+    email_identity = models.ForeignKey(
+        CustomerIdentity, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # The archived or closed complaint this one follows up (a customer wrote again on it).
+    follows = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="follow_ups"
     )
     channel = models.CharField(max_length=16)
     language = models.CharField(max_length=8, default="zh-hans")
@@ -126,6 +139,7 @@ class TimelineEvent(models.Model):
         SLA_BREACH = "sla_breach", "超时 SLA breach"
         ATTACHMENT = "attachment", "附件 Attachment"
         INSPECTION = "inspection", "检测 Inspection"
+        FOLLOW_UP = "follow_up", "后续投诉 Follow-up complaint"
 
     complaint = models.ForeignKey(Complaint, on_delete=models.PROTECT, related_name="events")
     seq = models.PositiveIntegerField()

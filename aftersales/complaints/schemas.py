@@ -1,3 +1,10 @@
+"""What leaves the complaint endpoints, per audience.
+
+The customer schemas list exactly what a customer may see of their own complaint; the
+staff schemas extend them with what only staff may see (team, owner, priority, the
+pre-diagnosis and its reasons, actors' ids, what staff typed). A test compares the two.
+"""
+
 from datetime import datetime
 
 from ninja import Schema
@@ -17,44 +24,80 @@ def deadlines_out(views: list[DeadlineView]) -> list[dict]:
     return [view.__dict__ for view in views]
 
 
-class ComplaintSummaryOut(Schema):
+class CustomerTimelineEventOut(Schema):
+    """One step of the complaint as its customer sees it."""
+
+    seq: int
+    kind: str
+    at: datetime
+    # Who acted, by kind only: "customer", "staff" or "system".
+    actor: str
+    body: str | None = None
+    # Status changes: from and to which stage; escalations: to which response level.
+    state_from: str | None = None
+    state_to: str | None = None
+    level_to: str | None = None
+    # A reason the customer gave themselves (reopening); never what staff typed.
+    reason: str | None = None
+
+
+class TimelineEventOut(CustomerTimelineEventOut):
+    """Staff: the event with its acting id ("staff:12", "customer:7", "system") and payload."""
+
+    payload: dict
+
+
+class CustomerComplaintSummaryOut(Schema):
     number: str
     state: str
     level: str
-    priority: int
     category: str
-    # Other faults the text names, so that human triage can pick among them from the queue.
-    triage_alternatives: list[dict[str, str | float]]
-    team: str
-    owner: str | None
     subject: str
     channel: str
     created_at: datetime
     next_deadline_at: datetime | None
 
 
-class TimelineEventOut(Schema):
-    seq: int
-    kind: str
-    at: datetime
-    actor: str
-    payload: dict
-    body: str | None = None
+class ComplaintSummaryOut(CustomerComplaintSummaryOut):
+    priority: int
+    # Other faults the text names, so that human triage can pick among them from the queue.
+    triage_alternatives: list[dict[str, str | float]]
+    team: str
+    owner: str | None
 
 
-class ComplaintDetailOut(ComplaintSummaryOut):
+class CustomerComplaintOut(CustomerComplaintSummaryOut):
+    device_imei: str | None
+    device_model: str | None
+    warranty_ends_on: str | None
+    satisfaction_score: int | None
+    # The archived or closed complaint this one follows up, when the customer wrote again on it.
+    follows: str | None
+    deadlines: list[DeadlineOut]
+    allowed_actions: list[str]
+    timeline: list[CustomerTimelineEventOut]
+
+
+class ComplaintDetailOut(CustomerComplaintOut, ComplaintSummaryOut):
     category_confidence: float
     triage_reasons: list[dict[str, str]]
     triage_model: str
     city: str
     language: str
-    device_imei: str | None
-    device_model: str | None
-    warranty_ends_on: str | None
-    satisfaction_score: int | None
-    deadlines: list[DeadlineOut]
-    allowed_actions: list[str]
-    timeline: list[TimelineEventOut]
+    timeline: list[TimelineEventOut]  # type: ignore[assignment]
+
+
+class MessageReceiptOut(Schema):
+    """What a customer's message did: the event, and the complaint it now belongs to.
+
+    A message on a resolved complaint reopens it; on an archived or closed one it opens a
+    new complaint that follows the old one (policy pack `follow_ups`).
+    """
+
+    complaint: str
+    outcome: str  # added | reopened | new_complaint
+    tracking_url: str | None = None
+    event: CustomerTimelineEventOut
 
 
 class TransitionIn(Schema):

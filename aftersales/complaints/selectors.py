@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from aftersales.accounts.actors import Actor
 from aftersales.accounts.roles import OUTLET_STAFF
@@ -20,6 +20,20 @@ def staff_may_see(actor: Actor, complaint: Complaint) -> bool:
     return actor.role in OUTLET_STAFF and actor.user is not None and complaint.team == actor.user.team
 
 
+def customer_may_see(actor: Actor, complaint: Complaint) -> bool:
+    """A signed-in customer sees their complaints filed under an identity they verified.
+
+    A complaint filed under a phone or e-mail address someone merely typed stays out of
+    the session's sight until its holder proves it (a sign-in code to that phone); its
+    tracking link, sent to the contact it was filed with, still opens it. Complaints from
+    before identities existed (no contact identity) follow the customer.
+    """
+    if actor.kind != "customer" or actor.customer_id != complaint.customer_id:
+        return False
+    identity = complaint.contact_identity
+    return identity is None or identity.verified_at is not None
+
+
 def complaint_get_for_actor(
     *, actor: Actor, number: str, tracking_token: str = ""
 ) -> tuple[Complaint, Actor]:
@@ -31,14 +45,18 @@ def complaint_get_for_actor(
     """
     from aftersales.accounts.actors import tracking_actor
 
-    complaint = Complaint.objects.select_related("customer", "device", "owner").filter(number=number).first()
+    complaint = (
+        Complaint.objects.select_related("customer", "device", "owner", "contact_identity")
+        .filter(number=number)
+        .first()
+    )
     if actor.is_staff:
         if complaint is None:
             raise NotFound(what="complaint")
         if not actor.may("complaint.view_team") or not staff_may_see(actor, complaint):
             raise Forbidden(what="complaint")
         return complaint, actor
-    if complaint is not None and actor.kind == "customer" and actor.customer_id == complaint.customer_id:
+    if complaint is not None and customer_may_see(actor, complaint):
         return complaint, actor
     if complaint is not None and tracking_token and tracking_token_matches(complaint, tracking_token):
         return complaint, tracking_actor(customer_id=complaint.customer_id, complaint_id=complaint.pk)
@@ -56,7 +74,10 @@ def complaint_queue(
     by; they are listed with `state=waiting_customer`.
     """
     if actor.kind == "customer" and actor.customer_id is not None:
-        own = Complaint.objects.filter(customer_id=actor.customer_id)
+        # The same rule as customer_may_see, as a query.
+        own = Complaint.objects.filter(customer_id=actor.customer_id).filter(
+            Q(contact_identity__isnull=True) | Q(contact_identity__verified_at__isnull=False)
+        )
         own = own.filter(state=state) if state else own
         return own.select_related("owner").order_by("-created_at", "-pk")[offset : offset + limit]
     if not actor.is_staff:

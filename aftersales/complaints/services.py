@@ -9,21 +9,24 @@ import base64
 import hashlib
 import hmac
 import secrets
+from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 
 from django.conf import settings
 from django.db import connection, transaction
 from stdnum import luhn
 
-from aftersales.accounts.actors import SYSTEM, Actor
-from aftersales.accounts.models import Customer, User
+from aftersales.accounts.actors import SYSTEM, Actor, customer_actor
+from aftersales.accounts.models import Customer, CustomerIdentity, User
 from aftersales.common import clock
 from aftersales.common.errors import Forbidden, TransitionNotAllowed, ValidationFailed, problem
+from aftersales.common.text import text_problem
 from aftersales.complaints import events, sla
 from aftersales.complaints.models import Complaint, ComplaintNumberSequence, Message
 from aftersales.complaints.status import CLOCKED_STATES, OPEN_STATES, State, allowed_actions, move_for
 from aftersales.devices.models import Device
-from aftersales.policy.pack import PolicyPack, current_pack
+from aftersales.policy.pack import LEVELS, PolicyPack, current_pack
 from aftersales.triage.services import TriageResult
 
 DEADLINE_FIELDS = (*sla.WORKING_CLOCKS, sla.SATISFACTION, sla.ARCHIVE)
@@ -61,6 +64,11 @@ def tracking_token(complaint: Complaint) -> str:
     return base64.urlsafe_b64encode(digest[:18]).decode()
 
 
+def tracking_url(complaint: Complaint) -> str:
+    """The complaint's private tracking page, for whoever may follow it."""
+    return f"{settings.PUBLIC_BASE_URL}/track/{complaint.number}/?token={tracking_token(complaint)}"
+
+
 def tracking_token_matches(complaint: Complaint, token: str) -> bool:
     return bool(token) and hmac.compare_digest(tracking_token(complaint), token)
 
@@ -72,6 +80,8 @@ def complaint_open(
     *,
     actor: Actor,
     customer: Customer,
+    contact: CustomerIdentity | None,
+    email: CustomerIdentity | None = None,
     device: Device | None,
     channel: str,
     language: str,
@@ -79,12 +89,20 @@ def complaint_open(
     body: str,
     triage: TriageResult,
     at: datetime,
+    follows: Complaint | None = None,
 ) -> Complaint:
-    """Create a complaint in `accepted` with its number, deadlines and first timeline events."""
+    """Create a complaint in `accepted` with its number, deadlines and first timeline events.
+
+    `contact` is the identity it is filed under, `email` where its notifications go;
+    `follows` the archived or closed complaint it follows up.
+    """
     pack = current_pack()
     complaint = Complaint(
         number=complaint_number_issue(at=at, pack=pack),
         customer=customer,
+        contact_identity=contact,
+        email_identity=email,
+        follows=follows,
         device=device,
         channel=channel,
         language=language,
@@ -120,11 +138,30 @@ def complaint_open(
 
 @transaction.atomic
 def complaint_add_customer_message(
-    *, actor: Actor, complaint: Complaint, body: str, channel: str, linked_duplicate: bool = False
+    *,
+    actor: Actor,
+    complaint: Complaint,
+    body: str,
+    channel: str,
+    linked_duplicate: bool = False,
+    sender_verified: bool = True,
 ) -> Message:
-    """The customer writes again. A complaint waiting on the customer resumes."""
+    """The customer writes again on an open complaint.
+
+    A complaint waiting on the customer resumes. The message is read by the pack's rules
+    like a new complaint: when it names a danger or a threat, priority and level rise (they
+    never fall), with the reason on the timeline. `sender_verified` is False for a message
+    from an anonymous form that only matched the customer's phone and device.
+    """
     complaint = _lock(complaint)
     _require_customer_access(actor, complaint)
+    if not complaint.is_open:
+        raise TransitionNotAllowed(
+            action="add a message",
+            number=complaint.number,
+            state=complaint.state,
+            allowed=", ".join(allowed_actions(complaint.state, actor.role)) or "-",
+        )
     now = clock.now()
     message = _write_message(
         complaint,
@@ -134,13 +171,138 @@ def complaint_add_customer_message(
         body=body,
         at=now,
         linked_duplicate=linked_duplicate,
+        sender_verified=sender_verified,
     )
     complaint.contact_count += 1
     changed = ["event_count", "contact_count"]
     if complaint.state == State.WAITING_CUSTOMER:
         changed += _apply_move(complaint, actor=actor, action="resume", reason="customer replied", at=now)
+    changed += _reread_by_rules(complaint, message=message, at=now)
     complaint.save(update_fields=sorted(set(changed)))
     return message
+
+
+class FollowUpOutcome(StrEnum):
+    ADDED = "added"  # the complaint was open and took the message
+    REOPENED = "reopened"  # a resolved complaint reopened with fresh clocks
+    NEW_COMPLAINT = "new_complaint"  # an archived or closed one: a new complaint follows it
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    message: Message  # message.complaint is where it landed
+    outcome: FollowUpOutcome
+
+
+def complaint_follow_up(*, actor: Actor, complaint: Complaint, body: str, channel: str) -> FollowUp:
+    """A customer writes on one of their complaints, whatever its state (policy pack `follow_ups`).
+
+    Open: the message is added (complaint_add_customer_message). Resolved, by the demo
+    pack: the complaint reopens with fresh clocks and its owner is told. Archived or
+    closed: a new complaint is opened for the same customer and device, pre-diagnosed like
+    any other, following the old one; the old one's timeline records it and its owner is told.
+    Errors: TransitionNotAllowed when the customer may not reopen, ValidationFailed on the body.
+    """
+    if complaint.is_open:
+        message = complaint_add_customer_message(actor=actor, complaint=complaint, body=body, channel=channel)
+        return FollowUp(message=message, outcome=FollowUpOutcome.ADDED)
+    effect = current_pack().follow_ups[complaint.state]
+    if effect == "reopen":
+        return FollowUp(
+            message=_reopen_on_message(actor=actor, complaint=complaint, body=body, channel=channel),
+            outcome=FollowUpOutcome.REOPENED,
+        )
+    return FollowUp(
+        message=_open_follow_up(actor=actor, complaint=complaint, body=body, channel=channel),
+        outcome=FollowUpOutcome.NEW_COMPLAINT,
+    )
+
+
+@transaction.atomic
+def _reopen_on_message(*, actor: Actor, complaint: Complaint, body: str, channel: str) -> Message:
+    complaint = _lock(complaint)
+    _require_customer_access(actor, complaint)
+    now = clock.now()
+    changed = _apply_move(complaint, actor=actor, action="reopen", reason=FOLLOW_UP_REASON, at=now)
+    message = _write_message(
+        complaint, actor=actor, direction=Message.Direction.IN, channel=channel, body=body, at=now
+    )
+    complaint.contact_count += 1
+    changed += ["contact_count", "event_count", *_reread_by_rules(complaint, message=message, at=now)]
+    complaint.save(update_fields=sorted(set(changed)))
+    _after_commit_notify_owner(complaint, "reopened")
+    return message
+
+
+@transaction.atomic
+def _open_follow_up(*, actor: Actor, complaint: Complaint, body: str, channel: str) -> Message:
+    from aftersales.triage.services import CustomerContext, triage_complaint
+
+    complaint = _lock(complaint)
+    _require_customer_access(actor, complaint)
+    text = _checked_text(body)
+    customer = complaint.customer
+    now = clock.now()
+    follow_up = complaint_open(
+        actor=customer_actor(customer.pk),
+        customer=customer,
+        contact=complaint.contact_identity,
+        email=complaint.email_identity,
+        device=complaint.device,
+        channel=channel,
+        language=complaint.language,
+        subject=text.splitlines()[0][:60],
+        body=text,
+        triage=triage_complaint(
+            text=text, context=CustomerContext(is_senior=customer.is_senior, is_vip=customer.is_vip)
+        ),
+        at=now,
+        follows=complaint,
+    )
+    events.follow_up_event(complaint=complaint, actor=actor, at=now, follow_up=follow_up)
+    complaint.save(update_fields=["event_count"])
+    _after_commit_notify_owner(complaint, "follow_up")
+    return follow_up.messages.get()
+
+
+# The reason recorded when a customer's message reopens a complaint (the words are the message's).
+FOLLOW_UP_REASON = "customer wrote again"
+
+
+def _reread_by_rules(complaint: Complaint, *, message: Message, at: datetime) -> list[str]:
+    """Raise priority and level as the pack's rules read the new message; never lower them."""
+    from aftersales.triage.services import triage_rules
+
+    pack = current_pack()
+    reading = triage_rules(text=message.body, pack=pack)
+    if not reading.reasons:
+        return []
+    priority_from, level_from = complaint.priority, complaint.level
+    changed: list[str] = []
+    if reading.priority < complaint.priority:
+        complaint.priority = reading.priority
+        changed.append("priority")
+    if LEVELS.index(reading.level) > LEVELS.index(complaint.level) and complaint.state in CLOCKED_STATES:
+        changed += _apply_move(
+            complaint,
+            actor=SYSTEM,
+            action="escalate",
+            reason="follow-up message: " + ", ".join(r["rule"] for r in reading.reasons),
+            at=at,
+            to_level=reading.level,
+        )
+    if not changed:
+        return []
+    events.rules_reread_event(
+        complaint=complaint,
+        actor=SYSTEM,
+        at=at,
+        message=message,
+        priority_from=priority_from,
+        level_from=level_from,
+        reasons=reading.reasons,
+    )
+    return [*changed, "event_count"]
 
 
 @transaction.atomic
@@ -384,14 +546,10 @@ def _write_message(
     body: str,
     at: datetime,
     linked_duplicate: bool = False,
+    sender_verified: bool = True,
 ) -> Message:
     """Validate and store a message with its timeline event."""
-    text = body.strip()
-    limit = current_pack().text_limit
-    if not text:
-        raise ValidationFailed({"body": problem("text_empty")})
-    if len(text) > limit:
-        raise ValidationFailed({"body": problem("text_too_long", limit=limit, length=len(text))})
+    text = _checked_text(body)
     message = Message.objects.create(
         complaint=complaint,
         direction=direction,
@@ -400,8 +558,28 @@ def _write_message(
         author=actor.user if actor.is_staff else None,
         created_at=at,
     )
-    events.message_event(complaint=complaint, actor=actor, message=message, linked_duplicate=linked_duplicate)
+    events.message_event(
+        complaint=complaint,
+        actor=actor,
+        message=message,
+        linked_duplicate=linked_duplicate,
+        sender_verified=sender_verified,
+    )
     return message
+
+
+def _checked_text(body: str, field: str = "body") -> str:
+    """A message body as stored: stripped, not empty, within the pack's limit, storable."""
+    text = body.strip()
+    limit = current_pack().text_limit
+    if not text:
+        raise ValidationFailed({field: problem("text_empty")})
+    if len(text) > limit:
+        raise ValidationFailed({field: problem("text_too_long", limit=limit, length=len(text))})
+    unstorable = text_problem(text)
+    if unstorable is not None:
+        raise ValidationFailed({field: unstorable})
+    return text
 
 
 def _claim_first_contact(complaint: Complaint, actor: Actor, now: datetime) -> list[str]:
@@ -423,7 +601,9 @@ def _mark_responded(complaint: Complaint, now: datetime) -> list[str]:
     return ["responded_at", "next_deadline_at"]
 
 
-def _apply_move(complaint: Complaint, *, actor: Actor, action: str, reason: str, at: datetime) -> list[str]:
+def _apply_move(
+    complaint: Complaint, *, actor: Actor, action: str, reason: str, at: datetime, to_level: str | None = None
+) -> list[str]:
     """Check the workflow table, apply the move and its clock effects; return changed fields."""
     move = move_for(complaint.state, action)
     if move is None or actor.role not in move.roles:
@@ -439,7 +619,7 @@ def _apply_move(complaint: Complaint, *, actor: Actor, action: str, reason: str,
     from_state = complaint.state
     changed = ["state", "is_open", "next_deadline_at", "event_count"]
     if action == "escalate":
-        changed += _raise_level(complaint, actor=actor, reason=reason, at=at, pack=pack)
+        changed += _raise_level(complaint, actor=actor, reason=reason, at=at, pack=pack, to_level=to_level)
     elif action == "wait_for_customer":
         complaint.paused_at = at
         changed.append("paused_at")
@@ -467,9 +647,16 @@ def _apply_move(complaint: Complaint, *, actor: Actor, action: str, reason: str,
 
 
 def _raise_level(
-    complaint: Complaint, *, actor: Actor, reason: str, at: datetime, pack: PolicyPack
+    complaint: Complaint,
+    *,
+    actor: Actor,
+    reason: str,
+    at: datetime,
+    pack: PolicyPack,
+    to_level: str | None = None,
 ) -> list[str]:
-    higher = pack.level_above(complaint.level)
+    """One level up, or straight to `to_level` when a rule asks for it."""
+    higher = to_level or pack.level_above(complaint.level)
     if higher is None:
         raise TransitionNotAllowed(
             action="escalate",

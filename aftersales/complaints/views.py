@@ -22,7 +22,7 @@ from aftersales.policy.pack import current_pack
 def track_page(request: HttpRequest, number: str) -> HttpResponse:
     """The customer's view of one complaint, opened with the private tracking token."""
     try:
-        complaint, _actor = complaint_get_for_actor(
+        complaint, actor = complaint_get_for_actor(
             actor=ANONYMOUS, number=number, tracking_token=request.GET.get("token", "")
         )
     except DomainError:
@@ -36,6 +36,7 @@ def track_page(request: HttpRequest, number: str) -> HttpResponse:
             "is_new": request.GET.get("new") == "1",
             "linked": request.GET.get("new") == "0",
             "level": pack.levels[complaint.level],
+            "follows": complaint.follows,
             "category_label": pack.label(
                 pack.categories.get(complaint.category, {"en": complaint.category}), "zh-hans"
             ),
@@ -43,9 +44,12 @@ def track_page(request: HttpRequest, number: str) -> HttpResponse:
                 {"label": sla.LABELS[d.name], "view": d}
                 for d in complaint_deadlines(complaint=complaint, now=clock.now())
             ],
+            # The customer's projection, as the API gives it: no staff ids, teams or staff reasons.
             "timeline": [
-                {**event, "label": TimelineEvent.Kind(event["kind"]).label}
-                for event in timeline_out(complaint_timeline(complaint=complaint, include_internal=False))
+                {**event.dict(), "label": TimelineEvent.Kind(event.kind).label}
+                for event in timeline_out(
+                    complaint_timeline(complaint=complaint, include_internal=False), actor
+                )
             ],
         },
     )

@@ -1,5 +1,7 @@
 from datetime import date
 
+from django.db import IntegrityError, transaction
+
 from aftersales.accounts.models import Customer
 from aftersales.common.models import fill_missing
 from aftersales.devices.models import Device
@@ -27,17 +29,25 @@ def device_register(
     purchase_date: date | None = None,
     purchase_channel: str = "",
 ) -> Device:
-    """The device with this IMEI, created for `customer` if new; missing facts are filled in."""
+    """The device with this IMEI, created for `customer` if new; missing facts are filled in.
+
+    Two first reports of one IMEI at the same moment make one device: the loser of the
+    insert race re-reads the winner's row.
+    """
     device = Device.objects.filter(imei=imei).first()
     if device is None:
-        return Device.objects.create(
-            imei=imei,
-            customer=customer,
-            model_name=model_name,
-            purchase_date=purchase_date,
-            purchase_channel=purchase_channel,
-            warranty_ends_on=warranty_end(purchase_date) if purchase_date else None,
-        )
+        try:
+            with transaction.atomic():
+                return Device.objects.create(
+                    imei=imei,
+                    customer=customer,
+                    model_name=model_name,
+                    purchase_date=purchase_date,
+                    purchase_channel=purchase_channel,
+                    warranty_ends_on=warranty_end(purchase_date) if purchase_date else None,
+                )
+        except IntegrityError:
+            device = Device.objects.get(imei=imei)
     changed = fill_missing(
         device,
         {"model_name": model_name, "purchase_date": purchase_date, "purchase_channel": purchase_channel},

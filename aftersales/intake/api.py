@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.http import HttpRequest
 from ninja import Status
 
@@ -7,6 +6,7 @@ from aftersales.common import clock
 from aftersales.common.language import request_language
 from aftersales.complaints.schemas import deadlines_out
 from aftersales.complaints.selectors import complaint_categories, complaint_deadlines
+from aftersales.complaints.services import tracking_url
 from aftersales.intake.schemas import ComplaintReceiptOut, ComplaintSubmitIn
 from aftersales.intake.services import IntakeResult, complaint_submit
 from aftersales.intake.submission import Submission
@@ -17,6 +17,12 @@ RECEIPT_TEXT = {
     "linked": {
         "zh-hans": "您关于这台设备的投诉 {number} 仍在处理中,本次内容已补充到该工单。",
         "en": "Your complaint {number} about this device is still open; this message was added to it.",
+    },
+    "linked_unseen": {
+        "zh-hans": "该设备已有处理中的投诉,本次内容已补充到该工单。"
+        "机主可通过受理时收到的查询链接,或用手机号登录后查看进度。",
+        "en": "There is an open complaint about this device; this message was added to it. "
+        "Its owner can follow it through the link sent when it was filed, or by signing in with their phone.",
     },
 }
 
@@ -40,23 +46,28 @@ def submit_complaint(request: HttpRequest, payload: ComplaintSubmitIn):  # type:
 
 
 def receipt(result: IntakeResult, language: str) -> dict:
+    """The receipt for `result`, holding nothing of a complaint the caller may not see."""
     complaint = result.complaint
+    if not result.caller_may_see:
+        return {
+            "created": False,
+            "linked_to_existing": True,
+            "replayed": result.replayed,
+            "message": RECEIPT_TEXT["linked_unseen"][language],
+        }
     text_key = "linked" if result.linked_to_existing else "created"
     return {
-        "number": complaint.number,
-        "state": complaint.state,
-        "level": complaint.level,
-        "priority": complaint.priority,
-        "category": complaint.category,
-        "category_confidence": complaint.category_confidence,
-        "triage_reasons": complaint.triage_reasons,
-        "deadlines": deadlines_out(complaint_deadlines(complaint=complaint, now=clock.now())),
-        "tracking_token": result.tracking_token,
-        "tracking_url": f"{settings.PUBLIC_BASE_URL}/track/{complaint.number}/?token={result.tracking_token}",
         "created": result.created,
         "linked_to_existing": result.linked_to_existing,
         "replayed": result.replayed,
         "message": RECEIPT_TEXT[text_key][language].format(number=complaint.number),
+        "number": complaint.number,
+        "state": complaint.state,
+        "level": complaint.level,
+        "category": complaint.category,
+        "deadlines": deadlines_out(complaint_deadlines(complaint=complaint, now=clock.now())),
+        "tracking_token": result.tracking_token,
+        "tracking_url": tracking_url(complaint),
         "self_help": [
             item.__dict__
             for category in complaint_categories(complaint)

@@ -28,19 +28,24 @@ class SelfHelpOut(Schema):
 
 
 class ComplaintReceiptOut(Schema):
-    number: str
-    state: str
-    level: str
-    priority: int
-    category: str
-    category_confidence: float
-    triage_reasons: list[dict[str, str]]
-    deadlines: list[DeadlineOut]
-    tracking_token: str
-    tracking_url: str
+    """What the sender of a complaint is told.
+
+    A sender who may see the complaint (they opened it, own it signed in, or are staff)
+    gets its number, stage, level, deadlines and tracking link. A message that joined a
+    customer's open complaint from an anonymous form gets none of these, only `message`
+    saying it was added and how the complaint's owner follows it.
+    """
+
     created: bool
     linked_to_existing: bool
     replayed: bool
     message: str
+    number: str | None = None
+    state: str | None = None
+    level: str | None = None
+    category: str | None = None
+    deadlines: list[DeadlineOut] = []
+    tracking_token: str | None = None
+    tracking_url: str | None = None
     # Self-check steps and the rules that apply, from the solution library.
-    self_help: list[SelfHelpOut]
+    self_help: list[SelfHelpOut] = []

@@ -8,10 +8,11 @@ from django.db.models import Sum
 
 from aftersales.accounts.actors import Actor, customer_actor
 from aftersales.accounts.models import Customer
-from aftersales.accounts.services import customer_find_or_create
+from aftersales.accounts.services import customer_identify
 from aftersales.common import clock
 from aftersales.common.errors import Conflict
 from aftersales.complaints.models import Complaint
+from aftersales.complaints.selectors import customer_may_see, staff_may_see
 from aftersales.complaints.services import complaint_add_customer_message, complaint_open, tracking_token
 from aftersales.devices.models import Device
 from aftersales.devices.services import device_register
@@ -29,7 +30,15 @@ class IntakeResult:
     linked_to_existing: bool
     # True when an Idempotency-Key matched an earlier request: nothing new was written.
     replayed: bool
-    tracking_token: str
+    # Whether the caller may see the complaint: they opened it, own it (signed in) or are
+    # staff who may. A message that joined someone's open complaint from an anonymous form
+    # gives its sender no access: knowing a phone number and an IMEI proves nothing.
+    caller_may_see: bool
+
+    @property
+    def tracking_token(self) -> str | None:
+        """The complaint's private tracking token, only for a caller who may see it."""
+        return tracking_token(self.complaint) if self.caller_may_see else None
 
 
 def complaint_submit(*, actor: Actor, submission: Submission, idempotency_key: str = "") -> IntakeResult:
@@ -57,7 +66,8 @@ def complaint_submit(*, actor: Actor, submission: Submission, idempotency_key: s
             if record is not None:
                 record.complaint = result.complaint
                 record.linked_to_existing = result.linked_to_existing
-                record.save(update_fields=["complaint", "linked_to_existing"])
+                record.caller_may_see = result.caller_may_see
+                record.save(update_fields=["complaint", "linked_to_existing", "caller_may_see"])
             return result
     except IntegrityError:
         if idempotency_key:
@@ -73,25 +83,30 @@ def _replay(key: str, fingerprint: str) -> IntakeResult | None:
         return None
     if record.request_hash != fingerprint:
         raise Conflict("idempotency_conflict")
+    # The key is the client's own secret: a replay answers what the first request was told.
     return IntakeResult(
         complaint=record.complaint,
         created=not record.linked_to_existing,
         linked_to_existing=record.linked_to_existing,
         replayed=True,
-        tracking_token=tracking_token(record.complaint),
+        caller_may_see=record.caller_may_see,
     )
 
 
 def _open_or_link(*, actor: Actor, clean: CleanSubmission) -> IntakeResult:
     pack = current_pack()
     submission = clean.submission
-    customer, new_customer = customer_find_or_create(
+    signed_in = actor.customer_id if actor.kind == "customer" else None
+    match = customer_identify(
         phone=clean.phone,
+        mobile=clean.phone_is_mobile,
         email=clean.email,
         name=submission.name.strip(),
         language=submission.language,
         city=submission.city.strip(),
+        signed_in=signed_in,
     )
+    customer = match.customer
     device = None
     if clean.imei:
         device = device_register(
@@ -101,6 +116,9 @@ def _open_or_link(*, actor: Actor, clean: CleanSubmission) -> IntakeResult:
             purchase_date=submission.purchase_date,
             purchase_channel=submission.purchase_channel.strip(),
         )
+        # One open complaint per device: concurrent submissions about it queue here, and the
+        # second one finds the complaint the first one opened.
+        device = Device.objects.select_for_update().get(pk=device.pk)
     acting = actor if actor.is_staff else customer_actor(customer.pk)
     if device is not None and pack.link_duplicates:
         open_complaint = (
@@ -115,6 +133,7 @@ def _open_or_link(*, actor: Actor, clean: CleanSubmission) -> IntakeResult:
                 body=clean.text,
                 channel=submission.channel,
                 linked_duplicate=True,
+                sender_verified=actor.is_staff or signed_in == customer.pk,
             )
             open_complaint.refresh_from_db()
             return IntakeResult(
@@ -122,20 +141,22 @@ def _open_or_link(*, actor: Actor, clean: CleanSubmission) -> IntakeResult:
                 created=False,
                 linked_to_existing=True,
                 replayed=False,
-                tracking_token=tracking_token(open_complaint),
+                caller_may_see=_may_see(actor, open_complaint),
             )
     now = clock.now()
     context = CustomerContext(
         is_senior=customer.is_senior,
         is_vip=customer.is_vip,
         recent_contacts=0
-        if new_customer
+        if match.created
         else _recent_contacts(customer=customer, device=device, since=now - pack.repeat_contact.within),
     )
     triage = triage_complaint(text=f"{clean.subject}\n{clean.text}", context=context, pack=pack)
     complaint = complaint_open(
         actor=acting,
         customer=customer,
+        contact=match.contact,
+        email=match.email,
         device=device,
         channel=submission.channel,
         language=submission.language,
@@ -145,12 +166,15 @@ def _open_or_link(*, actor: Actor, clean: CleanSubmission) -> IntakeResult:
         at=now,
     )
     return IntakeResult(
-        complaint=complaint,
-        created=True,
-        linked_to_existing=False,
-        replayed=False,
-        tracking_token=tracking_token(complaint),
+        complaint=complaint, created=True, linked_to_existing=False, replayed=False, caller_may_see=True
     )
+
+
+def _may_see(actor: Actor, complaint: Complaint) -> bool:
+    """Whether the caller of intake may see a complaint its message joined."""
+    if actor.is_staff:
+        return actor.may("complaint.view_team") and staff_may_see(actor, complaint)
+    return actor.kind == "customer" and customer_may_see(actor, complaint)
 
 
 def _recent_contacts(*, customer: Customer, device: Device | None, since: datetime) -> int:

@@ -7,11 +7,16 @@ from datetime import date
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
+from django.db.models import Model
 
-from aftersales.accounts.services import normalise_phone
+from aftersales.accounts.models import Customer, CustomerIdentity
+from aftersales.accounts.services import normalise_phone, phone_is_mobile
 from aftersales.common import clock
 from aftersales.common.errors import FieldProblem, ValidationFailed, problem
+from aftersales.common.text import text_problem
+from aftersales.complaints.models import Complaint
 from aftersales.devices.imei import extract_imei, valid_imei
+from aftersales.devices.models import Device
 from aftersales.policy.pack import PolicyPack
 
 
@@ -36,18 +41,52 @@ class Submission:
         return hashlib.sha256(document.encode()).hexdigest()
 
 
+TEXT_FIELDS = (
+    "channel",
+    "text",
+    "subject",
+    "name",
+    "phone",
+    "email",
+    "language",
+    "city",
+    "imei",
+    "device_model",
+    "purchase_channel",
+)
+
+
 @dataclass(frozen=True)
 class CleanSubmission:
     submission: Submission
     text: str
     subject: str
     phone: str | None
+    # Whether `phone` can receive a text message (only a mobile can become a sign-in identity).
+    phone_is_mobile: bool
     email: str | None
     imei: str | None
 
 
-NAME_LIMIT = 100
-SUBJECT_LIMIT = 200
+def _column_limit(model: type[Model], field: str) -> int:
+    limit = getattr(model._meta.get_field(field), "max_length", None)
+    assert limit is not None, f"{model.__name__}.{field} has no max_length"
+    return limit
+
+
+# Every field's length limit, declared once: the column that stores it, or for what is only
+# parsed (a phone or an IMEI as typed) a bound on the raw input. The form and the API schema
+# read this table; the text's own limit is the policy pack's `text_limit`.
+FIELD_LIMITS: dict[str, int] = {
+    "subject": _column_limit(Complaint, "subject"),
+    "name": _column_limit(Customer, "name"),
+    "email": _column_limit(CustomerIdentity, "value"),
+    "city": _column_limit(Customer, "city"),
+    "device_model": _column_limit(Device, "model_name"),
+    "purchase_channel": _column_limit(Device, "purchase_channel"),
+    "phone": 40,
+    "imei": 40,
+}
 
 
 def validate_submission(submission: Submission, pack: PolicyPack) -> CleanSubmission:
@@ -58,28 +97,30 @@ def validate_submission(submission: Submission, pack: PolicyPack) -> CleanSubmis
         problems["text"] = problem("text_empty")
     elif len(text) > pack.text_limit:
         problems["text"] = problem("text_too_long", limit=pack.text_limit, length=len(text))
+    for name in TEXT_FIELDS:
+        found = text_problem(getattr(submission, name))
+        if found is not None:
+            problems[name] = found
     if submission.channel not in pack.channels:
         problems["channel"] = problem("channel_unknown", allowed=", ".join(pack.channels))
     if submission.language not in pack.languages:
         problems["language"] = problem("language_unknown", allowed=", ".join(pack.languages))
-    for name, limit in (
-        ("subject", SUBJECT_LIMIT),
-        ("name", NAME_LIMIT),
-        ("city", 50),
-        ("device_model", 100),
-    ):
-        value = getattr(submission, name)
-        if len(value) > limit:
+    for name, limit in FIELD_LIMITS.items():
+        value = getattr(submission, name).strip()
+        if len(value) > limit and name not in problems:
             problems[name] = problem("text_too_long", limit=limit, length=len(value))
 
+    # Each field below is parsed only when the checks above found nothing wrong with it.
     phone = None
-    if submission.phone.strip():
+    if submission.phone.strip() and "phone" not in problems:
         try:
             phone = normalise_phone(submission.phone.strip())
         except ValidationFailed as failure:
             problems.update(failure.fields)
-    email = submission.email.strip() or None
-    if email:
+    email = submission.email.strip().lower() or None
+    if email and "email" in problems:
+        email = None
+    elif email:
         try:
             validate_email(email)
         except DjangoValidationError:
@@ -90,10 +131,10 @@ def validate_submission(submission: Submission, pack: PolicyPack) -> CleanSubmis
 
     imei = None
     if submission.imei.strip():
-        imei = valid_imei(submission.imei.strip())
+        imei = valid_imei(submission.imei.strip()) if "imei" not in problems else None
         if imei is None:
-            problems["imei"] = problem("imei_invalid")
-    else:
+            problems.setdefault("imei", problem("imei_invalid"))
+    elif "text" not in problems:
         imei = extract_imei(text)
     if submission.purchase_date and submission.purchase_date > clock.localdate(clock.now()):
         problems["purchase_date"] = problem("date_in_future")
@@ -101,7 +142,13 @@ def validate_submission(submission: Submission, pack: PolicyPack) -> CleanSubmis
         raise ValidationFailed(problems)
     subject = submission.subject.strip() or _subject_from(text)
     return CleanSubmission(
-        submission=submission, text=text, subject=subject, phone=phone, email=email, imei=imei
+        submission=submission,
+        text=text,
+        subject=subject,
+        phone=phone,
+        phone_is_mobile=bool(phone) and phone_is_mobile(phone or ""),
+        email=email,
+        imei=imei,
     )
 
 

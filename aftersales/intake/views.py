@@ -16,8 +16,13 @@ def submit_page(request: HttpRequest) -> HttpResponse:
     form = ComplaintForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if v not in (None, "") or k == "text"}
+        key = data.pop("submission_key", "")
         try:
-            result = complaint_submit(actor=ANONYMOUS, submission=Submission(channel="web", **data))
+            result = complaint_submit(
+                actor=ANONYMOUS,
+                submission=Submission(channel="web", **data),
+                idempotency_key=f"web-form:{key}" if key else "",
+            )
         except ValidationFailed as failure:
             language = request_language(request)
             for field, issue in failure.fields.items():
@@ -26,6 +31,9 @@ def submit_page(request: HttpRequest) -> HttpResponse:
                     message_text(issue.code, language, **issue.params),
                 )
         else:
+            if not result.caller_may_see:
+                # Joined someone's open complaint: say so, show nothing of it.
+                return render(request, "intake/added.html", status=200)
             url = reverse("track", args=[result.complaint.number])
             return redirect(f"{url}?token={result.tracking_token}&new={int(result.created)}")
     return render(request, "intake/submit.html", {"form": form})

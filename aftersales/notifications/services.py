@@ -1,5 +1,6 @@
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -7,6 +8,9 @@ from django.core.mail import send_mail
 from aftersales.common import clock
 from aftersales.notifications.models import Notification
 from aftersales.notifications.sms import gateway
+
+if TYPE_CHECKING:
+    from aftersales.complaints.models import Complaint
 
 _suppressed: list[bool] = []
 
@@ -94,26 +98,51 @@ CUSTOMER_TEXTS = {
 
 
 def notify_customer(*, complaint_id: int, reason: str) -> Notification | None:
-    """Acknowledge receipt or announce a reply, by e-mail when we have one, else by SMS."""
+    """Acknowledge receipt or announce a reply, to the contacts the complaint was filed with.
+
+    By e-mail when an address came with it, else by SMS to its phone when that is a mobile.
+    Never to the customer record's other contacts: a phone or address someone else typed
+    for this customer must not receive this complaint's tracking link.
+    """
     from aftersales.complaints.models import Complaint
     from aftersales.complaints.services import tracking_token
 
-    complaint = Complaint.objects.select_related("customer").filter(pk=complaint_id).first()
+    complaint = (
+        Complaint.objects.select_related("customer", "contact_identity", "email_identity")
+        .filter(pk=complaint_id)
+        .first()
+    )
     if complaint is None or complaint.customer.erased_at is not None:
         return None
     customer = complaint.customer
-    address = customer.email or customer.phone
+    channel, address = _customer_address(complaint)
     if not address:
         return None
     link = f"{settings.PUBLIC_BASE_URL}/track/{complaint.number}/?token={tracking_token(complaint)}"
     texts = CUSTOMER_TEXTS[reason]
-    subject, body = texts.get(customer.language, texts["zh-hans"])
+    subject, body = texts.get(complaint.language, texts.get(customer.language, texts["zh-hans"]))
     return notification_record_and_send(
         recipient=f"customer:{customer.pk}",
-        channel=Notification.Channel.EMAIL if customer.email else Notification.Channel.SMS,
+        channel=channel,
         reason=reason,
         subject=subject.format(number=complaint.number),
         body=body.format(number=complaint.number, link=link),
         complaint_id=complaint.pk,
         address=address,
     )
+
+
+def _customer_address(complaint: "Complaint") -> tuple[str, str]:
+    """(channel, address) to reach the customer about this complaint; address "" when none."""
+    email = complaint.email_identity
+    contact = complaint.contact_identity
+    if email is not None:
+        return Notification.Channel.EMAIL, email.value
+    if contact is not None:
+        if contact.kind == "email":
+            return Notification.Channel.EMAIL, contact.value
+        return Notification.Channel.SMS, contact.value if contact.is_mobile else ""
+    customer = complaint.customer  # filed before identities existed
+    if customer.email:
+        return Notification.Channel.EMAIL, customer.email
+    return Notification.Channel.SMS, customer.phone or ""

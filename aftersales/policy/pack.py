@@ -97,6 +97,9 @@ class PolicyPack:
     stages: StageDeadlines
     warranty_months: int
     link_duplicates: bool
+    # What a customer's message does to a complaint that is no longer open, by its state:
+    # "reopen" it, or open a "new_complaint" that follows it. Open complaints just take it.
+    follow_ups: dict[str, str]
     text_rules: tuple[TextRule, ...]
     customer_rules: tuple[CustomerRule, ...]
     repeat_contact: RepeatContactRule
@@ -199,6 +202,22 @@ def _calendar(raw: dict[str, Any], name: str) -> BusinessCalendar:
     return BusinessCalendar(days=raw["days"], opens=opens, closes=closes, tz=ZoneInfo(settings.TIME_ZONE))
 
 
+FOLLOW_UP_EFFECTS = ("reopen", "new_complaint")
+# States a customer's message can find a complaint in once it is no longer open.
+FOLLOW_UP_STATES = ("resolved", "archived", "closed")
+
+
+def _follow_ups(raw: dict[str, Any]) -> dict[str, str]:
+    if set(raw) != set(FOLLOW_UP_STATES):
+        raise PolicyError(f"follow_ups must name exactly the states {FOLLOW_UP_STATES}")
+    for state, effect in raw.items():
+        if effect not in FOLLOW_UP_EFFECTS:
+            raise PolicyError(f"follow_ups.{state}: {effect!r} is not one of {FOLLOW_UP_EFFECTS}")
+    if raw["archived"] == "reopen":
+        raise PolicyError("follow_ups.archived: an archived complaint cannot reopen")
+    return dict(raw)
+
+
 def parse_pack(raw: dict[str, Any]) -> PolicyPack:
     try:
         calendars = {name: _calendar(spec, name) for name, spec in raw["calendars"].items()}
@@ -270,6 +289,7 @@ def parse_pack(raw: dict[str, Any]) -> PolicyPack:
             stages=stages,
             warranty_months=int(raw["warranty"]["months_from_purchase"]),
             link_duplicates=bool(raw["duplicates"]["link_open_complaint_on_same_device"]),
+            follow_ups=_follow_ups(raw["follow_ups"]),
             text_rules=text_rules,
             customer_rules=tuple(
                 CustomerRule(flag=r["flag"], reason=r["reason"], raise_priority_by=r["raise_priority_by"])

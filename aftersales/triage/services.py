@@ -156,6 +156,25 @@ def _apply_rules(
     return priority, level, reasons
 
 
+@dataclass(frozen=True)
+class RulesReading:
+    priority: int
+    level: str
+    reasons: list[dict[str, str]]
+
+
+def triage_rules(*, text: str, pack: PolicyPack | None = None) -> RulesReading:
+    """What the pack's text rules (safety, legal threat, sentiment) make of one message.
+
+    Used on a customer's later messages: no category, no customer flags, no repeat count
+    (those were read when the complaint was opened). `reasons` is empty when no rule fired.
+    """
+    pack = pack or current_pack()
+    priority, level, reasons = _apply_rules(normalise(text), CustomerContext(), pack)
+    fired = [reason for reason in reasons if reason["rule"] in {rule.id for rule in pack.text_rules}]
+    return RulesReading(priority=priority, level=level, reasons=fired)
+
+
 def triage_record_correction(
     *, complaint, message, predicted: str, corrected: str, model_version: str, by, at
 ) -> None:  # type: ignore[no-untyped-def]

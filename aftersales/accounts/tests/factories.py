@@ -1,7 +1,7 @@
 import factory
 from django.utils import timezone
 
-from aftersales.accounts.models import Customer, User
+from aftersales.accounts.models import Customer, CustomerIdentity, User
 from aftersales.accounts.roles import Role
 
 
@@ -24,3 +24,17 @@ class CustomerFactory(factory.django.DjangoModelFactory):
     name = "Customer"
     phone = factory.Sequence(lambda n: f"+86138{n:08d}")
     created_at = factory.LazyFunction(timezone.now)
+
+    @factory.post_generation
+    def identities(customer: Customer, create: bool, extracted: object, **kwargs: object) -> None:  # type: ignore[misc]
+        """The customer's phone and e-mail address as claimed identities, as intake would keep them."""
+        if not create:
+            return
+        for kind, value in (
+            (CustomerIdentity.Kind.PHONE, customer.phone),
+            (CustomerIdentity.Kind.EMAIL, customer.email),
+        ):
+            if value:
+                CustomerIdentity.objects.create(
+                    customer=customer, kind=kind, value=value.lower(), created_at=customer.created_at
+                )

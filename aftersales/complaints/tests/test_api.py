@@ -113,7 +113,8 @@ def test_a_customer_signs_in_with_a_code_and_sees_only_their_own(client, carol, 
     assert client.get(f"/api/v1/complaints/{other.number}", **headers).status_code == 404
     assert post(client, f"/api/v1/complaints/{own.number}/notes", {"body": "x"}, **headers).status_code == 403
     added = post(client, f"/api/v1/complaints/{own.number}/messages", {"body": "补充一下情况"}, **headers)
-    assert added.status_code == 201 and added.json()["actor"] == f"customer:{carol.pk}"
+    assert added.status_code == 201 and added.json()["event"]["actor"] == "customer"
+    assert added.json()["outcome"] == "added" and added.json()["complaint"] == own.number
 
 
 def test_a_wrong_code_is_refused_and_counted(client, carol):  # type: ignore[no-untyped-def]
