@@ -48,7 +48,7 @@ def complaint_submit(*, actor: Actor, submission: Submission, idempotency_key: s
     idempotency key, a retry of the same request returns the first result.
     """
     pack = current_pack()
-    clean = validate_submission(submission, pack)
+    clean = validate_submission(submission, pack, contact_required=actor.kind != "customer")
     fingerprint = submission.fingerprint()
     if idempotency_key:
         earlier = _replay(idempotency_key, fingerprint)

@@ -89,8 +89,13 @@ FIELD_LIMITS: dict[str, int] = {
 }
 
 
-def validate_submission(submission: Submission, pack: PolicyPack) -> CleanSubmission:
-    """Check every field at once; raise ValidationFailed naming each bad field and why."""
+def validate_submission(
+    submission: Submission, pack: PolicyPack, *, contact_required: bool = True
+) -> CleanSubmission:
+    """Check every field at once; raise ValidationFailed naming each bad field and why.
+
+    `contact_required` is False for a signed-in customer: we already know how to reach them.
+    """
     problems: dict[str, FieldProblem] = {}
     text = submission.text.strip()
     if not text:
@@ -126,7 +131,7 @@ def validate_submission(submission: Submission, pack: PolicyPack) -> CleanSubmis
         except DjangoValidationError:
             problems["email"] = problem("email_invalid")
             email = None
-    if not submission.phone.strip() and not submission.email.strip():
+    if contact_required and not submission.phone.strip() and not submission.email.strip():
         problems["phone"] = problem("contact_missing")
 
     imei = None
