@@ -29,8 +29,8 @@ What makes it an IMEI
   86, 91, 98, 99. Test IMEIs (00-09) are refused: no customer's handset carries one, and the null IMEIs
   that wiped handsets report (000000000000000, MediaTek's 004999010640000) start with 00 and are shared
   by many handsets, so they cannot tell one device from another. The prefix is required of the field and
-  of labelled IMEIs too: besides keeping out order numbers (20...) and phone numbers (13...) that pass
-  the check digit, it catches a mistyped first digit, which the check digit misses 1 time in 10.
+  of labelled IMEIs too: any 15 digits pass the check digit one time in ten, and the prefix keeps out
+  such order numbers (20...) and phone numbers with a year (13...) wherever they are written.
 
 What is refused, and why
 - 14 digits (an IMEI without its check digit) and 16 digits (an IMEISV: 14 IMEI digits and a 2-digit
@@ -54,8 +54,8 @@ What is refused, and why
   A label glued to its number ("imei352099000007779") is still read as a label.
 
 In the field the whole value must be one IMEI, with a label before it or not; anything else refused.
-In text, the first labelled IMEI wins (IMEI1 before IMEI2, as written); only when no labelled IMEI is
-valid, the first unlabelled number that is one is taken.
+In text, the first valid labelled IMEI wins, in the order written (so IMEI1 when it comes before
+IMEI2); only when no labelled IMEI is valid is the first unlabelled number that is one taken.
 """
 
 import re
