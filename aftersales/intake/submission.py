@@ -85,7 +85,9 @@ FIELD_LIMITS: dict[str, int] = {
     "device_model": _column_limit(Device, "model_name"),
     "purchase_channel": _column_limit(Device, "purchase_channel"),
     "phone": 40,
-    "imei": 40,
+    # Room for a label and the printed groupings ("IMEI1: 35 209900 000777 9"), even two IMEIs,
+    # so that a wrong value is refused for what it is rather than for its length.
+    "imei": 64,
 }
 
 

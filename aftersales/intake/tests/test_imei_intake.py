@@ -79,7 +79,9 @@ def test_the_field_and_the_text_read_the_same_imei_for_the_same_device(client): 
     by_field = post(client, a_complaint(imei="35209900/000777/9")).json()
     by_text = post(client, a_complaint(text="IMEI:35209900/000777/9 还是充不进电", channel="wechat"))
     assert by_text.status_code == 200
-    assert by_text.json()["number"] == by_field["number"] and by_text.json()["linked_to_existing"] is True
+    assert by_text.json()["linked_to_existing"] is True
+    complaint = Complaint.objects.get()
+    assert complaint.number == by_field["number"] and complaint.messages.count() == 2
     assert Device.objects.get().imei == IMEI
 
 
