@@ -16,7 +16,14 @@ from ninja.errors import HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.parser import Parser
 
-from aftersales.common.errors import DomainError, FieldProblem, PayloadTooLarge, ValidationFailed, problem
+from aftersales.common.errors import (
+    DomainError,
+    FieldProblem,
+    PayloadTooLarge,
+    Throttled,
+    ValidationFailed,
+    problem,
+)
 from aftersales.common.language import request_language
 from aftersales.common.messages import message_text
 from aftersales.common.text import document_text_problems, text_problem
@@ -76,7 +83,10 @@ def error_response(request: HttpRequest, error: DomainError) -> HttpResponse:
         body["fields"] = {}
     if error.status == 413:
         security_log.warning("oversized request refused: %s %s", request.method, request.path)
-    return api.create_response(request, body, status=error.status)
+    response = api.create_response(request, body, status=error.status)
+    if isinstance(error, Throttled):
+        response["Retry-After"] = str(error.retry_after)
+    return response
 
 
 @api.exception_handler(DomainError)

@@ -140,6 +140,23 @@ PUBLIC_BASE_URL = env_str("AFTERSALES_PUBLIC_BASE_URL", "http://127.0.0.1:8000")
 # Intake refuses request bodies above this size with 413.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("AFTERSALES_MAX_BODY_BYTES", 256 * 1024)
 
+# Customer sign-in codes by SMS; times in seconds (README, "Sign-in codes"). Counted from the
+# database, so every web worker enforces the same limits.
+OTP_LIFETIME_SECONDS = env_int("AFTERSALES_OTP_LIFETIME_SECONDS", 5 * 60, minimum=1)
+# Per phone: one code per OTP_RESEND_SECONDS, at most OTP_PHONE_MAX_CODES per window.
+OTP_RESEND_SECONDS = env_int("AFTERSALES_OTP_RESEND_SECONDS", 60, minimum=0)
+OTP_PHONE_MAX_CODES = env_int("AFTERSALES_OTP_PHONE_MAX_CODES", 5, minimum=1)
+OTP_PHONE_WINDOW_SECONDS = env_int("AFTERSALES_OTP_PHONE_WINDOW_SECONDS", 60 * 60, minimum=1)
+# Per client address (an IPv6 client counts by its /64): at most this many codes per window.
+OTP_CLIENT_MAX_CODES = env_int("AFTERSALES_OTP_CLIENT_MAX_CODES", 10, minimum=1)
+OTP_CLIENT_WINDOW_SECONDS = env_int("AFTERSALES_OTP_CLIENT_WINDOW_SECONDS", 10 * 60, minimum=1)
+# Wrong codes per phone within the window, whichever codes they were typed against; then the
+# phone is locked until the oldest of them leaves the window.
+OTP_MAX_ATTEMPTS = env_int("AFTERSALES_OTP_MAX_ATTEMPTS", 5, minimum=1)
+OTP_ATTEMPT_WINDOW_SECONDS = env_int("AFTERSALES_OTP_ATTEMPT_WINDOW_SECONDS", 60 * 60, minimum=1)
+# Reverse proxies in front of the application that append to X-Forwarded-For; 0 ignores the header.
+TRUSTED_PROXY_COUNT = env_int("AFTERSALES_TRUSTED_PROXY_COUNT", 0, minimum=0)
+
 NINJA_PAGINATION_PER_PAGE = 25
 
 LOGGING = {

@@ -3,6 +3,7 @@ from django.http import HttpRequest
 from ninja import Router, Schema
 
 from aftersales.accounts.services import otp_request, otp_verify
+from aftersales.common.client_address import client_address
 
 router = Router(tags=["sign-in"])
 
@@ -28,11 +29,20 @@ class SessionOut(Schema):
 
 @router.post("/otp", response=OtpRequestOut, auth=None)
 def request_code(request: HttpRequest, payload: OtpRequestIn):  # type: ignore[no-untyped-def]
-    code = otp_request(phone=payload.phone)
+    """Send a sign-in code by SMS to a mobile number.
+
+    422 for a number that cannot receive a text; 429 with `Retry-After` (seconds) when the phone
+    or the client address has asked too often, or the phone is locked after wrong codes.
+    """
+    code = otp_request(phone=payload.phone, client_address=client_address(request))
     return {"sent": True, "debug_code": code if settings.DEBUG else None}
 
 
 @router.post("/otp/verify", response=SessionOut, auth=None)
 def verify_code(request: HttpRequest, payload: OtpVerifyIn):  # type: ignore[no-untyped-def]
-    """Exchange the code for a bearer token: `Authorization: Bearer <token>`."""
+    """Exchange the code for a bearer token: `Authorization: Bearer <token>`.
+
+    422 for a wrong, used or expired code; 429 with `Retry-After` once too many wrong codes were
+    typed for the phone (a new code does not lift it).
+    """
     return {"token": otp_verify(phone=payload.phone, code=payload.code)}

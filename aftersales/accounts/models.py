@@ -93,14 +93,38 @@ class CustomerIdentity(models.Model):
 
 
 class OneTimeCode(models.Model):
-    """A sign-in code sent by SMS. Only its hash is kept."""
+    """A sign-in code sent by SMS. Only its hash is kept.
 
-    phone = models.CharField(max_length=20, db_index=True)
+    The rows are also the record the request limits count: codes per phone, codes per client
+    address, wrong attempts per phone (accounts/services.py).
+    """
+
+    phone = models.CharField(max_length=20)
     code_hash = models.CharField(max_length=64)
+    # Keyed hash (HMAC-SHA256) of the address that asked for the code; the address itself is not kept.
+    client_hash = models.CharField(max_length=64, blank=True, default="")
     created_at = models.DateTimeField()
     expires_at = models.DateTimeField()
     attempts = models.PositiveSmallIntegerField(default=0)
     used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            # The phone's recent codes: limits per phone, wrong attempts, the pending code.
+            models.Index(fields=["phone", "created_at"], name="otp_phone_created"),
+            # Codes recently asked for from one client address.
+            models.Index(fields=["client_hash", "created_at"], name="otp_client_created"),
+        ]
+
+
+class OtpThrottleKey(models.Model):
+    """A phone or client address that has asked for sign-in codes: the row locked while a request
+    for it is decided, so that simultaneous requests, on any web worker, are decided one at a time.
+
+    Keys are `phone:<E.164>` and `client:<client hash>`.
+    """
+
+    key = models.CharField(max_length=80, unique=True)
 
 
 class ApiToken(models.Model):

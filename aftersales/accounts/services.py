@@ -1,49 +1,32 @@
 import hashlib
+import ipaddress
 import logging
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-import phonenumbers
+from django.conf import settings
 from django.core import signing
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.utils.crypto import salted_hmac
 
 from aftersales.accounts.actors import Actor, customer_actor
-from aftersales.accounts.models import ApiToken, Customer, CustomerIdentity, OneTimeCode, User
+from aftersales.accounts.models import ApiToken, Customer, CustomerIdentity, OneTimeCode, OtpThrottleKey, User
+from aftersales.accounts.phones import mobile_normalise, phone_masked, phone_normalise
 from aftersales.common import clock
-from aftersales.common.errors import ValidationFailed, problem
+from aftersales.common.errors import DomainError, Throttled, ValidationFailed, problem
 from aftersales.common.models import fill_missing
-from aftersales.policy.pack import current_pack
 
 security_log = logging.getLogger("aftersales.security")
 
 CUSTOMER_SESSION_PREFIX = "cs_"
 STAFF_TOKEN_PREFIX = "st_"
 CUSTOMER_SESSION_MAX_AGE = timedelta(days=30)
-OTP_LIFETIME = timedelta(minutes=5)
-OTP_MAX_ATTEMPTS = 5
 
 
 def sha256_hex(value: str) -> str:
     return hashlib.sha256(value.encode()).hexdigest()
-
-
-def normalise_phone(raw: str, *, field: str = "phone") -> str:
-    """E.164 form of a mobile number; numbers without a country code are read as Chinese."""
-    try:
-        parsed = phonenumbers.parse(raw, current_pack().default_region)
-    except phonenumbers.NumberParseException:
-        raise ValidationFailed({field: problem("phone_invalid")}) from None
-    if not phonenumbers.is_valid_number(parsed):
-        raise ValidationFailed({field: problem("phone_invalid")})
-    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
-
-
-def phone_is_mobile(e164: str) -> bool:
-    """Whether a valid E.164 number can receive a text message (phonenumbers' number type)."""
-    kind = phonenumbers.number_type(phonenumbers.parse(e164))
-    return kind in (phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE)
 
 
 @dataclass(frozen=True)
@@ -193,56 +176,210 @@ def customer_verify_phone(*, phone: str, at: datetime) -> Customer:
     return customer
 
 
-def otp_request(*, phone: str) -> str:
-    """Issue a sign-in code for `phone` and hand it to the SMS gateway. Returns the code (for the gateway)."""
+def otp_request(*, phone: str, client_address: str) -> str:
+    """Issue a sign-in code for the mobile `phone` and hand it to the SMS gateway; returns the code.
+
+    `client_address` is the requesting IP address (aftersales.common.client_address). Raises
+    ValidationFailed({"phone": phone_invalid | phone_not_mobile}) for a number that cannot receive
+    a text, and Throttled (429, Retry-After) when a limit is reached: otp_locked (too many wrong
+    codes), otp_resend_too_soon, otp_phone_limit, otp_client_limit; with several, the one with the
+    longest wait. Limits: settings.OTP_* (README, "Sign-in codes").
+    """
     from aftersales.notifications.services import sms_send
 
-    normalised = normalise_phone(phone)
+    mobile = _sign_in_mobile(phone)
+    client = client_hash(client_address)
     code = f"{secrets.randbelow(1_000_000):06d}"
-    now = clock.now()
-    OneTimeCode.objects.create(
-        phone=normalised,
-        code_hash=sha256_hex(f"{normalised}:{code}"),
-        created_at=now,
-        expires_at=now + OTP_LIFETIME,
-    )
-    sms_send(phone=normalised, text=f"验证码 / code: {code}")
+    with transaction.atomic():
+        _throttle_lock(f"phone:{mobile}", f"client:{client}")
+        # Read after the lock: a request that waited for it sees the code the other one created.
+        now = clock.now()
+        refusals = [
+            refusal
+            for refusal in (
+                _attempts_lock(phone=mobile, now=now),
+                _phone_limit(phone=mobile, now=now),
+                _client_limit(client=client, now=now),
+            )
+            if refusal is not None
+        ]
+        if refusals:
+            refusal = max(refusals, key=lambda each: each.retry_after)
+            security_log.warning(
+                "sign-in code refused for %s from client %s: %s, retry in %d s",
+                phone_masked(mobile),
+                client[:12],
+                refusal.code,
+                refusal.retry_after,
+            )
+            raise refusal
+        OneTimeCode.objects.create(
+            phone=mobile,
+            code_hash=sha256_hex(f"{mobile}:{code}"),
+            client_hash=client,
+            created_at=now,
+            expires_at=now + timedelta(seconds=settings.OTP_LIFETIME_SECONDS),
+        )
+    # Sent once the code is committed and the rows unlocked: a refused request sends nothing.
+    sms_send(phone=mobile, text=f"验证码 / code: {code}")
     return code
 
 
 def otp_verify(*, phone: str, code: str) -> str:
-    """Exchange a valid code for a customer session token (creating the customer if new)."""
-    normalised = normalise_phone(phone)
+    """Exchange a valid code for a customer session token (creating the customer if new).
+
+    Only the phone's latest code counts, once, before it expires. Raises
+    ValidationFailed({"phone": ...}) like otp_request, ValidationFailed({"code": otp_invalid}) for a
+    wrong, used or expired code, and Throttled(otp_locked) once the phone has had
+    settings.OTP_MAX_ATTEMPTS wrong codes within OTP_ATTEMPT_WINDOW_SECONDS, whichever codes they
+    were typed against: asking for a new code does not reset them.
+    """
+    mobile = _sign_in_mobile(phone)
     with transaction.atomic():
-        # The attempt count must be committed even when the code is wrong.
-        refusal = _otp_consume(phone=normalised, code=code)
-    if refusal:
-        raise ValidationFailed({"code": problem(refusal)})
-    customer = customer_verify_phone(phone=normalised, at=clock.now())
+        # Committed even when the code is wrong: the attempt must count.
+        refusal = _otp_consume(phone=mobile, code=code)
+    if refusal is not None:
+        raise refusal
+    customer = customer_verify_phone(phone=mobile, at=clock.now())
     return CUSTOMER_SESSION_PREFIX + signing.dumps({"c": customer.pk}, salt="customer-session")
 
 
-def _otp_consume(*, phone: str, code: str) -> str | None:
-    """Mark the pending code used if `code` matches; otherwise the reason for refusal."""
+def _sign_in_mobile(raw: str) -> str:
+    try:
+        return mobile_normalise(raw)
+    except ValidationFailed as failure:
+        refused = failure.fields["phone"]
+        if refused.code == "phone_not_mobile":
+            security_log.warning(
+                "sign-in refused: %s is not a mobile (%s)",
+                phone_masked(phone_normalise(raw)),
+                refused.params["number_type"],
+            )
+        raise
+
+
+def _otp_consume(*, phone: str, code: str) -> DomainError | None:
+    """Mark the phone's pending code used if `code` matches; otherwise the error to answer with."""
+    if not _throttle_lock(f"phone:{phone}", create=False):
+        return ValidationFailed({"code": problem("otp_invalid")})  # no code was ever sent to it
     now = clock.now()
+    locked = _attempts_lock(phone=phone, now=now)
+    if locked is not None:
+        security_log.warning(
+            "sign-in refused for %s: locked, retry in %d s", phone_masked(phone), locked.retry_after
+        )
+        return locked
     pending = (
-        OneTimeCode.objects.select_for_update()
-        .filter(phone=phone, used_at__isnull=True, expires_at__gt=now)
+        OneTimeCode.objects.filter(phone=phone, used_at__isnull=True, expires_at__gt=now)
         .order_by("-created_at")
         .first()
     )
     if pending is None:
-        return "otp_invalid"
-    if pending.attempts >= OTP_MAX_ATTEMPTS:
-        return "otp_too_many"
+        return ValidationFailed({"code": problem("otp_invalid")})
     if not secrets.compare_digest(pending.code_hash, sha256_hex(f"{phone}:{code}")):
         pending.attempts += 1
         pending.save(update_fields=["attempts"])
-        security_log.warning("wrong one-time code for a phone ending %s", phone[-4:])
-        return "otp_invalid"
+        security_log.warning("wrong sign-in code for %s", phone_masked(phone))
+        locked = _attempts_lock(phone=phone, now=now)
+        if locked is not None:
+            security_log.warning("sign-in locked for %s after too many wrong codes", phone_masked(phone))
+            return locked
+        return ValidationFailed({"code": problem("otp_invalid")})
     pending.used_at = now
     pending.save(update_fields=["used_at"])
     return None
+
+
+def client_hash(address: str) -> str:
+    """Keyed hash (HMAC-SHA256, hex) of a client address, under which its codes are counted.
+
+    An IPv6 client counts by its /64 network, the block one subscriber is usually given (it can
+    change the rest at will); an IPv4-mapped IPv6 address counts as the IPv4 address.
+    """
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        bucket = address
+    else:
+        if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+            ip = ip.ipv4_mapped
+        bucket = str(ipaddress.ip_network(f"{ip}/64", strict=False)) if ip.version == 6 else str(ip)
+    return salted_hmac("aftersales.accounts.otp-client", bucket, algorithm="sha256").hexdigest()
+
+
+def _throttle_lock(*keys: str, create: bool = True) -> int:
+    """Lock the throttle rows of `keys` until the transaction ends; returns how many there are.
+
+    With `create`, missing rows are inserted first (a concurrent insert of the same key waits for
+    the other transaction). Rows are locked in key order, so two requests never hold one each
+    while waiting for the other's. On SQLite the write transaction (BEGIN IMMEDIATE) already
+    serialises requests.
+    """
+    ordered = sorted(set(keys))
+    if create:
+        OtpThrottleKey.objects.bulk_create(
+            [OtpThrottleKey(key=key) for key in ordered], ignore_conflicts=True
+        )
+    return len(list(OtpThrottleKey.objects.select_for_update().filter(key__in=ordered).order_by("key")))
+
+
+def _wait_until(moment: datetime, now: datetime) -> float:
+    return (moment - now).total_seconds()
+
+
+def _attempts_lock(*, phone: str, now: datetime) -> Throttled | None:
+    """otp_locked if the phone's codes from the attempt window were guessed wrong too often.
+
+    The lock lasts until enough of those codes, oldest first, are older than the window.
+    """
+    window = timedelta(seconds=settings.OTP_ATTEMPT_WINDOW_SECONDS)
+    guessed = list(
+        OneTimeCode.objects.filter(phone=phone, created_at__gt=now - window, attempts__gt=0)
+        .order_by("created_at")
+        .values_list("created_at", "attempts")
+    )
+    wrong = sum(attempts for _, attempts in guessed)
+    if wrong < settings.OTP_MAX_ATTEMPTS:
+        return None
+    for created_at, attempts in guessed:
+        wrong -= attempts
+        if wrong < settings.OTP_MAX_ATTEMPTS:
+            return Throttled("otp_locked", retry_after=_wait_until(created_at + window, now))
+    return None  # not reached: with every code gone there are no wrong attempts left
+
+
+def _phone_limit(*, phone: str, now: datetime) -> Throttled | None:
+    """otp_resend_too_soon within OTP_RESEND_SECONDS of the last code, otp_phone_limit at
+    OTP_PHONE_MAX_CODES codes within OTP_PHONE_WINDOW_SECONDS."""
+    resend = timedelta(seconds=settings.OTP_RESEND_SECONDS)
+    window = timedelta(seconds=settings.OTP_PHONE_WINDOW_SECONDS)
+    sent = list(
+        OneTimeCode.objects.filter(phone=phone, created_at__gt=now - max(resend, window))
+        .order_by("-created_at")
+        .values_list("created_at", flat=True)
+    )
+    limits = []
+    if sent and sent[0] > now - resend:
+        limits.append(Throttled("otp_resend_too_soon", retry_after=_wait_until(sent[0] + resend, now)))
+    in_window = [created_at for created_at in sent if created_at > now - window]
+    if len(in_window) >= settings.OTP_PHONE_MAX_CODES:
+        # Another code may go once the code that keeps the count at the limit leaves the window.
+        oldest_counted = in_window[settings.OTP_PHONE_MAX_CODES - 1]
+        limits.append(Throttled("otp_phone_limit", retry_after=_wait_until(oldest_counted + window, now)))
+    return max(limits, key=lambda each: each.retry_after, default=None)
+
+
+def _client_limit(*, client: str, now: datetime) -> Throttled | None:
+    """otp_client_limit at OTP_CLIENT_MAX_CODES codes from one client within OTP_CLIENT_WINDOW_SECONDS."""
+    window = timedelta(seconds=settings.OTP_CLIENT_WINDOW_SECONDS)
+    sent = list(
+        OneTimeCode.objects.filter(client_hash=client, created_at__gt=now - window)
+        .order_by("-created_at")
+        .values_list("created_at", flat=True)[: settings.OTP_CLIENT_MAX_CODES]
+    )
+    if len(sent) < settings.OTP_CLIENT_MAX_CODES:
+        return None
+    return Throttled("otp_client_limit", retry_after=_wait_until(sent[-1] + window, now))
 
 
 def customer_from_session_token(token: str) -> Actor | None:

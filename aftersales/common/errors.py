@@ -4,6 +4,7 @@ An error carries message *codes* and parameters, not finished sentences, so that
 same error can be rendered in the language of whoever receives it.
 """
 
+import math
 from dataclasses import dataclass, field
 
 
@@ -64,6 +65,20 @@ class Conflict(DomainError):
 class PayloadTooLarge(DomainError):
     status = 413
     code = "payload_too_large"
+
+
+class Throttled(DomainError):
+    """Too many requests: try again in `retry_after` seconds (sent as the `Retry-After` header).
+
+    The message may use {seconds} and {minutes}, the wait rounded up to whole units.
+    """
+
+    status = 429
+    code = "throttled"
+
+    def __init__(self, code: str | None = None, *, retry_after: float, **params: object) -> None:
+        self.retry_after = max(1, math.ceil(retry_after))
+        super().__init__(code, seconds=self.retry_after, minutes=math.ceil(self.retry_after / 60), **params)
 
 
 def problem(code: str, **params: object) -> FieldProblem:

@@ -73,9 +73,31 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh-hans": "请登录或提供工单查询令牌。",
     },
     "otp_invalid": {"en": "The code is wrong or has expired.", "zh-hans": "验证码错误或已过期。"},
-    "otp_too_many": {
-        "en": "Too many attempts; request a new code.",
-        "zh-hans": "尝试次数过多,请重新获取验证码。",
+    "phone_not_mobile": {
+        "en": "This number cannot receive a text message (a landline, hotline or service number); "
+        "give a mobile phone number.",
+        "zh-hans": "该号码无法接收短信(固定电话、热线或服务号码),请填写手机号码。",
+    },
+    "throttled": {
+        "en": "Too many requests; try again in {seconds} seconds.",
+        "zh-hans": "请求过于频繁,请 {seconds} 秒后再试。",
+    },
+    "otp_resend_too_soon": {
+        "en": "A code was just sent to this number; please check your messages. "
+        "You can ask for a new one in {seconds} seconds.",
+        "zh-hans": "验证码刚刚已发送至该号码,请查收短信;如未收到,可在 {seconds} 秒后重新获取。",
+    },
+    "otp_phone_limit": {
+        "en": "Too many codes were sent to this number; you can ask again in {minutes} min.",
+        "zh-hans": "该号码获取验证码次数过多,请 {minutes} 分钟后再试。",
+    },
+    "otp_client_limit": {
+        "en": "Too many codes were requested from your network; you can ask again in {minutes} min.",
+        "zh-hans": "您所在的网络获取验证码过于频繁,请 {minutes} 分钟后再试。",
+    },
+    "otp_locked": {
+        "en": "Too many wrong codes for this number, so signing in is paused; try again in {minutes} min.",
+        "zh-hans": "该号码验证码错误次数过多,已暂停登录,请 {minutes} 分钟后再试。",
     },
     "staff_unknown": {"en": "No active staff member {username}.", "zh-hans": "不存在在职员工 {username}。"},
     "idempotency_conflict": {

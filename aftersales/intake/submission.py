@@ -10,7 +10,7 @@ from django.core.validators import validate_email
 from django.db.models import Model
 
 from aftersales.accounts.models import Customer, CustomerIdentity
-from aftersales.accounts.services import normalise_phone, phone_is_mobile
+from aftersales.accounts.phones import phone_is_mobile, phone_normalise
 from aftersales.common import clock
 from aftersales.common.errors import FieldProblem, ValidationFailed, problem
 from aftersales.common.text import text_problem
@@ -121,7 +121,7 @@ def validate_submission(
     phone = None
     if submission.phone.strip() and "phone" not in problems:
         try:
-            phone = normalise_phone(submission.phone.strip())
+            phone = phone_normalise(submission.phone.strip())
         except ValidationFailed as failure:
             problems.update(failure.fields)
     email = submission.email.strip().lower() or None
