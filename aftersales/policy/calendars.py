@@ -80,14 +80,12 @@ class BusinessCalendar:
 
 
 def is_china_workday(day: date) -> bool:
-    """China's working days, make-up working weekends included.
+    """China's working days by chinesecalendar's tables, make-up working weekends included.
 
-    Outside the years the holiday tables cover, fall back to Monday-Friday.
+    Past the years the tables cover: Monday to Friday less the statutory holidays, provisionally
+    (`holidays.statutory_days_off`). The policy pack's notices are on its calendars' `workdays`.
     """
-    try:
-        return bool(chinese_calendar.is_workday(day))
-    except NotImplementedError:
-        return day.weekday() < 5
+    return LIBRARY_ONLY.is_workday(day)
 
 
 def parse_clock(value: str) -> int:

@@ -213,9 +213,9 @@ _NOTICE_REACHES_BACK_TO = (12, 25)
 _LONGEST_HOLIDAY = 31  # days in one range: a longer one is a typing slip
 
 
-def _iso_day(text: str, where: str) -> date:
+def _iso_day(text: Any, where: str) -> date:
     try:
-        if not _ISO_DAY.fullmatch(text):
+        if not isinstance(text, str) or not _ISO_DAY.fullmatch(text):
             raise ValueError
         return date.fromisoformat(text)
     except ValueError:
@@ -265,7 +265,7 @@ def _holiday_notice(key: Any, spec: Any) -> HolidayNotice:
     source = spec["source"]
     if not isinstance(source, str) or not source.strip():
         raise PolicyError(f"{where}.source: name the notice (国务院办公厅关于{year}年部分节假日安排的通知)")
-    published = _iso_day(spec["published"] if isinstance(spec["published"], str) else "", f"{where}.published")
+    published = _iso_day(spec["published"], f"{where}.published")
     if published > date(year, 12, 31):
         raise PolicyError(f"{where}.published: {published} is after the year it arranges")
     days_off = _notice_days(spec["days_off"], f"{where}.days_off", year)
