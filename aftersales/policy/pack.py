@@ -297,7 +297,9 @@ def _holidays(raw: Any) -> tuple[ChinaWorkdays, int]:
     # Two notices may both name late-December days; they must agree.
     ruled: dict[date, tuple[bool, int]] = {}
     for notice in notices:
-        for day, worked in [(d, False) for d in notice.days_off] + [(d, True) for d in notice.make_up_workdays]:
+        for day, worked in [(d, False) for d in notice.days_off] + [
+            (d, True) for d in notice.make_up_workdays
+        ]:
             if day in ruled and ruled[day][0] != worked:
                 raise PolicyError(
                     f"holidays.notices.{notice.year}: {day} contradicts the {ruled[day][1]} notice"

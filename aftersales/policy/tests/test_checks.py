@@ -21,7 +21,7 @@ def days_before_the_end(days: int, end: date = LAST_COVERED) -> datetime:
     return datetime.combine(end - timedelta(days=days), time(12), tzinfo=SHANGHAI)
 
 
-def check_ids() -> list[str]:
+def check_ids() -> list[str | None]:
     return [message.id for message in calendar_coverage_check(None)]
 
 
@@ -100,7 +100,9 @@ def test_calendar_status_checks_an_edited_pack_before_it_is_deployed(tmp_path): 
     assert "covered until: 2027-12-31" in out and "days left: 364" in out and "status: ok" in out
     broken = with_notices({"2027": {**EXAMPLE_2027, "make_up_workdays": ["2027-02-22"]}})
     edited.write_text(json.dumps(broken), encoding="utf-8")
-    with pytest.raises(CommandError, match=r"holidays\.notices\.2027\.make_up_workdays: 2027-02-22 is a Monday"):
+    with pytest.raises(
+        CommandError, match=r"holidays\.notices\.2027\.make_up_workdays: 2027-02-22 is a Monday"
+    ):
         run_policy("calendar-status", "--pack", str(edited))
 
 

@@ -26,7 +26,9 @@ def at(text: str) -> datetime:
 
 
 def notice(year: int, days_off: list[date], make_up: list[date] = ()) -> HolidayNotice:  # type: ignore[assignment]
-    return HolidayNotice(year, f"{year} notice", date(year - 1, 11, 1), frozenset(days_off), frozenset(make_up))
+    return HolidayNotice(
+        year, f"{year} notice", date(year - 1, 11, 1), frozenset(days_off), frozenset(make_up)
+    )
 
 
 def span(first: date, last: date) -> list[date]:
@@ -83,9 +85,7 @@ def test_mid_autumn_on_national_day_is_one_day_with_both_names():  # type: ignor
 
 
 def test_a_notice_for_a_new_year_extends_the_coverage_and_decides_its_days():  # type: ignore[no-untyped-def]
-    workdays = ChinaWorkdays(
-        (notice(2027, span(date(2027, 2, 5), date(2027, 2, 11)), [date(2027, 2, 20)]),)
-    )
+    workdays = ChinaWorkdays((notice(2027, span(date(2027, 2, 5), date(2027, 2, 11)), [date(2027, 2, 20)]),))
     assert workdays.covered_until == date(2027, 12, 31)
     assert workdays.is_covered(date(2027, 12, 31)) and not workdays.is_covered(date(2028, 1, 1))
     assert not workdays.is_workday(date(2027, 2, 10))  # a joined day the law alone does not give
@@ -123,3 +123,13 @@ def test_a_calendar_reports_the_uncovered_days_a_count_reached():  # type: ignor
     every_day = BusinessCalendar(days="every_day", opens=0, closes=1440, tz=SHANGHAI)
     assert every_day.covered_until is None
     assert every_day.uncovered_days(start, at("2027-06-01 00:00")) is None
+
+
+def test_every_day_the_library_covers_is_answered_as_the_library_answers_it():  # type: ignore[no-untyped-def]
+    import chinese_calendar
+
+    years = library_years()
+    day = date(years.start, 1, 1)
+    while day.year < years.stop:
+        assert LIBRARY_ONLY.is_workday(day) == chinese_calendar.is_workday(day), day
+        day += timedelta(days=1)

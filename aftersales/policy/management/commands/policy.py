@@ -49,7 +49,9 @@ class Command(BaseCommand):
         coverage = calendar_coverage(pack=pack, today=clock.localdate(clock.now()))
         library = coverage.library_years
         notices = ", ".join(str(y) for y in coverage.notice_years) or "none"
-        self.stdout.write(f"holiday data: chinesecalendar {library.start}-{library.stop - 1}; notices {notices}")
+        self.stdout.write(
+            f"holiday data: chinesecalendar {library.start}-{library.stop - 1}; notices {notices}"
+        )
         self.stdout.write(f"covered until: {coverage.covered_until}")
         self.stdout.write(f"today: {coverage.today}; days left: {coverage.days_left}")
         self.stdout.write(f"warns: {coverage.warn_days} days before the end")
