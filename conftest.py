@@ -69,3 +69,17 @@ def as_staff():  # type: ignore[no-untyped-def]
 @pytest.fixture
 def as_customer():  # type: ignore[no-untyped-def]
     return lambda customer: customer_actor(customer.pk)
+
+
+@pytest.fixture
+def pack_with(tmp_path, settings):  # type: ignore[no-untyped-def]
+    """Make a policy pack (a raw dict, see aftersales/policy/tests/packs.py) current for one test."""
+    from aftersales.policy.pack import current_pack
+    from aftersales.policy.tests.packs import use_pack
+
+    def make(raw):  # type: ignore[no-untyped-def]
+        use_pack(tmp_path / "pack.json", raw, settings)
+        return current_pack()
+
+    yield make
+    current_pack.cache_clear()

@@ -61,6 +61,13 @@ MESSAGES: dict[str, dict[str, str]] = {
     "type_invalid": {"en": "Wrong type: expected {expected}.", "zh-hans": "类型错误:应为{expected}。"},
     "text_empty": {"en": "Describe the problem in a few words.", "zh-hans": "请用几句话描述问题。"},
     "date_in_future": {"en": "The date cannot be in the future.", "zh-hans": "日期不能晚于今天。"},
+    "deadline_provisional": {
+        "en": "Provisional: counted over days after {covered_until}, where the holiday calendar's "
+        "official data ends, with the statutory holidays only; the year's official holiday "
+        "arrangement may move it.",
+        "zh-hans": "暂定:计算用到了 {covered_until} 之后的日期(节假日官方数据截至该日),"
+        "仅按法定节假日计算;当年放假安排公布后可能变动。",
+    },
     "invalid_value": {"en": "Invalid value: {detail}", "zh-hans": "取值无效:{detail}"},
     "transition_not_allowed": {
         "en": "Cannot {action}: complaint {number} is {state}; allowed next steps: {allowed}.",

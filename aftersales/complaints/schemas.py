@@ -18,6 +18,8 @@ class DeadlineOut(Schema):
     remaining_seconds: int
     breached: bool
     watched: bool
+    provisional: bool
+    provisional_reason: dict[str, str] | None
 
 
 def deadlines_out(views: list[DeadlineView]) -> list[dict]:

@@ -11,6 +11,7 @@ from aftersales.common.errors import Forbidden, NotFound, Unauthenticated
 from aftersales.complaints import sla
 from aftersales.complaints.models import Complaint, TimelineEvent
 from aftersales.complaints.services import DEADLINE_FIELDS, tracking_token_matches
+from aftersales.policy.pack import current_pack
 
 
 def staff_may_see(actor: Actor, complaint: Complaint) -> bool:
@@ -107,16 +108,21 @@ class DeadlineView:
     remaining_seconds: int
     breached: bool
     watched: bool
+    # Counted over days past the holiday data, so the official arrangement may move it (sla.provisional_reason).
+    provisional: bool = False
+    provisional_reason: dict[str, str] | None = None
 
 
 def complaint_deadlines(*, complaint: Complaint, now: datetime) -> list[DeadlineView]:
-    """Every deadline set on the complaint, with the time left (negative when passed)."""
+    """Every deadline set on the complaint, with the time left (negative when passed) and whether it is provisional."""
+    pack = current_pack()
     watched = set(sla.watched_deadlines(sla.deadline_facts(complaint)))
     views = []
     for name in DEADLINE_FIELDS:
         due_at = getattr(complaint, name)
         if due_at is None:
             continue
+        reason = sla.provisional_reason(name, due_at, complaint.level, pack)
         views.append(
             DeadlineView(
                 name=name,
@@ -124,6 +130,8 @@ def complaint_deadlines(*, complaint: Complaint, now: datetime) -> list[Deadline
                 remaining_seconds=int((due_at - now).total_seconds()),
                 breached=name in complaint.breaches,
                 watched=name in watched,
+                provisional=reason is not None,
+                provisional_reason=reason,
             )
         )
     return views

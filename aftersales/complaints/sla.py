@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from aftersales.common.messages import message_text
 from aftersales.complaints.status import CLOCKED_STATES, State
 from aftersales.policy.calendars import BusinessCalendar, add_business_time, business_time_between
 from aftersales.policy.pack import PolicyPack
@@ -74,6 +75,25 @@ def stage_deadlines(created_at: datetime, pack: PolicyPack) -> dict[str, datetim
 
 def calendar_of(name: str, level: str, pack: PolicyPack) -> BusinessCalendar:
     return pack.levels[level].calendar if name == RESPONSE else pack.stages.calendar
+
+
+def provisional_reason(name: str, due_at: datetime, level: str, pack: PolicyPack) -> dict[str, str] | None:
+    """Why deadline `name`, due at `due_at`, is provisional, in each of the pack's languages; None if it is not.
+
+    A deadline counted on a calendar of China's working days is provisional when it falls
+    past the last day of the holiday data (`BusinessCalendar.covered_until`): the days after
+    were counted with the statutory holidays only. Satisfaction and archive deadlines are
+    plain durations and never are.
+    """
+    if name not in WORKING_CLOCKS:
+        return None
+    calendar = calendar_of(name, level, pack)
+    if calendar.uncovered_days(None, due_at) is None:
+        return None
+    return {
+        language: message_text("deadline_provisional", language, covered_until=calendar.covered_until)
+        for language in pack.languages
+    }
 
 
 def watched_deadlines(facts: DeadlineFacts) -> tuple[str, ...]:

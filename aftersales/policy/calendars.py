@@ -3,14 +3,21 @@
 A calendar is a daily opening window on a set of days. Service-level clocks only run
 while the calendar is open, so a 30-minute response target set at 22:50 on a hotline
 that closes at 23:00 falls due at 07:20 the next morning.
+
+Calendars open on China's working days only know them as far as the holiday data reaches
+(`holidays.ChinaWorkdays`); a deadline whose computation went past it is provisional and
+logged on the `aftersales.policy` logger.
 """
 
+import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-import chinese_calendar
+from aftersales.policy.holidays import LIBRARY_ONLY, ChinaWorkdays
+
+logger = logging.getLogger("aftersales.policy")
 
 EVERY_DAY = "every_day"
 CN_WORKDAYS = "cn_workdays"
@@ -19,17 +26,43 @@ DAY_RULES = (EVERY_DAY, CN_WORKDAYS)
 
 @dataclass(frozen=True)
 class BusinessCalendar:
-    """Open from `opens` to `closes` (minutes after midnight; 1440 = midnight) on `days`."""
+    """Open from `opens` to `closes` (minutes after midnight; 1440 = midnight) on `days`.
+
+    `workdays` says which days China works when `days` is CN_WORKDAYS: the library's tables
+    and the policy pack's holiday notices.
+    """
 
     days: str
     opens: int
     closes: int
     tz: ZoneInfo
+    workdays: ChinaWorkdays = LIBRARY_ONLY
 
     def is_open_day(self, day: date) -> bool:
         if self.days == EVERY_DAY:
             return True
-        return is_china_workday(day)
+        return self.workdays.is_workday(day)
+
+    @property
+    def covered_until(self) -> date | None:
+        """The last day whose opening rests on official data; None for a calendar that needs none."""
+        return None if self.days == EVERY_DAY else self.workdays.covered_until
+
+    def uncovered_days(self, start: datetime | None, end: datetime) -> tuple[date, date] | None:
+        """The first and last days past `covered_until` that counting open time up to `end` consulted.
+
+        Counting from `start` consults every local day from `start`'s to the one `end` closes
+        (a deadline at midnight closes the day before). Without `start` (a stored deadline),
+        any day up to `end` may have been consulted. None when every day was covered.
+        """
+        covered_until = self.covered_until
+        if covered_until is None:
+            return None
+        last = (end - timedelta(microseconds=1)).astimezone(self.tz).date()
+        first = covered_until + timedelta(days=1)
+        if start is not None:
+            first = max(first, start.astimezone(self.tz).date())
+        return (first, last) if first <= last else None
 
     def windows(self, start: datetime) -> Iterator[tuple[datetime, datetime]]:
         """Opening windows in order, the first one containing or following `start`."""
@@ -47,14 +80,12 @@ class BusinessCalendar:
 
 
 def is_china_workday(day: date) -> bool:
-    """China's working days, make-up working weekends included.
+    """China's working days by chinesecalendar's tables, make-up working weekends included.
 
-    Outside the years the holiday tables cover, fall back to Monday-Friday.
+    Past the years the tables cover: Monday to Friday less the statutory holidays, provisionally
+    (`holidays.statutory_days_off`). The policy pack's notices are on its calendars' `workdays`.
     """
-    try:
-        return bool(chinese_calendar.is_workday(day))
-    except NotImplementedError:
-        return day.weekday() < 5
+    return LIBRARY_ONLY.is_workday(day)
 
 
 def parse_clock(value: str) -> int:
@@ -66,14 +97,32 @@ def parse_clock(value: str) -> int:
 
 
 def add_business_time(start: datetime, duration: timedelta, calendar: BusinessCalendar) -> datetime:
-    """The moment when `duration` of open time has passed since `start`."""
+    """The moment when `duration` of open time has passed since `start`.
+
+    When the count reached days past the holiday data it is provisional, and says so once
+    on the `aftersales.policy` logger (a warning naming the days and the data's last day).
+    """
     remaining = duration
     if remaining <= timedelta(0):
         return start
     for window_open, window_close in calendar.windows(start):
         available = window_close - window_open
         if remaining <= available:
-            return window_open + remaining
+            due = window_open + remaining
+            uncovered = calendar.uncovered_days(start, due)
+            if uncovered is not None:
+                logger.warning(
+                    "provisional deadline %s (%g minutes of open time from %s): days %s to %s are past %s, "
+                    "the last day of holiday data; counted with the statutory holidays only. "
+                    "Add the year's holiday notice to the policy pack (docs/calendars.md).",
+                    due.isoformat(),
+                    duration.total_seconds() / 60,
+                    start.isoformat(),
+                    uncovered[0],
+                    uncovered[1],
+                    calendar.covered_until,
+                )
+            return due
         remaining -= available
     raise AssertionError("unreachable")
 

@@ -6,8 +6,8 @@ hard-coding them, so another brand loads its own file (settings.POLICY_PACK).
 
 import json
 import re
-from dataclasses import dataclass
-from datetime import timedelta
+from dataclasses import dataclass, field
+from datetime import date, timedelta
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 
 from aftersales.policy.calendars import DAY_RULES, BusinessCalendar, parse_clock
+from aftersales.policy.holidays import LIBRARY_ONLY, ChinaWorkdays, HolidayNotice
 
 LEVELS = ("L1", "L2", "L3")
 Labels = dict[str, str]
@@ -107,6 +108,10 @@ class PolicyPack:
     triage_min_confidence: float
     triage_team: str
     category_keywords: "KeywordLexicon | None" = None
+    calendars: dict[str, BusinessCalendar] = field(default_factory=dict)
+    # China's working days with the pack's holiday notices, and how long before they run out to warn.
+    workdays: ChinaWorkdays = LIBRARY_ONLY
+    holiday_warn_days: int = 60
 
     def level_above(self, level: str) -> str | None:
         index = LEVELS.index(level)
@@ -193,13 +198,117 @@ def compile_words(words: list[str]) -> re.Pattern[str]:
     return re.compile("|".join(alternatives), re.IGNORECASE)
 
 
-def _calendar(raw: dict[str, Any], name: str) -> BusinessCalendar:
+def _calendar(raw: dict[str, Any], name: str, workdays: ChinaWorkdays) -> BusinessCalendar:
     if raw.get("days") not in DAY_RULES:
         raise PolicyError(f"calendar {name}: days must be one of {DAY_RULES}")
     opens, closes = parse_clock(raw["opens"]), parse_clock(raw["closes"])
     if opens >= closes:
         raise PolicyError(f"calendar {name}: opens must be before closes")
-    return BusinessCalendar(days=raw["days"], opens=opens, closes=closes, tz=ZoneInfo(settings.TIME_ZONE))
+    return BusinessCalendar(
+        days=raw["days"], opens=opens, closes=closes, tz=ZoneInfo(settings.TIME_ZONE), workdays=workdays
+    )
+
+
+_ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", re.ASCII)
+_NOTICE_FIELDS = ("source", "published", "days_off", "make_up_workdays")
+# A year's notice may start its New Year holiday in the last days of the December before.
+_NOTICE_REACHES_BACK_TO = (12, 25)
+_LONGEST_HOLIDAY = 31  # days in one range: a longer one is a typing slip
+
+
+def _iso_day(text: Any, where: str) -> date:
+    try:
+        if not isinstance(text, str) or not _ISO_DAY.fullmatch(text):
+            raise ValueError
+        return date.fromisoformat(text)
+    except ValueError:
+        raise PolicyError(f"{where}: {text!r} is not a date written YYYY-MM-DD") from None
+
+
+def _notice_days(value: Any, where: str, year: int) -> frozenset[date]:
+    """Dates ("2027-01-01") and inclusive ranges ("2027-02-05/2027-02-11") of one notice list."""
+    if not isinstance(value, list):
+        raise PolicyError(f"{where}: must be a list of dates YYYY-MM-DD or ranges YYYY-MM-DD/YYYY-MM-DD")
+    earliest, latest = date(year - 1, *_NOTICE_REACHES_BACK_TO), date(year, 12, 31)
+    days: set[date] = set()
+    for index, item in enumerate(value):
+        here = f"{where}[{index}]"
+        if not isinstance(item, str):
+            raise PolicyError(f"{here}: {item!r} is not a date or range text")
+        first_text, slash, last_text = item.strip().partition("/")
+        first = _iso_day(first_text, here)
+        last = _iso_day(last_text, here) if slash else first
+        if last < first:
+            raise PolicyError(f"{here}: {item!r} ends before it starts")
+        if (last - first).days >= _LONGEST_HOLIDAY:
+            raise PolicyError(f"{here}: {item!r} is longer than {_LONGEST_HOLIDAY} days")
+        if first < earliest or last > latest:
+            raise PolicyError(
+                f"{here}: {item!r} is outside {year} (a notice names days of its own year, "
+                f"and of {earliest} to {year - 1}-12-31 for a New Year holiday starting then)"
+            )
+        named = {first + timedelta(days=n) for n in range((last - first).days + 1)}
+        if days & named:
+            raise PolicyError(f"{here}: {min(days & named)} is listed twice")
+        days |= named
+    return frozenset(days)
+
+
+def _holiday_notice(key: Any, spec: Any) -> HolidayNotice:
+    where = f"holidays.notices.{key}"
+    if not (isinstance(key, str) and re.fullmatch(r"[0-9]{4}", key, re.ASCII) and 2000 <= int(key) <= 2099):
+        raise PolicyError(f"{where}: the key must be the notice's year, 2000 to 2099")
+    year = int(key)
+    if not isinstance(spec, dict):
+        raise PolicyError(f"{where}: must be an object with {', '.join(_NOTICE_FIELDS)}")
+    unknown = sorted(set(spec) - set(_NOTICE_FIELDS))
+    missing = [name for name in _NOTICE_FIELDS if name not in spec]
+    if unknown or missing:
+        raise PolicyError(f"{where}: unknown fields {unknown}, missing fields {missing}")
+    source = spec["source"]
+    if not isinstance(source, str) or not source.strip():
+        raise PolicyError(f"{where}.source: name the notice (国务院办公厅关于{year}年部分节假日安排的通知)")
+    published = _iso_day(spec["published"], f"{where}.published")
+    if published > date(year, 12, 31):
+        raise PolicyError(f"{where}.published: {published} is after the year it arranges")
+    days_off = _notice_days(spec["days_off"], f"{where}.days_off", year)
+    if not days_off:
+        raise PolicyError(f"{where}.days_off: a notice gives at least one day off")
+    make_up = _notice_days(spec["make_up_workdays"], f"{where}.make_up_workdays", year)
+    if days_off & make_up:
+        raise PolicyError(f"{where}: {min(days_off & make_up)} is both a day off and a make-up working day")
+    weekdays = sorted(day for day in make_up if day.weekday() < 5)
+    if weekdays:
+        raise PolicyError(
+            f"{where}.make_up_workdays: {weekdays[0]} is a {weekdays[0]:%A}; "
+            "a make-up working day is a Saturday or a Sunday"
+        )
+    return HolidayNotice(year, source.strip(), published, days_off, make_up)
+
+
+def _holidays(raw: Any) -> tuple[ChinaWorkdays, int]:
+    """The pack's `holidays` section: notices by year and the warning period (days) before they run out."""
+    if not isinstance(raw, dict) or set(raw) - {"warn_days_before_end", "notices"}:
+        raise PolicyError("holidays: must be an object with warn_days_before_end and notices")
+    warn_days = raw.get("warn_days_before_end", 60)
+    if type(warn_days) is not int or not 1 <= warn_days <= 366:
+        raise PolicyError("holidays.warn_days_before_end: a whole number of days, 1 to 366")
+    notices_raw = raw.get("notices", {})
+    if not isinstance(notices_raw, dict):
+        raise PolicyError("holidays.notices: must be an object keyed by year")
+    notices = [_holiday_notice(key, spec) for key, spec in notices_raw.items()]
+    # Two notices may both name late-December days; they must agree.
+    ruled: dict[date, tuple[bool, int]] = {}
+    for notice in notices:
+        for day, worked in [(d, False) for d in notice.days_off] + [
+            (d, True) for d in notice.make_up_workdays
+        ]:
+            if day in ruled and ruled[day][0] != worked:
+                raise PolicyError(
+                    f"holidays.notices.{notice.year}: {day} contradicts the {ruled[day][1]} notice"
+                )
+            ruled[day] = (worked, notice.year)
+    return ChinaWorkdays(tuple(sorted(notices, key=lambda n: n.year))), warn_days
 
 
 FOLLOW_UP_EFFECTS = ("reopen", "new_complaint")
@@ -220,7 +329,8 @@ def _follow_ups(raw: dict[str, Any]) -> dict[str, str]:
 
 def parse_pack(raw: dict[str, Any]) -> PolicyPack:
     try:
-        calendars = {name: _calendar(spec, name) for name, spec in raw["calendars"].items()}
+        workdays, holiday_warn_days = _holidays(raw.get("holidays", {}))
+        calendars = {name: _calendar(spec, name, workdays) for name, spec in raw["calendars"].items()}
         levels = {
             code: Level(
                 code=code,
@@ -304,6 +414,9 @@ def parse_pack(raw: dict[str, Any]) -> PolicyPack:
             triage_min_confidence=float(raw["triage"]["min_confidence"]),
             triage_team=raw["triage"]["human_queue_team"],
             category_keywords=KeywordLexicon.from_lists(raw["category_keywords"]),
+            calendars=calendars,
+            workdays=workdays,
+            holiday_warn_days=holiday_warn_days,
         )
     except KeyError as exc:
         raise PolicyError(f"policy pack is missing {exc}") from exc

@@ -1,11 +1,13 @@
 """Deadline arithmetic across nights, weekends, public holidays and make-up working days (2026)."""
 
+from dataclasses import replace
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from aftersales.policy.calendars import add_business_time, business_time_between, is_china_workday
+from aftersales.policy.holidays import LIBRARY_ONLY
 from aftersales.policy.pack import current_pack
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -71,3 +73,39 @@ def test_stage_clock_runs_round_the_clock(calendars):  # type: ignore[no-untyped
     assert add_business_time(at("2026-10-01 00:00"), timedelta(hours=24), calendars["clock"]) == at(
         "2026-10-02 00:00"
     )
+
+
+def test_a_deadline_past_the_holiday_data_skips_new_years_day_and_is_logged_once(calendars, caplog):  # type: ignore[no-untyped-def]
+    """The issue's example: an L3 complaint at 10:00 on the last day of the data."""
+    with caplog.at_level("WARNING", logger="aftersales.policy"):
+        due = add_business_time(at("2026-12-31 10:00"), timedelta(hours=24), calendars["L3"])
+    assert due == at("2027-01-04 10:00"), "1 January is a statutory holiday, then a weekend"
+    (record,) = [r for r in caplog.records if r.name == "aftersales.policy"]
+    assert "provisional deadline 2027-01-04T10:00:00+08:00" in record.getMessage()
+    assert "2027-01-01 to 2027-01-04 are past 2026-12-31" in record.getMessage()
+
+
+def test_a_deadline_within_the_holiday_data_is_not_logged(calendars, caplog):  # type: ignore[no-untyped-def]
+    with caplog.at_level("WARNING", logger="aftersales.policy"):
+        # Ends at midnight on the last covered day: nothing past the data was consulted.
+        assert add_business_time(at("2026-12-31 10:00"), timedelta(hours=14), calendars["L3"]) == at(
+            "2027-01-01 00:00"
+        )
+        add_business_time(at("2027-03-01 10:00"), timedelta(hours=24), calendars["L1"])  # every day
+    assert [r for r in caplog.records if r.name == "aftersales.policy"] == []
+
+
+def test_the_pack_s_notice_decides_the_days_the_library_does_not_know(pack_with, caplog):  # type: ignore[no-untyped-def]
+    from aftersales.policy.tests.packs import EXAMPLE_2027, with_notices
+
+    hq = pack_with(with_notices({"2027": EXAMPLE_2027})).levels["L3"].calendar
+    with caplog.at_level("WARNING", logger="aftersales.policy"):
+        assert add_business_time(at("2026-12-31 10:00"), timedelta(hours=24), hq) == at("2027-01-04 10:00")
+        # The notice's joined days (9-11 February) and its make-up Saturday 20 February count.
+        assert add_business_time(at("2027-02-04 12:00"), timedelta(hours=24), hq) == at("2027-02-12 12:00")
+        assert add_business_time(at("2027-02-19 12:00"), timedelta(hours=24), hq) == at("2027-02-20 12:00")
+    assert [r for r in caplog.records if r.name == "aftersales.policy"] == []
+    # Without the notice: the statutory 除夕 to 初三 only, and no Saturday worked.
+    without = replace(hq, workdays=LIBRARY_ONLY)
+    assert add_business_time(at("2027-02-04 12:00"), timedelta(hours=24), without) == at("2027-02-09 12:00")
+    assert add_business_time(at("2027-02-19 12:00"), timedelta(hours=24), without) == at("2027-02-22 12:00")

@@ -54,3 +54,108 @@ def test_the_symptom_lexicon_counts_distinct_words_per_category():  # type: igno
     # Latin words are whole words; stems only match from a word's start.
     assert lexicon.counts("lcdx recharge batterylife") == {}
     assert lexicon.counts("屏幕碎了 lcd broken") == {"screen": 2}
+
+
+def _notice(**changes):  # type: ignore[no-untyped-def]
+    from aftersales.policy.tests.packs import EXAMPLE_2027
+
+    return {**EXAMPLE_2027, **changes}
+
+
+@pytest.mark.parametrize(
+    ("holidays", "message"),
+    [
+        ({"notices": {"27": _notice()}}, r"holidays\.notices\.27: the key must be the notice's year"),
+        (
+            {"notices": {"2027": _notice(days_off=["2028-01-01"])}},
+            r"2027\.days_off\[0\]: '2028-01-01' is outside 2027",
+        ),
+        (
+            {"notices": {"2027": _notice(days_off=["2026-12-24"])}},
+            r"days_off\[0\]: '2026-12-24' is outside 2027",
+        ),
+        ({"notices": {"2027": _notice(days_off=["2027-1-1"])}}, r"days_off\[0\]: '2027-1-1' is not a date"),
+        (
+            {"notices": {"2027": _notice(days_off=["２０２７-01-01"])}},
+            r"days_off\[0\]: '２０２７-01-01' is not a date",
+        ),
+        ({"notices": {"2027": _notice(days_off=["2027-02-30"])}}, r"'2027-02-30' is not a date"),
+        (
+            {"notices": {"2027": _notice(days_off=["2027-02-11/2027-02-05"])}},
+            r"days_off\[0\]: .* ends before it starts",
+        ),
+        ({"notices": {"2027": _notice(days_off=["2027-01-01/2027-03-01"])}}, r"longer than 31 days"),
+        (
+            {"notices": {"2027": _notice(days_off=["2027-01-01/2027-01-03", "2027-01-03"])}},
+            r"days_off\[1\]: 2027-01-03 is listed twice",
+        ),
+        ({"notices": {"2027": _notice(days_off=[])}}, r"2027\.days_off: a notice gives at least one day off"),
+        ({"notices": {"2027": _notice(days_off="2027-01-01")}}, r"2027\.days_off: must be a list"),
+        (
+            {"notices": {"2027": _notice(make_up_workdays=["2027-02-06"])}},
+            r"notices\.2027: 2027-02-06 is both a day off and a make-up working day",
+        ),
+        (
+            {"notices": {"2027": _notice(make_up_workdays=["2027-02-22"])}},
+            r"make_up_workdays: 2027-02-22 is a Monday",
+        ),
+        ({"notices": {"2027": _notice(published="去年")}}, r"2027\.published: '去年' is not a date"),
+        ({"notices": {"2027": _notice(published=20261120)}}, r"2027\.published: 20261120 is not a date"),
+        (
+            {"notices": {"2027": _notice(published="2028-01-02")}},
+            r"2027\.published: 2028-01-02 is after the year",
+        ),
+        ({"notices": {"2027": _notice(source=" ")}}, r"2027\.source: name the notice"),
+        ({"notices": {"2027": {**_notice(), "days": []}}}, r"2027: unknown fields \['days'\]"),
+        (
+            {"notices": {"2027": {k: v for k, v in _notice().items() if k != "published"}}},
+            r"missing fields \['published'\]",
+        ),
+        ({"notices": ["2027"]}, r"holidays\.notices: must be an object keyed by year"),
+        ({"warn_days_before_end": 0}, r"warn_days_before_end: a whole number of days, 1 to 366"),
+        ({"warn_days_before_end": "60"}, r"warn_days_before_end"),
+        ({"warn_days_before_end": True}, r"warn_days_before_end"),
+        ({"warn_days": 60}, r"holidays: must be an object with"),
+        (
+            {
+                "notices": {
+                    "2026": _notice(days_off=["2026-10-01"], make_up_workdays=["2026-12-27"]),
+                    "2027": _notice(days_off=["2026-12-26/2027-01-01"], make_up_workdays=[]),
+                }
+            },
+            r"holidays\.notices\.2027: 2026-12-27 contradicts the 2026 notice",
+        ),
+    ],
+)
+def test_holiday_notices_are_checked_strictly_naming_the_entry(holidays, message):  # type: ignore[no-untyped-def]
+    from aftersales.policy.tests.packs import shipped_pack_raw
+
+    raw = shipped_pack_raw()
+    raw["holidays"] = holidays
+    with pytest.raises(PolicyError, match=message):
+        parse_pack(raw)
+
+
+def test_a_valid_notice_loads_with_ranges_and_a_new_year_starting_in_december(pack_with):  # type: ignore[no-untyped-def]
+    from datetime import date
+
+    from aftersales.policy.tests.packs import with_notices
+
+    pack = pack_with(
+        with_notices(
+            {"2027": _notice(days_off=["2026-12-31/2027-01-01", " 2027-02-05/2027-02-07 "])},
+            warn_days_before_end=30,
+        )
+    )
+    (notice,) = pack.workdays.notices
+    assert notice.year == 2027 and notice.published == date(2026, 11, 20)
+    assert sorted(notice.days_off)[0] == date(2026, 12, 31) and len(notice.days_off) == 5
+    assert pack.holiday_warn_days == 30
+    assert pack.workdays.covered_until == date(2027, 12, 31)
+    assert pack.levels["L3"].calendar.workdays is pack.workdays
+
+
+def test_the_shipped_pack_names_no_unofficial_holiday_data():  # type: ignore[no-untyped-def]
+    pack = current_pack()
+    assert pack.workdays.notices == ()
+    assert pack.holiday_warn_days == 60
