@@ -252,6 +252,12 @@ def parse_pack(raw: dict[str, Any]) -> PolicyPack:
         )
         if first_response.team not in teams:
             raise PolicyError(f"first_response names unknown team {first_response.team}")
+        slower = [
+            level.code for level in levels.values() if level.respond_within < first_response.respond_within
+        ]
+        if slower:
+            # A level faster than the first response would answer routine complaints sooner than urgent ones.
+            raise PolicyError(f"first_response must be no slower than any level; faster levels: {slower}")
         stage = raw["stage_deadlines"]
         stages = StageDeadlines(
             calendar=calendars[stage["calendar"]],
