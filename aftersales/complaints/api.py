@@ -57,6 +57,7 @@ def summary(complaint: Complaint) -> dict:
         "channel": complaint.channel,
         "created_at": complaint.created_at,
         "next_deadline_at": complaint.next_deadline_at,
+        "earliest_due_at": complaint.earliest_due_at,
     }
 
 
@@ -98,7 +99,7 @@ def detail(complaint: Complaint, actor: Actor) -> dict:
 
 @router.get("", response=list[ComplaintSummaryOut])
 def list_complaints(request: HttpRequest, filters: Query[QueueFilter]):  # type: ignore[no-untyped-def]
-    """Staff: open complaints of a team, nearest deadline first. Customers: their own complaints."""
+    """Staff: open complaints of a team, most overdue first (selectors.complaint_queue). Customers: their own."""
     limit = max(1, min(filters.limit, 100))
     queue = complaint_queue(
         actor=actor_from_request(request),
