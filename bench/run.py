@@ -5,7 +5,7 @@
 
 Scenarios (the peer harness in ../shared/peers/django-helpdesk runs the same ones):
   intake  2,000 POST /api/v1/complaints at concurrency 8, one connection per request
-  queue   GET /api/v1/complaints?team=agents (open, nearest deadline first, page of 25), sequential
+  queue   GET /api/v1/complaints?team=agents (open, most overdue first, page of 25), sequential
   detail  GET /api/v1/complaints/{number} with 20 timeline events, sequential
 Only loopback addresses are used; every loop is bounded in count and time.
 """

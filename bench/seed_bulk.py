@@ -99,15 +99,17 @@ def bulk_seed(*, complaints: int = 100_000, days: int = 730, seed: int = 42, bat
                 is_open=state in OPEN_STATES,
                 tracking_salt=secrets.token_hex(8),
                 created_at=at,
-                response_due_at=sla.response_deadline(at, level, pack),
+                response_due_at=sla.response_deadline(at, pack),
                 responded_at=None if state == State.ACCEPTED else at + timedelta(minutes=20),
+                level_response_due_at=sla.level_response_deadline(at, level, pack),
+                level_responded_at=None if state == State.ACCEPTED else at + timedelta(minutes=20),
                 event_count=3,
                 **stage,
             )
             facts = sla.deadline_facts(complaint)
-            complaint.next_deadline_at = sla.next_deadline(
-                facts, {n: getattr(complaint, n) for n in stage} | {sla.RESPONSE: complaint.response_due_at}
-            )
+            deadlines = {n: getattr(complaint, n) for n in services.DEADLINE_FIELDS}
+            complaint.next_deadline_at = sla.next_deadline(facts, deadlines)
+            complaint.earliest_due_at = sla.earliest_due(facts, deadlines)
             rows.append(complaint)
         with transaction.atomic():
             Complaint.objects.bulk_create(rows, batch_size=batch)

@@ -107,6 +107,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh-hans": "该号码验证码错误次数过多,已暂停登录,请 {minutes} 分钟后再试。",
     },
     "staff_unknown": {"en": "No active staff member {username}.", "zh-hans": "不存在在职员工 {username}。"},
+    "owner_outside_team": {
+        "en": "Cannot hand complaint {number} to {username}: {username} works in team {owner_team} and "
+        "cannot see complaints of team {team}. Dispatching a complaint to an outlet is a separate step.",
+        "zh-hans": "无法将工单 {number} 转交给 {username}:该员工属于团队 {owner_team},"
+        "无权查看团队 {team} 的工单。派单到网点须另行操作。",
+    },
     "idempotency_conflict": {
         "en": "This Idempotency-Key was already used for a different request.",
         "zh-hans": "该 Idempotency-Key 已用于另一个不同的请求。",

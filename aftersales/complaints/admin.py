@@ -10,6 +10,7 @@ from aftersales.common.language import request_language
 from aftersales.common.messages import message_text
 from aftersales.complaints import services
 from aftersales.complaints.models import Complaint, Message, TimelineEvent
+from aftersales.complaints.selectors import QUEUE_ORDER, narrow_to_staff_view
 
 
 class TimelineInline(admin.TabularInline):
@@ -66,12 +67,13 @@ class ComplaintAdmin(admin.ModelAdmin):
         "category",
         "team",
         "owner",
-        "next_deadline_at",
+        "earliest_due_at",
         "channel",
     )
     list_filter = ("state", "level", "priority", "team", "channel", "category")
     search_fields = ("number",)
-    ordering = ("next_deadline_at",)
+    # Open complaints as in the work queues (most overdue first, paused last), then the finished ones.
+    ordering = ("-is_open", *QUEUE_ORDER)  # type: ignore[assignment]  # Django takes expressions here
     list_select_related = ("owner",)
     show_full_result_count = False
     inlines = [MessageInline, TimelineInline]
@@ -87,11 +89,10 @@ class ComplaintAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Complaint]:
         # The same visibility as the API: outlet staff see their own outlet's complaints.
-        actor = staff_actor(request.user)  # type: ignore[arg-type]
         queryset = super().get_queryset(request)
-        if request.user.is_superuser or actor.may("complaint.view_any"):
+        if request.user.is_superuser:
             return queryset
-        return queryset.filter(team=getattr(request.user, "team", "-"))
+        return narrow_to_staff_view(staff_actor(request.user), queryset, through="pk")  # type: ignore[arg-type]
 
     def get_readonly_fields(self, request: HttpRequest, obj: Complaint | None = None) -> list[str]:
         # Every change goes through a service so that it lands on the timeline.

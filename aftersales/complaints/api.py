@@ -67,6 +67,7 @@ def summary(complaint: Complaint, actor: Actor) -> CustomerComplaintSummaryOut:
         "channel": complaint.channel,
         "created_at": complaint.created_at,
         "next_deadline_at": complaint.next_deadline_at,
+        "earliest_due_at": complaint.earliest_due_at,
     }
     if not actor.is_staff:
         return CustomerComplaintSummaryOut(**shown)
@@ -156,7 +157,7 @@ def detail(complaint: Complaint, actor: Actor) -> CustomerComplaintOut:
 
 @router.get("", response=list[ComplaintSummaryOut | CustomerComplaintSummaryOut])
 def list_complaints(request: HttpRequest, filters: Query[QueueFilter]):  # type: ignore[no-untyped-def]
-    """Staff: open complaints of a team, nearest deadline first. Customers: their own complaints."""
+    """Staff: open complaints of a team, most overdue first (selectors.complaint_queue). Customers: their own."""
     queue = complaint_queue(
         actor=actor_from_request(request),
         team=filters.team,

@@ -66,8 +66,12 @@ class Complaint(models.Model):
 
     # Service-level clocks (all aware datetimes; None when not running)
     created_at = models.DateTimeField()
+    # First human response to the customer, whatever the level (policy pack `first_response`).
     responded_at = models.DateTimeField(null=True, blank=True)
     response_due_at = models.DateTimeField(null=True, blank=True)
+    # The response level's team takes the complaint up (restarts on escalation).
+    level_responded_at = models.DateTimeField(null=True, blank=True)
+    level_response_due_at = models.DateTimeField(null=True, blank=True)
     accept_due_at = models.DateTimeField(null=True, blank=True)
     inspect_due_at = models.DateTimeField(null=True, blank=True)
     inspected_at = models.DateTimeField(null=True, blank=True)
@@ -75,8 +79,11 @@ class Complaint(models.Model):
     resolve_due_at = models.DateTimeField(null=True, blank=True)
     satisfaction_due_at = models.DateTimeField(null=True, blank=True)
     archive_due_at = models.DateTimeField(null=True, blank=True)
-    # The earliest deadline still to watch: what the sweeper and the queues sort on.
+    # The earliest deadline not yet breached: what the sweeper looks for (sla.next_deadline).
     next_deadline_at = models.DateTimeField(null=True, blank=True)
+    # The earliest deadline not yet met, breached ones included; None while paused or finished:
+    # what the work queues sort on, most overdue first (sla.earliest_due).
+    earliest_due_at = models.DateTimeField(null=True, blank=True)
     paused_at = models.DateTimeField(null=True, blank=True)
     breaches = models.JSONField(default=list)
 
@@ -86,11 +93,19 @@ class Complaint(models.Model):
 
     class Meta:
         indexes = [
-            # A team's queue: open complaints of one team by nearest deadline (complaint_queue).
+            # A team's queue: open complaints of one team, most overdue first, paused ones last
+            # (complaint_queue; ascending with NULLs last is PostgreSQL's btree order).
             models.Index(
-                fields=["team", "next_deadline_at", "id"],
+                fields=["team", "earliest_due_at", "id"],
                 condition=Q(is_open=True),
-                name="complaint_queue_idx",
+                name="complaint_team_queue_idx",
+            ),
+            # The queue of every team at once, and the first-response team's queue, which also
+            # lists other teams' complaints still awaiting a first response (complaint_queue).
+            models.Index(
+                fields=["earliest_due_at", "id"],
+                condition=Q(is_open=True),
+                name="complaint_open_queue_idx",
             ),
             # The SLA sweeper: every complaint whose next deadline has passed.
             models.Index(fields=["next_deadline_at"], name="complaint_sweep_idx"),

@@ -58,6 +58,8 @@ class CustomerComplaintSummaryOut(Schema):
     channel: str
     created_at: datetime
     next_deadline_at: datetime | None
+    # The earliest deadline not yet met, in the past when overdue; None while paused or finished.
+    earliest_due_at: datetime | None
 
 
 class ComplaintSummaryOut(CustomerComplaintSummaryOut):

@@ -2,8 +2,9 @@
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TypeVar
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Model, Q, QuerySet
 
 from aftersales.accounts.actors import Actor
 from aftersales.accounts.roles import OUTLET_STAFF
@@ -12,6 +13,8 @@ from aftersales.complaints import sla
 from aftersales.complaints.models import Complaint, TimelineEvent
 from aftersales.complaints.services import DEADLINE_FIELDS, tracking_token_matches
 from aftersales.policy.pack import current_pack
+
+_Row = TypeVar("_Row", bound=Model)
 
 
 def staff_may_see(actor: Actor, complaint: Complaint) -> bool:
@@ -33,6 +36,31 @@ def customer_may_see(actor: Actor, complaint: Complaint) -> bool:
         return False
     identity = complaint.contact_identity
     return identity is None or identity.verified_at is not None
+
+
+def complaints_visible_to_staff(actor: Actor) -> QuerySet[Complaint]:
+    """Every complaint `actor` may see, as a query: the rule of `staff_may_see` for lists.
+
+    Central staff see all; outlet staff those of their own team (dispatched to their
+    outlet); anyone else none. The workspace lists customers and devices through it too.
+    """
+    if actor.is_staff and actor.may("complaint.view_any"):
+        return Complaint.objects.all()
+    if actor.is_staff and actor.role in OUTLET_STAFF and actor.user is not None and actor.user.team:
+        return Complaint.objects.filter(team=actor.user.team)
+    return Complaint.objects.none()
+
+
+def narrow_to_staff_view(actor: Actor, queryset: QuerySet[_Row], *, through: str) -> QuerySet[_Row]:
+    """`queryset` cut down to the rows `actor` may see through the complaints it may see.
+
+    `through` names the complaint column that points at the rows: "pk" for complaints,
+    "customer_id" for customers, "device_id" for devices. Central staff keep everything;
+    outlet staff keep only what a complaint of their team refers to.
+    """
+    if actor.is_staff and actor.may("complaint.view_any"):
+        return queryset
+    return queryset.filter(pk__in=complaints_visible_to_staff(actor).values(through))
 
 
 def complaint_get_for_actor(
@@ -66,13 +94,21 @@ def complaint_get_for_actor(
     raise NotFound(what="complaint")
 
 
+# The work queues' order: most overdue first (earliest unmet deadline, breached ones
+# included), then nearest deadline, then the paused ones (no deadline running), oldest first.
+QUEUE_ORDER = (F("earliest_due_at").asc(nulls_last=True), "pk")
+
+
 def complaint_queue(
     *, actor: Actor, team: str | None = None, state: str | None = None, limit: int = 25, offset: int = 0
 ) -> QuerySet[Complaint]:
-    """Staff: a team's open complaints, nearest deadline first. Customers: their own, newest first.
+    """Staff: a team's open complaints, most urgent first. Customers: their own, newest first.
 
-    Complaints whose clocks are stopped (waiting on the customer) have no deadline to sort
-    by; they are listed with `state=waiting_customer`.
+    Every open complaint is in its team's queue (`QUEUE_ORDER`): overdue ones first, the
+    most overdue at the top, then by nearest deadline, then those waiting on the customer.
+    The first-response team's queue (policy pack `first_response.team`) also lists every
+    other team's complaint still awaiting its first human response. `state` narrows any
+    queue. One query on the partial indexes `complaint_team_queue_idx` / `complaint_open_queue_idx`.
     """
     if actor.kind == "customer" and actor.customer_id is not None:
         # The same rule as customer_may_see, as a query.
@@ -85,13 +121,17 @@ def complaint_queue(
         raise Unauthenticated()
     if not actor.may("complaint.view_team"):
         raise Forbidden(what="complaint queue")
+    queryset = complaints_visible_to_staff(actor).filter(is_open=True)
     if not actor.may("complaint.view_any"):
         team = actor.user.team if actor.user else "-"
-    queryset = Complaint.objects.filter(is_open=True)
-    if team:
+    if team and team == current_pack().first_response.team:
+        awaiting_first_response = Q(responded_at__isnull=True, earliest_due_at__isnull=False)
+        queryset = queryset.filter(Q(team=team) | awaiting_first_response)
+    elif team:
         queryset = queryset.filter(team=team)
-    queryset = queryset.filter(state=state) if state else queryset.filter(next_deadline_at__isnull=False)
-    return queryset.select_related("owner").order_by("next_deadline_at", "pk")[offset : offset + limit]
+    if state:
+        queryset = queryset.filter(state=state)
+    return queryset.select_related("owner").order_by(*QUEUE_ORDER)[offset : offset + limit]
 
 
 def complaint_timeline(*, complaint: Complaint, include_internal: bool) -> list[TimelineEvent]:

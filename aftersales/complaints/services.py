@@ -20,7 +20,7 @@ from stdnum import luhn
 from aftersales.accounts.actors import SYSTEM, Actor, customer_actor
 from aftersales.accounts.models import Customer, CustomerIdentity, User
 from aftersales.common import clock
-from aftersales.common.errors import Forbidden, TransitionNotAllowed, ValidationFailed, problem
+from aftersales.common.errors import Conflict, Forbidden, TransitionNotAllowed, ValidationFailed, problem
 from aftersales.common.text import text_problem
 from aftersales.complaints import events, sla
 from aftersales.complaints.models import Complaint, ComplaintNumberSequence, Message
@@ -118,7 +118,8 @@ def complaint_open(
         team=pack.triage_team if triage.needs_human_triage else pack.levels[triage.level].team,
         tracking_salt=secrets.token_hex(8),
         created_at=at,
-        response_due_at=sla.response_deadline(at, triage.level, pack),
+        response_due_at=sla.response_deadline(at, pack),
+        level_response_due_at=sla.level_response_deadline(at, triage.level, pack),
         **sla.stage_deadlines(at, pack),
     )
     _refresh_next_deadline(complaint)
@@ -311,7 +312,7 @@ def complaint_reply(*, actor: Actor, complaint: Complaint, body: str) -> Message
     complaint = _lock(complaint)
     _require_staff(actor, complaint, "complaint.reply")
     now = clock.now()
-    changed = _claim_first_contact(complaint, actor, now)
+    changed = _staff_acted(complaint, actor, now)
     message = _write_message(
         complaint, actor=actor, direction=Message.Direction.OUT, channel=complaint.channel, body=body, at=now
     )
@@ -326,7 +327,7 @@ def complaint_add_note(*, actor: Actor, complaint: Complaint, body: str) -> Mess
     complaint = _lock(complaint)
     _require_staff(actor, complaint, "complaint.note")
     now = clock.now()
-    changed = _claim_first_contact(complaint, actor, now)
+    changed = _staff_acted(complaint, actor, now)
     message = _write_message(
         complaint, actor=actor, direction=Message.Direction.NOTE, channel="internal", body=body, at=now
     )
@@ -346,7 +347,7 @@ def complaint_transition(*, actor: Actor, complaint: Complaint, action: str, rea
     else:
         _require_customer_access(actor, complaint)
     now = clock.now()
-    changed = _claim_first_contact(complaint, actor, now)
+    changed = _staff_acted(complaint, actor, now)
     changed += _apply_move(complaint, actor=actor, action=action, reason=reason, at=now)
     complaint.save(update_fields=sorted(set(changed)))
     return complaint
@@ -371,14 +372,10 @@ def complaint_record_inspection(*, actor: Actor, complaint: Complaint, findings:
     if not findings.strip():
         raise ValidationFailed({"findings": problem("required")})
     now = clock.now()
-    changed = _claim_first_contact(complaint, actor, now) + [
-        "inspected_at",
-        "next_deadline_at",
-        "event_count",
-    ]
+    changed = _staff_acted(complaint, actor, now) + ["inspected_at", "event_count"]
     complaint.inspected_at = now
     events.inspection_event(complaint=complaint, actor=actor, at=now, findings=findings.strip())
-    _refresh_next_deadline(complaint)
+    changed += _refresh_next_deadline(complaint)
     complaint.save(update_fields=sorted(set(changed)))
     return complaint
 
@@ -387,7 +384,13 @@ def complaint_record_inspection(*, actor: Actor, complaint: Complaint, findings:
 def complaint_transfer_ownership(
     *, actor: Actor, complaint: Complaint, new_owner: User, reason: str
 ) -> Complaint:
-    """Hand first-contact responsibility to another staff member, explicitly and on the record."""
+    """Hand first-contact responsibility to another staff member, explicitly and on the record.
+
+    The new owner must be able to see the complaint where it is: handing a complaint of a
+    central team to outlet staff (or one outlet's complaint to another outlet) is refused
+    with 409 `owner_outside_team`, naming both teams. The owner never changes the team:
+    dispatching a complaint to an outlet is its own step.
+    """
     complaint = _lock(complaint)
     _require_staff(actor, complaint, "complaint.transfer_ownership")
     is_owner = actor.user is not None and complaint.owner_id == actor.user.pk
@@ -397,6 +400,7 @@ def complaint_transfer_ownership(
         raise ValidationFailed({"owner": problem("staff_unknown", username=new_owner.username)})
     if not reason.strip():
         raise ValidationFailed({"reason": problem("required")})
+    _require_owner_may_see(complaint, new_owner)
     previous = complaint.owner_id
     complaint.owner = new_owner
     events.assignment_event(
@@ -421,8 +425,8 @@ def complaint_record_satisfaction(*, actor: Actor, complaint: Complaint, score: 
     if not 1 <= score <= 5:
         raise ValidationFailed({"score": problem("invalid_value", detail="1-5")})
     complaint.satisfaction_score = score
-    _refresh_next_deadline(complaint)
-    complaint.save(update_fields=["satisfaction_score", "next_deadline_at"])
+    changed = _refresh_next_deadline(complaint)
+    complaint.save(update_fields=["satisfaction_score", *changed])
     return complaint
 
 
@@ -442,7 +446,7 @@ def complaint_correct_category(
     if category not in pack.categories:
         raise ValidationFailed({"category": problem("category_unknown", allowed=", ".join(pack.categories))})
     now = clock.now()
-    changed = _claim_first_contact(complaint, actor, now) + ["category", "team", "event_count"]
+    changed = _staff_acted(complaint, actor, now) + ["category", "team", "event_count"]
     first_message = complaint.messages.filter(direction=Message.Direction.IN).order_by("pk").first()
     if first_message is not None and category != complaint.category:
         triage_record_correction(
@@ -491,7 +495,7 @@ def complaint_sweep_deadlines(*, now: datetime | None = None, batch: int = 500) 
 
 def _act_on_passed_deadlines(complaint: Complaint, now: datetime) -> None:
     pack = current_pack()
-    changed: list[str] = ["breaches", "event_count", "next_deadline_at"]
+    changed: list[str] = ["breaches", "event_count"]
     escalated = False
     for name in sla.watched_deadlines(sla.deadline_facts(complaint)):
         due_at = getattr(complaint, name)
@@ -510,7 +514,7 @@ def _act_on_passed_deadlines(complaint: Complaint, now: datetime) -> None:
             reason = f"{sla.LABELS[name]['en']} deadline passed"
             changed += _apply_move(complaint, actor=SYSTEM, action="escalate", reason=reason, at=now)
             escalated = True
-    _refresh_next_deadline(complaint)
+    changed += _refresh_next_deadline(complaint)
     complaint.save(update_fields=sorted(set(changed)))
 
 
@@ -582,6 +586,37 @@ def _checked_text(body: str, field: str = "body") -> str:
     return text
 
 
+def _require_owner_may_see(complaint: Complaint, new_owner: User) -> None:
+    """Ownership and team stay consistent: an owner can always open the complaint it owns."""
+    from aftersales.accounts.actors import staff_actor
+    from aftersales.complaints.selectors import staff_may_see
+
+    if not staff_may_see(staff_actor(new_owner), complaint):
+        raise Conflict(
+            "owner_outside_team",
+            number=complaint.number,
+            username=new_owner.username,
+            owner_team=new_owner.team or "-",
+            team=complaint.team,
+        )
+
+
+def _staff_acted(complaint: Complaint, actor: Actor, now: datetime) -> list[str]:
+    """A staff member acts on the complaint: first contact, and the response level's team taking it up."""
+    return _claim_first_contact(complaint, actor, now) + _mark_level_responded(complaint, actor, now)
+
+
+def _mark_level_responded(complaint: Complaint, actor: Actor, now: datetime) -> list[str]:
+    """Stop the level's clock when a member of its team (or of a higher level's team) acts."""
+    if complaint.level_responded_at is not None or not actor.is_staff or actor.user is None:
+        return []
+    team = current_pack().teams.get(actor.user.team)
+    if team is None or LEVELS.index(team.level) < LEVELS.index(complaint.level):
+        return []
+    complaint.level_responded_at = now
+    return ["level_responded_at", *_refresh_next_deadline(complaint)]
+
+
 def _claim_first_contact(complaint: Complaint, actor: Actor, now: datetime) -> list[str]:
     """首问负责制: the first staff member to act on a complaint becomes its owner."""
     if not actor.is_staff or complaint.owner_id is not None or actor.user is None:
@@ -594,11 +629,11 @@ def _claim_first_contact(complaint: Complaint, actor: Actor, now: datetime) -> l
 
 
 def _mark_responded(complaint: Complaint, now: datetime) -> list[str]:
+    """A staff member answered the customer: the first-response clock stops, whoever answered."""
     if complaint.responded_at is not None:
         return []
     complaint.responded_at = now
-    _refresh_next_deadline(complaint)
-    return ["responded_at", "next_deadline_at"]
+    return ["responded_at", *_refresh_next_deadline(complaint)]
 
 
 def _apply_move(
@@ -617,7 +652,7 @@ def _apply_move(
         raise ValidationFailed({"reason": problem("required")})
     pack = current_pack()
     from_state = complaint.state
-    changed = ["state", "is_open", "next_deadline_at", "event_count"]
+    changed = ["state", "is_open", "event_count"]
     if action == "escalate":
         changed += _raise_level(complaint, actor=actor, reason=reason, at=at, pack=pack, to_level=to_level)
     elif action == "wait_for_customer":
@@ -639,7 +674,7 @@ def _apply_move(
         changed.append("closed_at")
     complaint.state = move.target
     complaint.is_open = move.target in OPEN_STATES
-    _refresh_next_deadline(complaint)
+    changed += _refresh_next_deadline(complaint)
     events.status_event(
         complaint=complaint, actor=actor, at=at, action=action, from_state=from_state, reason=reason
     )
@@ -667,9 +702,11 @@ def _raise_level(
     from_level = complaint.level
     complaint.level = higher
     complaint.team = pack.levels[higher].team
-    complaint.responded_at = None
-    complaint.response_due_at = sla.response_deadline(at, higher, pack)
-    complaint.breaches = [name for name in complaint.breaches if name != sla.RESPONSE]
+    # The higher level's team gets its own clock from now. The first response is not reset:
+    # a customer already answered keeps that answer, and one still waiting keeps its deadline.
+    complaint.level_responded_at = None
+    complaint.level_response_due_at = sla.level_response_deadline(at, higher, pack)
+    complaint.breaches = [name for name in complaint.breaches if name != sla.LEVEL_RESPONSE]
     events.escalation_event(
         complaint=complaint,
         actor=actor,
@@ -679,7 +716,7 @@ def _raise_level(
         automatic=actor.kind == "system",
     )
     _after_commit_notify_owner(complaint, "escalation")
-    return ["level", "team", "responded_at", "response_due_at", "breaches"]
+    return ["level", "team", "level_responded_at", "level_response_due_at", "breaches"]
 
 
 def _resume_clocks(complaint: Complaint, *, at: datetime, pack: PolicyPack) -> list[str]:
@@ -700,7 +737,9 @@ def _resume_clocks(complaint: Complaint, *, at: datetime, pack: PolicyPack) -> l
 def _restart_clocks(complaint: Complaint, *, at: datetime, pack: PolicyPack) -> list[str]:
     """A reopened complaint gets fresh response and stage clocks from the moment of reopening."""
     complaint.responded_at = None
-    complaint.response_due_at = sla.response_deadline(at, complaint.level, pack)
+    complaint.response_due_at = sla.response_deadline(at, pack)
+    complaint.level_responded_at = None
+    complaint.level_response_due_at = sla.level_response_deadline(at, complaint.level, pack)
     for name, due in sla.stage_deadlines(at, pack).items():
         setattr(complaint, name, due)
     complaint.accept_due_at = None
@@ -710,12 +749,28 @@ def _restart_clocks(complaint: Complaint, *, at: datetime, pack: PolicyPack) -> 
     complaint.archive_due_at = None
     complaint.satisfaction_score = None
     complaint.breaches = []
-    return [*DEADLINE_FIELDS, "responded_at", "inspected_at", "resolved_at", "satisfaction_score", "breaches"]
+    return [
+        *DEADLINE_FIELDS,
+        "responded_at",
+        "level_responded_at",
+        "inspected_at",
+        "resolved_at",
+        "satisfaction_score",
+        "breaches",
+    ]
 
 
-def _refresh_next_deadline(complaint: Complaint) -> None:
+# The derived deadline columns _refresh_next_deadline sets: save them with every clock change.
+DEADLINE_KEYS = ["next_deadline_at", "earliest_due_at"]
+
+
+def _refresh_next_deadline(complaint: Complaint) -> list[str]:
+    """Recompute the sweeper's and the queues' deadline columns; returns their names to save."""
     deadlines = {name: getattr(complaint, name) for name in DEADLINE_FIELDS}
-    complaint.next_deadline_at = sla.next_deadline(sla.deadline_facts(complaint), deadlines)
+    facts = sla.deadline_facts(complaint)
+    complaint.next_deadline_at = sla.next_deadline(facts, deadlines)
+    complaint.earliest_due_at = sla.earliest_due(facts, deadlines)
+    return list(DEADLINE_KEYS)
 
 
 def _after_commit_notify_owner(complaint: Complaint, reason: str) -> None:

@@ -1,7 +1,14 @@
 """Service-level deadlines of a complaint: pure functions over the policy pack.
 
-Each deadline has a name; `watched_deadlines` says which ones are live in a state, and
-`next_deadline` is the earliest of them (the indexed column the sweeper and queues use).
+Each deadline has a name. `running_deadlines` says which clocks run in a state (not yet
+met, breached or not); `watched_deadlines` are those the sweeper still waits for (not yet
+breached), and `next_deadline` is the earliest of them (the sweeper's indexed column).
+`earliest_due` is the earliest running one, breached ones included: the work queues sort
+on it, so the most overdue complaint comes first and none drops out.
+
+Two response clocks run from the start: the first human response (`RESPONSE`, the pack's
+`first_response`, the same for every level) and the response level's own deadline for its
+team (`LEVEL_RESPONSE`, restarted when the complaint is escalated).
 """
 
 from dataclasses import dataclass
@@ -14,6 +21,7 @@ from aftersales.policy.calendars import BusinessCalendar, add_business_time, bus
 from aftersales.policy.pack import PolicyPack
 
 RESPONSE = "response_due_at"
+LEVEL_RESPONSE = "level_response_due_at"
 ACCEPT = "accept_due_at"
 INSPECT = "inspect_due_at"
 PROCESS = "process_due_at"
@@ -21,12 +29,15 @@ RESOLVE = "resolve_due_at"
 SATISFACTION = "satisfaction_due_at"
 ARCHIVE = "archive_due_at"
 
-# Deadlines whose breach escalates; the others only record and notify (or archive).
-ESCALATING = (RESPONSE, ACCEPT, INSPECT, PROCESS, RESOLVE)
+# Deadlines whose breach escalates; the others only record and notify (or archive). A missed
+# first response is the first-response team's miss: it tells the owner but does not move the
+# complaint to a higher level, whose team has its own clock (LEVEL_RESPONSE).
+ESCALATING = (LEVEL_RESPONSE, ACCEPT, INSPECT, PROCESS, RESOLVE)
 # The clocks that run while someone works on the complaint and stop while waiting on the customer.
-WORKING_CLOCKS = ESCALATING
+WORKING_CLOCKS = (RESPONSE, *ESCALATING)
 LABELS = {
     RESPONSE: {"zh-hans": "首次响应", "en": "first response"},
+    LEVEL_RESPONSE: {"zh-hans": "响应级别团队介入", "en": "response-level team takes over"},
     ACCEPT: {"zh-hans": "受理", "en": "acceptance"},
     INSPECT: {"zh-hans": "网点检测", "en": "outlet inspection"},
     PROCESS: {"zh-hans": "处理", "en": "processing"},
@@ -42,6 +53,7 @@ class DeadlineFacts:
 
     state: str
     responded: bool
+    level_responded: bool
     inspected: bool
     breaches: tuple[str, ...]
     satisfaction_recorded: bool
@@ -52,13 +64,25 @@ def deadline_facts(complaint: Any) -> DeadlineFacts:
     return DeadlineFacts(
         state=complaint.state,
         responded=complaint.responded_at is not None,
+        level_responded=complaint.level_responded_at is not None,
         inspected=complaint.inspected_at is not None,
         breaches=tuple(complaint.breaches),
         satisfaction_recorded=complaint.satisfaction_score is not None,
     )
 
 
-def response_deadline(start: datetime, level: str, pack: PolicyPack) -> datetime:
+def response_deadline(start: datetime, pack: PolicyPack) -> datetime:
+    """When the first human response is due for a complaint opened (or reopened) at `start`.
+
+    The same clock for every level and priority (`first_response` in the policy pack), so
+    an urgent complaint routed to a slower, higher level is acknowledged as fast as any.
+    """
+    first = pack.first_response
+    return add_business_time(start, first.respond_within, first.calendar)
+
+
+def level_response_deadline(start: datetime, level: str, pack: PolicyPack) -> datetime:
+    """When the team of response level `level` must have taken up a complaint routed to it at `start`."""
     spec = pack.levels[level]
     return add_business_time(start, spec.respond_within, spec.calendar)
 
@@ -74,7 +98,11 @@ def stage_deadlines(created_at: datetime, pack: PolicyPack) -> dict[str, datetim
 
 
 def calendar_of(name: str, level: str, pack: PolicyPack) -> BusinessCalendar:
-    return pack.levels[level].calendar if name == RESPONSE else pack.stages.calendar
+    if name == RESPONSE:
+        return pack.first_response.calendar
+    if name == LEVEL_RESPONSE:
+        return pack.levels[level].calendar
+    return pack.stages.calendar
 
 
 def provisional_reason(name: str, due_at: datetime, level: str, pack: PolicyPack) -> dict[str, str] | None:
@@ -96,9 +124,12 @@ def provisional_reason(name: str, due_at: datetime, level: str, pack: PolicyPack
     }
 
 
-def watched_deadlines(facts: DeadlineFacts) -> tuple[str, ...]:
+def running_deadlines(facts: DeadlineFacts) -> tuple[str, ...]:
+    """The deadlines not yet met in the complaint's state, breached ones included."""
     if facts.state in CLOCKED_STATES:
         names = [RESPONSE] if not facts.responded else []
+        if not facts.level_responded:
+            names.append(LEVEL_RESPONSE)
         if facts.state == State.ACCEPTED:
             names.append(ACCEPT)
         if not facts.inspected:
@@ -109,12 +140,33 @@ def watched_deadlines(facts: DeadlineFacts) -> tuple[str, ...]:
         names.append(ARCHIVE)
     else:
         names = []
-    return tuple(name for name in names if name not in facts.breaches or name == ARCHIVE)
+    return tuple(names)
+
+
+def watched_deadlines(facts: DeadlineFacts) -> tuple[str, ...]:
+    """The deadlines the sweeper still waits for: running and not yet breached (archiving always)."""
+    return tuple(name for name in running_deadlines(facts) if name not in facts.breaches or name == ARCHIVE)
+
+
+def _earliest(names: tuple[str, ...], deadlines: dict[str, datetime | None]) -> datetime | None:
+    due = [deadlines[name] for name in names if deadlines.get(name) is not None]
+    return min(due) if due else None  # type: ignore[type-var]
 
 
 def next_deadline(facts: DeadlineFacts, deadlines: dict[str, datetime | None]) -> datetime | None:
-    due = [deadlines[name] for name in watched_deadlines(facts) if deadlines.get(name) is not None]
-    return min(due) if due else None  # type: ignore[type-var]
+    """The earliest deadline the sweeper still has to act on, or None."""
+    return _earliest(watched_deadlines(facts), deadlines)
+
+
+def earliest_due(facts: DeadlineFacts, deadlines: dict[str, datetime | None]) -> datetime | None:
+    """The work queues' sort key: the earliest unmet deadline, breached or not, while clocks run.
+
+    In the past for an overdue complaint (the further, the more overdue), None while the
+    clocks are paused (waiting on the customer) or stopped (resolved, closed, archived).
+    """
+    if facts.state not in CLOCKED_STATES:
+        return None
+    return _earliest(running_deadlines(facts), deadlines)
 
 
 def shift_after_pause(

@@ -23,5 +23,7 @@ def public_policy(request: HttpRequest) -> dict:
             }
             for code, level in pack.levels.items()
         },
+        # Every complaint's first human response, whatever its level.
+        "first_response_within_minutes": int(pack.first_response.respond_within.total_seconds() // 60),
         "text_limit": pack.text_limit,
     }

@@ -32,6 +32,21 @@ class Level:
 
 
 @dataclass(frozen=True)
+class FirstResponse:
+    """The clock every complaint gets, whatever its level: a person of `team` acknowledges it.
+
+    The first human response tells the customer the complaint is in hand and how to stay
+    safe meanwhile (stop using a device that smokes or swells). A level's own clock
+    (`Level.respond_within`) is a separate deadline for the team the complaint is routed or
+    escalated to, so a high level adds a deadline and never delays the first response.
+    """
+
+    team: str
+    respond_within: timedelta
+    calendar: BusinessCalendar
+
+
+@dataclass(frozen=True)
 class Team:
     code: str
     labels: Labels
@@ -94,6 +109,7 @@ class PolicyPack:
     default_priority: int
     default_level: str
     levels: dict[str, Level]
+    first_response: FirstResponse
     teams: dict[str, Team]
     stages: StageDeadlines
     warranty_months: int
@@ -357,6 +373,20 @@ def parse_pack(raw: dict[str, Any]) -> PolicyPack:
         for level in levels.values():
             if level.team not in teams:
                 raise PolicyError(f"level {level.code} names unknown team {level.team}")
+        first = raw["first_response"]
+        first_response = FirstResponse(
+            team=first["team"],
+            respond_within=timedelta(minutes=first["respond_within_minutes"]),
+            calendar=calendars[first["calendar"]],
+        )
+        if first_response.team not in teams:
+            raise PolicyError(f"first_response names unknown team {first_response.team}")
+        slower = [
+            level.code for level in levels.values() if level.respond_within < first_response.respond_within
+        ]
+        if slower:
+            # A level faster than the first response would answer routine complaints sooner than urgent ones.
+            raise PolicyError(f"first_response must be no slower than any level; faster levels: {slower}")
         stage = raw["stage_deadlines"]
         stages = StageDeadlines(
             calendar=calendars[stage["calendar"]],
@@ -395,6 +425,7 @@ def parse_pack(raw: dict[str, Any]) -> PolicyPack:
             default_priority=int(raw["default_priority"]),
             default_level=raw["default_level"],
             levels=levels,
+            first_response=first_response,
             teams=teams,
             stages=stages,
             warranty_months=int(raw["warranty"]["months_from_purchase"]),

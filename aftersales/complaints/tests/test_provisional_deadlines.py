@@ -39,7 +39,7 @@ def test_the_first_response_past_the_holiday_data_is_flagged_provisional_and_log
 ):  # type: ignore[no-untyped-def]
     complaint, logged = opened_on_new_years_eve(caplog)
     deadlines = deadlines_of(client, complaint, adam)
-    response = deadlines[sla.RESPONSE]
+    response = deadlines[sla.LEVEL_RESPONSE]
     # Not 1 January, New Year's Day, as a plain Monday-Friday week would have it.
     assert datetime.fromisoformat(response["due_at"]) == datetime(2027, 1, 4, 10, 0, tzinfo=SHANGHAI)
     assert response["provisional"] is True
@@ -57,7 +57,7 @@ def test_with_the_year_s_notice_in_the_pack_the_deadline_follows_it_and_is_not_f
 ):  # type: ignore[no-untyped-def]
     pack_with(with_notices({"2027": EXAMPLE_2027}))
     complaint, logged = opened_on_new_years_eve(caplog)
-    response = deadlines_of(client, complaint, adam)[sla.RESPONSE]
+    response = deadlines_of(client, complaint, adam)[sla.LEVEL_RESPONSE]
     # After the notice's New Year holiday (1-3 January 2027).
     assert datetime.fromisoformat(response["due_at"]) == datetime(2027, 1, 4, 10, 0, tzinfo=SHANGHAI)
     assert response["provisional"] is False and response["provisional_reason"] is None
@@ -73,7 +73,7 @@ def test_the_customer_s_tracking_page_marks_the_provisional_deadline(client, cap
 
 def test_a_deadline_within_the_data_is_not_flagged(client, adam):  # type: ignore[no-untyped-def]
     complaint = submit_complaint(text=LEGAL_THREAT, at=datetime(2026, 11, 27, 10, 0, tzinfo=SHANGHAI))
-    response = deadlines_of(client, complaint, adam)[sla.RESPONSE]
+    response = deadlines_of(client, complaint, adam)[sla.LEVEL_RESPONSE]
     assert datetime.fromisoformat(response["due_at"]) == datetime(2026, 11, 30, 10, 0, tzinfo=SHANGHAI)
     assert response["provisional"] is False
     assert json.dumps(response["provisional_reason"]) == "null"

@@ -101,11 +101,15 @@ def test_the_sweeper_escalates_a_breached_complaint_and_tells_the_owner(
         assert services.complaint_sweep_deadlines(now=at("2026-11-25 10:31")) == 1
     complaint.refresh_from_db()
     assert (complaint.state, complaint.level, complaint.team) == (State.ESCALATED, "L2", "technical")
-    assert complaint.response_due_at == at("2026-11-25 12:31")
+    # The technical team has its own two hours from the escalation; the customer still waits
+    # for a first response, whose (missed) deadline stays as it was.
+    assert complaint.level_response_due_at == at("2026-11-25 12:31")
+    assert complaint.response_due_at == at("2026-11-25 10:30") and complaint.responded_at is None
     kinds = list(complaint.events.values_list("kind", flat=True))
-    assert kinds[-3:] == ["sla_breach", "escalation", "status"]
-    breach = complaint.events.get(kind="sla_breach")
-    assert breach.payload["deadline"] == "response_due_at" and breach.actor == "system"
+    assert kinds[-4:] == ["sla_breach", "sla_breach", "escalation", "status"]
+    breaches = complaint.events.filter(kind="sla_breach").order_by("seq")
+    assert [b.payload["deadline"] for b in breaches] == ["response_due_at", "level_response_due_at"]
+    assert {b.actor for b in breaches} == {"system"}
     notified = Notification.objects.filter(complaint_id=complaint.pk, recipient=f"staff:{alice.pk}")
     assert (
         notified.filter(reason="response_due_at").exists() and notified.filter(reason="escalation").exists()

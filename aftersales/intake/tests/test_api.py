@@ -27,6 +27,7 @@ def test_a_customer_gets_number_stage_level_deadlines_and_a_tracking_link(client
     assert receipt["state"] == "accepted" and receipt["level"] == "L1" and receipt["category"] == "screen"
     assert {d["name"] for d in receipt["deadlines"]} == {
         "response_due_at",
+        "level_response_due_at",
         "accept_due_at",
         "inspect_due_at",
         "process_due_at",

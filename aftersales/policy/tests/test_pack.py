@@ -18,6 +18,7 @@ def test_a_brand_can_load_its_own_pack(tmp_path, settings):  # type: ignore[no-u
     raw = json.loads(Path(settings.POLICY_PACK).read_text(encoding="utf-8"))
     raw["brand"]["number_prefix"] = "ZX"
     raw["levels"]["L1"]["respond_within_minutes"] = 15
+    raw["first_response"]["respond_within_minutes"] = 15
     path = tmp_path / "other.json"
     path.write_text(json.dumps(raw), encoding="utf-8")
     pack = load_pack(path)
