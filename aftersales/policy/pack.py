@@ -78,6 +78,34 @@ class RepeatContactRule:
 
 
 @dataclass(frozen=True)
+class Speciality:
+    """A service an outlet may offer beyond ordinary repair, and the complaint categories it serves."""
+
+    code: str
+    labels: Labels
+    categories: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class NetworkPolicy:
+    """The service network's rules (the pack's `network` section).
+
+    rating: an outlet's rating is the Bayesian average
+    (prior_weight * prior_mean + sum of scores) / (prior_weight + number of scores),
+    so a handful of reviews cannot lift an outlet above one with hundreds.
+    """
+
+    specialities: dict[str, Speciality]
+    rating_prior_mean: float
+    rating_prior_weight: float
+    default_minutes_per_customer: int
+    default_timezone: str
+
+    def specialities_for_category(self, category: str) -> frozenset[str]:
+        return frozenset(code for code, s in self.specialities.items() if category in s.categories)
+
+
+@dataclass(frozen=True)
 class PolicyPack:
     brand_code: str
     brand_name: Labels
@@ -104,6 +132,7 @@ class PolicyPack:
     triage_min_confidence: float
     triage_team: str
     category_keywords: "KeywordLexicon | None" = None
+    network: NetworkPolicy = NetworkPolicy({}, 4.0, 10, 15, "Asia/Shanghai")
 
     def level_above(self, level: str) -> str | None:
         index = LEVELS.index(level)
@@ -199,6 +228,32 @@ def _calendar(raw: dict[str, Any], name: str) -> BusinessCalendar:
     return BusinessCalendar(days=raw["days"], opens=opens, closes=closes, tz=ZoneInfo(settings.TIME_ZONE))
 
 
+def _network(raw: dict[str, Any], categories: dict[str, Labels]) -> NetworkPolicy:
+    specialities = {}
+    for code, spec in raw.get("specialities", {}).items():
+        unknown = [c for c in spec["categories"] if c not in categories]
+        if unknown:
+            raise PolicyError(f"network speciality {code} names unknown categories {unknown}")
+        specialities[code] = Speciality(
+            code=code,
+            labels={k: v for k, v in spec.items() if k in ("zh-hans", "en")},
+            categories=tuple(spec["categories"]),
+        )
+    rating = raw.get("rating", {})
+    prior_mean, prior_weight = float(rating.get("prior_mean", 4.0)), float(rating.get("prior_weight", 10))
+    if not (1 <= prior_mean <= 5 and prior_weight >= 0):
+        raise PolicyError("network rating: prior_mean must be 1-5 and prior_weight at least 0")
+    minutes = int(raw.get("queue", {}).get("default_minutes_per_customer", 15))
+    if minutes < 1:
+        raise PolicyError("network queue: default_minutes_per_customer must be at least 1")
+    zone = raw.get("default_timezone", "Asia/Shanghai")
+    try:
+        ZoneInfo(zone)
+    except (ValueError, KeyError) as exc:
+        raise PolicyError(f"network default_timezone: unknown time zone {zone}") from exc
+    return NetworkPolicy(specialities, prior_mean, prior_weight, minutes, zone)
+
+
 def parse_pack(raw: dict[str, Any]) -> PolicyPack:
     try:
         calendars = {name: _calendar(spec, name) for name, spec in raw["calendars"].items()}
@@ -284,6 +339,7 @@ def parse_pack(raw: dict[str, Any]) -> PolicyPack:
             triage_min_confidence=float(raw["triage"]["min_confidence"]),
             triage_team=raw["triage"]["human_queue_team"],
             category_keywords=KeywordLexicon.from_lists(raw["category_keywords"]),
+            network=_network(raw.get("network", {}), raw["categories"]),
         )
     except KeyError as exc:
         raise PolicyError(f"policy pack is missing {exc}") from exc
