@@ -136,9 +136,10 @@ def parse_hours(text: str) -> WeekHours:
     if normal.lower().replace(" ", "") in _ALWAYS:
         return WeekHours(tuple(((0, MINUTES_PER_DAY),) for _ in range(7)))
     days: list[tuple[Span, ...]] = [() for _ in range(7)]
-    for rule in (r.strip() for r in re.split(r"[;\n]", normal)):
-        if not rule:
-            continue
+    rules = [r.strip() for r in re.split(r"[;\n]", normal) if r.strip()]
+    if not rules:
+        raise HoursError("hours_syntax", text)
+    for rule in rules:
         match = _RULE.match(rule)
         if not match:
             raise HoursError("hours_syntax", rule)
