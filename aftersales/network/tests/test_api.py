@@ -82,9 +82,10 @@ def test_nearest_filters_by_speciality_category_open_now_and_queue(client, netwo
     from aftersales.network.services import outlet_queue_join
 
     near = {"lat": "22.5431", "lon": "114.0579"}
-    codes = lambda **extra: [
-        o["code"] for o in client.get("/api/v1/outlets/nearest", {**near, **extra}).json()
-    ]  # noqa: E731
+
+    def codes(**extra):  # type: ignore[no-untyped-def]
+        return [o["code"] for o in client.get("/api/v1/outlets/nearest", {**near, **extra}).json()]
+
     assert codes(speciality="express_replacement") == ["sz-nanshan"]
     assert codes(category="battery_charging") == ["sz-futian", "sz-nanshan"]
     assert codes(category="system_software") == []
