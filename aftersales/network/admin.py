@@ -7,6 +7,8 @@ from typing import Any
 from django import forms
 from django.contrib import admin
 from django.http import HttpRequest
+from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
 
 from aftersales.accounts.actors import staff_actor
 from aftersales.common.errors import ValidationFailed
@@ -62,32 +64,6 @@ class OutletForm(forms.ModelForm):
         return data
 
 
-class QueueInline(admin.TabularInline):
-    model = OutletQueue
-    fields = ("lane", "waiting", "issued", "served", "updated_at")
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-
-class EventInline(admin.TabularInline):
-    model = OutletEvent
-    fields = ("at", "kind", "actor", "payload")
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-    ordering = ("-at", "-id")
-
-    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def get_queryset(self, request: HttpRequest):  # type: ignore[no-untyped-def]
-        return super().get_queryset(request)
-
-
 @admin.register(Outlet)
 class OutletAdmin(admin.ModelAdmin):
     form = OutletForm
@@ -105,8 +81,29 @@ class OutletAdmin(admin.ModelAdmin):
     search_fields = ("code", "name", "city", "address", "uscc")
     ordering = ("code",)
     show_full_result_count = False
-    readonly_fields = ("team", "rating_count", "rating_sum", "created_at", "updated_at")
-    inlines = [QueueInline, EventInline]
+    readonly_fields = (
+        "team",
+        "rating_count",
+        "rating_sum",
+        "queue_now",
+        "recent_events",
+        "created_at",
+        "updated_at",
+    )
+
+    @admin.display(description="排队 Queue")
+    def queue_now(self, obj: Outlet) -> str:
+        lanes = OutletQueue.objects.filter(outlet=obj).order_by("lane")
+        return "; ".join(
+            f"{q.lane}: {q.waiting} waiting, {q.issued} issued, {q.served} served" for q in lanes
+        )
+
+    @admin.display(description="记录 History")
+    def recent_events(self, obj: Outlet) -> str:
+        events = OutletEvent.objects.filter(outlet=obj).order_by("-at", "-id")[:20]
+        return format_html_join(
+            mark_safe("<br>"), "{} {} {} {}", ((e.at, e.kind, e.actor, e.payload) for e in events)
+        )
 
     def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any):  # type: ignore[no-untyped-def]
         form = super().get_form(request, obj, change=change, **kwargs)
