@@ -31,6 +31,12 @@ def outlet_rated_event(
     return _event(outlet, "rated", actor, at, source=source, score=score, replaced=replaced)
 
 
+def outlet_ratings_loaded_event(
+    *, outlet: Outlet, actor: Actor, at: datetime, added: int, replaced: int
+) -> OutletEvent:
+    return _event(outlet, "ratings_loaded", actor, at, added=added, replaced=replaced)
+
+
 def queue_joined_event(*, outlet: Outlet, actor: Actor, at: datetime, lane: str, ticket: int) -> OutletEvent:
     return _event(outlet, "queue_joined", actor, at, lane=lane, ticket=ticket)
 

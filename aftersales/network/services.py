@@ -254,6 +254,39 @@ def outlet_record_rating(*, actor: Actor, outlet: Outlet, source: str, score: in
     return outlet
 
 
+def outlet_record_ratings(*, actor: Actor, outlet: Outlet, scores: dict[str, int]) -> Outlet:
+    """Many satisfaction scores at once, by source (a backfill, the demo): as outlet_record_rating
+    for each, in one transaction, with one event counting them."""
+    bad = [s for s in scores.values() if isinstance(s, bool) or not isinstance(s, int) or not 1 <= s <= 5]
+    if bad or any(not source or len(source) > 64 for source in scores):
+        raise ValidationFailed({"scores": problem("rating_invalid")})
+    now = clock.now()
+    with transaction.atomic():
+        known = {
+            r.source: r
+            for r in OutletRating.objects.select_for_update().filter(outlet=outlet, source__in=list(scores))
+        }
+        fresh = [
+            OutletRating(outlet=outlet, source=k, score=v, at=now)
+            for k, v in scores.items()
+            if k not in known
+        ]
+        changed = [r for r in known.values() if r.score != scores[r.source]]
+        delta = sum(r.score for r in fresh) + sum(scores[r.source] - r.score for r in changed)
+        for rating in changed:
+            rating.score, rating.at = scores[rating.source], now
+        OutletRating.objects.bulk_create(fresh, batch_size=1000)
+        OutletRating.objects.bulk_update(changed, ["score", "at"], batch_size=1000)
+        Outlet.objects.filter(pk=outlet.pk).update(
+            rating_count=F("rating_count") + len(fresh), rating_sum=F("rating_sum") + delta
+        )
+        events.outlet_ratings_loaded_event(
+            outlet=outlet, actor=actor, at=now, added=len(fresh), replaced=len(changed)
+        ).save()
+    outlet.refresh_from_db(fields=["rating_count", "rating_sum"])
+    return outlet
+
+
 def _lane(lane: str) -> str:
     if lane not in LANES:
         raise ValidationFailed({"lane": problem("invalid_value", detail=f"use one of {', '.join(LANES)}")})

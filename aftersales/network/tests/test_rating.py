@@ -8,7 +8,7 @@ from aftersales.common import clock
 from aftersales.common.errors import ValidationFailed
 from aftersales.network.models import OutletEvent
 from aftersales.network.selectors import bayesian_rating, outlets_top_in_city
-from aftersales.network.services import outlet_record_rating
+from aftersales.network.services import outlet_record_rating, outlet_record_ratings
 from aftersales.network.tests.factories import make_outlets, outlet_row
 from aftersales.policy.pack import NetworkPolicy, current_pack
 
@@ -88,3 +88,14 @@ def test_a_citys_top_three_rank_by_bayesian_rating_then_code_and_only_in_force()
         top = outlets_top_in_city(city=city, now=clock.now(), language="en")
         assert [o["code"] for o in top] == ["sz-many", "sz-few", "sz-none-a"], city
     assert outlets_top_in_city(city="广州", now=clock.now(), language="en") == []
+
+
+def test_many_scores_at_once_count_as_one_by_one_would():  # type: ignore[no-untyped-def]
+    outlet = make_outlets(outlet_row("sz-01"))["sz-01"]
+    outlet = outlet_record_rating(actor=SYSTEM, outlet=outlet, source="complaint:A", score=1)
+    outlet = outlet_record_ratings(
+        actor=SYSTEM, outlet=outlet, scores={"complaint:A": 5, "complaint:B": 4, "complaint:C": 3}
+    )
+    assert (outlet.rating_count, outlet.rating_sum) == (3, 12)
+    with pytest.raises(ValidationFailed):
+        outlet_record_ratings(actor=SYSTEM, outlet=outlet, scores={"complaint:D": 9})
