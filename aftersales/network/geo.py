@@ -15,7 +15,7 @@ EARTH_RADIUS_KM = 6371.0088
 CHINA_BOUNDS = (3.4, 53.7, 73.3, 135.2)  # south, north, west, east
 
 # Each province-level division's extent (south, north, west, east), with a margin of
-# about half a degree, by the first two digits of its adcode. Used to refuse coordinates
+# about a tenth of a degree, by the first two digits of its adcode. Used to refuse coordinates
 # that contradict the province a row names (lat and lon swapped, a sign lost, a wrong city).
 PROVINCE_BOUNDS: dict[str, tuple[float, float, float, float]] = {
     "11": (39.3, 41.2, 115.3, 117.6),  # 北京

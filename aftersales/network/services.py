@@ -339,4 +339,4 @@ def outlet_queue_serve(*, actor: Actor, outlet: Outlet, lane: str | None = None)
                 return QueueTicket(
                     outlet=outlet.code, lane=candidate, ticket=queue.served, waiting=queue.waiting
                 )
-    raise Conflict("queue_empty", lane=lane or "any", outlet=outlet.code)
+    raise Conflict("queue_empty", lane=lane or "urgent/normal", outlet=outlet.code)

@@ -54,3 +54,15 @@ def test_the_symptom_lexicon_counts_distinct_words_per_category():  # type: igno
     # Latin words are whole words; stems only match from a word's start.
     assert lexicon.counts("lcdx recharge batterylife") == {}
     assert lexicon.counts("屏幕碎了 lcd broken") == {"screen": 2}
+
+
+def test_a_network_speciality_must_serve_known_categories(settings):  # type: ignore[no-untyped-def]
+    raw = json.loads(Path(settings.POLICY_PACK).read_text(encoding="utf-8"))
+    network = parse_pack(raw).network
+    assert network.specialities_for_category("battery_charging") >= {"battery_green_channel"}
+    raw["network"]["specialities"]["battery_green_channel"]["categories"] = ["batteries"]
+    with pytest.raises(PolicyError, match="battery_green_channel"):
+        parse_pack(raw)
+    # A pack without the section gets an empty network: no specialities, a neutral prior.
+    del raw["network"]
+    assert parse_pack(raw).network.specialities == {}
