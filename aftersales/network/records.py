@@ -252,7 +252,11 @@ def parse_outlet_row(
 
     for name in COLUMNS:
         raw = row.get(name)
-        if isinstance(raw, str) and _CONTROL.search(raw):
+        if isinstance(raw, dict) or (
+            isinstance(raw, list | tuple) and name not in ("phones", "specialities")
+        ):
+            problems[name] = problem("invalid_value", detail="one value expected")
+        elif isinstance(raw, str) and _CONTROL.search(raw):
             problems[name] = problem("control_characters")
         elif name in REQUIRED and not _text(raw):
             problems[name] = problem("required")

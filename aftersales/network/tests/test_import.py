@@ -58,6 +58,9 @@ BAD_ROWS = [
     ({"address": "深圳\x00福田"}, "address", "control_characters"),
     ({"capacity_per_day": "-3"}, "capacity_per_day", "number_invalid"),
     ({"timezone": "Mars/Olympus"}, "timezone", "timezone_unknown"),
+    # JSON lines can carry structures where one value belongs.
+    ({"name": ["a", "b"]}, "name", "invalid_value"),
+    ({"lat": {"deg": 22}}, "lat", "invalid_value"),
 ]
 
 
