@@ -2,11 +2,14 @@
 
 Outlets are points on the unit sphere in a k-d tree (scipy's cKDTree); the straight-line
 (chord) distance there orders points exactly as the great-circle distance does, so the
-tree's nearest are the Earth's nearest. The answer is then ordered by the great-circle
-distance in whole millimetres and, at equal distance, by outlet code: the same order a
-scan of every outlet with the haversine formula gives (tested against one).
+tree's nearest are the Earth's nearest. The answer is ordered by the great-circle
+distance in whole millimetres (2R asin(chord/2)) and, at equal distance, by outlet code:
+the same outlets in the same order as a scan of every outlet with the haversine formula,
+at distances equal to the millimetre (tested against one). Whole millimetres make equal
+distances compare equal whatever rounding the last bit of a sine took.
 """
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -17,12 +20,14 @@ from zoneinfo import ZoneInfo
 import numpy as np
 from scipy.spatial import cKDTree
 
-from aftersales.network.geo import distance_mm, unit_vector
+from aftersales.network.geo import EARTH_RADIUS_KM, unit_vector
 from aftersales.network.hours import MINUTES_PER_DAY, HoursError, is_open, parse_hours
 
 # A chord margin of about 6 mm: points this close to the last one kept may tie with it
 # once distances are rounded to millimetres, so they are compared too.
 _TIE_CHORD = 1e-9
+# Great-circle millimetres from a unit-sphere chord c: 2R asin(c/2).
+_MM_PER_HALF_CHORD = 2 * EARTH_RADIUS_KM * 1_000_000
 _FAR_PAST, _FAR_FUTURE = date.min.toordinal(), date.max.toordinal()
 
 
@@ -51,6 +56,10 @@ class Filters:
 
     open_at: datetime | None = None
     specialities: frozenset[str] | None = None
+
+
+def _chord_mm(chord: float) -> int:
+    return round(math.asin(chord / 2) * _MM_PER_HALF_CHORD)
 
 
 @lru_cache(maxsize=4096)
@@ -106,32 +115,39 @@ class OutletIndex:
         """
         if self.tree is None or limit < 1:
             return []
+        today_number = today.toordinal()
         if self.size == 1:
-            self_only = self._acceptor(today.toordinal(), filters)(0)
-            return (
-                [Hit(self.pks[0], self.codes[0], distance_mm(lat, lon, self.lats[0], self.lons[0]))]
-                if self_only
-                else []
-            )
-        accept = self._acceptor(today.toordinal(), filters)
+            if not self._acceptor(today_number, filters)(0):
+                return []
+            chord, _ = self.tree.query(unit_vector(lat, lon), k=1)
+            return [Hit(self.pks[0], self.codes[0], _chord_mm(float(chord)))]
+        # Without filters, and with every outlet in force (the usual case), nothing is refused.
+        out_of_force = self._not_in_force(today_number)
+        accept = None if filters is None and not out_of_force else self._acceptor(today_number, filters)
         query = unit_vector(lat, lon)
         # Ask for a few more than wanted (more when filters will refuse some); k >= 2 keeps arrays.
         k = max(2, min(self.size, limit + 3 if filters is None else 4 * limit))
         while True:
             found_chords, found = self.tree.query(query, k=k)
             chords: list[float] = found_chords.tolist()
-            kept = [(chord, i) for chord, i in zip(chords, found.tolist(), strict=True) if accept(i)]
+            if accept is None:
+                kept = list(zip(chords, found.tolist(), strict=True))
+            else:
+                kept = [(chord, i) for chord, i in zip(chords, found.tolist(), strict=True) if accept(i)]
             if len(kept) >= limit:
                 boundary = kept[limit - 1][0] + _TIE_CHORD
                 if k >= self.size or chords[-1] > boundary:
-                    kept = [(chord, i) for chord, i in kept if chord <= boundary]
+                    cut = limit
+                    while cut < len(kept) and kept[cut][0] <= boundary:
+                        cut += 1
+                    kept = kept[:cut]
                     break
             elif k >= self.size:
                 break
             k = min(self.size, k * 4)
-        lats, lons, codes = self.lats, self.lons, self.codes
-        ranked = sorted((distance_mm(lat, lon, lats[i], lons[i]), codes[i], i) for _chord, i in kept)
-        return [Hit(self.pks[i], code, mm) for mm, code, i in ranked[:limit]]
+        codes, pks, asin = self.codes, self.pks, math.asin
+        ranked = sorted((round(asin(chord / 2) * _MM_PER_HALF_CHORD), codes[i], pks[i]) for chord, i in kept)
+        return [Hit(pk, code, mm) for mm, code, pk in ranked[:limit]]
 
     def _not_in_force(self, today: int) -> frozenset[int]:
         """Positions of outlets whose authorisation does not cover `today` (kept for the day)."""

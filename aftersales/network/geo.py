@@ -77,11 +77,5 @@ def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
 
 
 def distance_mm(lat1: float, lon1: float, lat2: float, lon2: float) -> int:
-    """Great-circle distance in whole millimetres: the finder's ordering key, so that equal
-    distances compare equal whatever rounding the last bit of a sine took."""
+    """Great-circle distance in whole millimetres."""
     return round(haversine_km(lat1, lon1, lat2, lon2) * 1_000_000)
-
-
-def chord_for_mm(mm: int) -> float:
-    """The unit-sphere chord of a great-circle distance given in millimetres."""
-    return 2 * math.sin(min(math.pi / 2, mm / 1_000_000 / EARTH_RADIUS_KM / 2))

@@ -157,7 +157,7 @@ def outlets_nearest(*, query: NearestQuery, now: datetime, language: str) -> lis
     batch = query.limit if not queue_bound else query.limit * 3
     while True:
         hits = index.nearest(query.lat, query.lon, limit=batch, today=today, filters=filters)
-        outlets = _load_public(hits, now=now, language=language)
+        outlets = _load_public(hits, token=index.token, now=now, language=language)
         if queue_bound:
             outlets = [o for o in outlets if _within_queue_bounds(o, query)]
         if len(outlets) >= query.limit or len(hits) < batch:
@@ -175,30 +175,63 @@ def _within_queue_bounds(outlet: dict[str, Any], query: NearestQuery) -> bool:
     return query.max_wait_minutes is None or queue["normal"]["wait_minutes"] <= query.max_wait_minutes
 
 
-def _load_public(hits: list[Hit], *, now: datetime, language: str) -> list[dict[str, Any]]:
+# The unchanging part of each outlet's public view, by (outlet id, language), for the finder:
+# kept while the network's version token stays the same (every change to those fields
+# changes it); ratings and queues are read live.
+_static_views: dict[str, Any] = {"token": None, "views": {}}
+
+
+def _load_public(hits: list[Hit], *, token: str, now: datetime, language: str) -> list[dict[str, Any]]:
+    """The public views of the outlets hit, in order: two queries when their fixed parts are known."""
     if not hits:
         return []
-    outlets = {o.pk: o for o in _public_rows(Outlet.objects.filter(pk__in=[h.pk for h in hits]))}
-    return [
-        {
-            **outlet_public(outlets[h.pk], now=now, language=language),
-            "distance_m": round(h.distance_mm / 1000),
-        }
-        for h in hits
-        if h.pk in outlets
-    ]
+    if _static_views["token"] != token:
+        _static_views.update(token=token, views={})
+    views: dict[tuple[int, str], tuple[dict[str, Any], float]] = _static_views["views"]
+    missing = [h.pk for h in hits if (h.pk, language) not in views]
+    if missing:
+        for outlet in _public_rows(Outlet.objects.filter(pk__in=missing), with_queues=False):
+            views[(outlet.pk, language)] = _static_view(outlet, language)
+    live: dict[int, dict[str, int]] = {}
+    rows = OutletQueue.objects.filter(outlet_id__in=[h.pk for h in hits]).values_list(
+        "outlet_id", "lane", "waiting", "outlet__rating_count", "outlet__rating_sum"
+    )
+    for outlet_id, lane, waiting, count, total in rows:
+        live.setdefault(outlet_id, {"count": count, "total": total})[lane] = waiting
+    answers = []
+    for hit in hits:
+        if (hit.pk, language) not in views:
+            continue
+        view, minutes_each = views[(hit.pk, language)]
+        counts = live.get(hit.pk, {})
+        answers.append(
+            {
+                **_live_view(
+                    view,
+                    minutes_each=minutes_each,
+                    now=now,
+                    rating_count=counts.get("count", 0),
+                    rating_sum=counts.get("total", 0),
+                    urgent=counts.get("urgent", 0),
+                    normal=counts.get("normal", 0),
+                ),
+                "distance_m": round(hit.distance_mm / 1000),
+            }
+        )
+    return answers
 
 
-def _public_rows(outlets: QuerySet[Outlet]) -> list[Outlet]:
-    """Outlets with their phones and queues loaded in two more queries, whatever their number."""
+def _public_rows(outlets: QuerySet[Outlet], *, with_queues: bool = True) -> list[Outlet]:
+    """Outlets with their phones (and queues) loaded in one more query each, whatever their number."""
     rows = list(outlets)
     phones: dict[int, list[OutletPhone]] = {}
     queues: dict[int, dict[str, OutletQueue]] = {}
     ids = [o.pk for o in rows]
     for phone in OutletPhone.objects.filter(outlet_id__in=ids).order_by("outlet_id", "position"):
         phones.setdefault(phone.outlet_id, []).append(phone)
-    for queue in OutletQueue.objects.filter(outlet_id__in=ids):
-        queues.setdefault(queue.outlet_id, {})[queue.lane] = queue
+    if with_queues:
+        for queue in OutletQueue.objects.filter(outlet_id__in=ids):
+            queues.setdefault(queue.outlet_id, {})[queue.lane] = queue
     for outlet in rows:
         outlet._public_phones = phones.get(outlet.pk, [])  # type: ignore[attr-defined]
         outlet._public_queues = queues.get(outlet.pk, {})  # type: ignore[attr-defined]
@@ -206,28 +239,37 @@ def _public_rows(outlets: QuerySet[Outlet]) -> list[Outlet]:
 
 
 def in_force(outlet: Outlet, today: date) -> bool:
+    return _in_force(outlet.authorisation, outlet.authorised_from, outlet.authorised_until, today)
+
+
+def _in_force(status: str, start: date | None, end: date | None, today: date) -> bool:
     return (
-        outlet.authorisation == Outlet.Authorisation.AUTHORISED
-        and (outlet.authorised_from is None or outlet.authorised_from <= today)
-        and (outlet.authorised_until is None or today <= outlet.authorised_until)
+        status == Outlet.Authorisation.AUTHORISED
+        and (start is None or start <= today)
+        and (end is None or today <= end)
     )
 
 
 def outlet_public(outlet: Outlet, *, now: datetime, language: str) -> dict[str, Any]:
     """What anyone may see of an outlet (loaded by _public_rows). The list of keys is the public schema."""
+    view, minutes_each = _static_view(outlet, language)
+    queues: dict[str, OutletQueue] = getattr(outlet, "_public_queues", {})
+    return _live_view(
+        view,
+        minutes_each=minutes_each,
+        now=now,
+        rating_count=outlet.rating_count,
+        rating_sum=outlet.rating_sum,
+        urgent=queues["urgent"].waiting if "urgent" in queues else 0,
+        normal=queues["normal"].waiting if "normal" in queues else 0,
+    )
+
+
+def _static_view(outlet: Outlet, language: str) -> tuple[dict[str, Any], float]:
+    """The public fields that change only with the outlet list, and the minutes one customer takes."""
     pack = current_pack()
     policy = pack.network
-    queues: dict[str, OutletQueue] = getattr(outlet, "_public_queues", {})
-    urgent = queues["urgent"].waiting if "urgent" in queues else 0
-    normal = queues["normal"].waiting if "normal" in queues else 0
-    waits = estimated_waits(
-        urgent=urgent,
-        normal=normal,
-        minutes_each=minutes_per_customer(
-            hours=outlet.hours, capacity_per_day=outlet.capacity_per_day, policy=policy
-        ),
-    )
-    return {
+    view = {
         "code": outlet.code,
         "name": outlet.name,
         "brand": outlet.brand,
@@ -247,29 +289,60 @@ def outlet_public(outlet: Outlet, *, now: datetime, language: str) -> dict[str, 
         ],
         "hours": outlet.hours,
         "timezone": outlet.timezone,
-        "open_now": open_now(outlet.hours, outlet.timezone, now),
         "specialities": [
             {"code": code, "name": pack.label(policy.specialities[code].labels, language)}
             for code in outlet.specialities
             if code in policy.specialities
         ],
+        "capacity_per_day": outlet.capacity_per_day,
+        "uscc": outlet.uscc,
+        "authorisation": {
+            "status": outlet.authorisation,
+            "authorised_from": outlet.authorised_from,
+            "authorised_until": outlet.authorised_until,
+        },
+    }
+    minutes_each = minutes_per_customer(
+        hours=outlet.hours, capacity_per_day=outlet.capacity_per_day, policy=policy
+    )
+    return view, minutes_each
+
+
+def _live_view(
+    view: dict[str, Any],
+    *,
+    minutes_each: float,
+    now: datetime,
+    rating_count: int,
+    rating_sum: int,
+    urgent: int,
+    normal: int,
+) -> dict[str, Any]:
+    """The fixed view with what changes by the minute: open now, rating, queues, authorisation in force."""
+    waits = estimated_waits(urgent=urgent, normal=normal, minutes_each=minutes_each)
+    authorisation = view["authorisation"]
+    today = clock.localdate(now)
+    return {
+        **view,
+        "open_now": open_now(view["hours"], view["timezone"], now),
         "rating": {
             "score": round(
-                bayesian_rating(count=outlet.rating_count, total=outlet.rating_sum, policy=policy), 2
+                bayesian_rating(count=rating_count, total=rating_sum, policy=current_pack().network), 2
             ),
-            "count": outlet.rating_count,
+            "count": rating_count,
         },
-        "capacity_per_day": outlet.capacity_per_day,
         "queue": {
             "urgent": {"waiting": urgent, "wait_minutes": waits["urgent"]},
             "normal": {"waiting": normal, "wait_minutes": waits["normal"]},
         },
-        "uscc": outlet.uscc,
         "authorisation": {
-            "status": outlet.authorisation,
-            "in_force": in_force(outlet, clock.localdate(now)),
-            "authorised_from": outlet.authorised_from,
-            "authorised_until": outlet.authorised_until,
+            **authorisation,
+            "in_force": _in_force(
+                authorisation["status"],
+                authorisation["authorised_from"],
+                authorisation["authorised_until"],
+                today,
+            ),
         },
     }
 

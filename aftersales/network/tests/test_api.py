@@ -208,17 +208,29 @@ def test_no_string_makes_an_endpoint_answer_500(client, network, nasty):  # type
             assert name in answer.json()["fields"] or name == "code", (name, answer.json())
 
 
-def test_nearest_takes_the_same_few_queries_for_one_outlet_or_fifty(client, network):  # type: ignore[no-untyped-def]
+def test_nearest_takes_a_few_queries_whatever_the_number_of_outlets(client, network):  # type: ignore[no-untyped-def]
     make_outlets(*[outlet_row(f"sz-extra-{n:02d}", lat=f"22.{n + 10}", lon="114.1") for n in range(50)])
-    client.get("/api/v1/outlets/nearest", {"lat": "22.5", "lon": "114"})  # builds the index
+    client.get("/api/v1/outlets/nearest", {"lat": "22.5", "lon": "114", "limit": "1"})  # builds the index
     counts = []
-    for limit in ("1", "50"):
+    for limit in ("50", "50", "5"):
         with CaptureQueriesContext(connection) as queries:
-            assert (
-                client.get(
-                    "/api/v1/outlets/nearest", {"lat": "22.5", "lon": "114", "limit": limit}
-                ).status_code
-                == 200
-            )
+            answer = client.get("/api/v1/outlets/nearest", {"lat": "22.5", "lon": "114", "limit": limit})
+        assert answer.status_code == 200 and len(answer.json()) == int(limit)
         counts.append(len(queries))
-    assert counts[0] == counts[1] <= 4
+    # Version token, outlets, phones, live counts; then only the token and the live counts.
+    assert counts == [4, 2, 2]
+
+
+def test_nearest_shows_live_queues_and_ratings_and_fresh_outlet_details(client, network):  # type: ignore[no-untyped-def]
+    from aftersales.accounts.actors import ANONYMOUS, SYSTEM
+    from aftersales.network.services import outlet_queue_join, outlet_record_rating, outlet_save
+
+    near = {"lat": "22.5431", "lon": "114.0579", "limit": "1"}
+    assert client.get("/api/v1/outlets/nearest", near).json()[0]["queue"]["urgent"]["waiting"] == 0
+    outlet_queue_join(actor=ANONYMOUS, outlet=network["sz-futian"], lane="urgent")
+    outlet_record_rating(actor=SYSTEM, outlet=network["sz-futian"], source="complaint:OP1", score=1)
+    outlet_save(actor=SYSTEM, row=outlet_row("sz-futian", name="演示手机授权服务中心(福田新店)"))
+    body = client.get("/api/v1/outlets/nearest", near).json()[0]
+    assert body["queue"]["urgent"]["waiting"] == 1
+    assert body["rating"]["count"] == 1
+    assert body["name"] == "演示手机授权服务中心(福田新店)"

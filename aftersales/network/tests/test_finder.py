@@ -2,8 +2,11 @@
 
 Thousands of random points over China's whole east-west span (73°E-135°E), outlets
 sharing one address, outlets at exactly equal distances, authorisations that have
-lapsed and filters: the index must answer exactly what the scan answers, in the same
-order (distance in whole millimetres, then outlet code).
+lapsed and filters: the index must answer the same outlets as the scan, in the same
+order (distance in whole millimetres, then outlet code). The index computes distances
+from unit-sphere chords, the scan with the haversine formula: two formulas may round a
+distance lying within a millionth of a millimetre of a half to different millimetres,
+so distances are compared to the millimetre.
 """
 
 import random
@@ -105,6 +108,13 @@ class Scan:
         )[:limit]
 
 
+def same_answer(hits, expected) -> bool:  # type: ignore[no-untyped-def]
+    """The same outlets in the same order, at distances equal to the millimetre."""
+    return [h.code for h in hits] == [code for _mm, code in expected] and all(
+        abs(h.distance_mm - mm) <= 1 for h, (mm, _code) in zip(hits, expected, strict=True)
+    )
+
+
 def in_force(outlet: Outlet) -> bool:
     return outlet.authorised_until is None or outlet.authorised_until >= TODAY
 
@@ -121,7 +131,7 @@ def test_the_index_answers_exactly_what_a_haversine_scan_answers():  # type: ign
         limit = rng.choice([1, 2, 3, 5, 10])
         hits = index.nearest(lat, lon, limit=limit, today=TODAY)
         expected = scan.nearest(lat, lon, limit, keep)
-        assert [(h.distance_mm, h.code) for h in hits] == expected, (lat, lon, limit)
+        assert same_answer(hits, expected), (lat, lon, limit)
         ties_seen += len(expected) - len({mm for mm, _code in expected})
     # The ties were there to be got wrong.
     assert ties_seen > 100
@@ -141,9 +151,9 @@ def test_filtered_answers_match_the_scan_with_the_same_filters():  # type: ignor
         lat, lon = rng.uniform(18.0, 53.5), rng.uniform(73.0, 135.0)
         code = rng.choice(SPECIALITIES)
         hits = index.nearest(lat, lon, limit=5, today=TODAY, filters=Filters(specialities=frozenset({code})))
-        assert [(h.distance_mm, h.code) for h in hits] == scan.nearest(lat, lon, 5, offering[code])
+        assert same_answer(hits, scan.nearest(lat, lon, 5, offering[code]))
         hits = index.nearest(lat, lon, limit=5, today=TODAY, filters=Filters(open_at=moment))
-        assert [(h.distance_mm, h.code) for h in hits] == scan.nearest(lat, lon, 5, open_then)
+        assert same_answer(hits, scan.nearest(lat, lon, 5, open_then))
 
 
 def test_the_index_is_rebuilt_when_outlets_change_and_only_then():  # type: ignore[no-untyped-def]
