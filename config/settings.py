@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "aftersales.intake",
     "aftersales.notifications",
     "aftersales.knowledge",
+    "aftersales.network",
     "aftersales.demo",
 ]
 

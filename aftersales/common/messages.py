@@ -117,6 +117,91 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "This Idempotency-Key was already used for a different request.",
         "zh-hans": "该 Idempotency-Key 已用于另一个不同的请求。",
     },
+    # The service network: outlet lists, the finder, queues and ratings.
+    "outlet_code_invalid": {
+        "en": "An outlet code is 1-40 letters, digits, - or _, starting with a letter or digit.",
+        "zh-hans": "网点编码须为 1-40 位字母、数字、- 或 _,以字母或数字开头。",
+    },
+    "outlet_kind_unknown": {
+        "en": "Unknown outlet kind; use one of: {allowed}.",
+        "zh-hans": "未知网点类型,可选:{allowed}。",
+    },
+    "adcode_invalid": {
+        "en": "Not a 6-digit administrative code (a province's ends in 0000): {value}.",
+        "zh-hans": "不是有效的 6 位行政区划代码(省级以 0000 结尾):{value}。",
+    },
+    "adcode_outside_province": {
+        "en": "{value} is not in province {province}.",
+        "zh-hans": "{value} 不属于省级区划 {province}。",
+    },
+    "coordinate_invalid": {
+        "en": "Give a number between {low} and {high}.",
+        "zh-hans": "请填写 {low} 到 {high} 之间的数字。",
+    },
+    "coordinates_outside_china": {
+        "en": "({lat}, {lon}) is outside China; are latitude and longitude swapped?",
+        "zh-hans": "坐标 ({lat}, {lon}) 不在中国境内;经纬度是否填反?",
+    },
+    "coordinates_outside_province": {
+        "en": "({lat}, {lon}) is not in {province}.",
+        "zh-hans": "坐标 ({lat}, {lon}) 不在{province}境内。",
+    },
+    "too_many_phones": {"en": "At most {limit} phone numbers.", "zh-hans": "电话号码最多 {limit} 个。"},
+    "hours_syntax": {
+        "en": "Unreadable opening hours: {detail} (write e.g. Mo-Fr 09:00-12:00,13:30-21:00; Su off).",
+        "zh-hans": "无法识别的营业时间:{detail}(例如 周一至周五 09:00-12:00,13:30-21:00;周日休息)。",
+    },
+    "hours_time": {"en": "No such time of day: {detail}.", "zh-hans": "不存在的时刻:{detail}。"},
+    "hours_empty_span": {
+        "en": "A span that opens and closes at the same time: {detail}.",
+        "zh-hans": "开门与关门时间相同:{detail}。",
+    },
+    "hours_overlap": {
+        "en": "Opening spans overlap: {detail}.",
+        "zh-hans": "营业时段重叠:{detail}。",
+    },
+    "timezone_unknown": {"en": "Unknown time zone {zone}.", "zh-hans": "未知时区 {zone}。"},
+    "uscc_invalid": {
+        "en": "Not a valid unified social credit code (18 characters with a correct check character).",
+        "zh-hans": "统一社会信用代码无效(须为 18 位且校验位正确)。",
+    },
+    "authorisation_unknown": {
+        "en": "Unknown authorisation status; use one of: {allowed}.",
+        "zh-hans": "未知授权状态,可选:{allowed}。",
+    },
+    "authorisation_dates": {
+        "en": "The authorisation ends before it starts.",
+        "zh-hans": "授权截止日期早于起始日期。",
+    },
+    "speciality_unknown": {
+        "en": "Unknown speciality {unknown}; use any of: {allowed}.",
+        "zh-hans": "未知特色服务 {unknown},可选:{allowed}。",
+    },
+    "number_invalid": {
+        "en": "Give a whole number from {low} to {high}.",
+        "zh-hans": "请填写 {low} 到 {high} 之间的整数。",
+    },
+    "control_characters": {
+        "en": "Contains control characters.",
+        "zh-hans": "包含控制字符。",
+    },
+    "duplicate_in_file": {
+        "en": "The same outlet code is already on row {row} of this file.",
+        "zh-hans": "同一网点编码已出现在本文件第 {row} 行。",
+    },
+    "row_unreadable": {
+        "en": "Not an outlet: {detail}.",
+        "zh-hans": "无法读取该行:{detail}。",
+    },
+    "queue_empty": {
+        "en": "Nobody is waiting in the {lane} lane of outlet {outlet}.",
+        "zh-hans": "网点 {outlet} 的{lane}队列无人等候。",
+    },
+    "rating_invalid": {"en": "A score is a whole number from 1 to 5.", "zh-hans": "评分须为 1 到 5 的整数。"},
+    "query_invalid": {
+        "en": "Give 1-{limit} characters without control characters.",
+        "zh-hans": "请填写 1-{limit} 个字符,且不含控制字符。",
+    },
 }
 
 DEFAULT_LANGUAGE = "zh-hans"

@@ -16,6 +16,7 @@ from aftersales.accounts.services import api_token_create, staff_enable_workspac
 from aftersales.common import clock
 from aftersales.common.errors import DomainError
 from aftersales.complaints import services as complaint_services
+from aftersales.demo.outlets import seed_outlets
 from aftersales.demo.phrases import CITIES, ESCALATION_TAILS, MODELS, PHRASES, SURNAMES
 from aftersales.intake.services import complaint_submit
 from aftersales.intake.submission import Submission
@@ -27,6 +28,7 @@ STAFF = [
     ("agent2", Role.AGENT, "agents"),
     ("tech1", Role.TECHNICAL, "technical"),
     ("expert1", Role.EXPERT, "hq-experts"),
+    # Staff of the demo outlet beijing-01 (demo/outlets.py): its team is outlet-<code>.
     ("outlet-tech1", Role.OUTLET_TECHNICIAN, "outlet-beijing-01"),
     ("outlet-mgr1", Role.OUTLET_MANAGER, "outlet-beijing-01"),
 ]
@@ -147,6 +149,7 @@ def seed_demo(*, count: int) -> dict[str, str]:
     from aftersales.notifications.services import notifications_suppressed
 
     staff = seed_staff()
+    seed_outlets()
     # History is laid down, not lived: nobody is notified about complaints of last month.
     with notifications_suppressed():
         seed_complaints(count=count, staff=staff)

@@ -94,6 +94,34 @@ class RepeatContactRule:
 
 
 @dataclass(frozen=True)
+class Speciality:
+    """A service an outlet may offer beyond ordinary repair, and the complaint categories it serves."""
+
+    code: str
+    labels: Labels
+    categories: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class NetworkPolicy:
+    """The service network's rules (the pack's `network` section).
+
+    rating: an outlet's rating is the Bayesian average
+    (prior_weight * prior_mean + sum of scores) / (prior_weight + number of scores),
+    so a handful of reviews cannot lift an outlet above one with hundreds.
+    """
+
+    specialities: dict[str, Speciality]
+    rating_prior_mean: float
+    rating_prior_weight: float
+    default_minutes_per_customer: int
+    default_timezone: str
+
+    def specialities_for_category(self, category: str) -> frozenset[str]:
+        return frozenset(code for code, s in self.specialities.items() if category in s.categories)
+
+
+@dataclass(frozen=True)
 class PolicyPack:
     brand_code: str
     brand_name: Labels
@@ -128,6 +156,7 @@ class PolicyPack:
     # China's working days with the pack's holiday notices, and how long before they run out to warn.
     workdays: ChinaWorkdays = LIBRARY_ONLY
     holiday_warn_days: int = 60
+    network: NetworkPolicy = NetworkPolicy({}, 4.0, 10, 15, "Asia/Shanghai")
 
     def level_above(self, level: str) -> str | None:
         index = LEVELS.index(level)
@@ -343,6 +372,32 @@ def _follow_ups(raw: dict[str, Any]) -> dict[str, str]:
     return dict(raw)
 
 
+def _network(raw: dict[str, Any], categories: dict[str, Labels]) -> NetworkPolicy:
+    specialities = {}
+    for code, spec in raw.get("specialities", {}).items():
+        unknown = [c for c in spec["categories"] if c not in categories]
+        if unknown:
+            raise PolicyError(f"network speciality {code} names unknown categories {unknown}")
+        specialities[code] = Speciality(
+            code=code,
+            labels={k: v for k, v in spec.items() if k in ("zh-hans", "en")},
+            categories=tuple(spec["categories"]),
+        )
+    rating = raw.get("rating", {})
+    prior_mean, prior_weight = float(rating.get("prior_mean", 4.0)), float(rating.get("prior_weight", 10))
+    if not (1 <= prior_mean <= 5 and prior_weight >= 0):
+        raise PolicyError("network rating: prior_mean must be 1-5 and prior_weight at least 0")
+    minutes = int(raw.get("queue", {}).get("default_minutes_per_customer", 15))
+    if minutes < 1:
+        raise PolicyError("network queue: default_minutes_per_customer must be at least 1")
+    zone = raw.get("default_timezone", "Asia/Shanghai")
+    try:
+        ZoneInfo(zone)
+    except (ValueError, KeyError) as exc:
+        raise PolicyError(f"network default_timezone: unknown time zone {zone}") from exc
+    return NetworkPolicy(specialities, prior_mean, prior_weight, minutes, zone)
+
+
 def parse_pack(raw: dict[str, Any]) -> PolicyPack:
     try:
         workdays, holiday_warn_days = _holidays(raw.get("holidays", {}))
@@ -448,6 +503,7 @@ def parse_pack(raw: dict[str, Any]) -> PolicyPack:
             calendars=calendars,
             workdays=workdays,
             holiday_warn_days=holiday_warn_days,
+            network=_network(raw.get("network", {}), raw["categories"]),
         )
     except KeyError as exc:
         raise PolicyError(f"policy pack is missing {exc}") from exc

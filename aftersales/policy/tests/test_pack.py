@@ -160,3 +160,15 @@ def test_the_shipped_pack_names_no_unofficial_holiday_data():  # type: ignore[no
     pack = current_pack()
     assert pack.workdays.notices == ()
     assert pack.holiday_warn_days == 60
+
+
+def test_a_network_speciality_must_serve_known_categories(settings):  # type: ignore[no-untyped-def]
+    raw = json.loads(Path(settings.POLICY_PACK).read_text(encoding="utf-8"))
+    network = parse_pack(raw).network
+    assert network.specialities_for_category("battery_charging") >= {"battery_green_channel"}
+    raw["network"]["specialities"]["battery_green_channel"]["categories"] = ["batteries"]
+    with pytest.raises(PolicyError, match="battery_green_channel"):
+        parse_pack(raw)
+    # A pack without the section gets an empty network: no specialities, a neutral prior.
+    del raw["network"]
+    assert parse_pack(raw).network.specialities == {}

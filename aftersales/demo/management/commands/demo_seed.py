@@ -1,7 +1,9 @@
 from django.core.management.base import BaseCommand
 
 from aftersales.complaints.models import Complaint
+from aftersales.demo.outlets import seed_outlets
 from aftersales.demo.seed import DEMO_PASSWORD, STAFF, seed_demo
+from aftersales.network.models import Outlet
 
 
 class Command(BaseCommand):
@@ -12,10 +14,14 @@ class Command(BaseCommand):
 
     def handle(self, *args: object, complaints: int, **options: object) -> None:
         if Complaint.objects.exists():
+            if not Outlet.objects.exists():
+                self.stdout.write(f"loaded {seed_outlets()} outlets")
             self.stdout.write("demo data already loaded")
             return
         tokens = seed_demo(count=complaints)
-        self.stdout.write(f"loaded {Complaint.objects.count()} complaints")
+        self.stdout.write(
+            f"loaded {Complaint.objects.count()} complaints and {Outlet.objects.count()} outlets"
+        )
         self.stdout.write(
             "staff sign-in at http://127.0.0.1:8000/admin/ with password " + DEMO_PASSWORD + ":"
         )

@@ -1,0 +1,457 @@
+"""Reads of the service network: the finder, a city's best outlets, one outlet, the verify check.
+
+What leaves for the public is built here, field by field (`outlet_public`): never the
+staff notes, the team, the raw rating sums or internal ids.
+"""
+
+import re
+import threading
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from django.db.models import F, FloatField, Q, QuerySet
+from django.db.models.functions import Cast
+from stdnum.cn import uscc as uscc_number
+
+from aftersales.common import clock
+from aftersales.common.errors import NotFound, ValidationFailed, problem
+from aftersales.network.finder import Filters, Hit, IndexedOutlet, OutletIndex, open_now, week_intervals
+from aftersales.network.models import NetworkVersion, Outlet, OutletPhone, OutletQueue
+from aftersales.network.records import (
+    CODE_PATTERN,
+    fold_name,
+    normalise_uscc,
+    parse_phone,
+    phone_digits,
+    record_from_outlet,
+)
+from aftersales.policy.pack import NetworkPolicy, current_pack
+
+MAX_QUERY_LENGTH = 100
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_PHONE_LIKE = re.compile(r"^\+?[\d\s\-()（）.]+(?:\s*(?:转|分机|ext\.?|x)\s*\d+)?$", re.I)
+_USCC_LIKE = re.compile(r"^[0-9A-Z]{18}$")
+
+
+def bayesian_rating(*, count: int, total: int, policy: NetworkPolicy) -> float:
+    """(prior_weight * prior_mean + sum of scores) / (prior_weight + number of scores), on 1-5."""
+    weight = policy.rating_prior_weight
+    if weight + count == 0:
+        return policy.rating_prior_mean
+    return (weight * policy.rating_prior_mean + total) / (weight + count)
+
+
+def minutes_per_customer(*, hours: str, capacity_per_day: int, policy: NetworkPolicy) -> float:
+    """How long one customer takes on average: an open day's minutes over the day's capacity,
+    or the pack's default when either is unknown."""
+    intervals = week_intervals(hours)
+    open_minutes = sum(b - a for a, b in intervals)
+    open_days = len({a // 1440 for a, _b in intervals})
+    if not capacity_per_day or not open_days:
+        return float(policy.default_minutes_per_customer)
+    return open_minutes / open_days / capacity_per_day
+
+
+def estimated_waits(*, urgent: int, normal: int, minutes_each: float) -> dict[str, int]:
+    """Whole minutes a newcomer waits in each lane; urgent tickets are called first."""
+    return {
+        "urgent": round(urgent * minutes_each),
+        "normal": round((urgent + normal) * minutes_each),
+    }
+
+
+# --- the finder's index, rebuilt when the network's version token changes -------------
+
+_index_lock = threading.Lock()
+_index: list[OutletIndex] = []
+
+
+def network_token() -> str:
+    return NetworkVersion.objects.filter(pk=1).values_list("token", flat=True).first() or ""
+
+
+def outlet_index() -> OutletIndex:
+    """The index of authorised outlets, as of the network's current version.
+
+    The token is read before the rows: a change committed in between makes the index
+    newer than its token says, and the next query rebuilds it again; never older.
+    """
+    token = network_token()
+    if _index and _index[0].token == token:
+        return _index[0]
+    with _index_lock:
+        if _index and _index[0].token == token:
+            return _index[0]
+        rows = Outlet.objects.filter(authorisation=Outlet.Authorisation.AUTHORISED).values_list(
+            "pk",
+            "code",
+            "lat",
+            "lon",
+            "specialities",
+            "hours",
+            "timezone",
+            "authorised_from",
+            "authorised_until",
+        )
+        index = OutletIndex(
+            [
+                IndexedOutlet(pk, code, lat, lon, frozenset(specialities), hours, zone, start, end)
+                for pk, code, lat, lon, specialities, hours, zone, start, end in rows.order_by("code")
+            ],
+            token,
+        )
+        _index[:] = [index]
+        return index
+
+
+@dataclass(frozen=True)
+class NearestQuery:
+    lat: float
+    lon: float
+    limit: int = 5
+    open_now: bool = False
+    speciality: str | None = None
+    category: str | None = None
+    max_queue: int | None = None
+    max_wait_minutes: int | None = None
+
+
+def outlets_nearest(*, query: NearestQuery, now: datetime, language: str) -> list[dict[str, Any]]:
+    """The nearest authorised outlets passing the filters, nearest first, as public dicts with distance.
+
+    speciality: an outlet must offer it; category: an outlet must offer a speciality
+    that serves it (pack network.specialities); open_now: open at `now` in the outlet's
+    own time zone; max_queue: at most this many waiting in both lanes; max_wait_minutes:
+    a newcomer in the normal lane waits at most this long. Unknown speciality or category: 422.
+    """
+    policy = current_pack().network
+    wanted: frozenset[str] | None = None
+    if query.speciality is not None:
+        if query.speciality not in policy.specialities:
+            raise ValidationFailed(
+                {
+                    "speciality": problem(
+                        "speciality_unknown",
+                        unknown=query.speciality[:40],
+                        allowed=", ".join(policy.specialities),
+                    )
+                }
+            )
+        wanted = frozenset({query.speciality})
+    if query.category is not None:
+        if query.category not in current_pack().categories:
+            raise ValidationFailed(
+                {"category": problem("category_unknown", allowed=", ".join(current_pack().categories))}
+            )
+        serving = policy.specialities_for_category(query.category)
+        wanted = serving if wanted is None else wanted & serving
+    filters = Filters(open_at=now if query.open_now else None, specialities=wanted)
+    index = outlet_index()
+    today = clock.localdate(now)
+    queue_bound = query.max_queue is not None or query.max_wait_minutes is not None
+    if wanted is not None and not wanted:
+        return []
+    batch = query.limit if not queue_bound else query.limit * 3
+    while True:
+        hits = index.nearest(query.lat, query.lon, limit=batch, today=today, filters=filters)
+        outlets = _load_public(hits, token=index.token, now=now, language=language)
+        if queue_bound:
+            outlets = [o for o in outlets if _within_queue_bounds(o, query)]
+        if len(outlets) >= query.limit or len(hits) < batch:
+            return outlets[: query.limit]
+        batch *= 4
+
+
+def _within_queue_bounds(outlet: dict[str, Any], query: NearestQuery) -> bool:
+    queue = outlet["queue"]
+    if (
+        query.max_queue is not None
+        and queue["urgent"]["waiting"] + queue["normal"]["waiting"] > query.max_queue
+    ):
+        return False
+    return query.max_wait_minutes is None or queue["normal"]["wait_minutes"] <= query.max_wait_minutes
+
+
+# The unchanging part of each outlet's public view, by (outlet id, language), for the finder:
+# kept while the network's version token stays the same (every change to those fields
+# changes it); ratings and queues are read live.
+_static_views: dict[str, Any] = {"token": None, "views": {}}
+
+
+def _load_public(hits: list[Hit], *, token: str, now: datetime, language: str) -> list[dict[str, Any]]:
+    """The public views of the outlets hit, in order: two queries when their fixed parts are known."""
+    if not hits:
+        return []
+    if _static_views["token"] != token:
+        _static_views.update(token=token, views={})
+    views: dict[tuple[int, str], tuple[dict[str, Any], float]] = _static_views["views"]
+    missing = [h.pk for h in hits if (h.pk, language) not in views]
+    if missing:
+        for outlet in _public_rows(Outlet.objects.filter(pk__in=missing), with_queues=False):
+            views[(outlet.pk, language)] = _static_view(outlet, language)
+    live: dict[int, dict[str, int]] = {}
+    rows = OutletQueue.objects.filter(outlet_id__in=[h.pk for h in hits]).values_list(
+        "outlet_id", "lane", "waiting", "outlet__rating_count", "outlet__rating_sum"
+    )
+    for outlet_id, lane, waiting, count, total in rows:
+        live.setdefault(outlet_id, {"count": count, "total": total})[lane] = waiting
+    answers = []
+    for hit in hits:
+        if (hit.pk, language) not in views:
+            continue
+        view, minutes_each = views[(hit.pk, language)]
+        counts = live.get(hit.pk, {})
+        answers.append(
+            {
+                **_live_view(
+                    view,
+                    minutes_each=minutes_each,
+                    now=now,
+                    rating_count=counts.get("count", 0),
+                    rating_sum=counts.get("total", 0),
+                    urgent=counts.get("urgent", 0),
+                    normal=counts.get("normal", 0),
+                ),
+                "distance_m": round(hit.distance_mm / 1000),
+            }
+        )
+    return answers
+
+
+def _public_rows(outlets: QuerySet[Outlet], *, with_queues: bool = True) -> list[Outlet]:
+    """Outlets with their phones (and queues) loaded in one more query each, whatever their number."""
+    rows = list(outlets)
+    phones: dict[int, list[OutletPhone]] = {}
+    queues: dict[int, dict[str, OutletQueue]] = {}
+    ids = [o.pk for o in rows]
+    for phone in OutletPhone.objects.filter(outlet_id__in=ids).order_by("outlet_id", "position"):
+        phones.setdefault(phone.outlet_id, []).append(phone)
+    if with_queues:
+        for queue in OutletQueue.objects.filter(outlet_id__in=ids):
+            queues.setdefault(queue.outlet_id, {})[queue.lane] = queue
+    for outlet in rows:
+        outlet._public_phones = phones.get(outlet.pk, [])  # type: ignore[attr-defined]
+        outlet._public_queues = queues.get(outlet.pk, {})  # type: ignore[attr-defined]
+    return rows
+
+
+def in_force(outlet: Outlet, today: date) -> bool:
+    return _in_force(outlet.authorisation, outlet.authorised_from, outlet.authorised_until, today)
+
+
+def _in_force(status: str, start: date | None, end: date | None, today: date) -> bool:
+    return (
+        status == Outlet.Authorisation.AUTHORISED
+        and (start is None or start <= today)
+        and (end is None or today <= end)
+    )
+
+
+def outlet_public(outlet: Outlet, *, now: datetime, language: str) -> dict[str, Any]:
+    """What anyone may see of an outlet (loaded by _public_rows). The list of keys is the public schema."""
+    view, minutes_each = _static_view(outlet, language)
+    queues: dict[str, OutletQueue] = getattr(outlet, "_public_queues", {})
+    return _live_view(
+        view,
+        minutes_each=minutes_each,
+        now=now,
+        rating_count=outlet.rating_count,
+        rating_sum=outlet.rating_sum,
+        urgent=queues["urgent"].waiting if "urgent" in queues else 0,
+        normal=queues["normal"].waiting if "normal" in queues else 0,
+    )
+
+
+def _static_view(outlet: Outlet, language: str) -> tuple[dict[str, Any], float]:
+    """The public fields that change only with the outlet list, and the minutes one customer takes."""
+    pack = current_pack()
+    policy = pack.network
+    view = {
+        "code": outlet.code,
+        "name": outlet.name,
+        "brand": outlet.brand,
+        "kind": outlet.kind,
+        "address": outlet.address,
+        "province": outlet.province,
+        "province_adcode": outlet.province_adcode,
+        "city": outlet.city,
+        "city_adcode": outlet.city_adcode,
+        "district": outlet.district,
+        "district_adcode": outlet.district_adcode,
+        "lat": outlet.lat,
+        "lon": outlet.lon,
+        "phones": [
+            {"number": p.raw, "e164": p.e164 or None, "valid": p.valid}
+            for p in getattr(outlet, "_public_phones", [])
+        ],
+        "hours": outlet.hours,
+        "timezone": outlet.timezone,
+        "specialities": [
+            {"code": code, "name": pack.label(policy.specialities[code].labels, language)}
+            for code in outlet.specialities
+            if code in policy.specialities
+        ],
+        "capacity_per_day": outlet.capacity_per_day,
+        "uscc": outlet.uscc,
+        "authorisation": {
+            "status": outlet.authorisation,
+            "authorised_from": outlet.authorised_from,
+            "authorised_until": outlet.authorised_until,
+        },
+    }
+    minutes_each = minutes_per_customer(
+        hours=outlet.hours, capacity_per_day=outlet.capacity_per_day, policy=policy
+    )
+    return view, minutes_each
+
+
+def _live_view(
+    view: dict[str, Any],
+    *,
+    minutes_each: float,
+    now: datetime,
+    rating_count: int,
+    rating_sum: int,
+    urgent: int,
+    normal: int,
+) -> dict[str, Any]:
+    """The fixed view with what changes by the minute: open now, rating, queues, authorisation in force."""
+    waits = estimated_waits(urgent=urgent, normal=normal, minutes_each=minutes_each)
+    authorisation = view["authorisation"]
+    today = clock.localdate(now)
+    return {
+        **view,
+        "open_now": open_now(view["hours"], view["timezone"], now),
+        "rating": {
+            "score": round(
+                bayesian_rating(count=rating_count, total=rating_sum, policy=current_pack().network), 2
+            ),
+            "count": rating_count,
+        },
+        "queue": {
+            "urgent": {"waiting": urgent, "wait_minutes": waits["urgent"]},
+            "normal": {"waiting": normal, "wait_minutes": waits["normal"]},
+        },
+        "authorisation": {
+            **authorisation,
+            "in_force": _in_force(
+                authorisation["status"],
+                authorisation["authorised_from"],
+                authorisation["authorised_until"],
+                today,
+            ),
+        },
+    }
+
+
+def _in_force_filter(today: date) -> Q:
+    return (
+        Q(authorisation=Outlet.Authorisation.AUTHORISED)
+        & (Q(authorised_from__isnull=True) | Q(authorised_from__lte=today))
+        & (Q(authorised_until__isnull=True) | Q(authorised_until__gte=today))
+    )
+
+
+def outlets_top_in_city(*, city: str, now: datetime, language: str, limit: int = 3) -> list[dict[str, Any]]:
+    """A city's best outlets in force by Bayesian rating, then by code; `city` is its adcode or name
+    (深圳, 深圳市). An unknown city answers an empty list."""
+    name = unicodedata.normalize("NFKC", city).strip()
+    if _CONTROL.search(name) or not 0 < len(name) <= 50:
+        raise ValidationFailed({"city": problem("query_invalid", limit=50)})
+    names = {name, name + "市", name.removesuffix("市")}
+    policy = current_pack().network
+    weight, mean = policy.rating_prior_weight, policy.rating_prior_mean
+    score = (Cast(F("rating_sum"), FloatField()) + weight * mean) / (
+        Cast(F("rating_count"), FloatField()) + weight
+    )
+    if weight == 0:
+        score = Cast(F("rating_sum"), FloatField()) / Cast(F("rating_count"), FloatField())
+    match = Q(city_adcode=name) if name.isdigit() and len(name) == 6 else Q(city__in=names)
+    outlets = (
+        Outlet.objects.filter(match & _in_force_filter(clock.localdate(now)))
+        .annotate(bayesian=score)
+        .order_by(F("bayesian").desc(nulls_last=True), "code")[:limit]
+    )
+    return [outlet_public(o, now=now, language=language) for o in _public_rows(outlets)]
+
+
+def outlet_get_public(*, code: str, now: datetime, language: str) -> dict[str, Any]:
+    """One outlet's public view by code (any case); 404 for unknown codes and outlets not yet authorised."""
+    normal = unicodedata.normalize("NFKC", code).strip().lower()
+    if not CODE_PATTERN.match(normal):
+        raise NotFound(what="outlet")
+    rows = _public_rows(
+        Outlet.objects.filter(code=normal).exclude(authorisation=Outlet.Authorisation.PENDING)
+    )
+    if not rows:
+        raise NotFound(what="outlet")
+    return outlet_public(rows[0], now=now, language=language)
+
+
+def outlet_verify(*, query: str, now: datetime, language: str) -> dict[str, Any]:
+    """Whether a name, a phone number (any spelling) or a unified social credit code belongs to
+    an outlet whose authorisation is in force: the customer's check against fake repair shops.
+
+    verdict: authorised (with those outlets), not_authorised (it belongs to an outlet whose
+    authorisation is suspended, revoked or lapsed), invalid_code (looks like a credit code
+    but its check character is wrong: no business has it) or unknown.
+    """
+    text = unicodedata.normalize("NFKC", query).strip()
+    if _CONTROL.search(text) or not 0 < len(text) <= MAX_QUERY_LENGTH:
+        raise ValidationFailed({"q": problem("query_invalid", limit=MAX_QUERY_LENGTH)})
+    compact = normalise_uscc(text)
+    matches: QuerySet[Outlet]
+    if _USCC_LIKE.match(compact) and not compact.isdigit():
+        kind = "uscc"
+        if not uscc_number.is_valid(compact):
+            return {"query_kind": kind, "verdict": "invalid_code", "outlets": []}
+        matches = Outlet.objects.filter(uscc=compact)
+    elif _USCC_LIKE.match(compact) and uscc_number.is_valid(compact):
+        kind = "uscc"
+        matches = Outlet.objects.filter(uscc=compact)
+    elif _PHONE_LIKE.match(text) and len(phone_digits(text)) >= 5:
+        kind = "phone"
+        entry = parse_phone(text, current_pack().default_region)
+        same = Q(digits=phone_digits(text)) | (Q(e164=entry.e164) if entry.valid else Q(pk__in=[]))
+        matches = Outlet.objects.filter(pk__in=OutletPhone.objects.filter(same).values("outlet_id"))
+    else:
+        kind = "name"
+        key = fold_name(text)
+        matches = Outlet.objects.filter(name_key=key) if key else Outlet.objects.none()
+    today = clock.localdate(now)
+    found = list(matches.exclude(authorisation=Outlet.Authorisation.PENDING).order_by("code")[:50])
+    authorised = [o for o in found if in_force(o, today)][:5]
+    verdict = "authorised" if authorised else "not_authorised" if found else "unknown"
+    return {
+        "query_kind": kind,
+        "verdict": verdict,
+        "outlets": [outlet_public(o, now=now, language=language) for o in _public_rows_of(authorised)],
+    }
+
+
+def _public_rows_of(outlets: list[Outlet]) -> list[Outlet]:
+    return (
+        _public_rows(Outlet.objects.filter(pk__in=[o.pk for o in outlets]).order_by("code"))
+        if outlets
+        else []
+    )
+
+
+def outlet_export_rows(batch: int = 2000) -> Iterator[dict[str, str]]:
+    """Every outlet as a row of the outlet list, by code; phones loaded a batch at a time."""
+    last = ""
+    while True:
+        outlets = list(Outlet.objects.filter(code__gt=last).order_by("code")[:batch])
+        if not outlets:
+            return
+        phones: dict[int, list[OutletPhone]] = {}
+        for phone in OutletPhone.objects.filter(outlet_id__in=[o.pk for o in outlets]).order_by(
+            "outlet_id", "position"
+        ):
+            phones.setdefault(phone.outlet_id, []).append(phone)
+        for outlet in outlets:
+            yield record_from_outlet(outlet, phones.get(outlet.pk, [])).row()
+        last = outlets[-1].code

@@ -1,0 +1,342 @@
+"""Writes to the service network: outlet lists, single outlets, ratings, walk-in queues.
+
+Every write that changes where an outlet is or what it offers also changes the
+network's version token (NetworkVersion) in the same transaction, so that each process
+rebuilds its finder index on its next query.
+"""
+
+import uuid
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F
+
+from aftersales.accounts.actors import Actor
+from aftersales.accounts.roles import Role
+from aftersales.common import clock
+from aftersales.common.errors import Conflict, Forbidden, ValidationFailed, problem
+from aftersales.network import events
+from aftersales.network.models import (
+    NetworkVersion,
+    Outlet,
+    OutletEvent,
+    OutletPhone,
+    OutletQueue,
+    OutletRating,
+)
+from aftersales.network.records import OUTLET_FIELDS, OutletRecord, parse_outlet_row, record_from_outlet
+from aftersales.policy.pack import current_pack
+
+# SQLite allows 999 bound parameters in older builds: look rows up in slices below that.
+_SLICE = 900
+LANES = (OutletQueue.Lane.URGENT.value, OutletQueue.Lane.NORMAL.value)
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    """Why one row of an outlet list was refused: its row number (the header is row 1), column and reason."""
+
+    row: int
+    column: str
+    code: str
+    params: dict[str, object]
+
+
+@dataclass
+class ImportReport:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    refused_rows: int = 0
+    problems: list[RowProblem] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "refused": self.refused_rows,
+        }
+
+
+@dataclass(frozen=True)
+class QueueTicket:
+    outlet: str
+    lane: str
+    ticket: int
+    waiting: int
+
+
+def network_version_change(*, at: datetime) -> str:
+    """Give the network a new version token; call inside the transaction of the change."""
+    token = uuid.uuid4().hex
+    if not NetworkVersion.objects.filter(pk=1).update(token=token, changed_at=at):
+        NetworkVersion.objects.update_or_create(pk=1, defaults={"token": token, "changed_at": at})
+    return token
+
+
+def outlets_import(
+    *,
+    actor: Actor,
+    rows: Iterable[tuple[int, dict[str, Any] | str]],
+    source: str,
+    progress: Callable[[Iterator[Any], int, str], Iterator[Any]] | None = None,
+    total: int = 0,
+) -> ImportReport:
+    """Load an outlet list: create new outlets, update changed ones in place, refuse bad rows.
+
+    rows: (row number, the row's values by column, or why the row could not be read).
+    The outlet code is the key: importing the same list twice changes nothing the second
+    time. Good rows land even when others are refused; all the good rows land in one
+    transaction, or none do. `progress` wraps an iterator to show progress (a tqdm bar).
+    """
+    pack = current_pack()
+    report = ImportReport()
+    records: dict[str, tuple[int, OutletRecord]] = {}
+    refused_rows: set[int] = set()
+    wrap = progress or (lambda iterator, _total, _label: iterator)
+
+    # 1. Check every row; a code seen twice in one file refuses the later row.
+    for number, row in wrap(iter(rows), total, "check"):
+        if isinstance(row, str):
+            report.problems.append(RowProblem(number, "", "row_unreadable", {"detail": row}))
+            refused_rows.add(number)
+            continue
+        record, problems = parse_outlet_row(row, pack=pack)
+        if record is not None and record.code in records:
+            problems = {"code": problem("duplicate_in_file", row=records[record.code][0])}
+            record = None
+        for column, issue in problems.items():
+            report.problems.append(RowProblem(number, column, issue.code, issue.params))
+        if record is None:
+            refused_rows.add(number)
+        else:
+            records[record.code] = (number, record)
+    report.refused_rows = len(refused_rows)
+
+    # 2. Write the good rows.
+    with transaction.atomic():
+        _apply(
+            actor=actor,
+            records=[record for _number, record in records.values()],
+            source=source,
+            report=report,
+            progress=wrap,
+        )
+    return report
+
+
+def outlet_save(*, actor: Actor, row: dict[str, Any], source: str = "admin") -> Outlet:
+    """Create or update one outlet from its values by column (the admin form); 422 names the bad fields."""
+    record, problems = parse_outlet_row(row, pack=current_pack())
+    if record is None:
+        raise ValidationFailed(problems)
+    with transaction.atomic():
+        _apply(actor=actor, records=[record], source=source, report=ImportReport())
+    return Outlet.objects.get(code=record.code)
+
+
+def _apply(
+    *,
+    actor: Actor,
+    records: list[OutletRecord],
+    source: str,
+    report: ImportReport,
+    progress: Callable[[Iterator[Any], int, str], Iterator[Any]] | None = None,
+) -> None:
+    """Upsert checked records by code, with their phones, queues and events, in the caller's transaction."""
+    now = clock.now()
+    wrap = progress or (lambda iterator, _total, _label: iterator)
+    existing: dict[str, Outlet] = {}
+    codes = [record.code for record in records]
+    for start in range(0, len(codes), _SLICE):
+        for found in Outlet.objects.filter(code__in=codes[start : start + _SLICE]):
+            existing[found.code] = found
+    phones: dict[int, list[OutletPhone]] = {}
+    ids = [found.pk for found in existing.values()]
+    for start in range(0, len(ids), _SLICE):
+        for phone in OutletPhone.objects.filter(outlet_id__in=ids[start : start + _SLICE]).order_by(
+            "outlet_id", "position"
+        ):
+            phones.setdefault(phone.outlet_id, []).append(phone)
+
+    new: list[tuple[Outlet, OutletRecord]] = []
+    changed: list[tuple[Outlet, OutletRecord, list[str]]] = []
+    for record in wrap(iter(records), len(records), "compare"):
+        outlet = existing.get(record.code)
+        if outlet is None:
+            new.append((Outlet(**record.outlet_values(), created_at=now, updated_at=now), record))
+            continue
+        before = record_from_outlet(outlet, phones.get(outlet.pk, []))
+        fields = [
+            name for name in (*OUTLET_FIELDS, "phones") if getattr(before, name) != getattr(record, name)
+        ]
+        if not fields:
+            report.unchanged += 1
+            continue
+        for name, value in record.outlet_values().items():
+            setattr(outlet, name, value)
+        outlet.updated_at = now
+        changed.append((outlet, record, fields))
+
+    if not new and not changed:
+        return
+    Outlet.objects.bulk_create([outlet for outlet, _ in new], batch_size=500)
+    if changed:
+        update_fields = sorted({*(set(OUTLET_FIELDS) | {"name_key", "updated_at"})})
+        Outlet.objects.bulk_update([outlet for outlet, _, _ in changed], update_fields, batch_size=500)
+    rewrite = [(outlet, record) for outlet, record, fields in changed if "phones" in fields]
+    stale = [outlet.pk for outlet, _ in rewrite]
+    for start in range(0, len(stale), _SLICE):
+        OutletPhone.objects.filter(outlet_id__in=stale[start : start + _SLICE]).delete()
+    OutletPhone.objects.bulk_create(
+        [
+            OutletPhone(
+                outlet=outlet,
+                position=position,
+                raw=phone.raw,
+                e164=phone.e164,
+                digits=phone.digits,
+                valid=phone.valid,
+            )
+            for outlet, record in [*new, *rewrite]
+            for position, phone in enumerate(record.phones)
+        ],
+        batch_size=1000,
+    )
+    OutletQueue.objects.bulk_create(
+        [OutletQueue(outlet=outlet, lane=lane, updated_at=now) for outlet, _ in new for lane in LANES],
+        batch_size=1000,
+    )
+    OutletEvent.objects.bulk_create(
+        [events.outlet_created_event(outlet=outlet, actor=actor, at=now, source=source) for outlet, _ in new]
+        + [
+            events.outlet_updated_event(outlet=outlet, actor=actor, at=now, source=source, fields=fields)
+            for outlet, _, fields in changed
+        ],
+        batch_size=1000,
+    )
+    report.created += len(new)
+    report.updated += len(changed)
+    network_version_change(at=now)
+
+
+def outlet_record_rating(*, actor: Actor, outlet: Outlet, source: str, score: int) -> Outlet:
+    """Count one satisfaction score (1-5) for the outlet that handled `source` (e.g. "complaint:OP…").
+
+    The same source rating again replaces its earlier score, so a customer who changes
+    their mind is counted once. Returns the outlet with its new count and sum.
+    """
+    if isinstance(score, bool) or not isinstance(score, int) or not 1 <= score <= 5:
+        raise ValidationFailed({"score": problem("rating_invalid")})
+    if not source or len(source) > 64:
+        raise ValidationFailed({"source": problem("text_too_long", limit=64, length=len(source))})
+    now = clock.now()
+    with transaction.atomic():
+        rating, created = OutletRating.objects.select_for_update().get_or_create(
+            outlet=outlet, source=source, defaults={"score": score, "at": now}
+        )
+        replaced = None if created else rating.score
+        if created:
+            Outlet.objects.filter(pk=outlet.pk).update(
+                rating_count=F("rating_count") + 1, rating_sum=F("rating_sum") + score
+            )
+        elif replaced != score:
+            OutletRating.objects.filter(pk=rating.pk).update(score=score, at=now)
+            Outlet.objects.filter(pk=outlet.pk).update(rating_sum=F("rating_sum") + (score - rating.score))
+        events.outlet_rated_event(
+            outlet=outlet, actor=actor, at=now, source=source, score=score, replaced=replaced
+        ).save()
+    outlet.refresh_from_db(fields=["rating_count", "rating_sum"])
+    return outlet
+
+
+def outlet_record_ratings(*, actor: Actor, outlet: Outlet, scores: dict[str, int]) -> Outlet:
+    """Many satisfaction scores at once, by source (a backfill, the demo): as outlet_record_rating
+    for each, in one transaction, with one event counting them."""
+    bad = [s for s in scores.values() if isinstance(s, bool) or not isinstance(s, int) or not 1 <= s <= 5]
+    if bad or any(not source or len(source) > 64 for source in scores):
+        raise ValidationFailed({"scores": problem("rating_invalid")})
+    now = clock.now()
+    with transaction.atomic():
+        known = {
+            r.source: r
+            for r in OutletRating.objects.select_for_update().filter(outlet=outlet, source__in=list(scores))
+        }
+        fresh = [
+            OutletRating(outlet=outlet, source=k, score=v, at=now)
+            for k, v in scores.items()
+            if k not in known
+        ]
+        changed = [r for r in known.values() if r.score != scores[r.source]]
+        delta = sum(r.score for r in fresh) + sum(scores[r.source] - r.score for r in changed)
+        for rating in changed:
+            rating.score, rating.at = scores[rating.source], now
+        OutletRating.objects.bulk_create(fresh, batch_size=1000)
+        OutletRating.objects.bulk_update(changed, ["score", "at"], batch_size=1000)
+        Outlet.objects.filter(pk=outlet.pk).update(
+            rating_count=F("rating_count") + len(fresh), rating_sum=F("rating_sum") + delta
+        )
+        events.outlet_ratings_loaded_event(
+            outlet=outlet, actor=actor, at=now, added=len(fresh), replaced=len(changed)
+        ).save()
+    outlet.refresh_from_db(fields=["rating_count", "rating_sum"])
+    return outlet
+
+
+def _lane(lane: str) -> str:
+    if lane not in LANES:
+        raise ValidationFailed({"lane": problem("invalid_value", detail=f"use one of {', '.join(LANES)}")})
+    return lane
+
+
+def outlet_queue_join(*, actor: Actor, outlet: Outlet, lane: str) -> QueueTicket:
+    """A walk-in customer takes a ticket in a lane (urgent or normal): one more waiting.
+
+    One conditional UPDATE adds to the counters, so that concurrent joins each get their
+    own ticket number on SQLite (whose write transactions run one at a time) and
+    PostgreSQL (where the row stays locked by the update until commit).
+    """
+    _lane(lane)
+    now = clock.now()
+    with transaction.atomic():
+        moved = OutletQueue.objects.filter(outlet=outlet, lane=lane).update(
+            waiting=F("waiting") + 1, issued=F("issued") + 1, updated_at=now
+        )
+        if not moved:
+            OutletQueue.objects.create(outlet=outlet, lane=lane, waiting=1, issued=1, updated_at=now)
+        queue = OutletQueue.objects.get(outlet=outlet, lane=lane)
+        events.queue_joined_event(outlet=outlet, actor=actor, at=now, lane=lane, ticket=queue.issued).save()
+    return QueueTicket(outlet=outlet.code, lane=lane, ticket=queue.issued, waiting=queue.waiting)
+
+
+def outlet_queue_serve(*, actor: Actor, outlet: Outlet, lane: str | None = None) -> QueueTicket:
+    """Outlet staff call the next ticket: of `lane`, or urgent before normal when no lane is given.
+
+    Only the outlet's own staff (team outlet-<code>) or an administrator may; 409 when
+    nobody waits. The decrement is conditional (waiting > 0), so two desks calling at
+    once never serve the same ticket nor take the count below zero.
+    """
+    if not actor.may("outlet.serve_queue") or (
+        actor.role != Role.ADMIN and (actor.user is None or actor.user.team != outlet.team)
+    ):
+        raise Forbidden(what=f"serve the queue of outlet {outlet.code}")
+    lanes = [_lane(lane)] if lane else list(LANES)
+    now = clock.now()
+    with transaction.atomic():
+        for candidate in lanes:
+            served = OutletQueue.objects.filter(outlet=outlet, lane=candidate, waiting__gt=0).update(
+                waiting=F("waiting") - 1, served=F("served") + 1, updated_at=now
+            )
+            if served:
+                queue = OutletQueue.objects.get(outlet=outlet, lane=candidate)
+                events.queue_served_event(
+                    outlet=outlet, actor=actor, at=now, lane=candidate, ticket=queue.served
+                ).save()
+                return QueueTicket(
+                    outlet=outlet.code, lane=candidate, ticket=queue.served, waiting=queue.waiting
+                )
+    raise Conflict("queue_empty", lane=lane or "urgent/normal", outlet=outlet.code)
