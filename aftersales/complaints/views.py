@@ -6,6 +6,7 @@ from aftersales.accounts.actors import ANONYMOUS
 from aftersales.accounts.selectors import customer_from_browser_session
 from aftersales.common import clock
 from aftersales.common.errors import DomainError
+from aftersales.common.language import request_language
 from aftersales.complaints import sla
 from aftersales.complaints.api import timeline_out
 from aftersales.complaints.models import TimelineEvent
@@ -17,6 +18,7 @@ from aftersales.complaints.selectors import (
 )
 from aftersales.complaints.services import tracking_token
 from aftersales.policy.pack import current_pack
+from aftersales.triage.services import triage_advice
 
 
 def track_page(request: HttpRequest, number: str) -> HttpResponse:
@@ -34,6 +36,7 @@ def track_page(request: HttpRequest, number: str) -> HttpResponse:
         {
             "complaint": complaint,
             "is_new": request.GET.get("new") == "1",
+            "advice": triage_advice(reasons=complaint.triage_reasons, language=request_language(request)),
             "linked": request.GET.get("new") == "0",
             "level": pack.levels[complaint.level],
             "follows": complaint.follows,

@@ -11,6 +11,7 @@ from aftersales.intake.schemas import ComplaintReceiptOut, ComplaintSubmitIn
 from aftersales.intake.services import IntakeResult, complaint_submit
 from aftersales.intake.submission import Submission
 from aftersales.knowledge.services import self_help_for
+from aftersales.triage.services import triage_advice
 
 RECEIPT_TEXT = {
     "created": {"zh-hans": "投诉已受理,工单号 {number}。", "en": "Complaint received: number {number}."},
@@ -68,6 +69,7 @@ def receipt(result: IntakeResult, language: str) -> dict:
         "deadlines": deadlines_out(complaint_deadlines(complaint=complaint, now=clock.now())),
         "tracking_token": result.tracking_token,
         "tracking_url": tracking_url(complaint),
+        "advice": triage_advice(reasons=complaint.triage_reasons, language=language),
         "self_help": [
             item.__dict__
             for category in complaint_categories(complaint)

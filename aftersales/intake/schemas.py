@@ -47,5 +47,7 @@ class ComplaintReceiptOut(Schema):
     deadlines: list[DeadlineOut] = []
     tracking_token: str | None = None
     tracking_url: str | None = None
+    # Said at once when the text names a danger (policy pack: a triage rule's `advice`).
+    advice: list[str] = []
     # Self-check steps and the rules that apply, from the solution library.
     self_help: list[SelfHelpOut] = []

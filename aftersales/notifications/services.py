@@ -121,6 +121,11 @@ def notify_customer(*, complaint_id: int, reason: str) -> Notification | None:
     link = f"{settings.PUBLIC_BASE_URL}/track/{complaint.number}/?token={tracking_token(complaint)}"
     texts = CUSTOMER_TEXTS[reason]
     subject, body = texts.get(complaint.language, texts.get(customer.language, texts["zh-hans"]))
+    if reason == "acknowledgement":
+        from aftersales.triage.services import triage_advice
+
+        advice = triage_advice(reasons=complaint.triage_reasons, language=complaint.language)
+        body = "\n".join([*advice, body]) if advice else body
     return notification_record_and_send(
         recipient=f"customer:{customer.pk}",
         channel=channel,

@@ -76,6 +76,8 @@ class TextRule:
     raise_priority_to: int | None = None
     raise_priority_by: int = 0
     set_level: str | None = None
+    # What the customer is told at once when the rule fires (e.g. stop using the device).
+    advice: Labels | None = None
 
 
 @dataclass(frozen=True)
@@ -461,6 +463,7 @@ def parse_pack(raw: dict[str, Any]) -> PolicyPack:
                 raise_priority_to=rule.get("raise_priority_to"),
                 raise_priority_by=rule.get("raise_priority_by", 0),
                 set_level=rule.get("set_level"),
+                advice=rule.get("advice"),
             )
             for rule in raw["triage_rules"]
         )

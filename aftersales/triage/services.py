@@ -175,6 +175,15 @@ def triage_rules(*, text: str, pack: PolicyPack | None = None) -> RulesReading:
     return RulesReading(priority=priority, level=level, reasons=fired)
 
 
+def triage_advice(
+    *, reasons: list[dict[str, str]], language: str, pack: PolicyPack | None = None
+) -> list[str]:
+    """What the customer is told at once for the rules that fired (the pack's `advice`), in `language`."""
+    pack = pack or current_pack()
+    fired = {reason.get("rule") for reason in reasons}
+    return [pack.label(rule.advice, language) for rule in pack.text_rules if rule.advice and rule.id in fired]
+
+
 def triage_record_correction(
     *, complaint, message, predicted: str, corrected: str, model_version: str, by, at
 ) -> None:  # type: ignore[no-untyped-def]
