@@ -127,12 +127,16 @@ def complaint_open(
     message = Message.objects.create(
         complaint=complaint, direction=Message.Direction.IN, channel=channel, body=body, created_at=at
     )
+    changed = ["event_count", "owner"]
     with events.batched():
         events.created_event(complaint=complaint, actor=actor, at=at)
         _claim_first_contact(complaint, actor, at)  # a hotline agent logging a call owns it
         events.message_event(complaint=complaint, actor=actor, message=message)
         events.triage_event(complaint=complaint, actor=SYSTEM, at=at)
-    complaint.save(update_fields=["event_count", "owner"])
+    if actor.is_staff and channel in pack.first_response.live_channels:
+        # Opened while speaking with the customer: that conversation was the first response.
+        changed += _mark_responded(complaint, at)
+    complaint.save(update_fields=sorted(set(changed)))
     _after_commit_notify_customer(complaint, "acknowledgement")
     return complaint
 

@@ -44,6 +44,9 @@ class FirstResponse:
     team: str
     respond_within: timedelta
     calendar: BusinessCalendar
+    # Channels where staff open the complaint while speaking with the customer (a hotline
+    # call, a store counter): that conversation is the first human response.
+    live_channels: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -435,7 +438,12 @@ def parse_pack(raw: dict[str, Any]) -> PolicyPack:
             team=first["team"],
             respond_within=timedelta(minutes=first["respond_within_minutes"]),
             calendar=calendars[first["calendar"]],
+            live_channels=frozenset(first.get("live_channels", ())),
         )
+        if not first_response.live_channels <= set(raw["channels"]):
+            raise PolicyError(
+                f"first_response.live_channels names unknown channels: {sorted(first_response.live_channels - set(raw['channels']))}"
+            )
         if first_response.team not in teams:
             raise PolicyError(f"first_response names unknown team {first_response.team}")
         slower = [

@@ -130,7 +130,11 @@ def test_a_missed_first_response_tells_the_owner_but_only_the_levels_own_breach_
     alice, django_capture_on_commit_callbacks
 ):  # type: ignore[no-untyped-def]
     complaint = submit_complaint(
-        text=SAFETY, at=at("2026-11-25 10:00"), actor=staff_actor(alice), channel="hotline"
+        # Typed in from an e-mail: no conversation with the customer has happened yet.
+        text=SAFETY,
+        at=at("2026-11-25 10:00"),
+        actor=staff_actor(alice),
+        channel="email",
     )
     assert (complaint.level, complaint.owner) == ("L2", alice)
     with django_capture_on_commit_callbacks(execute=True):
@@ -225,3 +229,12 @@ def test_a_pack_whose_first_response_names_an_unknown_team_is_refused(settings):
     with pytest.raises(PolicyError, match="first_response"):
         parse_pack(raw)
     assert timedelta(minutes=30) == current_pack().first_response.respond_within
+
+
+def test_a_call_logged_by_an_agent_is_its_own_first_response_but_an_e_mail_typed_in_is_not(alice):  # type: ignore[no-untyped-def]
+    call = submit_complaint(channel="hotline", actor=staff_actor(alice), phone="+8613900139001")
+    typed = submit_complaint(channel="email", actor=staff_actor(alice), phone="+8613900139002")
+    web = submit_complaint(channel="hotline", phone="+8613900139003")
+    assert call.responded_at == call.created_at and call.owner == alice
+    assert typed.responded_at is None and web.responded_at is None
+    assert "response_due_at" not in sla.watched_deadlines(sla.deadline_facts(call))

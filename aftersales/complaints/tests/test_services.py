@@ -94,7 +94,8 @@ def test_waiting_on_the_customer_pauses_every_clock(alice, carol):  # type: igno
 def test_the_sweeper_escalates_a_breached_complaint_and_tells_the_owner(
     alice, django_capture_on_commit_callbacks
 ):  # type: ignore[no-untyped-def]
-    complaint = submit_complaint(at=at("2026-11-25 10:00"), actor=staff_actor(alice), channel="hotline")
+    # Typed in from an e-mail by alice: she owns it, and nobody has answered the customer yet.
+    complaint = submit_complaint(at=at("2026-11-25 10:00"), actor=staff_actor(alice), channel="email")
     assert complaint.level == "L1" and complaint.owner == alice
     assert services.complaint_sweep_deadlines(now=at("2026-11-25 10:29")) == 0
     with django_capture_on_commit_callbacks(execute=True):
