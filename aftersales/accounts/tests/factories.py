@@ -20,6 +20,7 @@ class StaffFactory(factory.django.DjangoModelFactory):
 class CustomerFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Customer
+        skip_postgeneration_save = True
 
     name = "Customer"
     phone = factory.Sequence(lambda n: f"+86138{n:08d}")
