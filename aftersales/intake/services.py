@@ -19,7 +19,7 @@ from aftersales.devices.services import device_register
 from aftersales.intake.models import IdempotencyKey
 from aftersales.intake.submission import CleanSubmission, Submission, validate_submission
 from aftersales.policy.pack import current_pack
-from aftersales.triage.services import CustomerContext, triage_complaint
+from aftersales.triage.services import CustomerContext, TextCategory, triage_complaint, triage_read
 
 
 @dataclass(frozen=True)
@@ -54,6 +54,9 @@ def complaint_submit(*, actor: Actor, submission: Submission, idempotency_key: s
         earlier = _replay(idempotency_key, fingerprint)
         if earlier is not None:
             return earlier
+    # The model reads the text before the write transaction: on SQLite that transaction holds
+    # the database's only write lock, and no other intake should wait on the model.
+    reading = triage_read(text=_triage_text(clean), pack=pack)
     try:
         with transaction.atomic():
             record = None
@@ -62,7 +65,7 @@ def complaint_submit(*, actor: Actor, submission: Submission, idempotency_key: s
                 record = IdempotencyKey.objects.create(
                     key=idempotency_key, request_hash=fingerprint, created_at=clock.now()
                 )
-            result = _open_or_link(actor=actor, clean=clean)
+            result = _open_or_link(actor=actor, clean=clean, reading=reading)
             if record is not None:
                 record.complaint = result.complaint
                 record.linked_to_existing = result.linked_to_existing
@@ -93,7 +96,11 @@ def _replay(key: str, fingerprint: str) -> IntakeResult | None:
     )
 
 
-def _open_or_link(*, actor: Actor, clean: CleanSubmission) -> IntakeResult:
+def _triage_text(clean: CleanSubmission) -> str:
+    return f"{clean.subject}\n{clean.text}"
+
+
+def _open_or_link(*, actor: Actor, clean: CleanSubmission, reading: TextCategory) -> IntakeResult:
     pack = current_pack()
     submission = clean.submission
     signed_in = actor.customer_id if actor.kind == "customer" else None
@@ -151,7 +158,7 @@ def _open_or_link(*, actor: Actor, clean: CleanSubmission) -> IntakeResult:
         if match.created
         else _recent_contacts(customer=customer, device=device, since=now - pack.repeat_contact.within),
     )
-    triage = triage_complaint(text=f"{clean.subject}\n{clean.text}", context=context, pack=pack)
+    triage = triage_complaint(text=_triage_text(clean), context=context, pack=pack, reading=reading)
     complaint = complaint_open(
         actor=acting,
         customer=customer,

@@ -96,8 +96,36 @@ def reading_of(text: TextReading) -> Reading:
     return Reading(category, round(probability, 4), alternatives)
 
 
-def triage_complaint(*, text: str, context: CustomerContext, pack: PolicyPack | None = None) -> TriageResult:
-    return triage_batch(texts=[text], contexts=[context], pack=pack)[0]
+def triage_complaint(
+    *,
+    text: str,
+    context: CustomerContext,
+    pack: PolicyPack | None = None,
+    reading: "TextCategory | None" = None,
+) -> TriageResult:
+    """Pre-diagnose one complaint. `reading` is `triage_read(text)` when the caller took it earlier.
+
+    Reading the category is the model's work (milliseconds); the rules are cheap. Intake reads
+    before it opens its write transaction, so that no lock waits on the model.
+    """
+    pack = pack or current_pack()
+    reading = reading or triage_read(text=text, pack=pack)
+    return _decide(text, context, reading, pack)
+
+
+@dataclass(frozen=True)
+class TextCategory:
+    """The category reading of one text and the version of what read it."""
+
+    reading: Reading
+    version: str
+
+
+def triage_read(*, text: str, pack: PolicyPack | None = None) -> TextCategory:
+    """The model's (or the lexicon's) reading of one text: category, confidence, alternatives."""
+    pack = pack or current_pack()
+    readings, version = categorise([text], pack)
+    return TextCategory(reading=readings[0], version=version)
 
 
 def triage_batch(
@@ -106,22 +134,25 @@ def triage_batch(
     pack = pack or current_pack()
     contexts = contexts or [CustomerContext()] * len(texts)
     readings, version = categorise(texts, pack)
-    results = []
-    for text, context, reading in zip(texts, contexts, readings, strict=True):
-        priority, level, reasons = _apply_rules(normalise(text), context, pack)
-        results.append(
-            TriageResult(
-                category=reading.category,
-                confidence=reading.confidence,
-                priority=priority,
-                level=level,
-                reasons=reasons,
-                model=version,
-                needs_human_triage=reading.confidence < pack.triage_min_confidence,
-                alternatives=list(reading.alternatives),
-            )
-        )
-    return results
+    return [
+        _decide(text, context, TextCategory(reading, version), pack)
+        for text, context, reading in zip(texts, contexts, readings, strict=True)
+    ]
+
+
+def _decide(text: str, context: CustomerContext, read: TextCategory, pack: PolicyPack) -> TriageResult:
+    priority, level, reasons = _apply_rules(normalise(text), context, pack)
+    reading = read.reading
+    return TriageResult(
+        category=reading.category,
+        confidence=reading.confidence,
+        priority=priority,
+        level=level,
+        reasons=reasons,
+        model=read.version,
+        needs_human_triage=reading.confidence < pack.triage_min_confidence,
+        alternatives=list(reading.alternatives),
+    )
 
 
 def _apply_rules(
