@@ -84,15 +84,17 @@ def minute_of_week(moment: datetime, zone: str) -> int:
 
 
 class OutletIndex:
-    """An immutable index of the authorised outlets at one network version (`token`)."""
+    """The authorised outlets at one network version (`token`); a new version gets a new index.
+
+    Besides the tree it keeps, for the day and for the minute, which outlets are out of
+    force and which are open, so that filtering a candidate is a set look-up.
+    """
 
     def __init__(self, outlets: list[IndexedOutlet], token: str) -> None:
         self.token = token
         self.size = len(outlets)
         self.pks = [o.pk for o in outlets]
         self.codes = [o.code for o in outlets]
-        self.lats = [o.lat for o in outlets]
-        self.lons = [o.lon for o in outlets]
         self.specialities = [o.specialities for o in outlets]
         self.intervals = [week_intervals(o.hours) for o in outlets]
         self.zones = [o.timezone for o in outlets]
