@@ -129,7 +129,7 @@ class OutletIndex:
         accept = None if filters is None and not out_of_force else self._acceptor(today_number, filters)
         query = unit_vector(lat, lon)
         # Ask for a few more than wanted (more when filters will refuse some); k >= 2 keeps arrays.
-        k = max(2, min(self.size, limit + 3 if filters is None else 8 * limit))
+        k = max(2, min(self.size, limit + 1 if filters is None else 8 * limit))
         while True:
             found_chords, found = self.tree.query(query, k=k)
             chords: list[float] = found_chords.tolist()
