@@ -158,6 +158,9 @@ def bench_database(db: str, outlets: int, queries: int, requests: int) -> dict:
         )
         result[f"{run}_seconds"] = round(time.perf_counter() - started, 2)
         result[f"{run}_report"] = json.loads(output.stdout.strip().splitlines()[-1])
+    # A bulk load leaves the planner without statistics; a live database has them from autovacuum.
+    analyze = "import django; django.setup(); from django.db import connection; connection.cursor().execute('ANALYZE')"
+    subprocess.run([PYTHON, "-c", analyze], env=env, cwd=ROOT, check=True)
     output = subprocess.run(
         [PYTHON, __file__, "--measure", "--queries", str(queries), "--requests", str(requests)],
         env=env,

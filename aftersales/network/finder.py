@@ -84,15 +84,17 @@ def minute_of_week(moment: datetime, zone: str) -> int:
 
 
 class OutletIndex:
-    """An immutable index of the authorised outlets at one network version (`token`)."""
+    """The authorised outlets at one network version (`token`); a new version gets a new index.
+
+    Besides the tree it keeps, for the day and for the minute, which outlets are out of
+    force and which are open, so that filtering a candidate is a set look-up.
+    """
 
     def __init__(self, outlets: list[IndexedOutlet], token: str) -> None:
         self.token = token
         self.size = len(outlets)
         self.pks = [o.pk for o in outlets]
         self.codes = [o.code for o in outlets]
-        self.lats = [o.lat for o in outlets]
-        self.lons = [o.lon for o in outlets]
         self.specialities = [o.specialities for o in outlets]
         self.intervals = [week_intervals(o.hours) for o in outlets]
         self.zones = [o.timezone for o in outlets]
@@ -101,6 +103,7 @@ class OutletIndex:
             o.authorised_until.toordinal() if o.authorised_until else _FAR_FUTURE for o in outlets
         ]
         self._closed_on: tuple[int, frozenset[int]] = (-1, frozenset())
+        self._open_minute: tuple[int, frozenset[int]] = (-1, frozenset())
         points = np.array([unit_vector(o.lat, o.lon) for o in outlets], dtype=float).reshape(-1, 3)
         self.tree = cKDTree(points) if outlets else None
 
@@ -126,7 +129,7 @@ class OutletIndex:
         accept = None if filters is None and not out_of_force else self._acceptor(today_number, filters)
         query = unit_vector(lat, lon)
         # Ask for a few more than wanted (more when filters will refuse some); k >= 2 keeps arrays.
-        k = max(2, min(self.size, limit + 3 if filters is None else 4 * limit))
+        k = max(2, min(self.size, limit + 1 if filters is None else 8 * limit))
         while True:
             found_chords, found = self.tree.query(query, k=k)
             chords: list[float] = found_chords.tolist()
@@ -159,25 +162,32 @@ class OutletIndex:
             self._closed_on = (today, positions)
         return positions
 
+    def _open_at(self, moment: datetime) -> frozenset[int]:
+        """Positions of outlets open at `moment`, each in its own time zone (kept for the minute)."""
+        minute = int(moment.timestamp() // 60)
+        cached, positions = self._open_minute
+        if cached != minute:
+            minutes = {zone: minute_of_week(moment, zone) for zone in set(self.zones)}
+            positions = frozenset(
+                i for i in range(self.size) if is_open(self.intervals[i], minutes[self.zones[i]])
+            )
+            self._open_minute = (minute, positions)
+        return positions
+
     def _acceptor(self, today: int, filters: Filters | None) -> Callable[[int], bool]:
         out_of_force = self._not_in_force(today)
         if filters is None or (filters.open_at is None and filters.specialities is None):
             return lambda i: i not in out_of_force
         wanted = filters.specialities
-        moment = filters.open_at
-        minutes: dict[str, int] = {}
+        open_now = self._open_at(filters.open_at) if filters.open_at is not None else None
+        offers = self.specialities
 
         def accept(i: int) -> bool:
-            if i in out_of_force:
-                return False
-            if wanted is not None and not (wanted & self.specialities[i]):
-                return False
-            if moment is not None:
-                zone = self.zones[i]
-                if zone not in minutes:
-                    minutes[zone] = minute_of_week(moment, zone)
-                return is_open(self.intervals[i], minutes[zone])
-            return True
+            return (
+                i not in out_of_force
+                and (wanted is None or not wanted.isdisjoint(offers[i]))
+                and (open_now is None or i in open_now)
+            )
 
         return accept
 

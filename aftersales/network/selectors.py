@@ -31,6 +31,9 @@ from aftersales.network.records import (
 from aftersales.policy.pack import NetworkPolicy, current_pack
 
 MAX_QUERY_LENGTH = 100
+# Queue filters look among this many nearest outlets (that pass the other filters) at most:
+# an outlet with no queue 300 outlets away is no answer to "near me with a short wait".
+QUEUE_SEARCH_LIMIT = 200
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _PHONE_LIKE = re.compile(r"^\+?[\d\s\-()（）.]+(?:\s*(?:转|分机|ext\.?|x)\s*\d+)?$", re.I)
 _USCC_LIKE = re.compile(r"^[0-9A-Z]{18}$")
@@ -125,7 +128,8 @@ def outlets_nearest(*, query: NearestQuery, now: datetime, language: str) -> lis
     speciality: an outlet must offer it; category: an outlet must offer a speciality
     that serves it (pack network.specialities); open_now: open at `now` in the outlet's
     own time zone; max_queue: at most this many waiting in both lanes; max_wait_minutes:
-    a newcomer in the normal lane waits at most this long. Unknown speciality or category: 422.
+    a newcomer in the normal lane waits at most this long (both among the QUEUE_SEARCH_LIMIT
+    nearest). Unknown speciality or category: 422.
     """
     policy = current_pack().network
     wanted: frozenset[str] | None = None
@@ -160,9 +164,9 @@ def outlets_nearest(*, query: NearestQuery, now: datetime, language: str) -> lis
         outlets = _load_public(hits, token=index.token, now=now, language=language)
         if queue_bound:
             outlets = [o for o in outlets if _within_queue_bounds(o, query)]
-        if len(outlets) >= query.limit or len(hits) < batch:
+        if len(outlets) >= query.limit or len(hits) < batch or batch >= QUEUE_SEARCH_LIMIT:
             return outlets[: query.limit]
-        batch *= 4
+        batch = min(batch * 4, QUEUE_SEARCH_LIMIT)
 
 
 def _within_queue_bounds(outlet: dict[str, Any], query: NearestQuery) -> bool:
