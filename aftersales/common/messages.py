@@ -202,6 +202,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Give 1-{limit} characters without control characters.",
         "zh-hans": "请填写 1-{limit} 个字符,且不含控制字符。",
     },
+    "form_resubmitted": {
+        "en": "This form was already sent with other words. Check your complaint and send it again.",
+        "zh-hans": "该表单已用不同内容提交过。请核对内容后重新提交。",
+    },
 }
 
 DEFAULT_LANGUAGE = "zh-hans"

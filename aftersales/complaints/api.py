@@ -128,6 +128,8 @@ def _event_shown(event: TimelineEvent, *, own: str | None = None) -> dict:
 def detail(complaint: Complaint, actor: Actor) -> CustomerComplaintOut:
     """The complaint as `actor` may see it: ComplaintDetailOut for staff, CustomerComplaintOut else."""
     device = complaint.device
+    if device is not None and not actor.is_staff and device.customer_id != complaint.customer_id:
+        device = None  # another customer's device: its model and warranty are theirs
     shown = {
         **summary(complaint, actor).dict(),
         "device_imei": device.imei if device else None,

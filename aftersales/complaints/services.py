@@ -70,7 +70,10 @@ def tracking_url(complaint: Complaint) -> str:
 
 
 def tracking_token_matches(complaint: Complaint, token: str) -> bool:
-    return bool(token) and hmac.compare_digest(tracking_token(complaint), token)
+    # Compared as bytes: a token with non-ASCII characters is simply wrong, never an error.
+    return bool(token) and hmac.compare_digest(
+        tracking_token(complaint).encode(), token.encode("utf-8", "replace")
+    )
 
 
 # --- opening and messages ------------------------------------------------------------

@@ -48,6 +48,10 @@ def device_register(
                 )
         except IntegrityError:
             device = Device.objects.get(imei=imei)
+    if device.customer_id != customer.pk:
+        # Someone else's device (or someone who knows its IMEI): what they say of it is not
+        # written onto the owner's record.
+        return device
     changed = fill_missing(
         device,
         {"model_name": model_name, "purchase_date": purchase_date, "purchase_channel": purchase_channel},

@@ -113,7 +113,9 @@ def validate_submission(
     if submission.language not in pack.languages:
         problems["language"] = problem("language_unknown", allowed=", ".join(pack.languages))
     for name, limit in FIELD_LIMITS.items():
+        # Measured as stored: an e-mail address is kept in lower case, which can lengthen it (İ).
         value = getattr(submission, name).strip()
+        value = value.lower() if name == "email" else value
         if len(value) > limit and name not in problems:
             problems[name] = problem("text_too_long", limit=limit, length=len(value))
 
@@ -133,6 +135,14 @@ def validate_submission(
         except DjangoValidationError:
             problems["email"] = problem("email_invalid")
             email = None
+        else:
+            if not email.isascii():
+                try:
+                    email.split("@", 1)[1].encode("idna")
+                except UnicodeError:
+                    # A domain that cannot be written in DNS cannot receive our mail.
+                    problems["email"] = problem("email_invalid")
+                    email = None
     if contact_required and not submission.phone.strip() and not submission.email.strip():
         problems["phone"] = problem("contact_missing")
 

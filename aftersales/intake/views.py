@@ -1,9 +1,11 @@
+import secrets
+
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from aftersales.accounts.actors import ANONYMOUS
-from aftersales.common.errors import ValidationFailed
+from aftersales.common.errors import Conflict, ValidationFailed
 from aftersales.common.language import request_language
 from aftersales.common.messages import message_text
 from aftersales.intake.forms import ComplaintForm
@@ -23,6 +25,14 @@ def submit_page(request: HttpRequest) -> HttpResponse:
                 submission=Submission(channel="web", **data),
                 idempotency_key=f"web-form:{key}" if key else "",
             )
+        except Conflict:
+            # The same form sent again after an edit (Back, change, submit): a new submission.
+            data = request.POST.copy()
+            data["submission_key"] = secrets.token_urlsafe(24)
+            form = ComplaintForm(data)
+            form.is_valid()
+            form.add_error(None, message_text("form_resubmitted", request_language(request)))
+            return render(request, "intake/submit.html", {"form": form})
         except ValidationFailed as failure:
             language = request_language(request)
             for field, issue in failure.fields.items():

@@ -118,3 +118,24 @@ def test_a_notification_goes_to_the_address_given_with_the_complaint_not_to_one_
     assert len(owners) == 1 and len(strangers) == 1
     owner_number = Complaint.objects.order_by("pk").first().number
     assert all(owner_number not in m.body and owner_number not in m.subject for m in strangers)
+
+
+def test_a_stranger_with_the_imei_neither_rewrites_nor_reads_the_owners_device(client):  # type: ignore[no-untyped-def]
+    imei = new_imei()
+    post(client, {"phone": "13900006601", "imei": imei, "text": "屏幕坏了", "device_model": "Find X8"})
+    stranger = post(
+        client,
+        {
+            "phone": "13700006602",
+            "imei": imei,
+            "text": "陌生人",
+            "purchase_date": "2019-01-01",
+            "device_model": "山寨机",
+        },
+    ).json()
+    from aftersales.devices.models import Device
+
+    device = Device.objects.get(imei=imei)
+    assert device.model_name == "Find X8" and device.purchase_date is None
+    seen = client.get(f"{URL}/{stranger['number']}", {"token": stranger["tracking_token"]}).json()
+    assert seen["device_model"] is None and seen["warranty_ends_on"] is None and seen["device_imei"] is None

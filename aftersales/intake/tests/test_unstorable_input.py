@@ -113,3 +113,40 @@ def test_the_web_form_stops_at_the_same_limits(client):  # type: ignore[no-untyp
             assert f'maxlength="{limit}"' in page.split(f'name="{field}"')[1].split(">")[0] or (
                 f'maxlength="{limit}"' in page.split(f'name="{field}"')[0].rsplit("<", 1)[1]
             )
+
+
+@pytest.mark.parametrize("token", ["é", "中文", "😀"])
+def test_a_non_ascii_tracking_token_is_simply_wrong(client, token):  # type: ignore[no-untyped-def]
+    body = {"text": "屏幕坏了", "phone": "13800138000"}
+    number = client.post(URL, json.dumps(body), content_type="application/json").json()["number"]
+    assert client.get(f"{URL}/{number}", {"token": token}).status_code == 404
+    assert client.get(f"/track/{number}/", {"token": token}).status_code == 404
+
+
+def test_an_address_that_lengthens_in_lower_case_is_measured_as_stored(client):  # type: ignore[no-untyped-def]
+    address = "a" * 200 + "@" + "İ" * 31 + ".com"
+    body = {"text": "屏幕坏了", "phone": "13800138000", "email": address}
+    response = client.post(URL, json.dumps(body), content_type="application/json")
+    assert response.status_code == 422 and response.json()["field_codes"]["email"] == "text_too_long"
+
+
+def test_an_address_whose_domain_cannot_be_written_in_dns_is_refused(client):  # type: ignore[no-untyped-def]
+    body = {"text": "屏幕坏了", "phone": "13800138000", "email": "kim@" + "İ" * 31 + ".com"}
+    response = client.post(URL, json.dumps(body), content_type="application/json")
+    assert response.status_code == 422 and response.json()["field_codes"]["email"] == "email_invalid"
+
+
+def test_the_web_form_sent_again_after_an_edit_asks_to_check_and_send_again(client):  # type: ignore[no-untyped-def]
+    form = {"text": "充电很慢", "phone": "13800138000", "language": "zh-hans", "submission_key": "k-1"}
+    assert client.post("/", form).status_code == 302
+    again = client.post("/", {**form, "text": "充电很慢,还发烫"})
+    assert again.status_code == 200 and "已用不同内容提交过" in again.content.decode()
+    assert Complaint.objects.count() == 1
+
+
+def test_the_sign_in_code_never_leaves_in_the_answer(client, settings):  # type: ignore[no-untyped-def]
+    settings.DEBUG = True
+    answer = client.post(
+        "/api/v1/auth/otp", json.dumps({"phone": "13511112222"}), content_type="application/json"
+    )
+    assert answer.status_code == 200 and answer.json()["debug_code"] is None
