@@ -10,6 +10,7 @@ from datetime import timedelta
 
 import pytest
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Max
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -161,7 +162,7 @@ def test_an_inserted_or_duplicated_entry_is_detected_and_located(ledger, data): 
             row.position, row.link = None, ""
         else:
             row.seq += 1000
-            row.position = LedgerEntry.objects.order_by("-position").first().position + 1
+            row.position = LedgerEntry.objects.aggregate(last=Max("position"))["last"] + 1
         row.save(force_insert=True)
         copy["row"] = Stored(row.id, row.chain, row.seq, row.position, f"{row.subject_kind}:{row.subject_id}")
 
