@@ -202,6 +202,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Give 1-{limit} characters without control characters.",
         "zh-hans": "请填写 1-{limit} 个字符,且不含控制字符。",
     },
+    "signing_key_unavailable": {
+        "en": "Evidence cannot be sealed now: {reason}.",
+        "zh-hans": "暂时无法封存证据:{reason}。",
+    },
 }
 
 DEFAULT_LANGUAGE = "zh-hans"

@@ -25,6 +25,7 @@ from aftersales.evidence.formats import (
     sha256_hex,
 )
 from aftersales.evidence.models import LedgerEntry, Seal, SigningKey
+from aftersales.evidence.records import TIMELINE_EVENT, first_unsealed_timeline_event, record_contents
 from aftersales.evidence.services import statement_of
 from aftersales.evidence.signing import signature_valid
 
@@ -304,22 +305,7 @@ def _check_entries(report: Report, seals: list[Seal], check_records: bool, progr
 
 
 def _record_contents(chunk: list[_Row]) -> dict[tuple[str, int], bytes]:
-    """The canonical bytes, now, of the records the chunk's entries seal."""
-    from aftersales.complaints.events import canonical_bytes
-    from aftersales.complaints.models import TimelineEvent
-
-    ids = [row.subject_id for row in chunk if row.subject_kind == "timeline_event"]
-    contents: dict[tuple[str, int], bytes] = {}
-    events = (
-        TimelineEvent.objects.filter(pk__in=ids)
-        .select_related("complaint")
-        .only("id", "seq", "kind", "at", "actor", "payload", "complaint__number")
-    )
-    for event in events:
-        contents[("timeline_event", event.pk)] = canonical_bytes(
-            event, complaint_number=event.complaint.number
-        )
-    return contents
+    return record_contents((row.subject_kind, row.subject_id) for row in chunk)
 
 
 def _check_record(records: dict[tuple[str, int], bytes], row: _Row) -> None:
@@ -335,20 +321,14 @@ def _check_record(records: dict[tuple[str, int], bytes], row: _Row) -> None:
 
 
 def _check_every_record_has_an_entry(report: Report) -> None:
-    from aftersales.complaints.models import TimelineEvent
-
-    sealed_ids = LedgerEntry.objects.filter(subject_kind="timeline_event").values("subject_id")
-    orphan = (
-        TimelineEvent.objects.exclude(pk__in=sealed_ids)
-        .order_by("pk")
-        .values_list("pk", "complaint__number")
-        .first()
-    )
+    sealed_ids = LedgerEntry.objects.filter(subject_kind=TIMELINE_EVENT).values("subject_id")
+    orphan = first_unsealed_timeline_event(sealed_ids)
     if orphan is not None:
         raise _Failed(
             Problem(
                 "record_unsealed",
-                f"timeline_event {orphan[0]} (complaint {orphan[1]}) has no ledger entry: inserted directly, or its entry was removed",
-                subject=f"timeline_event:{orphan[0]}",
+                f"timeline_event {orphan[0]} (complaint {orphan[1]}) has no ledger entry:"
+                " inserted directly, or its entry was removed",
+                subject=f"{TIMELINE_EVENT}:{orphan[0]}",
             )
         )

@@ -1,5 +1,6 @@
 """The Merkle tree and proofs of RFC 6962, without a database."""
 
+import contextlib
 import hashlib
 
 import pytest
@@ -57,10 +58,8 @@ def test_an_audit_path_does_not_prove_another_leaf_or_index(size, data):  # type
     other = data.draw(st.integers(0, size - 1).filter(lambda i: i != index))
     path = inclusion_proof(leaves, index)
     assert root_from_inclusion_proof(leaves[other], index, size, path) != root
-    try:
+    with contextlib.suppress(ValueError):  # a path of the wrong length for that index
         assert root_from_inclusion_proof(leaves[index], other, size, path) != root
-    except ValueError:
-        pass
 
 
 def test_the_fast_entry_document_is_canonical_json_even_for_unusual_text():  # type: ignore[no-untyped-def]
