@@ -9,21 +9,16 @@ with `check_records`, a sealed record (timeline event) whose canonical bytes cha
 no entry at all.
 """
 
+import hashlib
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from itertools import islice
 from typing import Any, NamedTuple
 
-from django.db.models import QuerySet
+from django.db import connection
 
-from aftersales.evidence.formats import (
-    GENESIS,
-    MerkleBuilder,
-    entry_document,
-    link_hash,
-    sha256_hex,
-)
+from aftersales.evidence.formats import GENESIS, MerkleBuilder, entry_document, iso_time, sha256_hex
 from aftersales.evidence.models import LedgerEntry, Seal, SigningKey
 from aftersales.evidence.records import TIMELINE_EVENT, first_unsealed_timeline_event, record_contents
 from aftersales.evidence.services import statement_of
@@ -142,7 +137,7 @@ class _Row(NamedTuple):
     content: str
     subject_kind: str
     subject_id: int
-    recorded_at: datetime
+    recorded_at: object  # datetime, or SQLite's text
     entry_hash: str
     position: int | None
     link: str
@@ -162,125 +157,147 @@ class _Row(NamedTuple):
         return Problem(code, detail, **{**located, **where})
 
 
-def _rows(queryset: QuerySet[LedgerEntry]) -> Iterator[_Row]:
-    for values in queryset.values_list(*_Row._fields).iterator(chunk_size=CHUNK):
-        yield _Row(*values)
+_COLUMNS = "id, chain, seq, prev, content, subject_kind, subject_id, recorded_at, entry_hash, position, link"
+_SAFE_TEXT = re.compile(r"[\x20\x21\x23-\x5b\x5d-\x7e]*")  # printable ASCII, no quote or backslash
 
 
-def _chunks(rows: Iterator[_Row]) -> Iterator[list[_Row]]:
-    while chunk := list(islice(rows, CHUNK)):
-        yield chunk
+def _pages(sealed: bool) -> Iterator[list[tuple]]:
+    """The entries in pages of CHUNK rows, by keyset (position, id) or id: bounded memory on any database.
+
+    Raw rows, without the ORM's per-value converters: verification reads every entry.
+    """
+    table = LedgerEntry._meta.db_table
+    if sealed:
+        sql = f"SELECT {_COLUMNS} FROM {table} WHERE position >= %s ORDER BY position, id LIMIT %s"
+        after: tuple[int, int] = (-(2**62), 0)
+        while True:
+            with connection.cursor() as cursor:
+                cursor.execute(sql, [after[0], CHUNK + 1])
+                rows = [row for row in cursor.fetchall() if (row[9], row[0]) > after]
+            if not rows:
+                return
+            yield rows
+            after = (rows[-1][9], rows[-1][0])
+    else:
+        sql = f"SELECT {_COLUMNS} FROM {table} WHERE position IS NULL AND id > %s ORDER BY id LIMIT %s"
+        last_id = 0
+        while True:
+            with connection.cursor() as cursor:
+                cursor.execute(sql, [last_id, CHUNK])
+                rows = cursor.fetchall()
+            if not rows:
+                return
+            yield rows
+            last_id = rows[-1][0]
+
+
+def _iso(value: object) -> str:
+    """A stored time in `iso_time` form: from a datetime (naive ones are UTC) or from stored text."""
+    if isinstance(value, datetime):
+        if value.tzinfo is None:  # SQLite's converter: naive, in UTC
+            return value.isoformat(timespec="microseconds") + "+00:00"
+        return value.astimezone(UTC).isoformat(timespec="microseconds")
+    text = str(value)
+    if len(text) == 26 and text[10] == " ":
+        return f"{text[:10]}T{text[11:]}+00:00"
+    if len(text) == 19 and text[10] == " ":
+        return f"{text[:10]}T{text[11:]}.000000+00:00"
+    moment = datetime.fromisoformat(text)
+    return iso_time(moment if moment.tzinfo else moment.replace(tzinfo=UTC))
+
+
+def _document(chain: str, seq: int, prev: str, content: str, recorded_at: str, subject: str) -> bytes:
+    if _SAFE_TEXT.fullmatch(f"{chain}{prev}{content}{subject}") and type(seq) is int:
+        return (
+            f'{{"chain":"{chain}","content":"{content}","prev":"{prev}",'
+            f'"recorded_at":"{recorded_at}","seq":{seq},"subject":"{subject}"}}'
+        ).encode()
+    return entry_document(
+        chain=chain, seq=seq, prev=prev, content=content, recorded_at=recorded_at, subject=subject
+    )
 
 
 def _check_entries(report: Report, seals: list[Seal], check_records: bool, progress: Progress | None) -> None:
     heads: dict[str, tuple[int, str]] = {}
     seal_index = 0
     builder = MerkleBuilder()
+    add_leaf = builder.add
     expected_position = 1
-    link = GENESIS
+    link = bytes(32)  # GENESIS
     last_sealed = seals[-1].last_position if seals else 0
-    streams = (
-        (True, _rows(LedgerEntry.objects.filter(position__isnull=False).order_by("position", "id"))),
-        (False, _rows(LedgerEntry.objects.filter(position__isnull=True).order_by("id"))),
-    )
-    for sealed, rows in streams:
-        for chunk in _chunks(rows):
-            records = _record_contents(chunk) if check_records else None
-            for row in chunk:
+    next_seal_end = seals[0].last_position if seals else 0
+    sha256 = hashlib.sha256
+    for sealed in (True, False):
+        for page in _pages(sealed):
+            records = _record_contents([_Row(*row) for row in page]) if check_records else None
+            for row in page:
+                (
+                    entry_id,
+                    chain,
+                    seq,
+                    prev,
+                    content,
+                    subject_kind,
+                    subject_id,
+                    at,
+                    entry_hash,
+                    position,
+                    stored_link,
+                ) = row
+                subject = f"{subject_kind}:{subject_id}"
                 # 1. Its place in the global order (sealed entries only).
                 if sealed:
-                    assert row.position is not None
-                    if row.position > expected_position:
+                    if position != expected_position:
+                        _order_problem(_Row(*row), expected_position, last_sealed)
+                    if position > last_sealed:
                         raise _Failed(
-                            row.problem(
-                                "entry_missing",
-                                f"position {expected_position} is missing (removed), before entry {row.id}",
-                                position=expected_position,
-                            )
-                        )
-                    if row.position < expected_position:
-                        raise _Failed(
-                            row.problem(
+                            _Row(*row).problem(
                                 "entry_inserted",
-                                f"entry {row.id} repeats position {row.position} (inserted or duplicated)",
-                            )
-                        )
-                    if row.position > last_sealed:
-                        raise _Failed(
-                            row.problem(
-                                "entry_inserted",
-                                f"entry {row.id} claims position {row.position}, which no seal covers",
+                                f"entry {entry_id} claims position {position}, which no seal covers",
                             )
                         )
                 # 2. Its own bytes.
-                document = entry_document(
-                    chain=row.chain,
-                    seq=row.seq,
-                    prev=row.prev,
-                    content=row.content,
-                    recorded_at=row.recorded_at.astimezone(UTC).isoformat(timespec="microseconds"),
-                    subject=row.subject,
-                )
-                if sha256_hex(document) != row.entry_hash:
+                digest = sha256(_document(chain, seq, prev, content, _iso(at), subject)).digest()
+                if digest.hex() != entry_hash:
                     raise _Failed(
-                        row.problem(
+                        _Row(*row).problem(
                             "entry_altered",
-                            f"entry {row.id} (chain {row.chain}, seq {row.seq}) was altered:"
+                            f"entry {entry_id} (chain {chain}, seq {seq}) was altered:"
                             " its fields no longer hash to its entry hash",
                         )
                     )
                 # 3. The global order's link, which fixes the entry at its position.
                 if sealed:
-                    link = link_hash(link, row.position, row.entry_hash)  # type: ignore[arg-type]
-                    if link != row.link:
+                    link = sha256(link + position.to_bytes(8, "big") + digest).digest()
+                    if link.hex() != stored_link:
                         raise _Failed(
-                            row.problem(
+                            _Row(*row).problem(
                                 "entry_reordered",
-                                f"entry {row.id} is not the entry sealed at position {row.position}"
+                                f"entry {entry_id} is not the entry sealed at position {position}"
                                 " (inserted, replaced or reordered)",
                             )
                         )
-                elif row.position is not None or row.link:
-                    raise _Failed(row.problem("entry_inserted", f"entry {row.id} has a link but no position"))
+                elif position is not None or stored_link:
+                    raise _Failed(
+                        _Row(*row).problem("entry_inserted", f"entry {entry_id} has a link but no position")
+                    )
                 # 4. Its chain: the next seq, linked to the previous entry's hash.
-                last_seq, last_hash = heads.get(row.chain, (0, GENESIS))
-                if row.seq > last_seq + 1:
-                    raise _Failed(
-                        row.problem(
-                            "chain_broken",
-                            f"chain {row.chain}: seq {last_seq + 1}..{row.seq - 1} missing (removed),"
-                            f" before entry {row.id}",
-                            seq=last_seq + 1,
-                        )
-                    )
-                if row.seq <= last_seq:
-                    raise _Failed(
-                        row.problem(
-                            "chain_broken",
-                            f"chain {row.chain}: seq {row.seq} repeated or out of order"
-                            f" (inserted, duplicated or reordered), at entry {row.id}",
-                        )
-                    )
-                if row.prev != last_hash:
-                    raise _Failed(
-                        row.problem(
-                            "chain_broken",
-                            f"chain {row.chain}: entry {row.id} (seq {row.seq}) does not follow seq {last_seq}",
-                        )
-                    )
-                heads[row.chain] = (row.seq, row.entry_hash)
+                last_seq, last_hash = heads.get(chain, _CHAIN_START)
+                if seq != last_seq + 1 or prev != last_hash:
+                    _chain_problem(_Row(*row), last_seq, last_hash)
+                heads[chain] = (seq, entry_hash)
                 # 5. The record it seals, as it is now.
                 if records is not None:
-                    _check_record(records, row)
+                    _check_record(records, _Row(*row))
                     report.records += 1
                 # 6. The seal's Merkle root, when its last position is reached.
                 if sealed:
-                    builder.add(bytes.fromhex(row.entry_hash))
-                    seal = seals[seal_index]
-                    if row.position == seal.last_position:
-                        if builder.root().hex() != seal.merkle_root or link != seal.last_link:
+                    add_leaf(digest)
+                    if position == next_seal_end:
+                        seal = seals[seal_index]
+                        if builder.root().hex() != seal.merkle_root or link.hex() != seal.last_link:
                             raise _Failed(
-                                row.problem(
+                                _Row(*row).problem(
                                     "seal_root_mismatch",
                                     f"seal {seal.number}: positions {seal.first_position}-{seal.last_position}"
                                     " do not give its Merkle root",
@@ -288,12 +305,14 @@ def _check_entries(report: Report, seals: list[Seal], check_records: bool, progr
                                 )
                             )
                         seal_index += 1
+                        next_seal_end = seals[seal_index].last_position if seal_index < len(seals) else 0
                         builder = MerkleBuilder()
-                    expected_position = row.position + 1  # type: ignore[operator]
+                        add_leaf = builder.add
+                    expected_position = position + 1
                     report.sealed += 1
-                report.entries += 1
+            report.entries += len(page)
             if progress is not None:
-                progress(len(chunk))
+                progress(len(page))
     if expected_position <= last_sealed:
         raise _Failed(
             Problem(
@@ -302,6 +321,51 @@ def _check_entries(report: Report, seals: list[Seal], check_records: bool, progr
                 position=expected_position,
             )
         )
+
+
+_CHAIN_START = (0, GENESIS)
+
+
+def _order_problem(row: _Row, expected_position: int, last_sealed: int) -> None:
+    assert row.position is not None
+    if row.position > expected_position:
+        raise _Failed(
+            row.problem(
+                "entry_missing",
+                f"position {expected_position} is missing (removed), before entry {row.id}",
+                position=expected_position,
+            )
+        )
+    raise _Failed(
+        row.problem(
+            "entry_inserted", f"entry {row.id} repeats position {row.position} (inserted or duplicated)"
+        )
+    )
+
+
+def _chain_problem(row: _Row, last_seq: int, last_hash: str) -> None:
+    if row.seq > last_seq + 1:
+        raise _Failed(
+            row.problem(
+                "chain_broken",
+                f"chain {row.chain}: seq {last_seq + 1}..{row.seq - 1} missing (removed), before entry {row.id}",
+                seq=last_seq + 1,
+            )
+        )
+    if row.seq <= last_seq:
+        raise _Failed(
+            row.problem(
+                "chain_broken",
+                f"chain {row.chain}: seq {row.seq} repeated or out of order"
+                f" (inserted, duplicated or reordered), at entry {row.id}",
+            )
+        )
+    raise _Failed(
+        row.problem(
+            "chain_broken",
+            f"chain {row.chain}: entry {row.id} (seq {row.seq}) does not follow seq {last_seq}",
+        )
+    )
 
 
 def _record_contents(chunk: list[_Row]) -> dict[tuple[str, int], bytes]:
