@@ -1,14 +1,19 @@
 """Appending to the ledger: called by the writer of a record, inside the writer's transaction.
 
 Each subject has its own chain, so an append reads only its chain's last entry (one indexed
-read) and inserts one row: no global lock, no global counter. The caller already holds the row
+read) and inserts one row: no global lock, no global counter. On PostgreSQL both happen in one
+statement (one round trip). The caller already holds the row
 lock that orders its writes (for complaints, the complaint row); a writer that does not would
 fail on the (chain, seq) unique constraint rather than fork the chain. The global order is
 given later, by the sealer (`services.seal_create`).
 """
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
+
+from django.db import connection
 
 from aftersales.common import clock
 from aftersales.evidence.formats import GENESIS, entry_document, iso_time, sha256_hex
@@ -34,6 +39,8 @@ def ledger_append(*, records: Sequence[Record]) -> list[LedgerEntry]:
         return []
     now = clock.now()
     recorded_at = iso_time(now)
+    if len(records) == 1 and connection.vendor == "postgresql" and _plain(records[0]):
+        return [_append_in_one_statement(records[0], now, recorded_at)]
     heads: dict[str, tuple[int, str]] = {}
     for chain in dict.fromkeys(record.chain for record in records):
         last = (
@@ -74,6 +81,64 @@ def ledger_append(*, records: Sequence[Record]) -> list[LedgerEntry]:
     else:
         LedgerEntry.objects.bulk_create(entries)
     return entries
+
+
+_PLAIN_TEXT = re.compile(r"[\x20\x21\x23-\x5b\x5d-\x7e]*")  # printable ASCII, no quote or backslash
+
+# One round trip instead of two (read the chain's head, then insert): PostgreSQL reads the head,
+# builds the same canonical document as `entry_document` and hashes it while inserting.
+_APPEND_SQL = """
+WITH head AS (
+    SELECT seq, entry_hash FROM {table} WHERE chain = %(chain)s ORDER BY seq DESC LIMIT 1
+), next AS (
+    SELECT COALESCE((SELECT seq FROM head), 0) + 1 AS seq,
+           COALESCE((SELECT entry_hash FROM head), %(genesis)s::text) AS prev
+)
+INSERT INTO {table} (chain, seq, prev, content, subject_kind, subject_id, recorded_at, entry_hash, link)
+SELECT %(chain)s, next.seq, next.prev, %(content)s, %(kind)s, %(subject_id)s, %(at)s,
+       encode(sha256(convert_to(
+           '{{"chain":"' || %(chain)s::text || '","content":"' || %(content)s::text
+           || '","prev":"' || next.prev || '","recorded_at":"' || %(iso)s::text
+           || '","seq":' || next.seq::text || ',"subject":"' || %(subject)s::text || '"}}',
+           'UTF8')), 'hex'),
+       ''
+FROM next
+RETURNING id, seq, prev, entry_hash
+"""
+
+
+def _plain(record: Record) -> bool:
+    return bool(_PLAIN_TEXT.fullmatch(f"{record.chain}{record.subject_kind}"))
+
+
+def _append_in_one_statement(record: Record, now: datetime, recorded_at: str) -> LedgerEntry:
+    content = sha256_hex(record.content)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _APPEND_SQL.format(table=LedgerEntry._meta.db_table),
+            {
+                "chain": record.chain,
+                "genesis": GENESIS,
+                "content": content,
+                "kind": record.subject_kind,
+                "subject_id": record.subject_id,
+                "at": now,
+                "iso": recorded_at,
+                "subject": f"{record.subject_kind}:{record.subject_id}",
+            },
+        )
+        entry_id, seq, prev, entry_hash = cursor.fetchone()
+    return LedgerEntry(
+        id=entry_id,
+        chain=record.chain,
+        seq=seq,
+        prev=prev,
+        content=content,
+        subject_kind=record.subject_kind,
+        subject_id=record.subject_id,
+        recorded_at=now,
+        entry_hash=entry_hash,
+    )
 
 
 def entry_document_of(entry: LedgerEntry) -> bytes:
