@@ -41,12 +41,17 @@ def ledger_append(*, records: Sequence[Record]) -> list[LedgerEntry]:
     recorded_at = iso_time(now)
     if len(records) == 1 and connection.vendor == "postgresql" and _plain(records[0]):
         return [_append_in_one_statement(records[0], now, recorded_at)]
+    table = LedgerEntry._meta.db_table
     heads: dict[str, tuple[int, str]] = {}
-    for chain in dict.fromkeys(record.chain for record in records):
-        last = (
-            LedgerEntry.objects.filter(chain=chain).order_by("-seq").values_list("seq", "entry_hash").first()
-        )
-        heads[chain] = last if last is not None else (0, GENESIS)
+    with connection.cursor() as cursor:
+        # Raw SQL: this runs with every timeline event, and the ORM's query building costs more
+        # than the indexed read itself.
+        for chain in dict.fromkeys(record.chain for record in records):
+            cursor.execute(
+                f"SELECT seq, entry_hash FROM {table} WHERE chain = %s ORDER BY seq DESC LIMIT 1", [chain]
+            )
+            last = cursor.fetchone()
+            heads[chain] = (last[0], last[1]) if last is not None else (0, GENESIS)
     entries = []
     for record in records:
         seq, prev = heads[record.chain]
@@ -77,7 +82,23 @@ def ledger_append(*, records: Sequence[Record]) -> list[LedgerEntry]:
             )
         )
     if len(entries) == 1:
-        entries[0].save(force_insert=True)
+        entry = entries[0]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {table} (chain, seq, prev, content, subject_kind, subject_id, recorded_at,"
+                " entry_hash, link) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, '') RETURNING id",
+                [
+                    entry.chain,
+                    entry.seq,
+                    entry.prev,
+                    entry.content,
+                    entry.subject_kind,
+                    entry.subject_id,
+                    connection.ops.adapt_datetimefield_value(now),
+                    entry.entry_hash,
+                ],
+            )
+            entry.id = cursor.fetchone()[0]
     else:
         LedgerEntry.objects.bulk_create(entries)
     return entries

@@ -3,6 +3,7 @@
 import io
 import json
 import os
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -245,3 +246,42 @@ def test_the_bundle_command_writes_the_same_verifiable_bundle(complaint, tmp_pat
     assert (report.entries, report.sealed, report.seals) == (n, n - 1, [1, 2])
     with pytest.raises(BundleInvalid):
         verify_bundle(str(path), trusted_keys=[])
+
+
+@pytest.mark.skipif(
+    not all(shutil.which(tool) for tool in ("openssl", "sha256sum", "xxd")), reason="needs the tools"
+)
+def test_the_by_hand_procedure_of_docs_evidence_md_holds(client, adam, complaint, tmp_path):  # type: ignore[no-untyped-def]
+    """Steps 1, 3, 4 and 5 of docs/evidence.md, with the shell commands given there."""
+    with zipfile.ZipFile(io.BytesIO(_download(client, complaint, adam).content)) as archive:
+        archive.extractall(tmp_path)
+    proof = json.loads((tmp_path / "proofs/000002.json").read_text())
+    statement = json.loads((tmp_path / f"seals/{proof['seal']:06d}.json").read_text())
+    script = f"""
+set -e
+sha256sum -c --quiet SHA256SUMS
+test "$(sha256sum entries/000001.json | cut -c1-64)" = "$(grep -o '"prev":"[0-9a-f]*"' entries/000002.json | cut -c9-72)"
+openssl pkeyutl -verify -pubin -inkey keys/{statement["key_id"]}.pem -rawin \\
+    -in seals/{proof["seal"]:06d}.json -sigfile seals/{proof["seal"]:06d}.sig
+leaf() {{ (printf '\\000'; printf '%s' "$1" | xxd -r -p) | sha256sum | cut -c1-64; }}
+node() {{ (printf '\\001'; printf '%s%s' "$1" "$2" | xxd -r -p) | sha256sum | cut -c1-64; }}
+h=$(leaf "$(sha256sum entries/000002.json | cut -c1-64)")
+i={proof["leaf_index"]}; last=$(({proof["tree_size"]} - 1))
+for sibling in {" ".join(proof["audit_path"])}; do
+    if [ $((i % 2)) -eq 1 ] || [ $i -eq $last ]; then
+        h=$(node "$sibling" "$h")
+        if [ $((i % 2)) -eq 0 ]; then
+            while [ $i -ne 0 ] && [ $((i % 2)) -eq 0 ]; do i=$((i / 2)); last=$((last / 2)); done
+        fi
+    else
+        h=$(node "$h" "$sibling")
+    fi
+    i=$((i / 2)); last=$((last / 2))
+done
+test "$last" -eq 0
+echo "root $h"
+"""
+    result = subprocess.run(["bash", "-c", script], cwd=tmp_path, capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Signature Verified Successfully" in result.stdout
+    assert f"root {statement['merkle_root']}" in result.stdout
