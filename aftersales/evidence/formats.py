@@ -100,10 +100,17 @@ class MerkleBuilder:
 
 
 def merkle_root(entry_hashes: Iterable[bytes]) -> bytes:
-    builder = MerkleBuilder()
-    for entry_hash in entry_hashes:
-        builder.add(entry_hash)
-    return builder.root()
+    """The RFC 6962 root, level by level: an unpaired last node moves up unchanged (same tree)."""
+    sha256 = hashlib.sha256
+    level = [sha256(b"\x00" + entry_hash).digest() for entry_hash in entry_hashes]
+    if not level:
+        return sha256(b"").digest()
+    while len(level) > 1:
+        paired = [sha256(b"\x01" + level[i] + level[i + 1]).digest() for i in range(0, len(level) - 1, 2)]
+        if len(level) % 2:
+            paired.append(level[-1])
+        level = paired
+    return level[0]
 
 
 def _largest_power_of_two_below(n: int) -> int:

@@ -18,7 +18,7 @@ from typing import Any, NamedTuple
 
 from django.db import connection
 
-from aftersales.evidence.formats import GENESIS, MerkleBuilder, entry_document, iso_time, sha256_hex
+from aftersales.evidence.formats import GENESIS, entry_document, iso_time, merkle_root, sha256_hex
 from aftersales.evidence.models import LedgerEntry, Seal, SigningKey
 from aftersales.evidence.records import TIMELINE_EVENT, first_unsealed_timeline_event, record_contents
 from aftersales.evidence.services import statement_of
@@ -157,7 +157,18 @@ class _Row(NamedTuple):
         return Problem(code, detail, **{**located, **where})
 
 
-_COLUMNS = "id, chain, seq, prev, content, subject_kind, subject_id, recorded_at, entry_hash, position, link"
+_COLUMNS = (
+    "id, chain, seq, prev, content, subject_kind, subject_id, {recorded_at}, entry_hash, position, link"
+)
+# recorded_at as text in `iso_time` form (PostgreSQL) or as stored (SQLite), so that no datetime
+# object is built per row; `_iso` finishes the SQLite form.
+_RECORDED_AT = {
+    "postgresql": "to_char(recorded_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"+00:00\"')",
+    "sqlite": (
+        "CASE WHEN length(recorded_at) = 19 THEN replace(recorded_at, ' ', 'T') || '.000000+00:00'"
+        " ELSE replace(recorded_at, ' ', 'T') || '+00:00' END"
+    ),
+}
 _SAFE_TEXT = re.compile(r"[\x20\x21\x23-\x5b\x5d-\x7e]*")  # printable ASCII, no quote or backslash
 
 
@@ -167,19 +178,24 @@ def _pages(sealed: bool) -> Iterator[list[tuple]]:
     Raw rows, without the ORM's per-value converters: verification reads every entry.
     """
     table = LedgerEntry._meta.db_table
+    columns = _COLUMNS.format(recorded_at=_RECORDED_AT.get(connection.vendor, "recorded_at"))
     if sealed:
-        sql = f"SELECT {_COLUMNS} FROM {table} WHERE position >= %s ORDER BY position, id LIMIT %s"
+        sql = f"SELECT {columns} FROM {table} WHERE position >= %s ORDER BY position, id LIMIT %s"
         after: tuple[int, int] = (-(2**62), 0)
         while True:
             with connection.cursor() as cursor:
                 cursor.execute(sql, [after[0], CHUNK + 1])
-                rows = [row for row in cursor.fetchall() if (row[9], row[0]) > after]
+                rows = cursor.fetchall()
+            skip = 0  # the rows of the last position already read (only if positions repeat)
+            while skip < len(rows) and (rows[skip][9], rows[skip][0]) <= after:
+                skip += 1
+            rows = rows[skip:] if skip else rows
             if not rows:
                 return
             yield rows
             after = (rows[-1][9], rows[-1][0])
     else:
-        sql = f"SELECT {_COLUMNS} FROM {table} WHERE position IS NULL AND id > %s ORDER BY id LIMIT %s"
+        sql = f"SELECT {columns} FROM {table} WHERE position IS NULL AND id > %s ORDER BY id LIMIT %s"
         last_id = 0
         while True:
             with connection.cursor() as cursor:
@@ -198,6 +214,8 @@ def _iso(value: object) -> str:
             return value.isoformat(timespec="microseconds") + "+00:00"
         return value.astimezone(UTC).isoformat(timespec="microseconds")
     text = str(value)
+    if len(text) == 32 and text[10] == "T":  # already in iso_time form
+        return text
     if len(text) == 26 and text[10] == " ":
         return f"{text[:10]}T{text[11:]}+00:00"
     if len(text) == 19 and text[10] == " ":
@@ -220,13 +238,14 @@ def _document(chain: str, seq: int, prev: str, content: str, recorded_at: str, s
 def _check_entries(report: Report, seals: list[Seal], check_records: bool, progress: Progress | None) -> None:
     heads: dict[str, tuple[int, str]] = {}
     seal_index = 0
-    builder = MerkleBuilder()
-    add_leaf = builder.add
+    leaves: list[bytes] = []
+    add_leaf = leaves.append
     expected_position = 1
     link = bytes(32)  # GENESIS
     last_sealed = seals[-1].last_position if seals else 0
     next_seal_end = seals[0].last_position if seals else 0
     sha256 = hashlib.sha256
+    safe_text = _SAFE_TEXT.fullmatch
     for sealed in (True, False):
         for page in _pages(sealed):
             records = _record_contents([_Row(*row) for row in page]) if check_records else None
@@ -257,7 +276,15 @@ def _check_entries(report: Report, seals: list[Seal], check_records: bool, progr
                             )
                         )
                 # 2. Its own bytes.
-                digest = sha256(_document(chain, seq, prev, content, _iso(at), subject)).digest()
+                iso = at if type(at) is str and len(at) == 32 else _iso(at)
+                if safe_text(f"{chain}{prev}{content}{subject}") and type(seq) is int:
+                    document = (
+                        f'{{"chain":"{chain}","content":"{content}","prev":"{prev}",'
+                        f'"recorded_at":"{iso}","seq":{seq},"subject":"{subject}"}}'
+                    ).encode()
+                else:
+                    document = _document(chain, seq, prev, content, iso, subject)
+                digest = sha256(document).digest()
                 if digest.hex() != entry_hash:
                     raise _Failed(
                         _Row(*row).problem(
@@ -295,7 +322,7 @@ def _check_entries(report: Report, seals: list[Seal], check_records: bool, progr
                     add_leaf(digest)
                     if position == next_seal_end:
                         seal = seals[seal_index]
-                        if builder.root().hex() != seal.merkle_root or link.hex() != seal.last_link:
+                        if merkle_root(leaves).hex() != seal.merkle_root or link.hex() != seal.last_link:
                             raise _Failed(
                                 _Row(*row).problem(
                                     "seal_root_mismatch",
@@ -306,8 +333,8 @@ def _check_entries(report: Report, seals: list[Seal], check_records: bool, progr
                             )
                         seal_index += 1
                         next_seal_end = seals[seal_index].last_position if seal_index < len(seals) else 0
-                        builder = MerkleBuilder()
-                        add_leaf = builder.add
+                        leaves = []
+                        add_leaf = leaves.append
                     expected_position = position + 1
                     report.sealed += 1
             report.entries += len(page)

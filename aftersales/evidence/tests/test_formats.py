@@ -8,6 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from aftersales.evidence.formats import (
+    MerkleBuilder,
     canonical_json,
     entry_document,
     inclusion_proof,
@@ -37,8 +38,11 @@ def test_the_empty_tree_is_the_hash_of_nothing():  # type: ignore[no-untyped-def
 
 
 @pytest.mark.parametrize("size", [1, 2, 3, 4, 5, 7, 8, 9, 16, 17, 100])
-def test_the_streamed_root_is_rfc_6962s_root(size):  # type: ignore[no-untyped-def]
-    assert merkle_root(_leaves(size)) == _reference_root(_leaves(size))
+def test_the_streamed_and_level_by_level_roots_are_rfc_6962s_root(size):  # type: ignore[no-untyped-def]
+    builder = MerkleBuilder()
+    for leaf in _leaves(size):
+        builder.add(leaf)
+    assert merkle_root(_leaves(size)) == builder.root() == _reference_root(_leaves(size))
 
 
 @pytest.mark.parametrize("size", [1, 2, 3, 5, 8, 13, 33])
