@@ -146,6 +146,7 @@ def bench_concurrent(vendor: str) -> None:
                 appended.set()
                 time.sleep(hold)
             done.set()
+            connection.close()
 
         def thread_b() -> None:
             connection.ensure_connection()
@@ -160,6 +161,7 @@ def bench_concurrent(vendor: str) -> None:
                     ]
                 )
                 result["ms"] = (time.perf_counter() - t0) * 1000
+            connection.close()
 
         threads = [threading.Thread(target=thread_a), threading.Thread(target=thread_b)]
         for thread in threads:
