@@ -33,6 +33,9 @@ class Record:
 def ledger_append(*, records: Sequence[Record]) -> list[LedgerEntry]:
     """Append `records` in order, one entry each, with one read per chain and one INSERT.
 
+    Raw SQL rather than the ORM: this runs with every timeline event, and building the queries
+    costs more than the indexed read and the insert themselves.
+
     Returns the entries (saved). Must run inside the transaction that writes the records.
     """
     if not records:
@@ -44,8 +47,6 @@ def ledger_append(*, records: Sequence[Record]) -> list[LedgerEntry]:
     table = LedgerEntry._meta.db_table
     heads: dict[str, tuple[int, str]] = {}
     with connection.cursor() as cursor:
-        # Raw SQL: this runs with every timeline event, and the ORM's query building costs more
-        # than the indexed read itself.
         for chain in dict.fromkeys(record.chain for record in records):
             cursor.execute(
                 f"SELECT seq, entry_hash FROM {table} WHERE chain = %s ORDER BY seq DESC LIMIT 1", [chain]
@@ -81,26 +82,30 @@ def ledger_append(*, records: Sequence[Record]) -> list[LedgerEntry]:
                 entry_hash=entry_hash,
             )
         )
-    if len(entries) == 1:
-        entry = entries[0]
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"INSERT INTO {table} (chain, seq, prev, content, subject_kind, subject_id, recorded_at,"
-                " entry_hash, link) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, '') RETURNING id",
-                [
+    # One multi-row INSERT, ids back in row order (as Django's bulk_create relies on too).
+    placeholders = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s, '')"] * len(entries))
+    stored_at = connection.ops.adapt_datetimefield_value(now)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (chain, seq, prev, content, subject_kind, subject_id, recorded_at,"
+            f" entry_hash, link) VALUES {placeholders} RETURNING id",
+            [
+                value
+                for entry in entries
+                for value in (
                     entry.chain,
                     entry.seq,
                     entry.prev,
                     entry.content,
                     entry.subject_kind,
                     entry.subject_id,
-                    connection.ops.adapt_datetimefield_value(now),
+                    stored_at,
                     entry.entry_hash,
-                ],
-            )
-            entry.id = cursor.fetchone()[0]
-    else:
-        LedgerEntry.objects.bulk_create(entries)
+                )
+            ],
+        )
+        for entry, (entry_id,) in zip(entries, cursor.fetchall(), strict=True):
+            entry.id = entry_id
     return entries
 
 
