@@ -26,6 +26,7 @@ demo: install
 	mkdir -p var/broker
 	DJANGO_DEBUG=1 $(BIN)/aftersales migrate --noinput -v0
 	$(BIN)/aftersales collectstatic --noinput -v0
+	DJANGO_DEBUG=1 $(BIN)/aftersales evidence keygen --if-missing
 	DJANGO_DEBUG=1 $(BIN)/aftersales demo_seed
 	DJANGO_DEBUG=1 $(BIN)/aftersales rundemo
 

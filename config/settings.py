@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "aftersales.notifications",
     "aftersales.knowledge",
     "aftersales.network",
+    "aftersales.evidence",
     "aftersales.demo",
 ]
 
@@ -135,6 +136,11 @@ POLICY_PACK = env_str(
     "AFTERSALES_POLICY_PACK", str(BASE_DIR / "aftersales" / "policy" / "packs" / "default.json")
 )
 
+# The evidence ledger: private signing keys (one PEM file per key, never committed) and how often
+# the scheduler seals new entries (docs/evidence.md).
+EVIDENCE_KEY_DIR = Path(env_str("AFTERSALES_EVIDENCE_KEY_DIR", str(VAR_DIR / "evidence-keys")))
+EVIDENCE_SEAL_SECONDS = env_int("AFTERSALES_EVIDENCE_SEAL_SECONDS", 60 * 60, minimum=1)
+
 # Where customers are sent to follow their complaint.
 PUBLIC_BASE_URL = env_str("AFTERSALES_PUBLIC_BASE_URL", "http://127.0.0.1:8000")
 
@@ -172,5 +178,6 @@ LOGGING = {
 
 CELERY_BEAT_SCHEDULE = {
     "sla-sweep": {"task": "complaints.sweep_deadlines", "schedule": float(SLA_SWEEP_SECONDS)},
+    "evidence-seal": {"task": "evidence.seal", "schedule": float(EVIDENCE_SEAL_SECONDS)},
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")

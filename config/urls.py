@@ -2,10 +2,12 @@ from django.contrib import admin
 from django.urls import include, path
 
 from aftersales.accounts.views import signin_page
+from aftersales.evidence.views import well_known_keys
 from config.api import api
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path(".well-known/aftersales-evidence-keys.json", well_known_keys, name="evidence-keys"),
     path("api/v1/", api.urls),
     path("", include("aftersales.intake.urls")),
     path("signin/", signin_page, name="signin"),

@@ -206,6 +206,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "This form was already sent with other words. Check your complaint and send it again.",
         "zh-hans": "该表单已用不同内容提交过。请核对内容后重新提交。",
     },
+    "signing_key_unavailable": {
+        "en": "Evidence cannot be sealed now: {reason}.",
+        "zh-hans": "暂时无法封存证据:{reason}。",
+    },
 }
 
 DEFAULT_LANGUAGE = "zh-hans"

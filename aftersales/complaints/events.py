@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 
 from aftersales.accounts.actors import Actor
 from aftersales.complaints.models import Complaint, Message, TimelineEvent
+from aftersales.evidence.ledger import Record, ledger_append
 
 Kind = TimelineEvent.Kind
 
@@ -30,6 +31,7 @@ def batched() -> Iterator[None]:
     finally:
         _pending.reset(token)
     TimelineEvent.objects.bulk_create(pending)
+    ledger_append(records=[ledger_record(event) for event in pending])
 
 
 def _append(
@@ -55,6 +57,7 @@ def _append(
     pending = _pending.get()
     if pending is None:
         event.save(force_insert=True)
+        ledger_append(records=[ledger_record(event)])
     else:
         pending.append(event)
     return event
@@ -217,3 +220,14 @@ def canonical_bytes(event: TimelineEvent, *, complaint_number: str) -> bytes:
         "payload": event.payload,
     }
     return json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def ledger_record(event: TimelineEvent) -> Record:
+    """The event as the evidence ledger seals it: one chain per complaint."""
+    number = event.complaint.number
+    return Record(
+        chain=f"complaint:{number}",
+        subject_kind="timeline_event",
+        subject_id=event.pk,
+        content=canonical_bytes(event, complaint_number=number),
+    )
