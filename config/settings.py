@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "aftersales.knowledge",
     "aftersales.network",
     "aftersales.demo",
+    "aftersales.desk",
 ]
 
 MIDDLEWARE = [
