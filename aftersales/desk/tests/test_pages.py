@@ -198,6 +198,7 @@ def test_the_queue_fragment_answers_htmx_without_the_page_around_it(client, alic
     response = signed_in(client, alice).get("/desk/?queue=team", **htmx())
     body = response.content.decode()
     assert complaint.number in body and "<html" not in body
+    assert 'id="tab-team" aria-current="page"' in body and 'id="tab-mine" aria-current' not in body
 
 
 def test_the_queue_takes_the_same_number_of_queries_for_3_or_12_complaints(client, alice):  # type: ignore[no-untyped-def]
