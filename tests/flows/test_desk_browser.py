@@ -132,6 +132,14 @@ def test_an_agent_takes_a_complaint_from_the_queue_to_processing(live_server, br
     assert browser.find_element(By.ID, "tab-mine").get_attribute("aria-current") is None
     countdown = browser.find_element(By.CSS_SELECTOR, "#queue-list .countdown")
     assert countdown.text.startswith("剩余") and "分钟" in countdown.text
+    # The countdown runs in the page: a deadline now passed reads "overdue" at the next tick.
+    browser.execute_script(
+        "const node = document.querySelector('#queue-list .countdown');"
+        "node.setAttribute('data-due', new Date(Date.now() - 3 * 3600 * 1000 - 5000).toISOString());"
+        "document.dispatchEvent(new Event('htmx:afterSettle'));"
+    )
+    assert countdown.text == "已超时 3 小时" and "late" in countdown.get_attribute("class")
+    browser.refresh()
     screenshots(browser, "queue")
     assert serious_accessibility_violations(browser) == []
 
