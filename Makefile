@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export DJANGO_SETTINGS_MODULE := config.settings
 
-.PHONY: demo test install install-dev lint typecheck pytest bench clean
+.PHONY: demo test install install-dev lint typecheck pytest bench clean messages
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,12 @@ pytest: install-dev
 	$(BIN)/pytest
 
 test: lint typecheck pytest
+
+# The workspace's Chinese catalogue: refresh the .po from the code, then compile the .mo.
+# Both are committed, so installing and running need no gettext; editing strings does.
+messages: install-dev
+	cd aftersales/desk && DJANGO_SETTINGS_MODULE=config.settings PYTHONPATH=../.. ../../$(BIN)/django-admin makemessages -l zh_Hans --no-location --no-obsolete
+	msgfmt --check-format -o aftersales/desk/locale/zh_Hans/LC_MESSAGES/django.mo aftersales/desk/locale/zh_Hans/LC_MESSAGES/django.po
 
 bench: install-dev
 	$(BIN)/python bench/run.py

@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "aftersales.network",
     "aftersales.evidence",
     "aftersales.demo",
+    "aftersales.desk",
 ]
 
 MIDDLEWARE = [

@@ -17,14 +17,20 @@ class Command(BaseCommand):
             if not Outlet.objects.exists():
                 self.stdout.write(f"loaded {seed_outlets()} outlets")
             self.stdout.write("demo data already loaded")
+            self._where_to_sign_in()
             return
         tokens = seed_demo(count=complaints)
         self.stdout.write(
             f"loaded {Complaint.objects.count()} complaints and {Outlet.objects.count()} outlets"
         )
+        self._where_to_sign_in()
+        self.stdout.write(f"API token for agent1: {tokens['agent1']}")
+
+    def _where_to_sign_in(self) -> None:
         self.stdout.write(
-            "staff sign-in at http://127.0.0.1:8000/admin/ with password " + DEMO_PASSWORD + ":"
+            "service desk for staff: http://127.0.0.1:8000/desk/ (add ?lang=en for English); "
+            "administrators: http://127.0.0.1:8000/admin/"
         )
+        self.stdout.write(f"demo staff, all with password {DEMO_PASSWORD}:")
         for username, role, team in STAFF:
             self.stdout.write(f"  {username:14} {role:18} {team}")
-        self.stdout.write(f"API token for agent1: {tokens['agent1']}")

@@ -1,0 +1,187 @@
+"""What the workspace's templates receive: rows already in words, so templates hold no logic.
+
+Nothing here reads the database except `transfer_candidates`, called once per complaint
+page for staff who may transfer ownership.
+"""
+
+from datetime import datetime
+from typing import Any
+
+from aftersales.accounts.actors import Actor
+from aftersales.common.errors import DomainError, Forbidden, NotFound, TransitionNotAllowed, ValidationFailed
+from aftersales.common.messages import message_text
+from aftersales.complaints.models import Complaint, TimelineEvent
+from aftersales.complaints.status import allowed_actions, move_for
+from aftersales.desk import words
+from aftersales.desk.selectors import ComplaintFile, transfer_candidates
+from aftersales.policy.pack import current_pack
+
+# Objects and permissions that domain errors name ("You may not {what}"), in words.
+WHAT_WORDS = {
+    "complaint": words._("complaint"),
+    "complaint queue": words._("complaint queue"),
+    "complaint.view_team": words._("open this complaint"),
+    "complaint.reply": words._("reply to the customer"),
+    "complaint.note": words._("add internal notes"),
+    "complaint.set_category": words._("correct the category"),
+    "complaint.transfer_ownership": words._("transfer ownership"),
+    "transfer a complaint you do not own": words._("transfer a complaint you do not own"),
+}
+
+
+def error_words(error: DomainError) -> str:
+    """A domain error as one sentence in the active language, its code words put into words."""
+    language = words.language()
+    params: dict[str, object] = dict(error.params)
+    if isinstance(error, (Forbidden, NotFound)) and "what" in params:
+        what = params["what"]
+        params["what"] = str(WHAT_WORDS.get(str(what), what))
+    if isinstance(error, TransitionNotAllowed):
+        params["action"] = words.action_words(str(params.get("action", "")))
+        params["state"] = words.state_words(str(params.get("state", "")))
+        allowed = [a for a in str(params.get("allowed", "")).split(", ") if a and a != "-"]
+        params["allowed"] = "、".join(words.action_words(a) for a in allowed) or "-"
+    if isinstance(error, ValidationFailed):
+        return " ".join(message_text(issue.code, language, **issue.params) for issue in error.fields.values())
+    return message_text(error.code, language, **params)
+
+
+def _countdown(due_at: datetime | None, now: datetime) -> dict[str, Any]:
+    if due_at is None:
+        return {"iso": "", "text": "", "local": "", "overdue": False}
+    seconds = (due_at - now).total_seconds()
+    return {
+        "iso": due_at.isoformat(),
+        "text": words.time_left(seconds),
+        "local": words.local_time(due_at),
+        "overdue": seconds < 0,
+    }
+
+
+def _owner_name(complaint: Complaint) -> str:
+    owner = complaint.owner
+    return (owner.get_full_name() or owner.username) if owner is not None else ""
+
+
+def queue_rows(complaints: list[Complaint], *, now: datetime) -> list[dict[str, Any]]:
+    return [
+        {
+            "number": c.number,
+            "subject": c.subject,
+            "state": words.state_words(c.state),
+            "category": words.category_words(c.category),
+            "priority": words.priority_words(c.priority),
+            "urgent": c.priority == 1,
+            "level": words.level_words(c.level),
+            "team": words.team_words(c.team),
+            "owner": _owner_name(c),
+            "due": _countdown(c.earliest_due_at, now),
+        }
+        for c in complaints
+    ]
+
+
+def _timeline_rows(file: ComplaintFile) -> list[dict[str, Any]]:
+    rows = []
+    for event in file.timeline:
+        headline, detail = words.event_words(event, file.staff_names)
+        message = event.message
+        body = message.body if message is not None and message.erased_at is None else ""
+        rows.append(
+            {
+                "seq": event.seq,
+                "at": words.local_time(event.at),
+                "iso": event.at.isoformat(),
+                "headline": headline,
+                "detail": detail,
+                "body": body,
+                "erased": message is not None and message.erased_at is not None,
+                "internal": event.kind == TimelineEvent.Kind.NOTE,
+                "kind": event.kind,
+            }
+        )
+    return rows
+
+
+def complaint_context(
+    file: ComplaintFile, *, actor: Actor, now: datetime, drafts: dict[str, str]
+) -> dict[str, Any]:
+    complaint = file.complaint
+    pack = current_pack()
+    user = actor.user
+    is_owner = user is not None and complaint.owner_id == user.pk
+    may_transfer = actor.may("complaint.transfer_ownership") and (
+        is_owner or actor.may("complaint.transfer_any_ownership")
+    )
+    moves = []
+    for action in allowed_actions(complaint.state, actor.role):
+        move = move_for(complaint.state, action)
+        moves.append(
+            {
+                "action": action,
+                "words": words.action_words(action),
+                "needs_reason": bool(move and move.needs_reason),
+            }
+        )
+    return {
+        "complaint": complaint,
+        "customer": complaint.customer,
+        "device": complaint.device,
+        "state": words.state_words(complaint.state),
+        "channel": words.channel_words(complaint.channel),
+        "team": words.team_words(complaint.team),
+        "owner": _owner_name(complaint),
+        "is_owner": is_owner,
+        "created": words.local_time(complaint.created_at),
+        "diagnosis": {
+            "category": words.category_words(complaint.category),
+            "confidence": round(100 * complaint.category_confidence),
+            "priority": words.priority_words(complaint.priority),
+            "level": words.level_words(complaint.level),
+            "reasons": [words.reason_words(r) for r in complaint.triage_reasons],
+            "alternatives": [
+                {
+                    "category": a["category"],
+                    "words": words.category_words(a["category"]),
+                }
+                for a in complaint.triage_alternatives
+                if a.get("category") != complaint.category
+            ],
+        },
+        "may_correct": actor.may("complaint.set_category"),
+        "categories": [(code, words.category_words(code)) for code in pack.categories],
+        "deadlines": [
+            {
+                "name": words.deadline_words(d.name),
+                "breached": d.breached,
+                "watched": d.watched,
+                "provisional": d.provisional,
+                "due": _countdown(d.due_at, now),
+            }
+            for d in file.deadlines
+        ],
+        "timeline": _timeline_rows(file),
+        "other_complaints": [
+            {
+                "number": c.number,
+                "subject": c.subject,
+                "state": words.state_words(c.state),
+                "created": words.local_time(c.created_at),
+            }
+            for c in file.other_complaints
+        ],
+        "moves": moves,
+        "may_reply": actor.may("complaint.reply"),
+        "may_note": actor.may("complaint.note"),
+        "may_transfer": may_transfer,
+        "candidates": (
+            [
+                {"id": u.pk, "name": u.get_full_name() or u.username, "team": words.team_words(u.team)}
+                for u in transfer_candidates(complaint=complaint)
+                if u.pk != complaint.owner_id
+            ]
+            if may_transfer
+            else []
+        ),
+        "drafts": drafts,
+    }

@@ -1,0 +1,214 @@
+"""The agent workspace's pages: the queues and the complaint page, each a full page or its HTMX fragment.
+
+Each view parses the request, calls one selector or one service of `complaints`, and
+renders. Writes answer an HTMX request with the refreshed complaint fragment (with the
+outcome as a message) and a plain form post with a redirect back to the page.
+"""
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import translation
+from django.views.decorators.http import require_GET, require_POST
+
+from aftersales.accounts.actors import Actor, staff_actor
+from aftersales.common import clock
+from aftersales.common.errors import DomainError, ValidationFailed, problem
+from aftersales.complaints import services
+from aftersales.complaints.models import Complaint
+from aftersales.complaints.selectors import complaint_get_for_actor
+from aftersales.desk import selectors, words
+from aftersales.desk.forms import DeskAuthenticationForm
+from aftersales.desk.presenters import complaint_context, error_words, queue_rows
+
+LANGUAGES = ("zh-hans", "en")
+LANGUAGE_COOKIE_MAX_AGE = 365 * 24 * 3600
+
+DeskView = Callable[..., HttpResponseBase]
+
+
+def _is_htmx(request: HttpRequest) -> bool:
+    return request.headers.get("HX-Request") == "true" and request.headers.get("HX-Boosted") != "true"
+
+
+def _with_language(view: DeskView) -> DeskView:
+    """?lang=en or ?lang=zh-hans switches the language and keeps it in the language cookie.
+
+    Without it Django's LocaleMiddleware has chosen from the cookie, then the browser's
+    Accept-Language, then Chinese (settings.LANGUAGE_CODE).
+    """
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        chosen = (request.GET.get("lang") or "").lower()
+        if chosen not in LANGUAGES:
+            return view(request, *args, **kwargs)
+        with translation.override(chosen):
+            request.LANGUAGE_CODE = chosen
+            response = view(request, *args, **kwargs)
+        from django.conf import settings
+
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME, chosen, max_age=LANGUAGE_COOKIE_MAX_AGE, samesite="Lax"
+        )
+        return response
+
+    return wrapper
+
+
+def _staff_page(view: DeskView) -> DeskView:
+    """Signed-in staff only: anyone else goes to the desk's sign-in page and comes back."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        user = request.user
+        if not user.is_authenticated or not getattr(user, "is_staff_member", False):
+            return redirect(f"{reverse('desk:signin')}?next={request.get_full_path()}")
+        return view(request, staff_actor(user), *args, **kwargs)  # type: ignore[arg-type]
+
+    return _with_language(wrapper)
+
+
+class SignInView(auth_views.LoginView):
+    template_name = "desk/signin.html"
+    authentication_form = DeskAuthenticationForm
+    redirect_authenticated_user = True
+
+    def get_default_redirect_url(self) -> str:
+        return reverse("desk:queue")
+
+
+signin_page = _with_language(SignInView.as_view())
+signout = auth_views.LogoutView.as_view(next_page="desk:signin")
+
+
+@require_GET
+@_staff_page
+def queue_page(request: HttpRequest, actor: Actor) -> HttpResponse:
+    """GET /desk/?queue=mine|team|breaching|overdue|triage|waiting: one queue, most urgent first."""
+    queue = request.GET.get("queue", "mine")
+    if queue not in selectors.QUEUES:
+        queue = "mine"
+    now = clock.now()
+    rows = selectors.desk_queue(actor=actor, queue=queue, now=now)
+    context = {
+        "queue": queue,
+        "queues": [(name, words.QUEUE_WORDS[name]) for name in selectors.QUEUES],
+        "rows": queue_rows(rows, now=now),
+        "countdown_phrases": words.countdown_phrases(),
+    }
+    template = "desk/partials/queue_list.html" if _is_htmx(request) else "desk/queue.html"
+    return render(request, template, context)
+
+
+def _complaint_response(
+    request: HttpRequest,
+    actor: Actor,
+    number: str,
+    *,
+    status: int = 200,
+    drafts: dict[str, str] | None = None,
+) -> HttpResponse:
+    try:
+        file = selectors.complaint_file(actor=actor, number=number, now=clock.now())
+    except DomainError as error:
+        return render(request, "desk/refused.html", {"message": error_words(error)}, status=error.status)
+    context = complaint_context(file, actor=actor, now=clock.now(), drafts=drafts or {})
+    context["countdown_phrases"] = words.countdown_phrases()
+    template = "desk/partials/complaint_body.html" if _is_htmx(request) else "desk/complaint.html"
+    return render(request, template, context, status=status)
+
+
+@require_GET
+@_staff_page
+def complaint_page(request: HttpRequest, actor: Actor, number: str) -> HttpResponse:
+    """GET /desk/complaints/<number>/: the complaint, its customer, deadlines, timeline and moves."""
+    return _complaint_response(request, actor, number)
+
+
+Step = Callable[[Actor, Complaint, HttpRequest], str]
+
+
+def _act(request: HttpRequest, actor: Actor, number: str, step: Step) -> HttpResponse:
+    """Run one write on the complaint; report its outcome or the domain error in words."""
+    try:
+        complaint, _ = complaint_get_for_actor(actor=actor, number=number)
+        done = step(actor, complaint, request)
+    except DomainError as error:
+        messages.error(request, error_words(error))
+        if _is_htmx(request):
+            drafts = {key: request.POST.get(key, "") for key in ("body", "note", "reason", "transfer_reason")}
+            return _complaint_response(request, actor, number, status=error.status, drafts=drafts)
+        return redirect("desk:complaint", number=number)
+    messages.success(request, done)
+    if _is_htmx(request):
+        return _complaint_response(request, actor, number)
+    return redirect("desk:complaint", number=number)
+
+
+def _reply(actor: Actor, complaint: Complaint, request: HttpRequest) -> str:
+    services.complaint_reply(actor=actor, complaint=complaint, body=request.POST.get("body", ""))
+    return words.gettext("Reply sent to the customer.")
+
+
+def _note(actor: Actor, complaint: Complaint, request: HttpRequest) -> str:
+    services.complaint_add_note(actor=actor, complaint=complaint, body=request.POST.get("note", ""))
+    return words.gettext("Internal note added.")
+
+
+def _transition(actor: Actor, complaint: Complaint, request: HttpRequest) -> str:
+    action = request.POST.get("action", "")
+    updated = services.complaint_transition(
+        actor=actor, complaint=complaint, action=action, reason=request.POST.get("reason", "")
+    )
+    return words.gettext("%(action)s: the complaint is now %(state)s.") % {
+        "action": words.action_words(action),
+        "state": words.state_words(updated.state),
+    }
+
+
+def _category(actor: Actor, complaint: Complaint, request: HttpRequest) -> str:
+    updated = services.complaint_correct_category(
+        actor=actor,
+        complaint=complaint,
+        category=request.POST.get("category", ""),
+        reason=request.POST.get("reason", ""),
+    )
+    return words.gettext("Category set to %(category)s.") % {
+        "category": words.category_words(updated.category)
+    }
+
+
+def _transfer(actor: Actor, complaint: Complaint, request: HttpRequest) -> str:
+    raw = request.POST.get("owner", "")
+    new_owner = selectors.staff_member(raw)
+    if new_owner is None:
+        raise ValidationFailed({"owner": problem("staff_unknown", username=raw or "-")})
+    services.complaint_transfer_ownership(
+        actor=actor, complaint=complaint, new_owner=new_owner, reason=request.POST.get("transfer_reason", "")
+    )
+    return words.gettext("%(owner)s now owns the complaint.") % {
+        "owner": new_owner.get_full_name() or new_owner.username
+    }
+
+
+STEPS: dict[str, Step] = {
+    "reply": _reply,
+    "note": _note,
+    "transition": _transition,
+    "category": _category,
+    "transfer": _transfer,
+}
+
+
+@require_POST
+@_staff_page
+def complaint_step(request: HttpRequest, actor: Actor, number: str, step: str) -> HttpResponse:
+    """POST /desk/complaints/<number>/<step>/: reply, note, transition, category or transfer."""
+    return _act(request, actor, number, STEPS[step])

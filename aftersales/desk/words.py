@@ -1,0 +1,270 @@
+"""The workspace's words: states, actions, time left and timeline events in the reader's language.
+
+Categories, priorities, levels, teams and channels come from the policy pack's labels
+(`PolicyPack.label`); deadlines from `complaints.sla.LABELS`; the workspace's own phrases
+from its `.po` catalogue (aftersales/desk/locale). No code word reaches a page: an
+unknown code is shown as-is only when the pack has no label for it.
+"""
+
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from django.utils import timezone
+from django.utils.translation import get_language, gettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
+
+from aftersales.complaints import sla
+from aftersales.complaints.models import TimelineEvent
+from aftersales.complaints.status import State
+from aftersales.policy.pack import current_pack
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
+# The one format for times on the workspace's pages (Asia/Shanghai, settings.TIME_ZONE).
+TIME_FORMAT = "%Y-%m-%d %H:%M"
+
+STATE_WORDS: "dict[str, StrOrPromise]" = {
+    State.ACCEPTED: pgettext_lazy("state", "Accepted"),
+    State.PROCESSING: pgettext_lazy("state", "Processing"),
+    State.WAITING_CUSTOMER: pgettext_lazy("state", "Waiting on customer"),
+    State.ESCALATED: pgettext_lazy("state", "Escalated"),
+    State.RESOLVED: pgettext_lazy("state", "Resolved"),
+    State.REOPENED: pgettext_lazy("state", "Reopened"),
+    State.ARCHIVED: pgettext_lazy("state", "Archived"),
+    State.CLOSED: pgettext_lazy("state", "Closed without resolution"),
+}
+
+ACTION_WORDS = {
+    "start_processing": _("Start processing"),
+    "wait_for_customer": _("Wait for the customer"),
+    "resume": _("Resume"),
+    "escalate": _("Escalate"),
+    "resolve": _("Resolve"),
+    "reopen": _("Reopen"),
+    "archive": _("Archive"),
+    "close": _("Close without resolution"),
+}
+
+QUEUE_WORDS = {
+    "mine": _("Mine"),
+    "team": _("My team"),
+    "breaching": _("Breaching within 30 min"),
+    "overdue": _("Overdue"),
+    "triage": _("Needs human triage"),
+    "waiting": _("Waiting on customer"),
+}
+
+# Reasons the platform itself writes on the timeline (complaints.services), in words.
+SYSTEM_REASONS = {
+    "first contact": _("first contact"),
+    "customer wrote again": _("the customer wrote again"),
+}
+
+
+def language() -> str:
+    """The active language as the policy pack keys it: "zh-hans" or "en"."""
+    return "en" if (get_language() or "").startswith("en") else "zh-hans"
+
+
+def state_words(state: str) -> str:
+    return str(STATE_WORDS.get(state, state))
+
+
+def action_words(action: str) -> str:
+    return str(ACTION_WORDS.get(action, action))
+
+
+def category_words(category: str) -> str:
+    pack = current_pack()
+    labels = pack.categories.get(category)
+    return pack.label(labels, language()) if labels else category
+
+
+def priority_words(priority: int) -> str:
+    pack = current_pack()
+    labels = pack.priorities.get(priority)
+    return pack.label(labels, language()) if labels else str(priority)
+
+
+def level_words(level: str) -> str:
+    pack = current_pack()
+    found = pack.levels.get(level)
+    return pack.label(found.labels, language()) if found else level
+
+
+def team_words(team: str) -> str:
+    pack = current_pack()
+    found = pack.teams.get(team)
+    if found is not None:
+        return pack.label(found.labels, language())
+    if team.startswith("outlet-"):
+        return gettext("Outlet %(code)s") % {"code": team.removeprefix("outlet-")}
+    return team
+
+
+def channel_words(channel: str) -> str:
+    pack = current_pack()
+    labels = pack.channels.get(channel)
+    if labels:
+        return pack.label(labels, language())
+    return gettext("internal") if channel == "internal" else channel
+
+
+def deadline_words(name: str) -> str:
+    labels = sla.LABELS.get(name)
+    return labels[language()] if labels else name
+
+
+def reason_words(reason: dict[str, str]) -> str:
+    """A pre-diagnosis reason as the pack wrote it: {"rule", "evidence", "zh-hans", "en"}."""
+    text = reason.get(language()) or reason.get("zh-hans") or reason.get("rule", "")
+    evidence = reason.get("evidence", "")
+    return (
+        gettext("%(reason)s (“%(evidence)s”)") % {"reason": text, "evidence": evidence} if evidence else text
+    )
+
+
+def local_time(moment: datetime | None) -> str:
+    """`moment` in the site's zone (Asia/Shanghai) in the one format: 2026-03-14 09:05."""
+    return timezone.localtime(moment).strftime(TIME_FORMAT) if moment is not None else ""
+
+
+def time_left(seconds: float) -> str:
+    """Time left to a deadline in words: "in 12 min", "in 3 h", "overdue 2 d".
+
+    Whole minutes below an hour, whole hours below two days, else whole days, always
+    rounded down; the page's script (static/desk/desk.js) applies the same rule live.
+    """
+    overdue = seconds < 0
+    minutes = int(abs(seconds) // 60)
+    if minutes < 60:
+        amount = gettext("%(n)d min") % {"n": minutes}
+    elif minutes < 48 * 60:
+        amount = gettext("%(n)d h") % {"n": minutes // 60}
+    else:
+        amount = gettext("%(n)d d") % {"n": minutes // (24 * 60)}
+    return (gettext("overdue %(amount)s") if overdue else gettext("in %(amount)s")) % {"amount": amount}
+
+
+def countdown_phrases() -> dict[str, str]:
+    """The phrases `time_left` uses, for the page's script, in the active language."""
+    return {
+        "min": gettext("%(n)d min"),
+        "h": gettext("%(n)d h"),
+        "d": gettext("%(n)d d"),
+        "overdue": gettext("overdue %(amount)s"),
+        "in": gettext("in %(amount)s"),
+    }
+
+
+def actor_words(ref: str, staff_names: dict[int, str]) -> str:
+    """Who acted ("staff:12", "customer:7", "system") as a reader says it."""
+    kind, _sep, ident = ref.partition(":")
+    if kind == "staff" and ident.isdigit():
+        return staff_names.get(int(ident)) or gettext("a colleague")
+    if kind == "customer":
+        return gettext("The customer")
+    return gettext("The system")
+
+
+def _owner(value: object, staff_names: dict[int, str]) -> str:
+    return staff_names.get(value, gettext("a colleague")) if isinstance(value, int) else gettext("nobody")
+
+
+def _reason(text: object) -> str:
+    if not isinstance(text, str):
+        return ""
+    return str(SYSTEM_REASONS.get(text, text))
+
+
+def event_words(event: TimelineEvent, staff_names: dict[int, str]) -> tuple[str, str]:
+    """One timeline event as (headline, detail) in the active language; detail may be empty."""
+    payload = event.payload
+    who = actor_words(event.actor, staff_names)
+    kind = event.kind
+    if kind == TimelineEvent.Kind.CREATED:
+        headline = gettext("Complaint filed through %(channel)s") % {
+            "channel": channel_words(payload.get("channel", ""))
+        }
+        follows = payload.get("follows")
+        detail = gettext("It follows up complaint %(number)s.") % {"number": follows} if follows else ""
+        return headline, detail
+    if kind == TimelineEvent.Kind.MESSAGE_IN:
+        return gettext("%(who)s wrote through %(channel)s") % {
+            "who": who,
+            "channel": channel_words(payload.get("channel", "")),
+        }, ""
+    if kind == TimelineEvent.Kind.MESSAGE_OUT:
+        return gettext("%(who)s replied to the customer") % {"who": who}, ""
+    if kind == TimelineEvent.Kind.NOTE:
+        return gettext("%(who)s added an internal note") % {"who": who}, ""
+    if kind == TimelineEvent.Kind.STATUS:
+        headline = gettext("%(who)s moved it from %(from)s to %(to)s") % {
+            "who": who,
+            "from": state_words(payload.get("from", "")),
+            "to": state_words(payload.get("to", "")),
+        }
+        return headline, _reason(payload.get("reason"))
+    if kind == TimelineEvent.Kind.ASSIGNMENT:
+        new_owner = _owner(payload.get("owner_to"), staff_names)
+        if payload.get("owner_from") is None:
+            headline = gettext("%(owner)s became its owner") % {"owner": new_owner}
+        else:
+            headline = gettext("%(who)s handed it from %(from)s to %(to)s") % {
+                "who": who,
+                "from": _owner(payload.get("owner_from"), staff_names),
+                "to": new_owner,
+            }
+        return headline, _reason(payload.get("reason"))
+    if kind == TimelineEvent.Kind.ESCALATION:
+        headline = gettext("%(who)s escalated it from %(from)s to %(to)s (%(team)s)") % {
+            "who": who,
+            "from": level_words(payload.get("from_level", "")),
+            "to": level_words(payload.get("to_level", "")),
+            "team": team_words(payload.get("team", "")),
+        }
+        return headline, _reason(payload.get("reason"))
+    if kind == TimelineEvent.Kind.TRIAGE:
+        return _triage_words(payload, who)
+    if kind == TimelineEvent.Kind.SLA_BREACH:
+        due = payload.get("due_at")
+        due_text = local_time(datetime.fromisoformat(due)) if isinstance(due, str) else ""
+        return gettext("Deadline missed: %(deadline)s (due %(due)s)") % {
+            "deadline": deadline_words(payload.get("deadline", "")),
+            "due": due_text,
+        }, ""
+    if kind == TimelineEvent.Kind.INSPECTION:
+        return gettext("%(who)s recorded the inspection") % {"who": who}, str(payload.get("findings", ""))
+    if kind == TimelineEvent.Kind.FOLLOW_UP:
+        return gettext("The customer wrote again: follow-up complaint %(number)s opened") % {
+            "number": payload.get("follow_up", "")
+        }, ""
+    if kind == TimelineEvent.Kind.ATTACHMENT:
+        return gettext("%(who)s added an attachment") % {"who": who}, ""
+    return str(kind), ""
+
+
+def _triage_words(payload: dict, who: str) -> tuple[str, str]:
+    if "category_to" in payload:
+        headline = gettext("%(who)s corrected the category from %(from)s to %(to)s") % {
+            "who": who,
+            "from": category_words(payload.get("category_from", "")),
+            "to": category_words(payload["category_to"]),
+        }
+        return headline, _reason(payload.get("reason"))
+    if "priority_to" in payload:
+        headline = gettext("A later message raised it to priority %(priority)s, %(level)s") % {
+            "priority": priority_words(payload["priority_to"]),
+            "level": level_words(payload.get("level_to", "")),
+        }
+        return headline, "; ".join(reason_words(r) for r in payload.get("reasons", []))
+    headline = gettext(
+        "Pre-diagnosis: %(category)s (%(confidence)d%% sure), priority %(priority)s, %(level)s"
+    ) % {
+        "category": category_words(payload.get("category", "")),
+        "confidence": round(100 * float(payload.get("confidence", 0))),
+        "priority": priority_words(payload.get("priority", 0)),
+        "level": level_words(payload.get("level", "")),
+    }
+    return headline, "; ".join(reason_words(r) for r in payload.get("reasons", []))
