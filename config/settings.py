@@ -31,6 +31,10 @@ INSTALLED_APPS = [
     "aftersales.notifications",
     "aftersales.knowledge",
     "aftersales.network",
+    "aftersales.parts",
+    "aftersales.pricing",
+    "aftersales.warranty",
+    "aftersales.repairs",
     "aftersales.demo",
 ]
 
