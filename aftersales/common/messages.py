@@ -206,7 +206,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Cannot {action}: repair order {number} is {state}; allowed next steps: {allowed}.",
         "zh-hans": "无法执行“{action}”:维修单 {number} 当前状态为 {state};允许的下一步:{allowed}。",
     },
-    "quantity_not_positive": {"en": "A quantity is a whole number above 0.", "zh-hans": "数量须为大于 0 的整数。"},
+    "quantity_not_positive": {
+        "en": "A quantity is a whole number above 0.",
+        "zh-hans": "数量须为大于 0 的整数。",
+    },
     "part_unknown": {"en": "Unknown part number {part}.", "zh-hans": "未知配件编号 {part}。"},
     "part_wrong_model": {
         "en": "Part {part} does not fit model {model}.",
@@ -257,14 +260,16 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "The engineer must be staff of {team} or central technical staff.",
         "zh-hans": "工程师须为 {team} 的员工或总部技术人员。",
     },
-    "date_in_future": {"en": "This date is in the future.", "zh-hans": "日期不能晚于今天。"},
-    "check_kind_unknown": {"en": "Unknown check; use one of: {allowed}.", "zh-hans": "未知检测项,可选:{allowed}。"},
+    "check_kind_unknown": {
+        "en": "Unknown check; use one of: {allowed}.",
+        "zh-hans": "未知检测项,可选:{allowed}。",
+    },
     "check_given_twice": {"en": "Check {kind} is given twice.", "zh-hans": "检测项 {kind} 重复。"},
     "check_value_out_of_range": {
         "en": "Out of range: {low}{unit} to {high}{unit}.",
         "zh-hans": "超出范围:{low}{unit} 至 {high}{unit}。",
     },
-    "outlet_unknown": {"en": "Unknown outlet {code}.", "zh-hans": "未知网点 {code}。"},
+    "outlet_unknown": {"en": "Unknown outlet {outlet}.", "zh-hans": "未知网点 {outlet}。"},
 }
 
 DEFAULT_LANGUAGE = "zh-hans"

@@ -70,7 +70,8 @@ class Stock(models.Model):
             models.UniqueConstraint(fields=["location_kind", "location_code", "part"], name="stock_one_row"),
             models.CheckConstraint(condition=Q(on_hand__gte=0), name="stock_on_hand_not_negative"),
             models.CheckConstraint(
-                condition=Q(reserved__gte=0) & Q(reserved__lte=F("on_hand")), name="stock_reserved_within_on_hand"
+                condition=Q(reserved__gte=0) & Q(reserved__lte=F("on_hand")),
+                name="stock_reserved_within_on_hand",
             ),
         ]
 

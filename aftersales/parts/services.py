@@ -49,7 +49,12 @@ def stock_receive(
 
 @transaction.atomic
 def parts_reserve(
-    *, actor: Actor, holder: str, location_code: str, lines: Sequence[tuple[str, int]], at: datetime | None = None
+    *,
+    actor: Actor,
+    holder: str,
+    location_code: str,
+    lines: Sequence[tuple[str, int]],
+    at: datetime | None = None,
 ) -> list[Reservation]:
     """Promise the parts of `lines` ((part number, quantity) pairs) at outlet `location_code` to `holder`.
 
@@ -84,7 +89,11 @@ def parts_reserve(
             raise FieldConflict(
                 {
                     f"lines.{index_of[number]}": problem(
-                        "part_out_of_stock", part=number, outlet=location_code, available=available, wanted=quantity
+                        "part_out_of_stock",
+                        part=number,
+                        outlet=location_code,
+                        available=available,
+                        wanted=quantity,
                     )
                 },
                 code="part_out_of_stock",
@@ -133,7 +142,9 @@ def parts_consume(
             reservation.state = Reservation.State.CONSUMED
             consumed.append(reservation)
         else:
-            Stock.objects.filter(pk=reservation.stock_id).update(reserved=F("reserved") - reservation.quantity)
+            Stock.objects.filter(pk=reservation.stock_id).update(
+                reserved=F("reserved") - reservation.quantity
+            )
             reservation.state = Reservation.State.RELEASED
         reservation.closed_at = moment
         reservation.save(update_fields=["state", "closed_at"])

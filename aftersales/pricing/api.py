@@ -47,4 +47,6 @@ def prices(request: HttpRequest, filters: Query[PricesIn]):  # type: ignore[no-u
 @trade_in_router.get("", response=list[TradeInOut])
 def trade_in(request: HttpRequest, filters: Query[TradeInIn]):  # type: ignore[no-untyped-def]
     """What the brand pays today for a used handset of `model`, per condition grade (or the one asked)."""
-    return trade_in_public(model_code=filters.model, condition=filters.condition, on=clock.localdate(clock.now()))
+    return trade_in_public(
+        model_code=filters.model, condition=filters.condition, on=clock.localdate(clock.now())
+    )

@@ -60,7 +60,9 @@ def trade_in_public(*, model_code: str, condition: str | None, on: date) -> list
     """A model's trade-in prices in force on `on`, per condition grade (or the one asked)."""
     model = device_model_get(code=model_code)
     if condition is not None and condition not in Condition.values:
-        raise ValidationFailed({"condition": problem("condition_unknown", allowed=", ".join(Condition.values))})
+        raise ValidationFailed(
+            {"condition": problem("condition_unknown", allowed=", ".join(Condition.values))}
+        )
     rows = TradeInPrice.objects.filter(model=model, effective_from__lte=on)
     if condition is not None:
         rows = rows.filter(condition=condition)
@@ -69,8 +71,8 @@ def trade_in_public(*, model_code: str, condition: str | None, on: date) -> list
         latest[row.condition] = row
     return [
         PublicTradeIn(
-            model=model.code, condition=grade, price=f"{row.price:.2f}", effective_from=row.effective_from
+            model=model.code, condition=grade, price=f"{in_force.price:.2f}", effective_from=in_force.effective_from
         )
         for grade in Condition.values
-        if (row := latest.get(grade)) is not None
+        if (in_force := latest.get(grade)) is not None
     ]

@@ -9,8 +9,8 @@ from aftersales.accounts.actors import Actor
 from aftersales.common import clock
 from aftersales.common.errors import FieldConflict, ValidationFailed, problem
 from aftersales.parts.models import Part
-from aftersales.pricing.models import Condition, RepairPrice, TradeInPrice
 from aftersales.parts.selectors import device_model_get
+from aftersales.pricing.models import Condition, RepairPrice, TradeInPrice
 
 
 def _amount(value: Decimal, field: str) -> Decimal:
@@ -49,7 +49,9 @@ def trade_in_price_publish(
     """What a used `model_code` handset in `condition` is worth from `effective_from` on."""
     model = device_model_get(code=model_code)
     if condition not in Condition.values:
-        raise ValidationFailed({"condition": problem("condition_unknown", allowed=", ".join(Condition.values))})
+        raise ValidationFailed(
+            {"condition": problem("condition_unknown", allowed=", ".join(Condition.values))}
+        )
     _amount(price, "price")
     if TradeInPrice.objects.filter(model=model, condition=condition, effective_from=effective_from).exists():
         raise FieldConflict({"effective_from": problem("price_exists", date=effective_from.isoformat())})

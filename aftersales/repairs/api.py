@@ -2,7 +2,6 @@
 
 from typing import Any
 
-from django.db import transaction
 from django.http import HttpRequest
 from ninja import Router, Status
 
@@ -80,7 +79,13 @@ def detail_out(order: RepairOrder, actor: Actor) -> dict[str, Any]:
         "completed_at": order.completed_at,
         "returned_at": order.returned_at,
         "events": [
-            {"seq": e.seq, "at": e.at, "actor": e.actor, "step": e.payload.get("step", ""), "payload": e.payload}
+            {
+                "seq": e.seq,
+                "at": e.at,
+                "actor": e.actor,
+                "step": e.payload.get("step", ""),
+                "payload": e.payload,
+            }
             for e in order.repair_events  # type: ignore[attr-defined]
         ],
     }
@@ -107,7 +112,7 @@ def open_order(request: HttpRequest, payload: OpenIn):  # type: ignore[no-untype
     complaint, actor = complaint_get_for_actor(actor=actor, number=payload.complaint)
     outlet = Outlet.objects.filter(code=payload.outlet.strip().lower()).first()
     if outlet is None:
-        raise ValidationFailed({"outlet": problem("outlet_unknown", code=payload.outlet)})
+        raise ValidationFailed({"outlet": problem("outlet_unknown", outlet=payload.outlet)})
     engineer = None
     if payload.engineer:
         engineer = User.objects.filter(username=payload.engineer).first()

@@ -80,7 +80,9 @@ def agreement_canonical_text(*, version: str, text_zh: str, text_en: str) -> byt
 
 
 def agreement_digest(*, version: str, text_zh: str, text_en: str) -> str:
-    return hashlib.sha256(agreement_canonical_text(version=version, text_zh=text_zh, text_en=text_en)).hexdigest()
+    return hashlib.sha256(
+        agreement_canonical_text(version=version, text_zh=text_zh, text_en=text_en)
+    ).hexdigest()
 
 
 def agreement_current(*, at: datetime) -> ServiceAgreement | None:

@@ -410,7 +410,9 @@ def repair_order_quote(*, actor: Actor, order: RepairOrder) -> RepairOrder:
     order.quote_digest = quote_digest(lines=lines, total=total, quoted_on=today)
     order.state = State.QUOTED
     order.save(update_fields=["quote_lines", "quote_total", "quoted_on", "quote_digest", "state"])
-    _event(order, actor, "quoted", at=now, from_state=from_state, total=f"{total:.2f}", quote=order.quote_digest)
+    _event(
+        order, actor, "quoted", at=now, from_state=from_state, total=f"{total:.2f}", quote=order.quote_digest
+    )
     return order
 
 
@@ -483,14 +485,20 @@ def repair_order_accept_agreement(*, actor: Actor, order: RepairOrder, version: 
     current = agreement_current(at=now)
     if current is None or version != current.version:
         raise FieldConflict(
-            {"version": problem("agreement_not_current", version=version, current=current.version if current else "-")},
+            {
+                "version": problem(
+                    "agreement_not_current", version=version, current=current.version if current else "-"
+                )
+            },
             code="agreement_not_current",
         )
     order.agreement = current
     order.agreement_sha256 = current.sha256
     order.agreement_accepted_at = now
     order.agreement_accepted_by = actor.ref
-    order.save(update_fields=["agreement", "agreement_sha256", "agreement_accepted_at", "agreement_accepted_by"])
+    order.save(
+        update_fields=["agreement", "agreement_sha256", "agreement_accepted_at", "agreement_accepted_by"]
+    )
     _event(order, actor, "agreement_accepted", at=now, version=current.version, sha256=current.sha256)
     return order
 
@@ -504,7 +512,9 @@ def repair_order_start(*, actor: Actor, order: RepairOrder) -> RepairOrder:
     order = _lock(order)
     _allow(order, actor, "start")
     if order.agreement_id is None:
-        raise FieldConflict({"agreement": problem("agreement_missing", number=order.number)}, code="agreement_missing")
+        raise FieldConflict(
+            {"agreement": problem("agreement_missing", number=order.number)}, code="agreement_missing"
+        )
     now = clock.now()
     order.state = State.REPAIRING
     order.started_at = now
@@ -551,7 +561,10 @@ def repair_order_return(*, actor: Actor, order: RepairOrder) -> RepairOrder:
     complaint = Complaint.objects.get(pk=order.complaint_id)
     if complaint.state in CLOCKED_STATES and staff_may_see(actor, complaint):
         complaint_services.complaint_transition(
-            actor=actor, complaint=complaint, action="resolve", reason=f"{order.number}: repaired and returned"
+            actor=actor,
+            complaint=complaint,
+            action="resolve",
+            reason=f"{order.number}: repaired and returned",
         )
     return order
 

@@ -16,7 +16,10 @@ class State(models.TextChoices):
     COMPLETED = "completed", "已完成 Completed"  # work done, parts consumed; device awaits hand-back
     RETURNED = "returned", "已取机 Returned"  # device handed back to the customer
     CANCELLED = "cancelled", "已取消 Cancelled"  # stopped by the outlet before work; parts released
-    REFUSED_BY_CUSTOMER = "refused_by_customer", "客户拒绝 Refused by customer"  # the customer declined the quote
+    REFUSED_BY_CUSTOMER = (
+        "refused_by_customer",
+        "客户拒绝 Refused by customer",
+    )  # the customer declined the quote
 
 
 FINISHED_STATES = frozenset({State.RETURNED, State.CANCELLED, State.REFUSED_BY_CUSTOMER})

@@ -194,7 +194,13 @@ def _exclusions(facts: Facts, rules: WarrantyRules) -> list[Reason]:
     found = []
     if rules.liquid_indicator_excludes and facts.moisture_indicator_red:
         found.append(
-            _reason("liquid_damage", "excludes", {"moisture_indicator": "red"}, "进液指示标签变红:不在保修范围", "liquid damage indicator red: excluded")
+            _reason(
+                "liquid_damage",
+                "excludes",
+                {"moisture_indicator": "red"},
+                "进液指示标签变红:不在保修范围",
+                "liquid damage indicator red: excluded",
+            )
         )
     if rules.unauthorised_repair_excludes and facts.unauthorised_repair:
         found.append(
@@ -213,7 +219,11 @@ def _period(facts: Facts, rules: WarrantyRules) -> Reason:
     months = rules.months_from_purchase
     if facts.purchase_date is None:
         return _reason(
-            "warranty_period", "excludes", {"purchase_date": None}, "购买日期未知:无法确认保修", "purchase date unknown: warranty cannot be verified"
+            "warranty_period",
+            "excludes",
+            {"purchase_date": None},
+            "购买日期未知:无法确认保修",
+            "purchase date unknown: warranty cannot be verified",
         )
     purchase = facts.purchase_date
     last_day = last_covered_day(purchase, months)
@@ -245,11 +255,21 @@ def _battery(facts: Facts, rules: WarrantyRules) -> Reason:
     limit = rules.battery_health_below_percent
     health = facts.battery_health
     if health is None:
-        return _reason("battery_health", "none", {"battery_health": None}, "未检测电池健康度", "battery health not measured")
+        return _reason(
+            "battery_health",
+            "none",
+            {"battery_health": None},
+            "未检测电池健康度",
+            "battery health not measured",
+        )
     data = {"battery_health": health, "below": limit}
     if health < limit:
         return _reason(
-            "battery_health", "covers", data, f"电池健康度 {health}% < {limit}%:免费更换电池", f"battery health {health}% < {limit}%: free battery"
+            "battery_health",
+            "covers",
+            data,
+            f"电池健康度 {health}% < {limit}%:免费更换电池",
+            f"battery health {health}% < {limit}%: free battery",
         )
     return _reason(
         "battery_health",
@@ -264,7 +284,12 @@ def _screen(facts: Facts, rules: WarrantyRules) -> Reason:
     if facts.damage_date is not None:
         window = rules.screen_damage_report_within_days
         days = (facts.reported_on - facts.damage_date).days
-        data = {"damage_date": facts.damage_date.isoformat(), "reported_on": facts.reported_on.isoformat(), "days": days, "window_days": window}
+        data = {
+            "damage_date": facts.damage_date.isoformat(),
+            "reported_on": facts.reported_on.isoformat(),
+            "days": days,
+            "window_days": window,
+        }
         if 0 <= days <= window:
             return _reason(
                 "screen_damage_window",
@@ -303,12 +328,30 @@ def _screen(facts: Facts, rules: WarrantyRules) -> Reason:
 def _other(component: str, facts: Facts) -> Reason:
     checks = [kind for kind, part in CHECKED_COMPONENTS.items() if part == component]
     if not checks:
-        return _reason("defect", "covers", {"component": component}, "诊断确认部件故障", "defect confirmed by the diagnosis")
+        return _reason(
+            "defect",
+            "covers",
+            {"component": component},
+            "诊断确认部件故障",
+            "defect confirmed by the diagnosis",
+        )
     failed = [kind for kind in checks if kind in facts.failed_checks]
     data = {"component": component, "checks": checks, "failed": failed}
     if failed:
-        return _reason("defect", "covers", data, f"{failed[0]} 检测未通过:部件故障", f"{failed[0]} check failed: component defect")
-    return _reason("defect", "none", data, f"{checks[0]} 检测通过:未发现部件故障", f"{checks[0]} check passed: no defect found")
+        return _reason(
+            "defect",
+            "covers",
+            data,
+            f"{failed[0]} 检测未通过:部件故障",
+            f"{failed[0]} check failed: component defect",
+        )
+    return _reason(
+        "defect",
+        "none",
+        data,
+        f"{checks[0]} 检测通过:未发现部件故障",
+        f"{checks[0]} check passed: no defect found",
+    )
 
 
 def decide_item(*, component: str, facts: Facts, rules: WarrantyRules) -> ItemDecision:
