@@ -88,7 +88,7 @@ def parts_reserve(
                 available = stock.available
             raise FieldConflict(
                 {
-                    f"lines.{index_of[number]}": problem(
+                    f"lines.{index_of[number]}.part": problem(
                         "part_out_of_stock",
                         part=number,
                         outlet=location_code,

@@ -71,7 +71,10 @@ def trade_in_public(*, model_code: str, condition: str | None, on: date) -> list
         latest[row.condition] = row
     return [
         PublicTradeIn(
-            model=model.code, condition=grade, price=f"{in_force.price:.2f}", effective_from=in_force.effective_from
+            model=model.code,
+            condition=grade,
+            price=f"{in_force.price:.2f}",
+            effective_from=in_force.effective_from,
         )
         for grade in Condition.values
         if (in_force := latest.get(grade)) is not None

@@ -115,7 +115,7 @@ def repair_order_open(
         raise ValidationFailed({"engineer": problem("engineer_outside_team", team=outlet.team)})
     sequence = RepairOrder.objects.filter(complaint=complaint).count() + 1
     order = RepairOrder.objects.create(
-        number=f"R{complaint.number}-{sequence}",
+        number=f"{complaint.number}-R{sequence}",
         complaint=complaint,
         device=complaint.device,
         device_model=model,

@@ -7,7 +7,9 @@ from aftersales.pricing.models import RepairPrice
 from aftersales.pricing.services import repair_price_publish
 
 
-def publish(part: Part, parts_price: str, labour_price: str, effective_from: date = date(2024, 1, 1)) -> RepairPrice:
+def publish(
+    part: Part, parts_price: str, labour_price: str, effective_from: date = date(2024, 1, 1)
+) -> RepairPrice:
     return repair_price_publish(
         actor=SYSTEM,
         part=part,
