@@ -91,33 +91,37 @@ race_database = pytest.mark.skipif(
 )
 
 
+def race_for(part_number: str, holders: list[str]) -> list[str]:
+    """What each holder got when all reserve one `part_number` at the same moment."""
+    barrier = threading.Barrier(len(holders))
+    outcomes: list[str] = []
+
+    def reserve(holder: str) -> None:
+        barrier.wait()
+        try:
+            parts_reserve(actor=SYSTEM, holder=holder, location_code=OUTLET, lines=[(part_number, 1)])
+            outcomes.append("reserved")
+        except FieldConflict as refused:
+            outcomes.append(refused.code)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=reserve, args=(holder,)) for holder in holders]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    return sorted(outcomes)
+
+
 @race_database
 @pytest.mark.django_db(transaction=True)
 def test_two_repairs_racing_for_the_last_part_one_gets_it_and_the_other_is_told():  # type: ignore[no-untyped-def]
     catalogue = make_catalogue()
     for attempt in range(3):
         stock_up(OUTLET, catalogue.screen, 1)
-        barrier = threading.Barrier(2)
-        outcomes: list[str] = []
-
-        def reserve(holder: str) -> None:
-            barrier.wait()
-            try:
-                parts_reserve(
-                    actor=SYSTEM, holder=holder, location_code=OUTLET, lines=[(catalogue.screen.number, 1)]
-                )
-                outcomes.append("reserved")
-            except FieldConflict as refused:
-                outcomes.append(refused.code)
-            finally:
-                connection.close()
-
-        threads = [threading.Thread(target=reserve, args=(f"repair:{attempt}-{n}",)) for n in range(2)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(30)
-        assert sorted(outcomes) == ["part_out_of_stock", "reserved"]
+        outcomes = race_for(catalogue.screen.number, [f"repair:{attempt}-a", f"repair:{attempt}-b"])
+        assert outcomes == ["part_out_of_stock", "reserved"]
         stock = stock_of(catalogue.screen)
         assert stock.reserved == stock.on_hand == attempt + 1
     assert Reservation.objects.filter(state="reserved").count() == 3

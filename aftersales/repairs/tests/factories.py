@@ -39,7 +39,11 @@ class Bench:
 def make_bench(*, stock: int = 2) -> Bench:
     """An outlet with a technician, the Reno10 catalogue priced from 2024-01-01 and `stock` of each part."""
     outlet = make_outlet(OUTLET)
-    olga = StaffFactory(username="olga", role=Role.OUTLET_TECHNICIAN, team=outlet.team, employee_id="SZ0042")
+    olga = User.objects.get(
+        pk=StaffFactory(
+            username="olga", role=Role.OUTLET_TECHNICIAN, team=outlet.team, employee_id="SZ0042"
+        ).pk
+    )
     catalogue = make_catalogue()
     publish(catalogue.screen, "899.00", "100.00")
     publish(catalogue.battery, "199.00", "50.00")
@@ -52,7 +56,11 @@ def make_bench(*, stock: int = 2) -> Bench:
 
 def other_outlet_technician() -> User:
     other = make_outlet("gz-tianhe-01")
-    return StaffFactory(username="otto", role=Role.OUTLET_TECHNICIAN, team=other.team, employee_id="GZ0007")
+    return User.objects.get(
+        pk=StaffFactory(
+            username="otto", role=Role.OUTLET_TECHNICIAN, team=other.team, employee_id="GZ0007"
+        ).pk
+    )
 
 
 def dispatched_complaint(
