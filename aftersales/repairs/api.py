@@ -20,12 +20,18 @@ from aftersales.repairs.schemas import (
     ApprovalIn,
     ChecksIn,
     CompletionIn,
+    CustomerQuoteOut,
     DiagnosisIn,
     OpenIn,
     ReasonIn,
     RepairOrderOut,
 )
-from aftersales.repairs.selectors import agreement_current, repair_order_detail, repair_order_get_for_actor
+from aftersales.repairs.selectors import (
+    agreement_current,
+    repair_order_detail,
+    repair_order_get_for_actor,
+    repair_order_get_for_customer,
+)
 from aftersales.repairs.status import allowed_actions
 
 router = Router(tags=["repairs"])
@@ -103,6 +109,24 @@ def agreement(request: HttpRequest):  # type: ignore[no-untyped-def]
     if current is None:
         raise NotFound(what="service agreement")
     return current
+
+
+@router.get("/{number}/quote", response=CustomerQuoteOut, auth=None)
+def customer_quote(request: HttpRequest, number: str):  # type: ignore[no-untyped-def]
+    """The itemised quote as the customer sees it (signed-in customer or the complaint's tracking token)."""
+    token = request.headers.get("X-Tracking-Token") or request.GET.get("token", "")
+    order = repair_order_get_for_customer(
+        actor=actor_from_request(request), number=number, tracking_token=token
+    )
+    return {
+        "number": order.number,
+        "state": order.state,
+        "quote_lines": order.quote_lines,
+        "quote_total": f"{order.quote_total:.2f}" if order.quote_total is not None else None,
+        "quote": order.quote_digest,
+        "quoted_on": order.quoted_on,
+        "agreement_version": order.agreement.version if order.agreement else None,
+    }
 
 
 @router.post("", response={201: RepairOrderOut})

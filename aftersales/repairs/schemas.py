@@ -129,3 +129,15 @@ class RepairOrderOut(Schema):
     completed_at: datetime | None
     returned_at: datetime | None
     events: list[RepairEventOut]
+
+
+class CustomerQuoteOut(Schema):
+    """What the customer sees before approving: the itemised quote and the agreement to sign."""
+
+    number: str
+    state: str
+    quote_lines: list[dict[str, Any]]
+    quote_total: str | None
+    quote: str
+    quoted_on: date | None
+    agreement_version: str | None

@@ -51,6 +51,23 @@ def repair_order_get_for_actor(*, actor: Actor, number: str, for_update: bool = 
     return order
 
 
+def repair_order_get_for_customer(*, actor: Actor, number: str, tracking_token: str = "") -> RepairOrder:
+    """The repair order `number` if `actor` (or the complaint's tracking token) may see its complaint.
+
+    The same rule as the complaint's (complaints.selectors.complaint_get_for_actor): someone
+    else's order is "not found", so numbers cannot be probed.
+    """
+    from aftersales.complaints.selectors import complaint_get_for_actor
+
+    order = RepairOrder.objects.select_related("complaint", "agreement").filter(number=number).first()
+    if order is None:
+        if actor.kind == "anonymous" and not tracking_token:
+            raise Unauthenticated()
+        raise NotFound(what="repair order")
+    complaint_get_for_actor(actor=actor, number=order.complaint.number, tracking_token=tracking_token)
+    return order
+
+
 def repair_order_detail(*, order: RepairOrder) -> RepairOrder:
     """The order with its checks, items (and their parts), reservations and repair events loaded:
     a fixed number of queries whatever their counts. Events are on `order.repair_events`."""

@@ -248,3 +248,18 @@ def test_the_detail_takes_the_same_number_of_queries_whatever_the_checks_parts_a
         and TimelineEvent.objects.filter(kind="repair", complaint=large.complaint).count() > 3
     )
     assert detail_queries(client, small, bench.olga) == detail_queries(client, large, bench.olga)
+
+
+def test_the_customer_sees_the_itemised_quote_through_the_tracking_link_and_nobody_else_does(client, bench):  # type: ignore[no-untyped-def]
+    from aftersales.complaints.services import tracking_token
+
+    order = quoted_order(bench, touch_failures=2, battery_health=76)
+    mine = client.get(url(order, "quote"), HTTP_X_TRACKING_TOKEN=tracking_token(order.complaint))
+    assert mine.status_code == 200
+    body = mine.json()
+    assert body["quote_total"] == "999.00" and body["quote"] == order.quote_digest
+    assert [line["charge"] for line in body["quote_lines"]] == ["999.00", "0.00"]
+    assert "engineer_employee_id" not in body and "checks" not in body
+    other = dispatched_complaint(bench.outlet)
+    assert client.get(url(order, "quote"), HTTP_X_TRACKING_TOKEN=tracking_token(other)).status_code == 404
+    assert client.get(url(order, "quote")).status_code == 401
