@@ -170,6 +170,16 @@ def _mount() -> None:
     api.add_router("/triage", triage_router)
     api.add_router("/outlets", network_router)
     api.add_router("/evidence", evidence_router)
+    _mount_repairs()
+
+
+def _mount_repairs() -> None:
+    from aftersales.pricing.api import prices_router, trade_in_router
+    from aftersales.repairs.api import router as repairs_router
+
+    api.add_router("/repairs", repairs_router)
+    api.add_router("/prices", prices_router)
+    api.add_router("/trade-in", trade_in_router)
 
 
 _mount()

@@ -32,6 +32,10 @@ INSTALLED_APPS = [
     "aftersales.knowledge",
     "aftersales.network",
     "aftersales.evidence",
+    "aftersales.parts",
+    "aftersales.pricing",
+    "aftersales.warranty",
+    "aftersales.repairs",
     "aftersales.demo",
     "aftersales.desk",
 ]

@@ -43,6 +43,14 @@ class TransitionNotAllowed(DomainError):
     code = "transition_not_allowed"
 
 
+class FieldConflict(ValidationFailed):
+    """The request is well formed but clashes with the current state of a named field's object:
+    a part out of stock, a quote changed since it was shown, an agreement version no longer current.
+    Answered 409 in the one error shape, with `fields` naming what clashes."""
+
+    status = 409
+
+
 class NotFound(DomainError):
     status = 404
     code = "not_found"

@@ -210,6 +210,74 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Evidence cannot be sealed now: {reason}.",
         "zh-hans": "暂时无法封存证据:{reason}。",
     },
+    "repair_transition_not_allowed": {
+        "en": "Cannot {action}: repair order {number} is {state}; allowed next steps: {allowed}.",
+        "zh-hans": "无法执行“{action}”:维修单 {number} 当前状态为 {state};允许的下一步:{allowed}。",
+    },
+    "quantity_not_positive": {
+        "en": "A quantity is a whole number above 0.",
+        "zh-hans": "数量须为大于 0 的整数。",
+    },
+    "part_unknown": {"en": "Unknown part number {part}.", "zh-hans": "未知配件编号 {part}。"},
+    "part_wrong_model": {
+        "en": "Part {part} does not fit model {model}.",
+        "zh-hans": "配件 {part} 不适用于机型 {model}。",
+    },
+    "model_unknown": {"en": "Unknown device model {model}.", "zh-hans": "未知机型 {model}。"},
+    "part_out_of_stock": {
+        "en": "Outlet {outlet} has {available} of part {part} free; {wanted} needed.",
+        "zh-hans": "网点 {outlet} 配件 {part} 可用 {available} 件,需要 {wanted} 件。",
+    },
+    "part_not_reserved": {
+        "en": "Part {part} was not reserved for this repair.",
+        "zh-hans": "配件 {part} 未为本次维修预留。",
+    },
+    "price_invalid": {
+        "en": "A price is an amount in yuan of at least 0 with at most two decimals.",
+        "zh-hans": "价格须为不小于 0 的金额(元),最多两位小数。",
+    },
+    "price_exists": {
+        "en": "A price taking effect on {date} already exists; publish one for another day.",
+        "zh-hans": "{date} 生效的价格已存在,请为其他日期发布。",
+    },
+    "price_missing": {
+        "en": "Part {part} has no price in force on {date}.",
+        "zh-hans": "配件 {part} 在 {date} 没有生效的价格。",
+    },
+    "condition_unknown": {
+        "en": "Unknown condition grade; use one of: {allowed}.",
+        "zh-hans": "未知成色等级,可选:{allowed}。",
+    },
+    "quote_changed": {
+        "en": "The quote of repair order {number} has changed since it was shown; show the new quote first.",
+        "zh-hans": "维修单 {number} 的报价已变更,请先向客户展示新报价。",
+    },
+    "agreement_not_current": {
+        "en": "Service agreement version {version} is not the one in force ({current}).",
+        "zh-hans": "服务协议版本 {version} 不是现行版本({current})。",
+    },
+    "agreement_missing": {
+        "en": "Work on repair order {number} cannot start: the customer has not accepted the service agreement.",
+        "zh-hans": "维修单 {number} 无法开始维修:客户尚未签署电子服务协议。",
+    },
+    "complaint_not_open": {
+        "en": "Complaint {number} is {state}: a repair order needs an open complaint.",
+        "zh-hans": "投诉 {number} 当前为 {state},只能为处理中的投诉开维修单。",
+    },
+    "engineer_outside_team": {
+        "en": "The engineer must be staff of {team} or central technical staff.",
+        "zh-hans": "工程师须为 {team} 的员工或总部技术人员。",
+    },
+    "check_kind_unknown": {
+        "en": "Unknown check; use one of: {allowed}.",
+        "zh-hans": "未知检测项,可选:{allowed}。",
+    },
+    "check_given_twice": {"en": "Check {kind} is given twice.", "zh-hans": "检测项 {kind} 重复。"},
+    "check_value_out_of_range": {
+        "en": "Out of range: {low}{unit} to {high}{unit}.",
+        "zh-hans": "超出范围:{low}{unit} 至 {high}{unit}。",
+    },
+    "outlet_unknown": {"en": "Unknown outlet {outlet}.", "zh-hans": "未知网点 {outlet}。"},
 }
 
 DEFAULT_LANGUAGE = "zh-hans"

@@ -205,6 +205,21 @@ def sla_breach_event(
     return _append(complaint=complaint, kind=Kind.SLA_BREACH, actor=actor, at=at, payload=payload)
 
 
+def repair_event(*, complaint_id: int, actor: Actor, at: datetime, step: str, payload: dict) -> TimelineEvent:
+    """A step of a repair order (repairs/status.py) on its complaint's timeline.
+
+    payload: the order's number and what the step recorded (ids, codes, hashes, amounts;
+    no personal data). Locks the complaint row and saves its event count itself, so the
+    repairs app writes the timeline without touching complaints otherwise.
+    """
+    complaint = Complaint.objects.select_for_update().get(pk=complaint_id)
+    event = _append(
+        complaint=complaint, kind=Kind.REPAIR, actor=actor, at=at, payload={"step": step, **payload}
+    )
+    complaint.save(update_fields=["event_count"])
+    return event
+
+
 def _iso(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat(timespec="microseconds")
 

@@ -1,0 +1,44 @@
+"""A small catalogue: one device model with original parts, and stock at an outlet."""
+
+from dataclasses import dataclass
+
+from aftersales.accounts.actors import SYSTEM
+from aftersales.parts.models import Component, DeviceModel, Location, Part, Stock
+from aftersales.parts.services import stock_receive
+
+SCREEN, BATTERY, CAMERA = "RN10-SCR-01", "RN10-BAT-01", "RN10-CAM-01"
+
+
+@dataclass
+class Catalogue:
+    model: DeviceModel
+    screen: Part
+    battery: Part
+    camera: Part
+
+
+def make_catalogue(code: str = "reno10") -> Catalogue:
+    model, _ = DeviceModel.objects.get_or_create(code=code, defaults={"name": "Reno10"})
+    prefix = code.upper()[:2] + code[-2:]
+    parts = {}
+    for component, number, name in (
+        (Component.SCREEN, SCREEN, "屏幕总成 Screen assembly"),
+        (Component.BATTERY, BATTERY, "电池 Battery"),
+        (Component.CAMERA, CAMERA, "后置摄像头 Rear camera"),
+    ):
+        if code != "reno10":
+            number = number.replace("RN10", prefix)
+        parts[component], _ = Part.objects.get_or_create(
+            number=number, defaults={"model": model, "component": component, "name": name}
+        )
+    return Catalogue(model, parts[Component.SCREEN], parts[Component.BATTERY], parts[Component.CAMERA])
+
+
+def stock_up(outlet_code: str, part: Part, quantity: int) -> Stock:
+    return stock_receive(
+        actor=SYSTEM,
+        location_kind=Location.OUTLET,
+        location_code=outlet_code,
+        part_number=part.number,
+        quantity=quantity,
+    )

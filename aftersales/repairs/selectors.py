@@ -1,0 +1,107 @@
+"""Reads of repair orders, the one access check, and the service agreement in force."""
+
+import hashlib
+import json
+from datetime import datetime
+
+from django.db.models import Prefetch, QuerySet
+
+from aftersales.accounts.actors import Actor
+from aftersales.accounts.roles import OUTLET_STAFF
+from aftersales.common.errors import Forbidden, NotFound, Unauthenticated
+from aftersales.complaints.models import TimelineEvent
+from aftersales.parts.models import Reservation
+from aftersales.repairs.models import DeviceCheck, RepairOrder, ServiceAgreement, WorkItem
+
+
+def staff_may_work(actor: Actor, team: str) -> bool:
+    """Central staff may see every repair order; outlet staff only those of their outlet's team."""
+    if not actor.is_staff:
+        return False
+    if actor.may("complaint.view_any"):
+        return True
+    return actor.role in OUTLET_STAFF and actor.user is not None and bool(team) and actor.user.team == team
+
+
+def repair_orders_visible_to_staff(actor: Actor) -> QuerySet[RepairOrder]:
+    """The rule of `staff_may_work` as a query."""
+    if actor.is_staff and actor.may("complaint.view_any"):
+        return RepairOrder.objects.all()
+    if actor.is_staff and actor.role in OUTLET_STAFF and actor.user is not None and actor.user.team:
+        return RepairOrder.objects.filter(team=actor.user.team)
+    return RepairOrder.objects.none()
+
+
+def repair_order_get_for_actor(*, actor: Actor, number: str, for_update: bool = False) -> RepairOrder:
+    """The repair order `number` if `actor` may work it.
+
+    Staff of another outlet get 403; an unknown number 404; a caller who is not staff 401.
+    With `for_update` the row is locked (inside the caller's transaction).
+    """
+    if not actor.is_staff:
+        raise Unauthenticated()
+    rows = RepairOrder.objects.select_related("complaint", "device_model", "outlet", "engineer", "agreement")
+    if for_update:
+        rows = rows.select_for_update(of=("self",))
+    order = rows.filter(number=number).first()
+    if order is None:
+        raise NotFound(what="repair order")
+    if not staff_may_work(actor, order.team):
+        raise Forbidden(what="work this repair order")
+    return order
+
+
+def repair_order_get_for_customer(*, actor: Actor, number: str, tracking_token: str = "") -> RepairOrder:
+    """The repair order `number` if `actor` (or the complaint's tracking token) may see its complaint.
+
+    The same rule as the complaint's (complaints.selectors.complaint_get_for_actor): someone
+    else's order is "not found", so numbers cannot be probed.
+    """
+    from aftersales.complaints.selectors import complaint_get_for_actor
+
+    order = RepairOrder.objects.select_related("complaint", "agreement").filter(number=number).first()
+    if order is None:
+        if actor.kind == "anonymous" and not tracking_token:
+            raise Unauthenticated()
+        raise NotFound(what="repair order")
+    complaint_get_for_actor(actor=actor, number=order.complaint.number, tracking_token=tracking_token)
+    return order
+
+
+def repair_order_detail(*, order: RepairOrder) -> RepairOrder:
+    """The order with its checks, items (and their parts), reservations and repair events loaded:
+    a fixed number of queries whatever their counts. Events are on `order.repair_events`."""
+    order = (
+        RepairOrder.objects.select_related("device_model", "outlet", "engineer", "agreement", "complaint")
+        .prefetch_related(
+            Prefetch("checks", queryset=DeviceCheck.objects.order_by("kind")),
+            Prefetch("items", queryset=WorkItem.objects.select_related("part").order_by("position")),
+        )
+        .get(pk=order.pk)
+    )
+    order.repair_events = list(  # type: ignore[attr-defined]
+        TimelineEvent.objects.filter(
+            complaint_id=order.complaint_id, kind=TimelineEvent.Kind.REPAIR, payload__order=order.number
+        ).order_by("seq")
+    )
+    order.reservations = list(  # type: ignore[attr-defined]
+        Reservation.objects.filter(holder=order.holder).select_related("stock__part").order_by("pk")
+    )
+    return order
+
+
+def agreement_canonical_text(*, version: str, text_zh: str, text_en: str) -> bytes:
+    """The bytes an agreement's SHA-256 is taken of: version and both texts, sorted keys, UTF-8."""
+    document = {"version": version, "zh-hans": text_zh, "en": text_en}
+    return json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def agreement_digest(*, version: str, text_zh: str, text_en: str) -> str:
+    return hashlib.sha256(
+        agreement_canonical_text(version=version, text_zh=text_zh, text_en=text_en)
+    ).hexdigest()
+
+
+def agreement_current(*, at: datetime) -> ServiceAgreement | None:
+    """The service agreement in force at `at`: the latest version whose effective time has passed."""
+    return ServiceAgreement.objects.filter(effective_from__lte=at).order_by("-effective_from").first()
