@@ -155,6 +155,7 @@ def _mount() -> None:
     from aftersales.accounts.api import router as accounts_router
     from aftersales.complaints.api import router as complaints_router
     from aftersales.intake import api as intake_api
+    from aftersales.intake.channels.email.api import router as email_channel_router
     from aftersales.network.api import router as network_router
     from aftersales.policy.api import router as policy_router
     from aftersales.triage.api import router as triage_router
@@ -168,6 +169,7 @@ def _mount() -> None:
     api.add_router("/policy", policy_router)
     api.add_router("/triage", triage_router)
     api.add_router("/outlets", network_router)
+    api.add_router("/channels", email_channel_router)
 
 
 _mount()

@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "aftersales.notifications",
     "aftersales.knowledge",
     "aftersales.network",
+    "aftersales.intake.channels.email",
     "aftersales.demo",
 ]
 
@@ -110,6 +111,24 @@ LOGIN_URL = "/admin/login/"
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "service@aftersales.example")
+
+# The e-mail channel (docs/channels.md): the mailbox the poller reads, limits, the pipe's secret.
+EMAIL_IMAP_HOST = env_str("AFTERSALES_IMAP_HOST", "")
+EMAIL_IMAP_PORT = env_int("AFTERSALES_IMAP_PORT", 993, minimum=1)
+EMAIL_IMAP_SSL = env_bool("AFTERSALES_IMAP_SSL", True)
+EMAIL_IMAP_USER = env_str("AFTERSALES_IMAP_USER", "")
+EMAIL_IMAP_PASSWORD = env_str("AFTERSALES_IMAP_PASSWORD", "")
+EMAIL_IMAP_FOLDER = env_str("AFTERSALES_IMAP_FOLDER", "INBOX")
+EMAIL_IMAP_QUARANTINE_FOLDER = env_str("AFTERSALES_IMAP_QUARANTINE_FOLDER", "Quarantine")
+# Addresses that are ours besides DEFAULT_FROM_EMAIL: mail from them is never acknowledged.
+EMAIL_OWN_ADDRESSES = env_list("AFTERSALES_EMAIL_OWN_ADDRESSES", [])
+EMAIL_MAX_BYTES = env_int("AFTERSALES_EMAIL_MAX_BYTES", 25 * 1024 * 1024, minimum=1024)
+EMAIL_ATTACHMENT_MAX_BYTES = env_int("AFTERSALES_EMAIL_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024, minimum=1)
+EMAIL_MAX_RECIPIENTS = env_int("AFTERSALES_EMAIL_MAX_RECIPIENTS", 50, minimum=1)
+# The loop guard: at most this many acknowledgements to one address per hour.
+EMAIL_ACKS_PER_SENDER_PER_HOUR = env_int("AFTERSALES_EMAIL_ACKS_PER_SENDER_PER_HOUR", 3, minimum=0)
+# The mail server's pipe posts raw messages with this secret in X-Aftersales-Mail-Secret; "" turns it off.
+EMAIL_PIPE_SECRET = env_str("AFTERSALES_EMAIL_PIPE_SECRET", "")
 
 # Celery. Without a broker URL the platform uses a broker kept in files under var/,
 # so `make demo` runs a real worker and beat with no server to install.

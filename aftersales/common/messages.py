@@ -202,6 +202,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Give 1-{limit} characters without control characters.",
         "zh-hans": "请填写 1-{limit} 个字符,且不含控制字符。",
     },
+    "mail_refused": {
+        "en": "The message was not taken in: {reason}.",
+        "zh-hans": "邮件未受理:{reason}。",
+    },
 }
 
 DEFAULT_LANGUAGE = "zh-hans"

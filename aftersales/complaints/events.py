@@ -202,6 +202,14 @@ def sla_breach_event(
     return _append(complaint=complaint, kind=Kind.SLA_BREACH, actor=actor, at=at, payload=payload)
 
 
+def delivery_failure_event(
+    *, complaint: Complaint, actor: Actor, at: datetime, channel: str, reference: str, reason: str
+) -> TimelineEvent:
+    """A message we sent the customer came back undelivered (`reference`: which message)."""
+    payload = {"channel": channel, "reference": reference, "reason": reason}
+    return _append(complaint=complaint, kind=Kind.DELIVERY_FAILED, actor=actor, at=at, payload=payload)
+
+
 def _iso(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat(timespec="microseconds")
 

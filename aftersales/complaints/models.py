@@ -155,6 +155,7 @@ class TimelineEvent(models.Model):
         ATTACHMENT = "attachment", "附件 Attachment"
         INSPECTION = "inspection", "检测 Inspection"
         FOLLOW_UP = "follow_up", "后续投诉 Follow-up complaint"
+        DELIVERY_FAILED = "delivery_failed", "投递失败 Delivery failed"
 
     complaint = models.ForeignKey(Complaint, on_delete=models.PROTECT, related_name="events")
     seq = models.PositiveIntegerField()
