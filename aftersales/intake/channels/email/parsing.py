@@ -89,6 +89,13 @@ class _Reader:
         if part.defects:
             self.notes.add("mime_defects")
         content_type = part.get_content_type()
+        # Checked first: the parser gives these a list of header blocks as their payload.
+        if content_type in ("message/rfc822", "text/rfc822-headers"):
+            self._embedded(part)
+            return
+        if content_type in ("message/delivery-status", "message/global-delivery-status"):
+            self.delivery_status.append(_part_text(part, self.notes))
+            return
         if part.is_multipart():
             children = part.get_payload()
             if isinstance(children, list):
@@ -96,11 +103,8 @@ class _Reader:
                     if isinstance(child, Message):
                         self.read(child, depth + 1)
             return
-        if content_type in ("message/rfc822", "text/rfc822-headers"):
-            self._embedded(part)
-            return
-        if content_type in ("message/delivery-status", "message/global-delivery-status"):
-            self.delivery_status.append(_payload_text(part, self.notes))
+        if part.get_content_maintype() == "multipart":
+            self._broken_multipart(part, depth)
             return
         name = _filename(part)
         disposition = (part.get("Content-Disposition") or "").split(";")[0].strip().lower()
@@ -120,6 +124,16 @@ class _Reader:
         text = _payload_text(part, self.notes)
         (self.html if content_type == "text/html" else self.plain).append(text)
 
+    def _broken_multipart(self, part: Message, depth: int) -> None:
+        """A multipart whose boundary never shows: read what follows its first `--` line as a part."""
+        self.notes.add("mime_defects")
+        body = _payload_bytes(part) or str(part.get_payload()).encode("utf-8", "surrogateescape")
+        found = re.search(rb"^--[^\r\n]*\r?\n", body, re.MULTILINE)
+        if found is None:
+            self.plain.append(decode_bytes(body, part.get_content_charset())[0])
+            return
+        self.read(message_from_bytes(body[found.end() :], policy=compat32), depth + 1)
+
     def _embedded(self, part: Message) -> None:
         """The original message inside a delivery report or a forward: its ids only."""
         payload = part.get_payload()
@@ -127,7 +141,7 @@ class _Reader:
             inner_id = payload[0].get("Message-ID", "")
             self.embedded_ids += _MESSAGE_ID.findall(str(inner_id))
         else:
-            self.embedded_ids += _MESSAGE_ID.findall(_payload_text(part, self.notes))
+            self.embedded_ids += _MESSAGE_ID.findall(_part_text(part, self.notes))
 
 
 def parse_mail(raw: bytes, *, max_attachment_bytes: int = 10 * 1024 * 1024) -> ParsedMail:
@@ -251,6 +265,14 @@ def _payload_text(part: Message, notes: set[str]) -> str:
         notes.add("nul_removed")
         text = text.replace("\x00", "")
     return text
+
+
+def _part_text(part: Message, notes: set[str]) -> str:
+    """A part's text, also when the parser split it into header blocks."""
+    payload = part.get_payload()
+    if isinstance(payload, list):
+        return "\n".join(block.as_string() if isinstance(block, Message) else str(block) for block in payload)
+    return _payload_text(part, notes)
 
 
 def _bounce(reader: _Reader, text: str) -> Bounce:

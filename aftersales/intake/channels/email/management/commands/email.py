@@ -8,6 +8,7 @@ from aftersales.intake.channels.email.selectors import parsed_mail_summary
 
 
 class Command(BaseCommand):
+    requires_system_checks: list[str] = []
     help = "The e-mail channel: `parse FILE.eml` prints what a message holds; `poll` reads the mailbox."
 
     def add_arguments(self, parser: CommandParser) -> None:
