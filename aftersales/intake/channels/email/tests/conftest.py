@@ -92,7 +92,9 @@ def dovecot():  # type: ignore[no-untyped-def]
 
     binary = shutil.which("dovecot") or ("/usr/sbin/dovecot" if Path("/usr/sbin/dovecot").exists() else None)
     if binary is None:
-        pytest.skip("Dovecot is not installed (apt-get install dovecot-imapd): the IMAP tests need a real server")
+        pytest.skip(
+            "Dovecot is not installed (apt-get install dovecot-imapd): the IMAP tests need a real server"
+        )
     # Not under pytest's tmp_path: Dovecot's unprivileged processes must reach the files.
     top = Path(tempfile.mkdtemp(prefix="aftersales-dovecot-"))
     os.chmod(top, 0o755)
@@ -112,7 +114,9 @@ def dovecot():  # type: ignore[no-untyped-def]
     port = _free_port()
     config = root / "dovecot.conf"
     config.write_text(DOVECOT_CONFIG.format(root=root, uid=uid, gid=gid, port=port, users=users))
-    server = subprocess.Popen([binary, "-F", "-c", str(config)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    server = subprocess.Popen(
+        [binary, "-F", "-c", str(config)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+    )
     try:
         deadline = time.monotonic() + 15
         while True:

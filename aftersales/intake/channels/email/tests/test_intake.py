@@ -92,7 +92,9 @@ def test_a_reply_to_our_acknowledgement_joins_its_complaint(receive, acknowledge
     assert outbox.outbox and acknowledged_complaint.number in outbox.outbox[0].subject
 
 
-def test_a_subject_number_joins_only_when_the_sender_is_the_complaints_customer(receive, acknowledged_complaint) -> None:  # type: ignore[no-untyped-def]
+def test_a_subject_number_joins_only_when_the_sender_is_the_complaints_customer(
+    receive, acknowledged_complaint
+) -> None:  # type: ignore[no-untyped-def]
     number = acknowledged_complaint.number
     own = (
         f"From: 1849302211@qq.com\r\nTo: service@aftersales.example\r\nSubject: Re: {number}\r\n"
@@ -115,7 +117,9 @@ def test_a_full_width_complaint_number_in_the_subject_is_read(receive, acknowled
     assert receive(raw).outcome == "joined"
 
 
-def test_a_bounce_of_our_acknowledgement_becomes_a_delivery_failure_on_its_complaint(receive, acknowledged_complaint) -> None:  # type: ignore[no-untyped-def]
+def test_a_bounce_of_our_acknowledgement_becomes_a_delivery_failure_on_its_complaint(
+    receive, acknowledged_complaint
+) -> None:  # type: ignore[no-untyped-def]
     outcome = receive(mail("exchange_ndr"))
     assert outcome.outcome == "delivery_failure"
     assert Complaint.objects.count() == 1
@@ -165,8 +169,12 @@ def test_the_loop_guard_stops_acknowledging_a_sender_after_three_in_an_hour(rece
         ).encode()
         receive(raw)
     assert len(outbox.outbox) == 3
-    SentMail.objects.update(created_at=SentMail.objects.get(pk=SentMail.objects.first().pk).created_at - timedelta(hours=2))
-    receive(b"From: loop@example.com\r\nSubject: later\r\nMessage-ID: <loop.9@example.com>\r\n\r\nstill broken\r\n")
+    SentMail.objects.update(
+        created_at=SentMail.objects.get(pk=SentMail.objects.first().pk).created_at - timedelta(hours=2)
+    )
+    receive(
+        b"From: loop@example.com\r\nSubject: later\r\nMessage-ID: <loop.9@example.com>\r\n\r\nstill broken\r\n"
+    )
     assert len(outbox.outbox) == 4
 
 
