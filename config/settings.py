@@ -191,5 +191,6 @@ LOGGING = {
 
 CELERY_BEAT_SCHEDULE = {
     "sla-sweep": {"task": "complaints.sweep_deadlines", "schedule": float(SLA_SWEEP_SECONDS)},
+    "email-poll": {"task": "email.poll", "schedule": float(env_int("AFTERSALES_IMAP_POLL_SECONDS", 60, minimum=5))},
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")

@@ -10,7 +10,8 @@
    anything else goes through intake (`complaint_submit`, channel "email");
 5. the sender is acknowledged at once, threaded, with the complaint number: never an
    auto-reply, a bounce, a list, our own address, and at most N per sender per hour. The
-   acknowledgement is an outbox row written in the same transaction and sent after commit.
+   acknowledgement is an outbox row written in the same transaction; after commit a Celery
+   task sends it, and each poll sends whatever is still pending.
 """
 
 import hashlib
@@ -171,14 +172,24 @@ def _take_in(parsed: ParsedMail, *, raw: bytes, digest: str, source: str) -> Mai
     if complaint is not None and outcome != ReceivedMail.Outcome.DELIVERY_FAILURE:
         acknowledgement = _acknowledgement_queue(parsed, complaint=complaint, show_number=show_number)
     if acknowledgement is not None:
-        sent_id = acknowledgement.pk
-        transaction.on_commit(lambda: acknowledgement_deliver(sent_mail_id=sent_id), robust=True)
+        _after_commit_deliver(acknowledgement.pk)
     return MailOutcome(
         outcome=outcome,
         reason=reason,
         complaint_number=complaint.number if complaint is not None and show_number else None,
         acknowledgement_id=acknowledgement.pk if acknowledgement is not None else None,
     )
+
+
+def _after_commit_deliver(sent_mail_id: int) -> None:
+    """Send the acknowledgement through the worker once the intake is committed.
+
+    robust: a broker outage must not undo an intake already committed; the row stays pending
+    and the next poll (`acknowledgements_deliver_pending`) sends it.
+    """
+    from aftersales.intake.channels.email.tasks import deliver_acknowledgement_task
+
+    transaction.on_commit(lambda: deliver_acknowledgement_task.delay(sent_mail_id), robust=True)
 
 
 def _bounce_record(parsed: ParsedMail) -> tuple[Complaint | None, str, str]:

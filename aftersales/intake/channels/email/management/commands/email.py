@@ -33,15 +33,17 @@ class Command(BaseCommand):
         import time
 
         from aftersales.intake.channels.email.imap import mailbox_from_settings, mailbox_poll
+        from aftersales.intake.channels.email.services import acknowledgements_deliver_pending
 
         config = mailbox_from_settings()
         if config is None:
             raise CommandError("no mailbox: set AFTERSALES_IMAP_HOST, _USER and _PASSWORD (docs/channels.md)")
         while True:
             report = mailbox_poll(config=config)
+            sent = acknowledgements_deliver_pending()
             self.stdout.write(
                 f"taken in {report.taken_in}, duplicates {report.duplicates}, "
-                f"quarantined {len(report.quarantined)}"
+                f"quarantined {len(report.quarantined)}, acknowledgements sent {sent}"
             )
             if once:
                 return
