@@ -120,6 +120,7 @@ EMAIL_IMAP_USER = env_str("AFTERSALES_IMAP_USER", "")
 EMAIL_IMAP_PASSWORD = env_str("AFTERSALES_IMAP_PASSWORD", "")
 EMAIL_IMAP_FOLDER = env_str("AFTERSALES_IMAP_FOLDER", "INBOX")
 EMAIL_IMAP_QUARANTINE_FOLDER = env_str("AFTERSALES_IMAP_QUARANTINE_FOLDER", "Quarantine")
+EMAIL_IMAP_POLL_SECONDS = env_int("AFTERSALES_IMAP_POLL_SECONDS", 60, minimum=5)
 # Addresses that are ours besides DEFAULT_FROM_EMAIL: mail from them is never acknowledged.
 EMAIL_OWN_ADDRESSES = env_list("AFTERSALES_EMAIL_OWN_ADDRESSES", [])
 EMAIL_MAX_BYTES = env_int("AFTERSALES_EMAIL_MAX_BYTES", 25 * 1024 * 1024, minimum=1024)
@@ -191,6 +192,6 @@ LOGGING = {
 
 CELERY_BEAT_SCHEDULE = {
     "sla-sweep": {"task": "complaints.sweep_deadlines", "schedule": float(SLA_SWEEP_SECONDS)},
-    "email-poll": {"task": "email.poll", "schedule": float(env_int("AFTERSALES_IMAP_POLL_SECONDS", 60, minimum=5))},
+    "email-poll": {"task": "email.poll", "schedule": float(EMAIL_IMAP_POLL_SECONDS)},
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
