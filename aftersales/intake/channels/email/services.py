@@ -33,7 +33,7 @@ from django.db.models import F
 from aftersales.accounts.actors import ANONYMOUS, SYSTEM, customer_actor
 from aftersales.accounts.models import CustomerIdentity
 from aftersales.common import clock
-from aftersales.common.errors import DomainError, ValidationFailed
+from aftersales.common.errors import DomainError, ValidationFailed, problem
 from aftersales.complaints.models import Complaint
 from aftersales.complaints.services import (
     complaint_follow_up,
@@ -446,6 +446,4 @@ def _address_is_safe(address: str) -> bool:
 
 def mail_refusal_error(reason: str) -> DomainError:
     """The API error for a refused message: 422 naming the message and the reason."""
-    from aftersales.common.errors import problem
-
     return ValidationFailed({"message": problem("mail_refused", reason=reason)})

@@ -113,3 +113,34 @@ def test_a_new_uidvalidity_reads_the_folder_again_without_taking_anything_in_twi
     assert MailboxPosition.objects.get(mailbox=config.key).uidvalidity != before
     assert (report.taken_in, report.duplicates) == (1, 2)
     assert Complaint.objects.count() == 3
+
+
+def _configure(settings, config: MailboxConfig) -> None:  # type: ignore[no-untyped-def]
+    settings.EMAIL_IMAP_HOST, settings.EMAIL_IMAP_PORT, settings.EMAIL_IMAP_SSL = (
+        config.host,
+        config.port,
+        False,
+    )
+    settings.EMAIL_IMAP_USER, settings.EMAIL_IMAP_PASSWORD = config.username, config.password
+
+
+def test_the_celery_task_polls_the_configured_mailbox(dovecot, settings) -> None:  # type: ignore[no-untyped-def]
+    from aftersales.intake.channels.email.tasks import poll_mailbox_task
+
+    assert poll_mailbox_task() == 0  # no mailbox configured: nothing to do
+    _configure(settings, dovecot)
+    deliver(dovecot, mail("foxmail_attachment_encoded_name"))
+    assert poll_mailbox_task() == 1
+    assert Complaint.objects.get().channel == "email"
+
+
+def test_the_poll_command_reads_the_mailbox_once(dovecot, settings) -> None:  # type: ignore[no-untyped-def]
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    _configure(settings, dovecot)
+    deliver(dovecot, mail("x_gbk_label"), mail("five_hundred_recipients"))
+    out = StringIO()
+    call_command("email", "poll", "--once", stdout=out)
+    assert "taken in 1, duplicates 0, quarantined 1" in out.getvalue()
