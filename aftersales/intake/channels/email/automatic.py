@@ -15,8 +15,9 @@ BOUNCE = "bounce"
 LIST = "list"
 
 _AUTO_SUBJECT = re.compile(
-    r"^\s*(?:auto_|auto(?:matic)?[ -]?(?:reply|response|antwort)|out of (?:the )?office|ooo\b|"
-    r"自动回复|自動回覆|自动答复|自動回复|休假|不在办公室|外出)",
+    r"^\s*(?:auto_|auto(?:matic)?[ -]?(?:reply|response|antwort)|out of (?:the )?office\b|"
+    # Only phrases a person does not start a complaint with: "休假期间手机坏了" is a complaint.
+    r"自动回复|自動回覆|自動回復|自动答复|自動答覆|假期自动回复)",
     re.IGNORECASE,
 )
 _BOUNCE_SUBJECT = re.compile(

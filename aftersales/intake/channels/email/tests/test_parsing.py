@@ -197,3 +197,11 @@ def test_the_recipients_of_a_mass_mail_are_counted() -> None:
 def test_garbage_never_raises(garbage):  # type: ignore[no-untyped-def]
     parsed = parse_mail(garbage)
     assert parsed.from_address == ""
+
+
+@pytest.mark.parametrize(
+    "subject", ["休假期间手机坏了", "外出时手机没有信号", "Outlook 里收不到邮件", "Automatically restarts"]
+)
+def test_a_subject_that_only_resembles_an_auto_reply_is_a_persons_mail(subject):  # type: ignore[no-untyped-def]
+    raw = f"From: someone@example.com\r\nSubject: =?utf-8?B?{base64.b64encode(subject.encode()).decode()}?=\r\n\r\ntext\r\n"
+    assert parse_mail(raw.encode()).auto is None
