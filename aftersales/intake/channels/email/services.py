@@ -143,13 +143,8 @@ def _take_in(parsed: ParsedMail, *, raw: bytes, digest: str, source: str) -> Mai
     else:
         complaint = _thread_complaint(parsed)
         if complaint is not None:
-            follow_up = complaint_follow_up(
-                actor=customer_actor(complaint.customer_id),
-                complaint=complaint,
-                body=_body(parsed),
-                channel=CHANNEL,
-            )
-            complaint = follow_up.message.complaint
+            complaint = _join(parsed, complaint)
+        if complaint is not None:
             outcome = ReceivedMail.Outcome.JOINED
         else:
             complaint, created, show_number = _intake(parsed)
@@ -231,6 +226,26 @@ def _thread_complaint(parsed: ParsedMail) -> Complaint | None:
         if complaint is not None and _sender_is_customer(complaint, parsed.from_address):
             return complaint
     return None
+
+
+def _join(parsed: ParsedMail, complaint: Complaint) -> Complaint | None:
+    """Add the mail to the complaint it answers; None when the complaint takes no more messages.
+
+    A refusal (the complaint's state allows no follow-up) is logged and the mail goes
+    through intake instead, so that nothing the customer wrote is lost.
+    """
+    try:
+        with transaction.atomic():
+            follow_up = complaint_follow_up(
+                actor=customer_actor(complaint.customer_id),
+                complaint=complaint,
+                body=_body(parsed),
+                channel=CHANNEL,
+            )
+    except DomainError as refused:
+        log.warning("mail for complaint %s not joined (%s): taken in as new", complaint.number, refused.code)
+        return None
+    return follow_up.message.complaint
 
 
 def _sender_is_customer(complaint: Complaint, address: str) -> bool:

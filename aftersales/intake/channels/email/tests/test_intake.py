@@ -262,3 +262,27 @@ def test_an_acknowledgement_is_sent_once_however_often_delivery_runs(receive) ->
 def test_an_english_mail_is_acknowledged_in_english(receive) -> None:  # type: ignore[no-untyped-def]
     receive(mail("outlook_english_from_block"))
     assert re.search(r"your complaint number is \S+", outbox.outbox[0].body)
+
+
+def test_a_reply_its_complaint_refuses_is_taken_in_as_a_new_complaint(
+    receive, acknowledged_complaint, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    from aftersales.common.errors import TransitionNotAllowed
+    from aftersales.intake.channels.email import services
+
+    def refuse(**kwargs):  # type: ignore[no-untyped-def]
+        raise TransitionNotAllowed(action="add a message", number="-", state="closed", allowed="-")
+
+    monkeypatch.setattr(services, "complaint_follow_up", refuse)
+    outcome = receive(mail("qq_reply_quoting_original"))
+    assert outcome.outcome == "opened"
+    assert outcome.complaint_number != acknowledged_complaint.number
+    assert Complaint.objects.count() == 2
+
+
+def test_a_reply_to_a_resolved_complaint_reopens_it(receive, acknowledged_complaint) -> None:  # type: ignore[no-untyped-def]
+    Complaint.objects.filter(pk=acknowledged_complaint.pk).update(state="resolved", is_open=False)
+    outcome = receive(mail("qq_reply_quoting_original"))
+    assert (outcome.outcome, outcome.complaint_number) == ("joined", acknowledged_complaint.number)
+    acknowledged_complaint.refresh_from_db()
+    assert acknowledged_complaint.is_open
