@@ -156,6 +156,7 @@ def _mount() -> None:
     from aftersales.complaints.api import router as complaints_router
     from aftersales.evidence.api import router as evidence_router
     from aftersales.intake import api as intake_api
+    from aftersales.intake.channels.email.api import router as email_channel_router
     from aftersales.network.api import router as network_router
     from aftersales.policy.api import router as policy_router
     from aftersales.triage.api import router as triage_router
@@ -170,6 +171,7 @@ def _mount() -> None:
     api.add_router("/triage", triage_router)
     api.add_router("/outlets", network_router)
     api.add_router("/evidence", evidence_router)
+    api.add_router("/channels", email_channel_router)
     _mount_repairs()
 
 

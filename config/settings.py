@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "aftersales.pricing",
     "aftersales.warranty",
     "aftersales.repairs",
+    "aftersales.intake.channels.email",
     "aftersales.demo",
     "aftersales.desk",
 ]
@@ -117,6 +118,25 @@ LOGIN_URL = "/admin/login/"
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "service@aftersales.example")
 
+# The e-mail channel (docs/channels.md): the mailbox the poller reads, limits, the pipe's secret.
+EMAIL_IMAP_HOST = env_str("AFTERSALES_IMAP_HOST", "")
+EMAIL_IMAP_PORT = env_int("AFTERSALES_IMAP_PORT", 993, minimum=1)
+EMAIL_IMAP_SSL = env_bool("AFTERSALES_IMAP_SSL", True)
+EMAIL_IMAP_USER = env_str("AFTERSALES_IMAP_USER", "")
+EMAIL_IMAP_PASSWORD = env_str("AFTERSALES_IMAP_PASSWORD", "")
+EMAIL_IMAP_FOLDER = env_str("AFTERSALES_IMAP_FOLDER", "INBOX")
+EMAIL_IMAP_QUARANTINE_FOLDER = env_str("AFTERSALES_IMAP_QUARANTINE_FOLDER", "Quarantine")
+EMAIL_IMAP_POLL_SECONDS = env_int("AFTERSALES_IMAP_POLL_SECONDS", 60, minimum=5)
+# Addresses that are ours besides DEFAULT_FROM_EMAIL: mail from them is never acknowledged.
+EMAIL_OWN_ADDRESSES = env_list("AFTERSALES_EMAIL_OWN_ADDRESSES", [])
+EMAIL_MAX_BYTES = env_int("AFTERSALES_EMAIL_MAX_BYTES", 25 * 1024 * 1024, minimum=1024)
+EMAIL_ATTACHMENT_MAX_BYTES = env_int("AFTERSALES_EMAIL_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024, minimum=1)
+EMAIL_MAX_RECIPIENTS = env_int("AFTERSALES_EMAIL_MAX_RECIPIENTS", 50, minimum=1)
+# The loop guard: at most this many acknowledgements to one address per hour.
+EMAIL_ACKS_PER_SENDER_PER_HOUR = env_int("AFTERSALES_EMAIL_ACKS_PER_SENDER_PER_HOUR", 3, minimum=0)
+# The mail server's pipe posts raw messages with this secret in X-Aftersales-Mail-Secret; "" turns it off.
+EMAIL_PIPE_SECRET = env_str("AFTERSALES_EMAIL_PIPE_SECRET", "")
+
 # Celery. Without a broker URL the platform uses a broker kept in files under var/,
 # so `make demo` runs a real worker and beat with no server to install.
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "filesystem://")
@@ -184,5 +204,6 @@ LOGGING = {
 CELERY_BEAT_SCHEDULE = {
     "sla-sweep": {"task": "complaints.sweep_deadlines", "schedule": float(SLA_SWEEP_SECONDS)},
     "evidence-seal": {"task": "evidence.seal", "schedule": float(EVIDENCE_SEAL_SECONDS)},
+    "email-poll": {"task": "email.poll", "schedule": float(EMAIL_IMAP_POLL_SECONDS)},
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")

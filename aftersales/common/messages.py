@@ -278,6 +278,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh-hans": "超出范围:{low}{unit} 至 {high}{unit}。",
     },
     "outlet_unknown": {"en": "Unknown outlet {outlet}.", "zh-hans": "未知网点 {outlet}。"},
+    "mail_refused": {
+        "en": "The message was not taken in: {reason}.",
+        "zh-hans": "邮件未受理:{reason}。",
+    },
 }
 
 DEFAULT_LANGUAGE = "zh-hans"

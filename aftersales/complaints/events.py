@@ -220,6 +220,14 @@ def repair_event(*, complaint_id: int, actor: Actor, at: datetime, step: str, pa
     return event
 
 
+def delivery_failure_event(
+    *, complaint: Complaint, actor: Actor, at: datetime, channel: str, reference: str, reason: str
+) -> TimelineEvent:
+    """A message we sent the customer came back undelivered (`reference`: which message)."""
+    payload = {"channel": channel, "reference": reference, "reason": reason}
+    return _append(complaint=complaint, kind=Kind.DELIVERY_FAILED, actor=actor, at=at, payload=payload)
+
+
 def _iso(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat(timespec="microseconds")
 

@@ -156,6 +156,7 @@ class TimelineEvent(models.Model):
         INSPECTION = "inspection", "检测 Inspection"
         FOLLOW_UP = "follow_up", "后续投诉 Follow-up complaint"
         REPAIR = "repair", "维修 Repair"
+        DELIVERY_FAILED = "delivery_failed", "投递失败 Delivery failed"
 
     complaint = models.ForeignKey(Complaint, on_delete=models.PROTECT, related_name="events")
     seq = models.PositiveIntegerField()

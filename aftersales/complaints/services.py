@@ -342,6 +342,28 @@ def complaint_add_note(*, actor: Actor, complaint: Complaint, body: str) -> Mess
     return message
 
 
+@transaction.atomic
+def complaint_record_delivery_failure(
+    *, actor: Actor, complaint: Complaint, channel: str, reference: str, reason: str
+) -> Complaint:
+    """A message to the customer could not be delivered (a bounce): recorded on the timeline.
+
+    `reference` names the message (an e-mail Message-ID), `reason` the report's status and
+    diagnostic, cut to 500 characters. The complaint's state and clocks do not change.
+    """
+    complaint = _lock(complaint)
+    events.delivery_failure_event(
+        complaint=complaint,
+        actor=actor,
+        at=clock.now(),
+        channel=channel,
+        reference=reference[:255],
+        reason=reason[:500],
+    )
+    complaint.save(update_fields=["event_count"])
+    return complaint
+
+
 # --- the workflow ----------------------------------------------------------------------
 
 

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class EmailChannelConfig(AppConfig):
+    name = "aftersales.intake.channels.email"
+    label = "email_channel"
+    verbose_name = "E-mail channel"
