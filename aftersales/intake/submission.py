@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
 from django.db.models import Model
 
-from aftersales.accounts.models import Customer, CustomerIdentity
+from aftersales.accounts.models import CHANNEL_IDENTITY_KINDS, Customer, CustomerIdentity
 from aftersales.accounts.phones import phone_is_mobile, phone_normalise
 from aftersales.common import clock
 from aftersales.common.errors import FieldProblem, ValidationFailed, problem
@@ -34,6 +34,9 @@ class Submission:
     device_model: str = ""
     purchase_date: date | None = None
     purchase_channel: str = ""
+    # The social platform's id of the sender (WeChat openid, Weibo uid, Douyin open_id), set only
+    # by that channel's adapter after checking the platform's signature; never taken from a form.
+    sender_id: str = ""
 
     def fingerprint(self) -> str:
         """A hash of the request, to tell a retry from a different request under the same key."""
@@ -53,6 +56,7 @@ TEXT_FIELDS = (
     "imei",
     "device_model",
     "purchase_channel",
+    "sender_id",
 )
 
 
@@ -88,6 +92,7 @@ FIELD_LIMITS: dict[str, int] = {
     # Room for a label and the printed groupings ("IMEI1: 35 209900 000777 9"), even two IMEIs,
     # so that a wrong value is refused for what it is rather than for its length.
     "imei": 64,
+    "sender_id": _column_limit(CustomerIdentity, "value"),
 }
 
 
@@ -133,7 +138,12 @@ def validate_submission(
         except DjangoValidationError:
             problems["email"] = problem("email_invalid")
             email = None
-    if contact_required and not submission.phone.strip() and not submission.email.strip():
+    sender_id = submission.sender_id.strip()
+    if sender_id and submission.channel not in CHANNEL_IDENTITY_KINDS:
+        problems.setdefault(
+            "sender_id", problem("channel_unknown", allowed=", ".join(CHANNEL_IDENTITY_KINDS))
+        )
+    if contact_required and not submission.phone.strip() and not submission.email.strip() and not sender_id:
         problems["phone"] = problem("contact_missing")
 
     imei = None
