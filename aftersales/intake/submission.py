@@ -92,7 +92,6 @@ FIELD_LIMITS: dict[str, int] = {
     # Room for a label and the printed groupings ("IMEI1: 35 209900 000777 9"), even two IMEIs,
     # so that a wrong value is refused for what it is rather than for its length.
     "imei": 64,
-    "sender_id": _column_limit(CustomerIdentity, "value"),
 }
 
 
@@ -139,6 +138,9 @@ def validate_submission(
             problems["email"] = problem("email_invalid")
             email = None
     sender_id = submission.sender_id.strip()
+    sender_limit = _column_limit(CustomerIdentity, "value")
+    if len(sender_id) > sender_limit:
+        problems.setdefault("sender_id", problem("text_too_long", limit=sender_limit, length=len(sender_id)))
     if sender_id and submission.channel not in CHANNEL_IDENTITY_KINDS:
         problems.setdefault(
             "sender_id", problem("channel_unknown", allowed=", ".join(CHANNEL_IDENTITY_KINDS))

@@ -119,3 +119,17 @@ def json_document(body: bytes) -> dict[str, Any]:
     if unstorable:
         raise WebhookRefused(400, f"unstorable text in {', '.join(sorted(unstorable))}")
     return document
+
+
+PLATFORM_ID_LIMIT = 128
+
+
+def platform_id(value: object, what: str) -> str:
+    """A platform's user or account id as text; refused (400) when missing, not a string or
+    number, or longer than any platform issues (WeChat openids are 28 characters)."""
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        raise WebhookRefused(400, f"{what} missing or not an id")
+    text = str(value).strip()
+    if not text or len(text) > PLATFORM_ID_LIMIT:
+        raise WebhookRefused(400, f"{what} empty or longer than {PLATFORM_ID_LIMIT} characters")
+    return text

@@ -25,6 +25,7 @@ from aftersales.intake.channels.webhooks import (
     WebhookRefused,
     body_read,
     json_document,
+    platform_id,
     security_log,
     signature_check,
     webhook_guard,
@@ -88,24 +89,16 @@ def _content(raw: Any) -> dict[str, Any]:
 
 
 def _inbound(document: dict[str, Any], content: dict[str, Any], *, msg_id: str) -> InboundMessage:
-    sender = document.get("from_user_id")
-    account = document.get("to_user_id")
-    server_message_id = content.get("server_message_id")
-    if not isinstance(sender, str) or not sender or not isinstance(account, str) or not account:
-        raise WebhookRefused(400, "im_receive_msg without from_user_id or to_user_id")
-    if (
-        not isinstance(server_message_id, str | int)
-        or isinstance(server_message_id, bool)
-        or not server_message_id
-    ):
-        raise WebhookRefused(400, "im_receive_msg without content.server_message_id")
+    sender = platform_id(document.get("from_user_id"), "from_user_id")
+    account = platform_id(document.get("to_user_id"), "to_user_id")
+    server_message_id = platform_id(content.get("server_message_id"), "content.server_message_id")
     message_type = str(content.get("message_type", ""))[:32]
     text = content.get("text", "")
     return InboundMessage(
         channel=CHANNEL,
-        account=account[:64],
+        account=account,
         sender_id=sender,
-        key=f"msg:{server_message_id}"[:200],
+        key=f"msg:{server_message_id}",
         delivery_id=msg_id,
         message_type=message_type if message_type else "other",
         text=text if message_type == "text" and isinstance(text, str) else "",
@@ -113,7 +106,7 @@ def _inbound(document: dict[str, Any], content: dict[str, Any], *, msg_id: str) 
             "to_user_id": sender,
             "open_id": account,
             "conversation_id": str(content.get("conversation_short_id", "")),
-            "msg_id": str(server_message_id),
+            "msg_id": server_message_id,
             "scene": "im_reply_msg",
         },
         passive_reply=False,

@@ -31,14 +31,14 @@ class ChannelDelivery(models.Model):
 
     channel = models.CharField(max_length=16)
     # Our account on the platform: the official account's gh_ id, the Weibo uid, the Douyin client key.
-    account = models.CharField(max_length=64)
+    account = models.CharField(max_length=128)
     # The platform's key for the message: WeChat MsgId (events: FromUserName:CreateTime),
-    # Douyin server_message_id, Weibo sender_id:created_at:type:sha256(text).
+    # Douyin server_message_id, Weibo sender_id:created_at:type/subtype:sha256(text).
     key = models.CharField(max_length=200)
     # The delivery's own id where the platform signs one: WeChat/Weibo "timestamp:nonce",
     # Douyin's Msg-Id header. Reused with another message, it is a replay.
     delivery_id = models.CharField(max_length=100, blank=True, default="")
-    sender_id = models.CharField(max_length=254)
+    sender_id = models.CharField(max_length=128)
     message_type = models.CharField(max_length=32)
     media_id = models.CharField(max_length=200, blank=True, default="")
     complaint = models.ForeignKey(Complaint, null=True, blank=True, on_delete=models.SET_NULL)
@@ -72,8 +72,8 @@ class ChannelConversation(models.Model):
     """A platform user talking to one of our accounts: the complaint their messages join."""
 
     channel = models.CharField(max_length=16)
-    account = models.CharField(max_length=64)
-    sender_id = models.CharField(max_length=254)
+    account = models.CharField(max_length=128)
+    sender_id = models.CharField(max_length=128)
     # The complaint the sender's next messages join while it is open.
     complaint = models.ForeignKey(Complaint, null=True, blank=True, on_delete=models.SET_NULL)
     # E.164 phone awaiting its code while the sender binds their phone.

@@ -286,6 +286,12 @@ EXTERNAL = (
             "<xml><ToUserName>gh_1</ToUserName><MsgType>text</MsgType><Content>a</Content></xml>",
             "without FromUserName",
         ),
+        (
+            "<xml><ToUserName>gh_1</ToUserName><FromUserName>"
+            + "o" * 200
+            + "</FromUserName><MsgType>text</MsgType><Content>a</Content><MsgId>5</MsgId></xml>",
+            "longer than 128",
+        ),
     ],
     ids=[
         "entity-bomb",
@@ -297,6 +303,7 @@ EXTERNAL = (
         "nul",
         "nul-reference",
         "no-sender",
+        "sender-too-long",
     ],
 )
 def test_malformed_or_hostile_xml_is_refused_with_400_and_logged(wechat, caplog, body, reason):  # type: ignore[no-untyped-def]

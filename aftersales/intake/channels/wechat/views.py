@@ -22,6 +22,7 @@ from aftersales.intake.channels.social.services import (
 from aftersales.intake.channels.webhooks import (
     WebhookRefused,
     body_read,
+    platform_id,
     signature_check,
     timestamp_check,
     webhook_guard,
@@ -118,8 +119,9 @@ def _message_fields(body: bytes, *, query_get, token: str, encrypted: bool) -> d
 
 def _inbound(fields: dict[str, str], *, delivery_id: str) -> InboundMessage | None:
     """The message in intake's terms; None for a kind we do not act on (answered `success`)."""
-    msg_type = fields["MsgType"].lower()
-    sender, account = fields["FromUserName"], fields["ToUserName"]
+    msg_type = fields["MsgType"].lower()[:32]
+    sender = platform_id(fields["FromUserName"], "FromUserName")
+    account = platform_id(fields["ToUserName"], "ToUserName")
     common: dict[str, Any] = {
         "channel": CHANNEL,
         "account": account,

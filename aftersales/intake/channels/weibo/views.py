@@ -25,6 +25,7 @@ from aftersales.intake.channels.webhooks import (
     WebhookRefused,
     body_read,
     json_document,
+    platform_id,
     sha1_sorted,
     signature_check,
     timestamp_check,
@@ -85,27 +86,27 @@ def _as_id(value: str) -> int | str:
 
 def _inbound(document: dict[str, Any], *, delivery_id: str) -> InboundMessage | None:
     kind = document.get("type")
-    sender, receiver = document.get("sender_id"), document.get("receiver_id")
-    if not isinstance(kind, str) or not isinstance(sender, int | str) or not isinstance(receiver, int | str):
-        raise WebhookRefused(400, "message without type, sender_id or receiver_id")
-    if isinstance(sender, bool) or isinstance(receiver, bool) or not str(sender) or not str(receiver):
-        raise WebhookRefused(400, "message without sender_id or receiver_id")
+    if not isinstance(kind, str) or not kind:
+        raise WebhookRefused(400, "message without type")
+    kind = kind[:32]
+    sender = platform_id(document.get("sender_id"), "sender_id")
+    receiver = platform_id(document.get("receiver_id"), "receiver_id")
     text = document.get("text", "")
     text = text if isinstance(text, str) else ""
+    data = document.get("data")
+    subtype = str(data.get("subtype", ""))[:32] if isinstance(data, dict) else ""
     created_at = str(document.get("created_at", ""))[:40]
     digest = hashlib.sha256(text.encode()).hexdigest()[:32]
     common: dict[str, Any] = {
         "channel": CHANNEL,
-        "account": str(receiver)[:64],
-        "sender_id": str(sender),
+        "account": receiver,
+        "sender_id": sender,
         "delivery_id": delivery_id,
-        "key": f"{sender}:{created_at}:{kind}:{digest}"[:200],
+        "key": f"{sender}:{created_at}:{kind}/{subtype}:{digest}"[:200],
     }
     if kind == "text":
         return InboundMessage(message_type="text", text=text, **common)
     if kind == "event":
-        data = document.get("data")
-        subtype = data.get("subtype") if isinstance(data, dict) else None
         follow = subtype in ("follow", "subscribe")
         return InboundMessage(message_type="subscribe" if follow else "event", **common)
     # position, voice, image and types Weibo adds later: acknowledged, nothing to act on.
