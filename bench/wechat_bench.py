@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/wechat_bench.py [--db sqlite|postgres] [--senders 20] [--messages 15]
 
-Serves the platform with gunicorn (2 workers x 8 threads, the deployment's shape on 2 cores)
+Serves the platform with gunicorn (by default 2 sync workers, one per core)
 and posts signed plain-mode text messages to /channels/wechat/ like WeChat does, one
 connection per message, every answer checked to be the passive XML reply with a complaint
 number. Scenarios:
@@ -130,7 +130,7 @@ def prepare(db: str) -> dict:
     return env
 
 
-def serve(env: dict, port: int) -> subprocess.Popen:
+def serve(env: dict, port: int, workers: int, threads: int) -> subprocess.Popen:
     server = subprocess.Popen(
         [
             PYTHON,
@@ -138,11 +138,11 @@ def serve(env: dict, port: int) -> subprocess.Popen:
             "gunicorn",
             "config.wsgi:application",
             "-w",
-            "2",
+            str(workers),
             "-k",
-            "gthread",
+            "gthread" if threads > 1 else "sync",
             "--threads",
-            "8",
+            str(threads),
             "-b",
             f"127.0.0.1:{port}",
             "--log-level",
@@ -168,9 +168,11 @@ def main() -> None:
     parser.add_argument("--senders", type=int, default=20)
     parser.add_argument("--messages", type=int, default=15, help="messages per sender in each scenario")
     parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
+    parser.add_argument("--threads", type=int, default=1, help="threads per worker (1: sync workers)")
     args = parser.parse_args()
     env = prepare(args.db)
-    server = serve(env, args.port)
+    server = serve(env, args.port, args.workers, args.threads)
     try:
         for n in range(20):  # warm both workers: imports, the triage model, connections
             send(args.port, f"o-warm-{n}", "预热消息")
@@ -183,7 +185,8 @@ def main() -> None:
         server.terminate()
         server.wait(30)
     for result in results:
-        print(json.dumps({"db": args.db, "senders": args.senders, **result}, ensure_ascii=False))
+        shape = {"db": args.db, "senders": args.senders, "workers": args.workers, "threads": args.threads}
+        print(json.dumps({**shape, **result}, ensure_ascii=False))
 
 
 if __name__ == "__main__":
