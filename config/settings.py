@@ -1,10 +1,12 @@
 """Project wiring. Every value that differs between deployments comes from the environment."""
 
+import re
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
-from config.env import env_bool, env_int, env_list, env_str
+from config.env import env_bool, env_choice, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("AFTERSALES_VAR_DIR", str(BASE_DIR / "var")))
@@ -37,6 +39,7 @@ INSTALLED_APPS = [
     "aftersales.warranty",
     "aftersales.repairs",
     "aftersales.intake.channels.email",
+    "aftersales.intake.channels.social",
     "aftersales.demo",
     "aftersales.desk",
 ]
@@ -188,6 +191,40 @@ OTP_MAX_ATTEMPTS = env_int("AFTERSALES_OTP_MAX_ATTEMPTS", 5, minimum=1)
 OTP_ATTEMPT_WINDOW_SECONDS = env_int("AFTERSALES_OTP_ATTEMPT_WINDOW_SECONDS", 60 * 60, minimum=1)
 # Reverse proxies in front of the application that append to X-Forwarded-For; 0 ignores the header.
 TRUSTED_PROXY_COUNT = env_int("AFTERSALES_TRUSTED_PROXY_COUNT", 0, minimum=0)
+
+# Social channels (docs/channels.md). A channel without its token or secret answers 404.
+# WeChat official account: the server configuration's Token, the account's AppID and AppSecret,
+# the EncodingAESKey (43 characters) and the message mode chosen there: plain, compatible, safe.
+WECHAT_TOKEN = env_str("AFTERSALES_WECHAT_TOKEN", "")
+WECHAT_APP_ID = env_str("AFTERSALES_WECHAT_APP_ID", "")
+WECHAT_APP_SECRET = env_str("AFTERSALES_WECHAT_APP_SECRET", "")
+WECHAT_ENCODING_AES_KEY = env_str("AFTERSALES_WECHAT_ENCODING_AES_KEY", "")
+WECHAT_MESSAGE_MODE = env_choice("AFTERSALES_WECHAT_MESSAGE_MODE", "plain", ("plain", "compatible", "safe"))
+if WECHAT_MESSAGE_MODE != "plain" and not (
+    re.fullmatch(r"[A-Za-z0-9]{43}", WECHAT_ENCODING_AES_KEY) and WECHAT_APP_ID
+):
+    raise ImproperlyConfigured(
+        "AFTERSALES_WECHAT_MESSAGE_MODE=compatible or safe needs AFTERSALES_WECHAT_APP_ID and a "
+        "43-character AFTERSALES_WECHAT_ENCODING_AES_KEY"
+    )
+# Weibo fan service: the app key and the app secret that signs the pushes.
+WEIBO_APP_KEY = env_str("AFTERSALES_WEIBO_APP_KEY", "")
+WEIBO_APP_SECRET = env_str("AFTERSALES_WEIBO_APP_SECRET", "")
+# Douyin: the app's client key, and the secret that signs webhooks (the client secret, or the
+# separate webhook signing secret where the console issues one).
+DOUYIN_CLIENT_KEY = env_str("AFTERSALES_DOUYIN_CLIENT_KEY", "")
+DOUYIN_WEBHOOK_SECRET = env_str("AFTERSALES_DOUYIN_WEBHOOK_SECRET", "")
+# Shared by the three: bodies above this size are refused unread (413), and a signed timestamp
+# further than this from our clock is refused as a replay (WeChat, Weibo).
+CHANNEL_MAX_BODY_BYTES = env_int("AFTERSALES_CHANNEL_MAX_BODY_BYTES", 64 * 1024, minimum=1024)
+CHANNEL_TIMESTAMP_WINDOW_SECONDS = env_int("AFTERSALES_CHANNEL_TIMESTAMP_WINDOW_SECONDS", 300, minimum=1)
+# Dotted paths: where replies that are not passive go (Douyin, Weibo), and who fetches media.
+CHANNEL_REPLY_SENDER = env_str(
+    "AFTERSALES_CHANNEL_REPLY_SENDER", "aftersales.intake.channels.social.outbound.ConsoleReplySender"
+)
+CHANNEL_MEDIA_FETCHER = env_str(
+    "AFTERSALES_CHANNEL_MEDIA_FETCHER", "aftersales.intake.channels.social.media.NullMediaFetcher"
+)
 
 NINJA_PAGINATION_PER_PAGE = 25
 

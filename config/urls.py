@@ -10,6 +10,7 @@ urlpatterns = [
     path(".well-known/aftersales-evidence-keys.json", well_known_keys, name="evidence-keys"),
     path("api/v1/", api.urls),
     path("desk/", include("aftersales.desk.urls")),
+    path("channels/", include("aftersales.intake.channels.social.urls")),
     path("", include("aftersales.intake.urls")),
     path("signin/", signin_page, name="signin"),
     path("", include("aftersales.complaints.urls")),

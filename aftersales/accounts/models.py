@@ -40,7 +40,8 @@ class Customer(models.Model):
 
 
 class CustomerIdentity(models.Model):
-    """One way to reach and recognise a customer: a phone number or an e-mail address.
+    """One way to reach and recognise a customer: a phone number, an e-mail address, or the
+    id a social platform gives them (WeChat openid, Weibo uid, Douyin open_id).
 
     A customer may have several. An identity is *claimed* when someone typed it on a form
     or a channel delivered it, and *verified* once its holder proved it (a sign-in code to
@@ -49,17 +50,22 @@ class CustomerIdentity(models.Model):
     (selectors `customer_may_see`). Claimed identities are kept, never dropped, so that staff
     see every way a customer wrote to them.
 
-    Value forms: E.164 for phones (`+8613800138000`), lower case for e-mail addresses.
-    A phone belongs to one customer; an e-mail address may be claimed by several customers
-    (anyone can type one) but verified by one only.
+    Value forms: E.164 for phones (`+8613800138000`), lower case for e-mail addresses, the
+    platform's id as delivered for social channels. A phone belongs to one customer; an e-mail
+    address may be claimed by several customers (anyone can type one) but verified by one only.
+    A social id belongs to one customer and is verified from the start: the platform signs
+    every message it delivers from that id (intake/channels).
     """
 
     class Kind(models.TextChoices):
         PHONE = "phone", "手机 Phone"
         EMAIL = "email", "电子邮箱 E-mail"
+        WECHAT_OPENID = "wechat_openid", "微信 openid WeChat"
+        WEIBO_UID = "weibo_uid", "微博用户 Weibo user"
+        DOUYIN_OPEN_ID = "douyin_open_id", "抖音 open_id Douyin"
 
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="identities")
-    kind = models.CharField(max_length=8, choices=Kind.choices)
+    kind = models.CharField(max_length=16, choices=Kind.choices)
     value = models.CharField(max_length=254)
     # Whether the number can receive a text message (sign-in codes go to mobiles only).
     is_mobile = models.BooleanField(default=False)
@@ -71,6 +77,12 @@ class CustomerIdentity(models.Model):
             # A phone number identifies one customer (intake matches on it).
             models.UniqueConstraint(
                 fields=["kind", "value"], condition=models.Q(kind="phone"), name="identity_phone_unique"
+            ),
+            # A social platform's user id speaks for one customer (channel intake matches on it).
+            models.UniqueConstraint(
+                fields=["kind", "value"],
+                condition=models.Q(kind__in=["wechat_openid", "weibo_uid", "douyin_open_id"]),
+                name="identity_channel_unique",
             ),
             # An e-mail address is claimed by anyone who types it, but verified by one customer.
             models.UniqueConstraint(
@@ -90,6 +102,14 @@ class CustomerIdentity(models.Model):
     @property
     def is_verified(self) -> bool:
         return self.verified_at is not None
+
+
+# The identity kind of each social channel's user id, by the policy pack's channel code.
+CHANNEL_IDENTITY_KINDS: dict[str, str] = {
+    "wechat": CustomerIdentity.Kind.WECHAT_OPENID,
+    "weibo": CustomerIdentity.Kind.WEIBO_UID,
+    "douyin": CustomerIdentity.Kind.DOUYIN_OPEN_ID,
+}
 
 
 class OneTimeCode(models.Model):

@@ -53,6 +53,7 @@ def customer_identify(
     language: str,
     city: str = "",
     signed_in: int | None = None,
+    channel_identity: tuple[str, str] | None = None,
 ) -> CustomerMatch:
     """Find or create the customer a submission comes from, keeping every contact it gives.
 
@@ -64,8 +65,13 @@ def customer_identify(
     address the customer had not given before is added as a claimed identity, never
     dropped and never made their preferred contact (an anonymous form proves nothing).
 
-    Safe under concurrency: two first submissions with one phone at the same moment
-    make one customer (the loser of the insert race re-reads the winner's row).
+    `channel_identity` is (kind, value) of a social platform's user id that delivered the
+    submission (`CHANNEL_IDENTITY_KINDS`): the platform signed the delivery, so the id is kept
+    verified; it decides the customer when no phone or e-mail address was given, and is the
+    contact then.
+
+    Safe under concurrency: two first submissions with one phone (or one platform id) at the
+    same moment make one customer (the loser of the insert race re-reads the winner's row).
     """
     now = clock.now()
     customer: Customer | None = None
@@ -77,10 +83,19 @@ def customer_identify(
     elif email:
         found = _identity(CustomerIdentity.Kind.EMAIL, email)
         customer = found.customer if found else None
+    elif channel_identity:
+        found = _identity(*channel_identity)
+        customer = found.customer if found else None
     created = False
     if customer is None:
         customer, created = _customer_create(
-            phone=phone, email=email, name=name, language=language, city=city, at=now
+            phone=phone,
+            email=email,
+            name=name,
+            language=language,
+            city=city,
+            at=now,
+            channel_identity=None if phone or email else channel_identity,
         )
     elif fill_missing(customer, {"name": name}):
         customer.save(update_fields=["name"])
@@ -90,7 +105,10 @@ def customer_identify(
         else None
     )
     email_identity = _identity_claim(customer, CustomerIdentity.Kind.EMAIL, email, at=now) if email else None
-    contact = phone_identity or email_identity
+    platform_identity = (
+        _identity_claim(customer, *channel_identity, at=now, verified=True) if channel_identity else None
+    )
+    contact = phone_identity or email_identity or platform_identity
     if signed_in is not None:
         # Filed from a session: under the identity the customer signed in with.
         contact = (
@@ -113,9 +131,17 @@ def _identity(kind: str, value: str) -> CustomerIdentity | None:
 
 
 def _customer_create(
-    *, phone: str | None, email: str | None, name: str, language: str, city: str, at: datetime
+    *,
+    phone: str | None,
+    email: str | None,
+    name: str,
+    language: str,
+    city: str,
+    at: datetime,
+    channel_identity: tuple[str, str] | None = None,
 ) -> tuple[Customer, bool]:
-    """A new customer; on a concurrent first contact with the same phone, the one that won."""
+    """A new customer; on a concurrent first contact with the same phone (or platform id, when
+    that is what identifies them), the one that won."""
     try:
         with transaction.atomic():
             customer = Customer.objects.create(
@@ -130,29 +156,48 @@ def _customer_create(
                 CustomerIdentity.objects.create(
                     customer=customer, kind=CustomerIdentity.Kind.PHONE, value=phone, created_at=at
                 )
+            elif channel_identity:
+                kind, value = channel_identity
+                CustomerIdentity.objects.create(
+                    customer=customer, kind=kind, value=value, created_at=at, verified_at=at
+                )
             return customer, True
     except IntegrityError:
-        if not phone:
+        if phone:
+            found = _identity(CustomerIdentity.Kind.PHONE, phone)
+        elif channel_identity:
+            found = _identity(*channel_identity)
+        else:
             raise
-        found = _identity(CustomerIdentity.Kind.PHONE, phone)
         if found is None:
             raise
         return found.customer, False
 
 
 def _identity_claim(
-    customer: Customer, kind: str, value: str, *, at: datetime, is_mobile: bool = False
+    customer: Customer,
+    kind: str,
+    value: str,
+    *,
+    at: datetime,
+    is_mobile: bool = False,
+    verified: bool = False,
 ) -> CustomerIdentity | None:
-    """The customer's identity with this value, added as claimed (unverified) if new.
+    """The customer's identity with this value, added as claimed (or `verified`) if new.
 
-    None when the value is a phone that belongs to another customer: it stays theirs.
+    None when the value is a phone or platform id that belongs to another customer: it stays theirs.
     """
     identity = CustomerIdentity.objects.filter(customer=customer, kind=kind, value=value).first()
     if identity is None:
         try:
             with transaction.atomic():
                 return CustomerIdentity.objects.create(
-                    customer=customer, kind=kind, value=value, is_mobile=is_mobile, created_at=at
+                    customer=customer,
+                    kind=kind,
+                    value=value,
+                    is_mobile=is_mobile,
+                    created_at=at,
+                    verified_at=at if verified else None,
                 )
         except IntegrityError:
             return None
@@ -242,6 +287,34 @@ def otp_verify(*, phone: str, code: str) -> str:
         raise refusal
     customer = customer_verify_phone(phone=mobile, at=clock.now())
     return CUSTOMER_SESSION_PREFIX + signing.dumps({"c": customer.pk}, salt="customer-session")
+
+
+def customer_bind_channel_identity(*, kind: str, value: str, phone: str, code: str) -> Customer:
+    """Link a social platform's user id to the customer whose mobile `phone` is, proven by `code`.
+
+    The code is the phone's sign-in code (otp_request), checked under the same rules and
+    limits as a sign-in: errors as otp_verify. On success the phone is verified, and the id
+    (kind from CHANNEL_IDENTITY_KINDS) moves to that customer: later messages from it are
+    theirs. Complaints filed earlier under the id stay where they were filed.
+    """
+    mobile = _sign_in_mobile(phone)
+    with transaction.atomic():
+        refusal = _otp_consume(phone=mobile, code=code)
+    if refusal is not None:
+        raise refusal
+    now = clock.now()
+    with transaction.atomic():
+        customer = customer_verify_phone(phone=mobile, at=now)
+        identity = CustomerIdentity.objects.select_for_update().filter(kind=kind, value=value).first()
+        if identity is None:
+            CustomerIdentity.objects.create(
+                customer=customer, kind=kind, value=value, created_at=now, verified_at=now
+            )
+        elif identity.customer_id != customer.pk:
+            identity.customer = customer
+            identity.save(update_fields=["customer"])
+    security_log.info("%s identity bound to the customer of %s", kind, phone_masked(mobile))
+    return customer
 
 
 def _sign_in_mobile(raw: str) -> str:

@@ -7,7 +7,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Sum
 
 from aftersales.accounts.actors import Actor, customer_actor
-from aftersales.accounts.models import Customer
+from aftersales.accounts.models import CHANNEL_IDENTITY_KINDS, Customer
 from aftersales.accounts.services import customer_identify
 from aftersales.common import clock
 from aftersales.common.errors import Conflict
@@ -112,6 +112,9 @@ def _open_or_link(*, actor: Actor, clean: CleanSubmission, reading: TextCategory
         language=submission.language,
         city=submission.city.strip(),
         signed_in=signed_in,
+        channel_identity=(CHANNEL_IDENTITY_KINDS[submission.channel], submission.sender_id.strip())
+        if submission.sender_id.strip()
+        else None,
     )
     customer = match.customer
     device = None

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
 from django.db.models import Model
 
-from aftersales.accounts.models import Customer, CustomerIdentity
+from aftersales.accounts.models import CHANNEL_IDENTITY_KINDS, Customer, CustomerIdentity
 from aftersales.accounts.phones import phone_is_mobile, phone_normalise
 from aftersales.common import clock
 from aftersales.common.errors import FieldProblem, ValidationFailed, problem
@@ -34,6 +34,9 @@ class Submission:
     device_model: str = ""
     purchase_date: date | None = None
     purchase_channel: str = ""
+    # The social platform's id of the sender (WeChat openid, Weibo uid, Douyin open_id), set only
+    # by that channel's adapter after checking the platform's signature; never taken from a form.
+    sender_id: str = ""
 
     def fingerprint(self) -> str:
         """A hash of the request, to tell a retry from a different request under the same key."""
@@ -53,6 +56,7 @@ TEXT_FIELDS = (
     "imei",
     "device_model",
     "purchase_channel",
+    "sender_id",
 )
 
 
@@ -143,7 +147,15 @@ def validate_submission(
                     # A domain that cannot be written in DNS cannot receive our mail.
                     problems["email"] = problem("email_invalid")
                     email = None
-    if contact_required and not submission.phone.strip() and not submission.email.strip():
+    sender_id = submission.sender_id.strip()
+    sender_limit = _column_limit(CustomerIdentity, "value")
+    if len(sender_id) > sender_limit:
+        problems.setdefault("sender_id", problem("text_too_long", limit=sender_limit, length=len(sender_id)))
+    if sender_id and submission.channel not in CHANNEL_IDENTITY_KINDS:
+        problems.setdefault(
+            "sender_id", problem("channel_unknown", allowed=", ".join(CHANNEL_IDENTITY_KINDS))
+        )
+    if contact_required and not submission.phone.strip() and not submission.email.strip() and not sender_id:
         problems["phone"] = problem("contact_missing")
 
     imei = None

@@ -1,0 +1,1 @@
+"""What the social channels (WeChat, Weibo, Douyin) share: deliveries, conversations, replies out."""

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class SocialChannelsConfig(AppConfig):
+    name = "aftersales.intake.channels.social"
+    label = "social_channels"
+    verbose_name = "Social channels"

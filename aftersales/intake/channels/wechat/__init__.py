@@ -1,0 +1,1 @@
+"""WeChat official account (公众号): server verification, plain and safe (AES) modes, passive replies."""
