@@ -202,6 +202,18 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Give 1-{limit} characters without control characters.",
         "zh-hans": "请填写 1-{limit} 个字符,且不含控制字符。",
     },
+    "search_state_unknown": {
+        "en": "Unknown state; one of: {allowed}.",
+        "zh-hans": "未知状态;可选:{allowed}。",
+    },
+    "search_period_reversed": {
+        "en": "The end of the period is before its start.",
+        "zh-hans": "结束日期早于开始日期。",
+    },
+    "search_too_deep": {
+        "en": "Search shows the best {window} results; narrow it with filters or more words.",
+        "zh-hans": "搜索只显示最相关的 {window} 条结果,请加筛选条件或更多关键词。",
+    },
 }
 
 DEFAULT_LANGUAGE = "zh-hans"
