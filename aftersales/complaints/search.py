@@ -279,28 +279,30 @@ def complaint_search(
     visible = _filtered(complaints_visible_to_staff(actor), filters)
     narrowed = not actor.may("complaint.view_any") or filters != SearchFilters()
 
-    hits: dict[int, SearchHit] = {}
+    # Complaint id -> what matched, in rank order (dicts keep insertion order).
+    matched: dict[int, list[str]] = {}
+    scores: dict[int, float] = {}
     for kind, condition in _identifier_conditions(text):
         for complaint_id in (
             visible.filter(condition)
             .order_by("-created_at", "-pk")
             .values_list("pk", flat=True)[:SEARCH_WINDOW]
         ):
-            hits.setdefault(complaint_id, SearchHit(complaint=Complaint())).matched.append(kind)
+            matched.setdefault(complaint_id, []).append(kind)
     words = text_query(text)
     if words is not None:
         ranked = _text_matches(words, visible if narrowed else None)
         for complaint_id, score in sorted(ranked, key=lambda row: (-row[1], -row[0])):
-            hit = hits.setdefault(complaint_id, SearchHit(complaint=Complaint(), score=score))
-            hit.matched.append("text")
-    page = list(hits.items())[offset : offset + limit]
-    complaints = Complaint.objects.select_related("owner").in_bulk([pk for pk, _ in page])
-    result = []
-    for pk, hit in page:
-        if pk in complaints:  # a document outliving its complaint is never shown
-            hit.complaint = complaints[pk]
-            result.append(hit)
-    return result
+            matched.setdefault(complaint_id, []).append("text")
+            scores.setdefault(complaint_id, score)
+    page = list(matched)[offset : offset + limit]
+    complaints = Complaint.objects.select_related("owner").in_bulk(page)
+    # A document outliving its complaint is never shown.
+    return [
+        SearchHit(complaint=complaints[pk], matched=matched[pk], score=scores.get(pk, 0.0))
+        for pk in page
+        if pk in complaints
+    ]
 
 
 def _checked_query(query: str) -> str:
@@ -379,11 +381,12 @@ def _text_matches(words: TextQuery, narrowed_to: QuerySet[Complaint] | None) -> 
         scope, scope_params = f" AND {{key}} IN ({sql})", list(params)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            held = " + ".join(["(s.terms @@ %s::tsquery)::int"] * len(words.ranking))
+            # Scored after the LIMIT: only the window's documents are read for ranking.
+            held = " + ".join(["(m.terms @@ %s::tsquery)::int"] * len(words.ranking))
             cursor.execute(
-                f"SELECT s.complaint_id, {held} FROM {INDEX_TABLE} s "
+                f"SELECT m.complaint_id, {held} FROM (SELECT s.complaint_id, s.terms FROM {INDEX_TABLE} s "
                 f"WHERE s.terms @@ %s::tsquery{scope.format(key='s.complaint_id')} "
-                "ORDER BY s.complaint_id DESC LIMIT %s",
+                "ORDER BY s.complaint_id DESC LIMIT %s) m",
                 [
                     *(_tsquery([term], "&") for term in words.ranking),
                     _tsquery(words.required, "&"),
