@@ -1,12 +1,14 @@
 """HTTP benchmark of the platform against gunicorn (2 workers), on SQLite and PostgreSQL.
 
-    .venv/bin/python bench/run.py [--db sqlite|postgres|both] [--complaints 100000]
+    .venv/bin/python bench/run.py [--db sqlite|postgres|both] [--complaints 100000] [--copies 0]
                                   [--peer-work DIR]   # also run the django-helpdesk peer
 
 Scenarios (the peer harness in ../shared/peers/django-helpdesk runs the same ones):
   intake  2,000 POST /api/v1/complaints at concurrency 8, one connection per request
   queue   GET /api/v1/complaints?team=agents (open, most overdue first, page of 25), sequential
   detail  GET /api/v1/complaints/{number} with 20 timeline events, sequential
+  search  GET /api/v1/complaints/search?q=... for a two-character and a four-character Chinese
+          query, an English word, a phone number and an IMEI as people type them, sequential
 Only loopback addresses are used; every loop is bounded in count and time.
 """
 
@@ -21,6 +23,7 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.parse
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -117,7 +120,7 @@ def run_intake(port: int, total: int, concurrency: int) -> dict:
     return summary(f"intake POST c={concurrency}", latencies, time.perf_counter() - started, statuses)
 
 
-def prepare_database(db: str) -> dict:
+def prepare_database(db: str, pg_database: str = PG_BENCH_DB) -> dict:
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings", "DJANGO_DEBUG": "0"}
     var = RESULTS / f"var-{db}"
     shutil.rmtree(var, ignore_errors=True)
@@ -128,24 +131,25 @@ def prepare_database(db: str) -> dict:
         import psycopg
 
         with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
-            admin.execute(f"DROP DATABASE IF EXISTS {PG_BENCH_DB}")
-            admin.execute(f"CREATE DATABASE {PG_BENCH_DB}")
-        env["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{PG_BENCH_DB}"
+            admin.execute(f"DROP DATABASE IF EXISTS {pg_database}")
+            admin.execute(f"CREATE DATABASE {pg_database}")
+        env["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{pg_database}"
     return env
 
 
-def seed(env: dict, complaints: int) -> dict:
+def seed(env: dict, complaints: int, copies: int = 0) -> dict:
     subprocess.run([PYTHON, "-m", "config.cli", "migrate", "-v0"], env=env, cwd=ROOT, check=True)
     subprocess.run(
         [PYTHON, "-m", "config.cli", "collectstatic", "--noinput", "-v0"], env=env, cwd=ROOT, check=True
     )
     script = (
         "import django, json; django.setup();"
-        "from bench.seed_bulk import bulk_seed;"
+        "from bench.seed_bulk import bulk_seed, search_probes;"
         "from aftersales.notifications.services import notifications_suppressed;"
         "from aftersales.accounts.models import User; from aftersales.accounts.services import api_token_create;"
-        f"ctx = notifications_suppressed(); ctx.__enter__(); number = bulk_seed(complaints={complaints});"
-        "print(json.dumps({'detail': number, 'token': api_token_create(user=User.objects.get(username='agent1'))}))"
+        f"ctx = notifications_suppressed(); ctx.__enter__(); number = bulk_seed(complaints={complaints}, copies={copies});"
+        "print(json.dumps({'detail': number, 'search': search_probes(),"
+        " 'token': api_token_create(user=User.objects.get(username='agent1'))}))"
     )
     started = time.perf_counter()
     output = subprocess.run(
@@ -189,11 +193,13 @@ def serve(env: dict, port: int) -> subprocess.Popen:
 
 
 def bench_database(db: str, args: argparse.Namespace) -> list[dict]:
-    env = prepare_database(db)
+    env = prepare_database(db, args.pg_database)
     if args.broker:
         env["CELERY_BROKER_URL"] = args.broker
-    facts = seed(env, args.complaints)
-    print(f"[{db}] seeded {args.complaints} complaints in {facts['seed_seconds']} s", flush=True)
+    copies = args.copies if db == "postgres" else 0
+    facts = seed(env, args.complaints, copies)
+    total = args.complaints * (1 + copies)
+    print(f"[{db}] seeded {total} complaints in {facts['seed_seconds']} s", flush=True)
     server = serve(env, args.port)
     try:
         results = [
@@ -211,8 +217,19 @@ def bench_database(db: str, args: argparse.Namespace) -> list[dict]:
                 facts["token"],
                 args.reads,
             ),
-            run_intake(args.port, args.requests, args.concurrency),
+            *(
+                run_reads(
+                    args.port,
+                    f"search: {kind} {query!r}",
+                    "/api/v1/complaints/search?q=" + urllib.parse.quote(query),
+                    facts["token"],
+                    args.reads,
+                )
+                for kind, query in facts["search"].items()
+            ),
         ]
+        if args.requests:
+            results.append(run_intake(args.port, args.requests, args.concurrency))
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -243,10 +260,16 @@ def main() -> None:
     )
     parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
     parser.add_argument("--complaints", type=int, default=100_000)
-    parser.add_argument("--requests", type=int, default=2000)
+    parser.add_argument(
+        "--copies", type=int, default=0, help="PostgreSQL: copy the seeded complaints this many times in SQL"
+    )
+    parser.add_argument("--requests", type=int, default=2000, help="intake POSTs (0: reads only)")
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--reads", type=int, default=40)
     parser.add_argument("--port", type=int, default=8702)
+    parser.add_argument(
+        "--pg-database", default=PG_BENCH_DB, help="scratch database (dropped and made afresh)"
+    )
     parser.add_argument(
         "--broker", default="", help="CELERY_BROKER_URL for the web workers (default: file broker)"
     )

@@ -282,6 +282,18 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "The message was not taken in: {reason}.",
         "zh-hans": "邮件未受理:{reason}。",
     },
+    "search_state_unknown": {
+        "en": "Unknown state; one of: {allowed}.",
+        "zh-hans": "未知状态;可选:{allowed}。",
+    },
+    "search_period_reversed": {
+        "en": "The end of the period is before its start.",
+        "zh-hans": "结束日期早于开始日期。",
+    },
+    "search_too_deep": {
+        "en": "Search shows the best {window} results; narrow it with filters or more words.",
+        "zh-hans": "搜索只显示最相关的 {window} 条结果,请加筛选条件或更多关键词。",
+    },
 }
 
 DEFAULT_LANGUAGE = "zh-hans"

@@ -1,3 +1,4 @@
+from datetime import date
 from typing import Any
 
 from django.http import HttpRequest
@@ -13,6 +14,7 @@ from aftersales.complaints.models import Complaint, Message, TimelineEvent
 from aftersales.complaints.schemas import (
     CategoryIn,
     ComplaintDetailOut,
+    ComplaintSearchHitOut,
     ComplaintSummaryOut,
     CustomerComplaintOut,
     CustomerComplaintSummaryOut,
@@ -26,6 +28,7 @@ from aftersales.complaints.schemas import (
     TransitionIn,
     deadlines_out,
 )
+from aftersales.complaints.search import SearchFilters, complaint_search
 from aftersales.complaints.selectors import (
     complaint_deadlines,
     complaint_get_for_actor,
@@ -169,6 +172,44 @@ def list_complaints(request: HttpRequest, filters: Query[QueueFilter]):  # type:
     )
     actor = actor_from_request(request)
     return [summary(complaint, actor) for complaint in queue]
+
+
+class SearchQuery(Schema):
+    # Length and characters are checked by complaint_search, which names `q` in its 422.
+    q: str = ""
+    state: str | None = Field(None, max_length=20)
+    team: str | None = Field(None, max_length=64)
+    category: str | None = Field(None, max_length=32)
+    channel: str | None = Field(None, max_length=16)
+    outlet: str | None = Field(None, max_length=50)
+    created_from: date | None = None
+    created_to: date | None = None
+    limit: int = Field(25, ge=1, le=100)
+    offset: int = Field(0, ge=0)
+
+
+@router.get("/search", response=list[ComplaintSearchHitOut])
+def search_complaints(request: HttpRequest, filters: Query[SearchQuery]):  # type: ignore[no-untyped-def]
+    """Staff: complaints by number, phone, IMEI, customer name or words, best first (complaints/search.py)."""
+    actor = actor_from_request(request)
+    hits = complaint_search(
+        actor=actor,
+        query=filters.q,
+        filters=SearchFilters(
+            state=filters.state,
+            team=filters.team,
+            category=filters.category,
+            channel=filters.channel,
+            outlet=filters.outlet,
+            created_from=filters.created_from,
+            created_to=filters.created_to,
+        ),
+        limit=filters.limit,
+        offset=filters.offset,
+    )
+    return [
+        ComplaintSearchHitOut(**summary(hit.complaint, actor).dict(), matched=hit.matched) for hit in hits
+    ]
 
 
 @router.get("/{number}", response=DETAIL)

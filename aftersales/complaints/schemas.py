@@ -129,3 +129,9 @@ class CategoryIn(Schema):
 
 class InspectionIn(Schema):
     findings: str
+
+
+class ComplaintSearchHitOut(ComplaintSummaryOut):
+    """A search result: the queue row and what matched (number, imei, phone, text)."""
+
+    matched: list[str]

@@ -24,6 +24,7 @@ from aftersales.common.errors import Conflict, Forbidden, TransitionNotAllowed, 
 from aftersales.common.text import text_problem
 from aftersales.complaints import events, sla
 from aftersales.complaints.models import Complaint, ComplaintNumberSequence, Message
+from aftersales.complaints.search import search_index_refresh
 from aftersales.complaints.status import CLOCKED_STATES, OPEN_STATES, State, allowed_actions, move_for
 from aftersales.devices.models import Device
 from aftersales.policy.pack import LEVELS, PolicyPack, current_pack
@@ -130,6 +131,7 @@ def complaint_open(
     message = Message.objects.create(
         complaint=complaint, direction=Message.Direction.IN, channel=channel, body=body, created_at=at
     )
+    search_index_refresh(complaint_ids=[complaint.pk])
     changed = ["event_count", "owner"]
     with events.batched():
         events.created_event(complaint=complaint, actor=actor, at=at)
@@ -591,6 +593,7 @@ def _write_message(
         author=actor.user if actor.is_staff else None,
         created_at=at,
     )
+    search_index_refresh(complaint_ids=[complaint.pk])
     events.message_event(
         complaint=complaint,
         actor=actor,
