@@ -431,6 +431,7 @@ def complaint_transfer_ownership(
         raise ValidationFailed({"owner": problem("staff_unknown", username=new_owner.username)})
     if not reason.strip():
         raise ValidationFailed({"reason": problem("required")})
+    _check_reason(reason)
     _require_owner_may_see(complaint, new_owner)
     previous = complaint.owner_id
     complaint.owner = new_owner
@@ -473,6 +474,7 @@ def complaint_correct_category(
 
     complaint = _lock(complaint)
     _require_staff(actor, complaint, "complaint.set_category")
+    _check_reason(reason)
     pack = current_pack()
     if category not in pack.categories:
         raise ValidationFailed({"category": problem("category_unknown", allowed=", ".join(pack.categories))})
@@ -604,6 +606,18 @@ def _write_message(
     return message
 
 
+# A reason is a sentence or two for the timeline, not a message: messages carry the long words.
+REASON_LIMIT = 500
+
+
+def _check_reason(reason: str) -> None:
+    if len(reason) > REASON_LIMIT:
+        raise ValidationFailed({"reason": problem("text_too_long", limit=REASON_LIMIT, length=len(reason))})
+    found = text_problem(reason)
+    if found is not None:
+        raise ValidationFailed({"reason": found})
+
+
 def _checked_text(body: str, field: str = "body") -> str:
     """A message body as stored: stripped, not empty, within the pack's limit, storable."""
     text = body.strip()
@@ -682,6 +696,7 @@ def _apply_move(
         )
     if move.needs_reason and not reason.strip():
         raise ValidationFailed({"reason": problem("required")})
+    _check_reason(reason)
     pack = current_pack()
     from_state = complaint.state
     changed = ["state", "is_open", "event_count"]

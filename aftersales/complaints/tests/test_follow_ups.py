@@ -110,3 +110,26 @@ def test_a_follow_up_on_someone_elses_complaint_is_refused(client, alice):  # ty
     assert response.status_code == 404
     complaint.refresh_from_db()
     assert complaint.state == "resolved"
+
+
+@pytest.mark.parametrize(
+    "text", ["电池膨胀把后盖顶起来了", "电池漏液", "有烧焦味", "孩子吞了电池", "耳机爆了炸伤耳朵"]
+)
+def test_common_ways_of_naming_a_danger_make_a_priority_one_complaint(text):  # type: ignore[no-untyped-def]
+    assert submit_complaint(text=text).priority == 1
+
+
+def test_a_reason_longer_than_a_sentence_or_two_is_refused(client, alice, adam):  # type: ignore[no-untyped-def]
+    from aftersales.complaints.tests.test_api import bearer
+
+    complaint = submit_complaint()
+    url = f"/api/v1/complaints/{complaint.number}"
+    for path, body in (
+        ("/transitions", {"action": "close", "reason": "x" * 501}),
+        ("/category", {"category": "battery_charging", "reason": "x" * 501}),
+        ("/ownership", {"username": "alice", "reason": "x" * 501}),
+    ):
+        response = client.post(url + path, json.dumps(body), content_type="application/json", **bearer(adam))
+        assert response.status_code == 422 and response.json()["field_codes"]["reason"] == "text_too_long"
+    complaint.refresh_from_db()
+    assert complaint.is_open and complaint.category != "battery_charging"
