@@ -7,7 +7,6 @@ shows the new stage. Skipped where Chromium and its driver are not installed
 """
 
 import re
-import shutil
 
 import pytest
 
@@ -15,40 +14,14 @@ from aftersales.accounts.roles import Role
 from aftersales.accounts.services import staff_enable_workspace
 from aftersales.accounts.tests.factories import StaffFactory
 from aftersales.complaints.models import Complaint
+from tests.flows.chromium import MISSING, REASON, chromium_driver
 
-CHROMIUM = shutil.which("chromium")
-CHROMEDRIVER = shutil.which("chromedriver")
-
-pytestmark = pytest.mark.skipif(
-    not (CHROMIUM and CHROMEDRIVER),
-    reason="needs Debian's chromium and chromium-driver (installed by .ci/run)",
-)
+pytestmark = pytest.mark.skipif(MISSING, reason=REASON)
 
 
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory):  # type: ignore[no-untyped-def]
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in (
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--window-size=1200,1600",
-        "--lang=zh-CN",
-    ):
-        options.add_argument(flag)
-    options.add_argument(f"--user-data-dir={tmp_path_factory.mktemp('chromium')}")
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
-    driver.implicitly_wait(5)
+    driver = chromium_driver(profile=tmp_path_factory.mktemp("chromium"), window="1200,1600")
     yield driver
     driver.quit()
 

@@ -7,7 +7,6 @@ without a page load. Screenshots at 390 px and 1366 px go to var/screenshots/; a
 where Chromium and its driver are not installed (.ci/run installs them).
 """
 
-import shutil
 from datetime import timedelta
 from pathlib import Path
 
@@ -20,45 +19,21 @@ from aftersales.accounts.tests.factories import StaffFactory
 from aftersales.common import clock
 from aftersales.complaints.models import Complaint
 from aftersales.complaints.tests.factories import submit_complaint
+from tests.flows.chromium import MISSING, REASON, chromium_driver
 
-CHROMIUM = shutil.which("chromium")
-CHROMEDRIVER = shutil.which("chromedriver")
 AXE = Path(__file__).parent / "vendor" / "axe.min.js"
 SCREENSHOTS = Path(settings.VAR_DIR) / "screenshots"
 WIDTHS = {"phone": (390, 844), "desktop": (1366, 900)}
 
-pytestmark = pytest.mark.skipif(
-    not (CHROMIUM and CHROMEDRIVER),
-    reason="needs Debian's chromium and chromium-driver (installed by .ci/run)",
-)
+pytestmark = pytest.mark.skipif(MISSING, reason=REASON)
 
 
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory):  # type: ignore[no-untyped-def]
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in (
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--window-size=1366,900",
-        "--lang=zh-CN",
-    ):
-        options.add_argument(flag)
     # The browser asks for Chinese first, as an agent's browser in China does.
-    options.add_experimental_option("prefs", {"intl.accept_languages": "zh-CN,zh"})
-    options.add_argument(f"--user-data-dir={tmp_path_factory.mktemp('chromium-desk')}")
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
-    driver.implicitly_wait(5)
+    driver = chromium_driver(
+        profile=tmp_path_factory.mktemp("chromium-desk"), window="1366,900", accept_languages="zh-CN,zh"
+    )
     yield driver
     driver.quit()
 
