@@ -158,10 +158,14 @@ def complaint_add_customer_message(
 ) -> Message:
     """The customer writes again on an open complaint.
 
-    A complaint waiting on the customer resumes. The message is read by the pack's rules
+    A complaint waiting on the customer resumes, but only on a message from a verified
+    sender (the owner signed in or holding the tracking link, staff filing for them, the
+    customer's own mail): `sender_verified` is False for a message from an anonymous form
+    that only matched the customer's phone and device, which is recorded as such and leaves
+    the state as it is (anyone who knows a phone number and an IMEI could otherwise restart
+    the clocks the customer's answer is awaited on). The message is read by the pack's rules
     like a new complaint: when it names a danger or a threat, priority and level rise (they
-    never fall), with the reason on the timeline. `sender_verified` is False for a message
-    from an anonymous form that only matched the customer's phone and device.
+    never fall), with the reason on the timeline.
     """
     complaint = _lock(complaint)
     _require_customer_access(actor, complaint)
@@ -185,7 +189,7 @@ def complaint_add_customer_message(
     )
     complaint.contact_count += 1
     changed = ["event_count", "contact_count"]
-    if complaint.state == State.WAITING_CUSTOMER:
+    if complaint.state == State.WAITING_CUSTOMER and sender_verified:
         changed += _apply_move(complaint, actor=actor, action="resume", reason="customer replied", at=now)
     changed += _reread_by_rules(complaint, message=message, at=now)
     complaint.save(update_fields=sorted(set(changed)))
