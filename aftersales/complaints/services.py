@@ -200,6 +200,7 @@ class FollowUpOutcome(StrEnum):
     ADDED = "added"  # the complaint was open and took the message
     REOPENED = "reopened"  # a resolved complaint reopened with fresh clocks
     NEW_COMPLAINT = "new_complaint"  # an archived or closed one: a new complaint follows it
+    JOINED = "joined"  # not open, but its device has another open complaint: the message went there
 
 
 @dataclass(frozen=True)
@@ -211,25 +212,69 @@ class FollowUp:
 def complaint_follow_up(*, actor: Actor, complaint: Complaint, body: str, channel: str) -> FollowUp:
     """A customer writes on one of their complaints, whatever its state (policy pack `follow_ups`).
 
-    Open: the message is added (complaint_add_customer_message). Resolved, by the demo
-    pack: the complaint reopens with fresh clocks and its owner is told. Archived or
-    closed: a new complaint is opened for the same customer and device, pre-diagnosed like
-    any other, following the old one; the old one's timeline records it and its owner is told.
-    Errors: TransitionNotAllowed when the customer may not reopen, ValidationFailed on the body.
+    Open: the message is added (complaint_add_customer_message). Not open, while the same
+    customer has another open complaint about the same device: the message joins that one,
+    read by the rules again, and the old one's timeline records where it went (one open
+    complaint per device, as intake keeps it; README "How a complaint flows"). Otherwise,
+    resolved, by the demo pack: the complaint reopens with fresh clocks and its owner is
+    told. Archived or closed: a new complaint is opened for the same customer and device,
+    pre-diagnosed like any other, following the old one; the old one's timeline records it
+    and its owner is told.
+    Errors: TransitionNotAllowed when the customer may not reopen, ValidationFailed on the body,
+    Forbidden when `actor` may not write on `complaint`.
     """
     if complaint.is_open:
         message = complaint_add_customer_message(actor=actor, complaint=complaint, body=body, channel=channel)
         return FollowUp(message=message, outcome=FollowUpOutcome.ADDED)
+    _require_customer_access(actor, complaint)
     effect = current_pack().follow_ups[complaint.state]
-    if effect == "reopen":
+    with transaction.atomic():
+        # 1. The device first, as intake locks it: a concurrent submission or follow-up about
+        #    it waits here, and then finds the complaint this one opened or reopened.
+        if complaint.device_id is not None:
+            Device.objects.select_for_update().filter(pk=complaint.device_id).first()
+            # 2. Another open complaint about the device takes the message.
+            open_complaint = (
+                Complaint.objects.filter(
+                    customer_id=complaint.customer_id, device_id=complaint.device_id, is_open=True
+                )
+                .order_by("-created_at")
+                .first()
+            )
+            if open_complaint is not None:
+                return FollowUp(
+                    message=_join_open_complaint(
+                        actor=actor,
+                        complaint=complaint,
+                        open_complaint=open_complaint,
+                        body=body,
+                        channel=channel,
+                    ),
+                    outcome=FollowUpOutcome.JOINED,
+                )
+        # 3. Else as the pack says.
+        if effect == "reopen":
+            return FollowUp(
+                message=_reopen_on_message(actor=actor, complaint=complaint, body=body, channel=channel),
+                outcome=FollowUpOutcome.REOPENED,
+            )
         return FollowUp(
-            message=_reopen_on_message(actor=actor, complaint=complaint, body=body, channel=channel),
-            outcome=FollowUpOutcome.REOPENED,
+            message=_open_follow_up(actor=actor, complaint=complaint, body=body, channel=channel),
+            outcome=FollowUpOutcome.NEW_COMPLAINT,
         )
-    return FollowUp(
-        message=_open_follow_up(actor=actor, complaint=complaint, body=body, channel=channel),
-        outcome=FollowUpOutcome.NEW_COMPLAINT,
+
+
+def _join_open_complaint(
+    *, actor: Actor, complaint: Complaint, open_complaint: Complaint, body: str, channel: str
+) -> Message:
+    # The caller may write on `complaint` (checked above); the open one is the same customer's.
+    message = complaint_add_customer_message(
+        actor=customer_actor(complaint.customer_id), complaint=open_complaint, body=body, channel=channel
     )
+    complaint = _lock(complaint)
+    events.follow_up_event(complaint=complaint, actor=actor, at=message.created_at, follow_up=open_complaint)
+    complaint.save(update_fields=["event_count"])
+    return message
 
 
 @transaction.atomic
