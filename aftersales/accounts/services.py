@@ -12,7 +12,16 @@ from django.db.models import F
 from django.utils.crypto import salted_hmac
 
 from aftersales.accounts.actors import Actor, customer_actor
-from aftersales.accounts.models import ApiToken, Customer, CustomerIdentity, OneTimeCode, OtpThrottleKey, User
+from aftersales.accounts.models import (
+    IDENTITY_CLAIM_BUCKETS,
+    ApiToken,
+    Customer,
+    CustomerIdentity,
+    IdentityClaimLock,
+    OneTimeCode,
+    OtpThrottleKey,
+    User,
+)
 from aftersales.accounts.phones import mobile_normalise, phone_masked, phone_normalise
 from aftersales.common import clock
 from aftersales.common.errors import DomainError, Throttled, ValidationFailed, problem
@@ -44,6 +53,7 @@ class CustomerMatch:
     created: bool
 
 
+@transaction.atomic
 def customer_identify(
     *,
     phone: str | None,
@@ -71,10 +81,15 @@ def customer_identify(
     contact then.
 
     Safe under concurrency: two first submissions with one phone (or one platform id) at the
-    same moment make one customer (the loser of the insert race re-reads the winner's row).
+    same moment make one customer (the loser of the insert race re-reads the winner's row);
+    with one e-mail address, they queue on the address's lock row (`IdentityClaimLock`) until
+    the first one's transaction ends, and the second then finds the customer it made. Run it
+    inside the caller's transaction so that the lock lasts until what it files is committed.
     """
     now = clock.now()
     customer: Customer | None = None
+    if email:
+        _identity_claim_lock(CustomerIdentity.Kind.EMAIL, email)
     if signed_in is not None:
         customer = Customer.objects.get(pk=signed_in)
     elif phone:
@@ -118,6 +133,18 @@ def customer_identify(
     if contact is None:
         raise ValidationFailed({"phone": problem("contact_missing")})
     return CustomerMatch(customer=customer, contact=contact, email=email_identity, created=created)
+
+
+def _identity_claim_lock(kind: str, value: str) -> None:
+    """Lock the claim row of `value` (IdentityClaimLock) until the transaction ends.
+
+    The row is inserted first if missing (a concurrent insert of the same key waits for the
+    other transaction). On SQLite the write transaction already serialises intake.
+    """
+    digest = salted_hmac("aftersales.accounts.identity-claim", f"{kind}:{value}", algorithm="sha256")
+    key = f"{kind}:{int(digest.hexdigest(), 16) % IDENTITY_CLAIM_BUCKETS}"
+    IdentityClaimLock.objects.bulk_create([IdentityClaimLock(key=key)], ignore_conflicts=True)
+    IdentityClaimLock.objects.select_for_update().filter(key=key).get()
 
 
 def _identity(kind: str, value: str) -> CustomerIdentity | None:

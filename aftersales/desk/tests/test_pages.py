@@ -184,7 +184,9 @@ def test_outlet_staff_see_only_their_outlets_complaints_in_every_queue(client, o
     for number in (theirs.number, central.number):
         refused = client.get(f"/desk/complaints/{number}/")
         assert refused.status_code == 404
-        assert visible_text(refused).replace(number, "") == visible_text(missing).replace("OP-20261102-99999-9", "")
+        assert visible_text(refused).replace(number, "") == visible_text(missing).replace(
+            "OP-20261102-99999-9", ""
+        )
     assert client.get(f"/desk/complaints/{ours.number}/").status_code == 200
 
 
