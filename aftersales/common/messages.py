@@ -73,6 +73,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Cannot {action}: complaint {number} is {state}; allowed next steps: {allowed}.",
         "zh-hans": "无法执行“{action}”:工单 {number} 当前状态为 {state};允许的下一步:{allowed}。",
     },
+    "idempotency_key_too_long": {
+        "en": "The Idempotency-Key header is too long: at most {limit} characters, got {length}.",
+        "zh-hans": "Idempotency-Key 请求头过长:最多 {limit} 个字符,实际 {length} 个。",
+    },
     "not_found": {"en": "No such {what}.", "zh-hans": "未找到该{what}。"},
     "forbidden": {"en": "You may not {what}.", "zh-hans": "您无权{what}。"},
     "unauthenticated": {

@@ -100,7 +100,7 @@ def test_two_first_e_mail_only_submissions_of_a_new_customer_make_one_customer(w
             {"text": f"耳机没声音 {attempt}", "email": "Wang.Fang@Example.com", **imei},
             {"text": f"耳机没声音 {attempt}", "email": " wang.fang@example.COM ", **imei},
         ]
-        answers = at_once(2, lambda client, bodies=bodies: post_json(bodies.pop())(client))
+        answers = at_once(2, _each_once(bodies))
         codes = sorted(a.status_code for a in answers)
         expected = ([200, 201] if attempt == 0 else [200, 200]) if with_imei else [201, 201]
         assert codes == expected, [a.content for a in answers]
@@ -109,3 +109,8 @@ def test_two_first_e_mail_only_submissions_of_a_new_customer_make_one_customer(w
     if with_imei:
         assert Device.objects.count() == 1
         assert Complaint.objects.filter(is_open=True).count() == 1
+
+
+def _each_once(bodies: list[dict]) -> Callable[[Client], object]:
+    """A sender that posts a different one of `bodies` from each thread."""
+    return lambda client: post_json(bodies.pop())(client)
