@@ -165,6 +165,20 @@ class IdentityClaimLock(models.Model):
 IDENTITY_CLAIM_BUCKETS = 4096
 
 
+class CustomerSession(models.Model):
+    """A customer's sign-in: the bearer token (`cs_...`) a sign-in code was exchanged for.
+
+    Only the token's hash is kept. A session ends when it expires (accounts.services
+    CUSTOMER_SESSION_MAX_AGE) or the customer signs out (`revoked_at`).
+    """
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="sessions")
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+
 class ApiToken(models.Model):
     """A staff member's bearer token for the API. Only its hash is kept."""
 

@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.core import signing
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils.crypto import salted_hmac
@@ -17,6 +16,7 @@ from aftersales.accounts.models import (
     ApiToken,
     Customer,
     CustomerIdentity,
+    CustomerSession,
     IdentityClaimLock,
     OneTimeCode,
     OtpThrottleKey,
@@ -26,6 +26,7 @@ from aftersales.accounts.phones import mobile_normalise, phone_masked, phone_nor
 from aftersales.common import clock
 from aftersales.common.errors import DomainError, Throttled, ValidationFailed, problem
 from aftersales.common.models import fill_missing
+from aftersales.common.text import digits_typed
 
 security_log = logging.getLogger("aftersales.security")
 
@@ -300,7 +301,8 @@ def otp_request(*, phone: str, client_address: str) -> str:
 def otp_verify(*, phone: str, code: str) -> str:
     """Exchange a valid code for a customer session token (creating the customer if new).
 
-    Only the phone's latest code counts, once, before it expires. Raises
+    The code is read as typed: full-width digits (０-９) count as 0-9 and blanks are dropped
+    (common.text.digits_typed). Only the phone's latest code counts, once, before it expires. Raises
     ValidationFailed({"phone": ...}) like otp_request, ValidationFailed({"code": otp_invalid}) for a
     wrong, used or expired code, and Throttled(otp_locked) once the phone has had
     settings.OTP_MAX_ATTEMPTS wrong codes within OTP_ATTEMPT_WINDOW_SECONDS, whichever codes they
@@ -309,11 +311,35 @@ def otp_verify(*, phone: str, code: str) -> str:
     mobile = _sign_in_mobile(phone)
     with transaction.atomic():
         # Committed even when the code is wrong: the attempt must count.
-        refusal = _otp_consume(phone=mobile, code=code)
+        refusal = _otp_consume(phone=mobile, code=digits_typed(code))
     if refusal is not None:
         raise refusal
-    customer = customer_verify_phone(phone=mobile, at=clock.now())
-    return CUSTOMER_SESSION_PREFIX + signing.dumps({"c": customer.pk}, salt="customer-session")
+    now = clock.now()
+    customer = customer_verify_phone(phone=mobile, at=now)
+    return customer_session_open(customer=customer, at=now)
+
+
+def customer_session_open(*, customer: Customer, at: datetime) -> str:
+    """A new session for `customer`: its bearer token, `cs_` and 43 URL-safe characters.
+
+    Valid for CUSTOMER_SESSION_MAX_AGE from `at` or until customer_session_revoke; only its
+    SHA-256 is stored.
+    """
+    token = CUSTOMER_SESSION_PREFIX + secrets.token_urlsafe(32)
+    CustomerSession.objects.create(
+        customer=customer, key_hash=sha256_hex(token), created_at=at, expires_at=at + CUSTOMER_SESSION_MAX_AGE
+    )
+    return token
+
+
+def customer_session_revoke(*, token: str) -> bool:
+    """Sign out: end the session of `token` now. False when it was no live session (unknown,
+    expired or already ended), so signing out twice is harmless."""
+    now = clock.now()
+    ended = CustomerSession.objects.filter(
+        key_hash=sha256_hex(token), revoked_at__isnull=True, expires_at__gt=now
+    ).update(revoked_at=now)
+    return ended == 1
 
 
 def customer_bind_channel_identity(*, kind: str, value: str, phone: str, code: str) -> Customer:
@@ -483,15 +509,18 @@ def _client_limit(*, client: str, now: datetime) -> Throttled | None:
 
 
 def customer_from_session_token(token: str) -> Actor | None:
-    try:
-        payload = signing.loads(
-            token[len(CUSTOMER_SESSION_PREFIX) :],
-            salt="customer-session",
-            max_age=CUSTOMER_SESSION_MAX_AGE,
+    """The customer whose live session `token` is: not expired, not signed out, not erased."""
+    session = (
+        CustomerSession.objects.filter(
+            key_hash=sha256_hex(token),
+            revoked_at__isnull=True,
+            expires_at__gt=clock.now(),
+            customer__erased_at__isnull=True,
         )
-    except signing.BadSignature:
-        return None
-    return customer_actor(int(payload["c"]))
+        .only("customer_id")
+        .first()
+    )
+    return customer_actor(session.customer_id) if session else None
 
 
 def api_token_create(*, user: User, name: str = "") -> str:
