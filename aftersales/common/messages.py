@@ -2,6 +2,12 @@
 
 Keys are stable error codes; API clients may switch on them. Each text may use
 str.format placeholders filled by the raiser.
+
+A raiser names objects, permissions, workflow steps, states and queue lanes by their code words
+(`Forbidden(what="complaint.note")`, `TransitionNotAllowed(action="resolve", state="archived")`);
+`message_text` puts each into words of the message's language through `TERMS`, so no code word
+lands in a sentence ("您无权添加内部备注。", never "您无权complaint.note。"). A code word missing
+from `TERMS` is shown as it is; a test scans every raiser and template for that.
 """
 
 MESSAGES: dict[str, dict[str, str]] = {
@@ -67,6 +73,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         "arrangement may move it.",
         "zh-hans": "暂定:计算用到了 {covered_until} 之后的日期(节假日官方数据截至该日),"
         "仅按法定节假日计算;当年放假安排公布后可能变动。",
+    },
+    "one_value_expected": {"en": "One value expected, not a list.", "zh-hans": "此处只能填写一个值。"},
+    "lane_unknown": {
+        "en": "Unknown queue lane; use one of: {allowed}.",
+        "zh-hans": "未知排队通道,可选:{allowed}。",
     },
     "invalid_value": {"en": "Invalid value: {detail}", "zh-hans": "取值无效:{detail}"},
     "transition_not_allowed": {
@@ -303,12 +314,135 @@ MESSAGES: dict[str, dict[str, str]] = {
 DEFAULT_LANGUAGE = "zh-hans"
 
 
+def _term(en: str, zh: str) -> dict[str, str]:
+    return {"en": en, "zh-hans": zh}
+
+
+# Code words that messages carry in their parameters, in words. `what` of NotFound is a noun
+# ("No such {what}"), `what` of Forbidden a verb phrase ("You may not {what}"): no code word is
+# used as both. Workflow steps and states are those of complaints/status.py and repairs/status.py.
+TERMS: dict[str, dict[str, str]] = {
+    # Objects (NotFound)
+    "complaint": _term("complaint", "投诉"),
+    "repair order": _term("repair order", "维修单"),
+    "service agreement": _term("service agreement", "服务协议"),
+    "outlet": _term("outlet", "网点"),
+    # What an actor may not do (Forbidden): acts and permissions (accounts/roles.py)
+    "complaint.access": _term("act on this complaint", "处理此投诉"),
+    "complaint.view_team": _term("open this complaint", "查看此投诉"),
+    "complaint.reply": _term("reply to the customer", "回复客户"),
+    "complaint.note": _term("add internal notes", "添加内部备注"),
+    "complaint.inspect": _term("record the inspection", "记录检测结果"),
+    "complaint.set_category": _term("correct the category", "更正问题类别"),
+    "complaint.transfer_ownership": _term("transfer ownership", "转交负责人"),
+    "complaint queue": _term("see this complaint queue", "查看该投诉队列"),
+    "complaint search": _term("search complaints", "搜索投诉"),
+    "transfer a complaint you do not own": _term(
+        "transfer a complaint you do not own", "转交不由您负责的投诉"
+    ),
+    "open a repair order": _term("open a repair order", "开维修单"),
+    "open a repair order for this complaint at this outlet": _term(
+        "open a repair order for this complaint at this outlet", "在该网点为此投诉开维修单"
+    ),
+    "work this repair order": _term("work this repair order", "处理此维修单"),
+    "serve the outlet queue": _term("serve this outlet's queue", "为该网点叫号"),
+    "triage": _term("use the pre-diagnosis", "使用预诊断"),
+    "triage quality": _term("see the pre-diagnosis quality", "查看预诊断质量"),
+    "evidence bundle": _term("download the evidence bundle", "下载证据包"),
+    # Complaint workflow steps and states (complaints/status.py)
+    "start_processing": _term("start processing", "开始处理"),
+    "wait_for_customer": _term("wait for the customer", "等待客户回复"),
+    "resume": _term("resume", "恢复处理"),
+    "escalate": _term("escalate", "升级"),
+    "resolve": _term("resolve", "解决"),
+    "reopen": _term("reopen", "重开"),
+    "archive": _term("archive", "归档"),
+    "close": _term("close without resolution", "关闭(未解决)"),
+    "add a message": _term("add a message", "补充留言"),
+    "record inspection": _term("record the inspection", "记录检测结果"),
+    "rate": _term("rate", "评价"),
+    "accepted": _term("accepted", "已受理"),
+    "processing": _term("processing", "处理中"),
+    "waiting_customer": _term("waiting on the customer", "待客户回复"),
+    "escalated": _term("escalated", "已升级"),
+    "resolved": _term("resolved", "已解决"),
+    "reopened": _term("reopened", "已重开"),
+    "archived": _term("archived", "已归档"),
+    "closed": _term("closed without resolution", "已关闭(未解决)"),
+    # Repair order steps and states (repairs/status.py)
+    "record_checks": _term("record checks", "记录检测"),
+    "diagnose": _term("diagnose", "诊断"),
+    "quote": _term("quote", "报价"),
+    "approve": _term("approve the quote", "确认报价"),
+    "refuse": _term("refuse the quote", "拒绝报价"),
+    "accept_agreement": _term("accept the service agreement", "签署服务协议"),
+    "start": _term("start the repair", "开始维修"),
+    "complete": _term("complete the repair", "完成维修"),
+    "return": _term("return the device", "交还设备"),
+    "cancel": _term("cancel", "取消"),
+    "received": _term("received", "已接机"),
+    "diagnosed": _term("diagnosed", "已诊断"),
+    "quoted": _term("quoted", "已报价"),
+    "approved": _term("approved", "已确认"),
+    "repairing": _term("repairing", "维修中"),
+    "completed": _term("completed", "已完成"),
+    "returned": _term("returned", "已取机"),
+    "cancelled": _term("cancelled", "已取消"),
+    "refused_by_customer": _term("refused by the customer", "客户拒绝"),
+    # Walk-in queue lanes (network)
+    "urgent": _term("urgent", "加急"),
+    "normal": _term("normal", "普通"),
+    "urgent/normal": _term("urgent or normal", "加急或普通"),
+    # Device checks (repairs.models.CheckKind)
+    "touch": _term("touch test", "触控测试"),
+    "battery_health": _term("battery health", "电池健康度"),
+    "charge_current": _term("charge current", "充电电流"),
+    "camera": _term("camera", "摄像头"),
+    "audio": _term("audio", "音频"),
+    "signal": _term("signal", "信号"),
+    "moisture": _term("moisture indicator", "进液指示"),
+    "visible_damage": _term("visible damage", "外观损伤"),
+    # JSON types a field expected (config/api.py schema_problem)
+    "string": _term("text", "文本"),
+    "int": _term("a whole number", "整数"),
+    "float": _term("a number", "数字"),
+    "decimal": _term("a number", "数字"),
+    "bool": _term("true or false", "布尔值"),
+    "list": _term("a list", "列表"),
+    "dict": _term("an object", "对象"),
+    "model": _term("an object", "对象"),
+    "date": _term("a date", "日期"),
+    "datetime": _term("a date and time", "日期时间"),
+}
+# The parameters that carry one code word, and those that carry a list of them (", "-separated).
+TERM_PARAMS = frozenset({"what", "action", "state", "lane", "kind", "expected"})
+TERM_LIST_PARAMS = {"transition_not_allowed": "allowed", "repair_transition_not_allowed": "allowed"}
+_LIST_SEPARATOR = {"en": ", ", "zh-hans": "、"}
+
+
+def term_words(word: object, language: str) -> object:
+    """A code word in words of `language` (TERMS); anything else as it is."""
+    texts = TERMS.get(word) if isinstance(word, str) else None
+    if texts is None:
+        return word
+    return texts.get(language) or texts[DEFAULT_LANGUAGE]
+
+
 def message_text(code: str, language: str, **params: object) -> str:
     texts = MESSAGES.get(code)
     if texts is None:
         return code
     template = texts.get(language) or texts[DEFAULT_LANGUAGE]
+    words = {
+        name: term_words(value, language) if name in TERM_PARAMS else value for name, value in params.items()
+    }
+    listed = TERM_LIST_PARAMS.get(code)
+    if listed and isinstance(words.get(listed), str):
+        items = [item for item in str(words[listed]).split(", ") if item]
+        words[listed] = _LIST_SEPARATOR.get(language, ", ").join(
+            str(term_words(item, language)) for item in items
+        )
     try:
-        return template.format(**params)
+        return template.format(**words)
     except (KeyError, IndexError):
         return template

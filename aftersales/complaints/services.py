@@ -618,9 +618,9 @@ def _require_customer_access(actor: Actor, complaint: Complaint) -> None:
     if actor.kind == "system" or actor.is_staff:
         return
     if actor.customer_id != complaint.customer_id:
-        raise Forbidden(what="complaint")
+        raise Forbidden(what="complaint.access")
     if actor.kind == "tracking" and actor.complaint_id != complaint.pk:
-        raise Forbidden(what="complaint")
+        raise Forbidden(what="complaint.access")
 
 
 def _write_message(
@@ -792,7 +792,8 @@ def _raise_level(
         raise TransitionNotAllowed(
             action="escalate",
             number=complaint.number,
-            state=f"{complaint.state} ({complaint.level})",
+            state=complaint.state,
+            level=complaint.level,
             allowed=", ".join(a for a in allowed_actions(complaint.state, actor.role) if a != "escalate"),
         )
     from_level = complaint.level

@@ -48,7 +48,8 @@ def test_an_illegal_move_answers_409_naming_the_state_and_the_allowed_steps(clie
     )
     assert response.status_code == 409
     message = response.json()["message"]
-    assert "accepted" in message and "start_processing" in message and "resolve" in message
+    assert "accepted" in message and "start processing" in message and "resolve" in message
+    assert "Cannot archive: complaint" in message
 
 
 def test_staff_work_a_complaint_through_its_stages_over_the_api(client, alice, tom):  # type: ignore[no-untyped-def]

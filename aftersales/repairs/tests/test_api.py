@@ -226,8 +226,14 @@ def test_an_illegal_step_answers_409_naming_the_state_and_the_allowed_steps(clie
     answer = post(client, url(order, "return"), {}, bench.olga)
     assert answer.status_code == 409
     assert answer.json()["message"] == (
-        f"Cannot return: repair order {order.number} is received; "
-        "allowed next steps: record_checks, diagnose, accept_agreement, cancel."
+        f"Cannot return the device: repair order {order.number} is received; "
+        "allowed next steps: record checks, diagnose, accept the service agreement, cancel."
+    )
+    chinese = client.post(
+        url(order, "return") + "?lang=zh-hans", "{}", content_type="application/json", **bearer(bench.olga)
+    )
+    assert chinese.json()["message"] == (
+        f"无法执行“交还设备”:维修单 {order.number} 当前状态为 已接机;允许的下一步:记录检测、诊断、签署服务协议、取消。"
     )
 
 
