@@ -61,7 +61,9 @@ HINT_WEIGHT = 4.0
 #: Weight factor for a mention after the first house number or street word.
 LATE_FACTOR = 0.3
 
-MUNICIPALITIES = ("11", "12", "31", "50")
+#: Province-level divisions that are one city: the four municipalities and the two special
+#: administrative regions. Their districts hang under one city node (XX0100) named as the province.
+MUNICIPALITIES = ("11", "12", "31", "50", "81", "82")
 
 #: Divisions renamed, merged or abolished since the area tables people copy addresses from:
 #: (old name, province, city, current district or city name, year, how). The current name is
@@ -130,92 +132,29 @@ _BRACKETS = re.compile(r"[(\[{<（【〔《「『][^)\]}>）】〕》」』]*[)\
 _SPACE = re.compile(r"\s+")
 # Stems too common as words to count as a place on their own.
 _STEM_STOPWORDS = frozenset(
-    [
-        "城关",
-        "城中",
-        "城东",
-        "城西",
-        "城南",
-        "城北",
-        "市中",
-        "新城",
-        "新华",
-        "开发",
-        "高新",
-        "新区",
-        "中心",
-        "长安",
-        "城区",
-        "郊区",
-        "矿区",
-        "商城",
-        "和平",
-        "河东",
-        "河西",
-        "河北",
-        "南开",
-        "向阳",
-        "红旗",
-        "东风",
-        "光明",
-        "新兴",
-        "建华",
-        "铁东",
-        "铁西",
-        "立新",
-        "先锋",
-        "前进",
-        "胜利",
-        "白云",
-        "青山",
-        "东山",
-        "西山",
-        "南山",
-        "北山",
-        "东区",
-        "西区",
-        "南区",
-        "北区",
-        "中区",
-        "江南",
-        "江北",
-        "城阳",
-        "工农",
-        "人民",
-        "海港",
-        "港口",
-        "港南",
-        "港北",
-        "新市",
-        "复兴",
-        "兴华",
-        "建设",
-        "大通",
-        "安定",
-        "永和",
-        "天元",
-        "东湖",
-        "西湖",
-        "吉利",
-        "龙华",
-        "丰泽",
-        "宝山",
-        "金山",
-        "普陀",
-        "长宁",
-        "鼓楼",
-        "台江",
-    ]
+    " ".join(
+        (
+            "城关 城中 城东 城西 城南 城北 市中 新城 新华 开发 高新 新区 中心 长安",
+            "城区 郊区 矿区 商城 和平 河东 河西 河北 南开 向阳 红旗 东风 光明 新兴",
+            "建华 铁东 铁西 立新 先锋 前进 胜利 白云 青山 东山 西山 南山 北山 东区",
+            "西区 南区 北区 中区 江南 江北 城阳 工农 人民 海港 港口 港南 港北 新市",
+            "复兴 兴华 建设 大通 安定 永和 天元 东湖 西湖 吉利 龙华 丰泽 宝山 金山",
+            "普陀 长宁 鼓楼 台江 解放",
+        )
+    ).split()
 )
 
 
 @dataclass(frozen=True, slots=True)
 class Place:
     """One administrative division: `adcode` is its 6-digit code, `level` 0/1/2 for province,
-    prefecture-level city, county-level district. Coordinates are WGS-84-ish degrees of its seat as
-    published in the area table; `coords_of` is the adcode whose coordinates these are (the
+    prefecture-level city, county-level district. `key` names it in the gazetteer (the adcode,
+    except for the city node of a special administrative region, which has none of its own and
+    answers the region's code); `province` and `city` are keys. Coordinates are degrees of its
+    seat as published in the area table; `coords_of` is the key whose coordinates these are (the
     parent's when the table has none for this division)."""
 
+    key: str
     adcode: str
     name: str
     level: int
@@ -302,30 +241,35 @@ class Gazetteer:
             code6 = code[:6]
             if not code6.isdigit() or code6.startswith(("99", "71")) or "直辖" in name or name == "市辖区":
                 continue
-            if code6[:2] in MUNICIPALITIES and code6[2:4] == "02":
-                if code6[4:] == "00":
-                    continue  # 重庆市 counties: one city, 500100
-                code6 = code6[:2] + "01" + code6[4:]
+            if code6[:2] in MUNICIPALITIES and code6.endswith("00") and not code6.endswith("0000"):
+                continue  # a municipality's city node is made below from the province
             table.setdefault(code6, (name, lon, lat))
+        for code6, (name, lon, lat) in list(table.items()):
+            if code6[:2] in MUNICIPALITIES and code6.endswith("0000"):
+                table[code6[:2] + "0100"] = (name, lon, lat)
         # province, then cities, then districts, so parents exist first
-        for code6 in sorted(table, key=lambda c: (_level_of(c, table), c)):
-            name, lon, lat = table[code6]
-            level = _level_of(code6, table)
-            province = code6[:2] + "0000"
+        for key in sorted(table, key=lambda c: (_level_of(c, table), c)):
+            name, lon, lat = table[key]
+            level = _level_of(key, table)
+            municipal = key[:2] in MUNICIPALITIES
+            province = key[:2] + "0000"
             city: str | None = None
             if level == DISTRICT:
-                city = code6[:4] + "00"
+                city = key[:2] + "0100" if municipal else key[:4] + "00"
             elif level == CITY:
-                city = code6
-            coords_of = code6
+                city = key
+            adcode = key
+            if level == CITY and municipal and key[:2] in ("81", "82"):
+                adcode = province  # 香港, 澳门: the region is its own city
+            coords_of = key
             if lat is None or lon is None:
                 parent = self.places.get(city if level == DISTRICT and city else province)
                 if parent is None:
                     continue
                 lat, lon, coords_of = parent.lat, parent.lon, parent.coords_of
-            self.places[code6] = Place(code6, name, level, province, city, lat, lon, coords_of)
+            self.places[key] = Place(key, adcode, name, level, province, city, lat, lon, coords_of)
         for place in self.places.values():
-            if place.level == PROVINCE and place.adcode[:2] in MUNICIPALITIES:
+            if place.level == PROVINCE and place.key[:2] in MUNICIPALITIES:
                 continue  # the municipality's name is its city's
             for alias, form in self._names_of(place):
                 self._add(alias, _Alias(place, form, None))
@@ -362,7 +306,7 @@ class Gazetteer:
             stem = re.sub(r"(省|市|特别行政区|自治区)$", "", stem)
             stem = self._ethnic.sub("", stem) if stem not in ("内蒙古",) else stem
         elif level == CITY:
-            stem = re.sub(r"(自治州|地区|市|盟)$", "", stem)
+            stem = re.sub(r"(自治州|地区|市|盟|特别行政区)$", "", stem)
             if name.endswith("自治州"):
                 stem = self._ethnic.sub("", stem)
         else:
@@ -386,7 +330,7 @@ class Gazetteer:
             if (province is None or self.places[a.place.province].name == province)
             and (city is None or (a.place.city is not None and self.places[a.place.city].name == city))
         ]
-        unique = {p.adcode: p for p in found}
+        unique = {p.key: p for p in found}
         return next(iter(unique.values())) if len(unique) == 1 else None
 
     def chain(self, place: Place) -> tuple[Place | None, Place | None, Place | None]:
@@ -502,7 +446,7 @@ def _score(mentions: list[_Mention], hints: list[_Mention], g: Gazetteer) -> lis
     pool: dict[str, Place] = {}
     for m in mentions + hints:
         for a in m.aliases:
-            pool[a.place.adcode] = a.place
+            pool[a.place.key] = a.place
     candidates: list[_Candidate] = []
     every = mentions + hints
     for place in pool.values():
@@ -528,12 +472,12 @@ def _score(mentions: list[_Mention], hints: list[_Mention], g: Gazetteer) -> lis
         if used:
             first = min((m.start for m in used if m.start >= 0), default=0)
             candidates.append(_Candidate(place, total, used, first))
-    candidates.sort(key=lambda c: (-c.support, -c.place.level, c.first, c.place.adcode))
+    candidates.sort(key=lambda c: (-c.support, -c.place.level, c.first, c.place.key))
     return candidates
 
 
 def _city_key(place: Place) -> str:
-    return place.city or place.adcode
+    return place.city or place.key
 
 
 def _describe(place: Place, g: Gazetteer) -> dict[str, Any]:
@@ -586,10 +530,12 @@ def address_resolve(*, address: str, city_hint: str | None = None) -> AddressRes
         key = _city_key(c.place)
         if c.place.level == PROVINCE:
             continue
+        if key not in rivals and c is not best and _not_a_rival(c, best, g):
+            continue
         rivals.setdefault(key, c)  # sorted: the first of a city is its best reading
     notes = sorted({a.note for m in best.used for a in m.aliases if a.note and a.place is best.place})
     if best.place.level != PROVINCE and len(rivals) > 1:
-        listed = sorted(rivals.values(), key=lambda c: (-c.support, c.place.adcode))
+        listed = sorted(rivals.values(), key=lambda c: (-c.support, c.place.key))
         provinces = {c.place.province for c in listed}
         return AddressResolution(
             province=g.places[provinces.pop()].name if len(provinces) == 1 else None,
@@ -618,9 +564,10 @@ def address_resolve(*, address: str, city_hint: str | None = None) -> AddressRes
         confidence = 0.5  # the hint alone
     if notes:
         confidence -= 0.05
-    if place.coords_of != place.adcode:
+    if place.coords_of != place.key:
         confidence -= 0.05
-        notes.append(f"coordinates are those of {g.places[place.coords_of].name} ({place.coords_of})")
+        source = g.places[place.coords_of]
+        notes.append(f"coordinates are those of {source.name} ({source.adcode})")
     return AddressResolution(
         province=province.name if province else None,
         city=city.name if city else None,
@@ -630,6 +577,30 @@ def address_resolve(*, address: str, city_hint: str | None = None) -> AddressRes
         lon=place.lon,
         confidence=round(max(confidence, 0.05), 3),
         notes=notes,
+    )
+
+
+def _not_a_rival(rival: _Candidate, best: _Candidate, g: Gazetteer) -> bool:
+    """Whether a reading in another city is no real alternative to the best one.
+
+    1. It rests on name fragments only (萧山, 解放) found in text that the best reading does not
+       also explain: 重庆解放碑 is not 焦作's 解放区.
+    2. The best reading's city is named outright (a full or short name, or the hint) by a mention
+       the rival does not use: in 北京朝阳大悦城, 北京 rules out 朝阳市.
+    When the same text reads both ways and nothing else decides (朝阳: the city in Liaoning, the
+    districts of Beijing and Changchun) it is a rival.
+    """
+    shared = {id(m) for m in rival.used} & {id(b) for b in best.used}
+    only_stems = all(a.form == "stem" for m in rival.used for a in m.aliases if a.place is rival.place)
+    if only_stems and not shared:
+        return True
+    best_city = g.places.get(best.place.city) if best.place.city else None
+    if best_city is None or best_city.key == rival.place.city:
+        return False
+    return any(
+        id(m) not in shared and any(a.place is best_city and a.form != "stem" for a in m.aliases)
+        for m in best.used
+        if m.factor == 1.0
     )
 
 

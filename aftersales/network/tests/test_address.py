@@ -260,3 +260,23 @@ def test_any_string_gets_an_answer_with_a_confidence_between_0_and_1(text):
     if found.adcode is not None:
         assert len(found.adcode) == 6 and found.adcode.isdigit()
         assert found.lat is not None and 3 < found.lat < 54 and 73 < (found.lon or 0) < 136
+
+
+def test_a_named_city_rules_out_a_reading_that_only_shares_a_fragment():
+    assert address_resolve(address="北京朝阳大悦城").adcode == "110105"
+    found = address_resolve(address="重庆解放碑步行街")
+    assert (found.city, found.ambiguous) == ("重庆市", False)
+    # the same two characters read as a city or as districts: nothing decides
+    assert address_resolve(address="朝阳大悦城").ambiguous
+
+
+def test_hong_kong_and_macao_are_their_own_city_with_real_adcodes():
+    found = address_resolve(address="香港九龙尖沙咀广东道3号")
+    assert (found.province, found.city, found.adcode) == ("香港特别行政区", "香港特别行政区", "810000")
+    found = address_resolve(address="澳门特别行政区花地玛堂区")
+    assert (found.city, found.district, found.adcode) == ("澳门特别行政区", "花地玛堂区", "820008")
+
+
+def test_chongqing_counties_keep_their_own_adcodes_under_one_city():
+    found = address_resolve(address="重庆市秀山土家族苗族自治县黄杨大道北段3号")
+    assert (found.city, found.adcode) == ("重庆市", "500241")
