@@ -2,6 +2,7 @@
 
 import io
 import json
+import select
 import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -82,11 +83,29 @@ class Command(BaseCommand):
         self.stdout.write(json.dumps(report.as_dict()))
 
     def _locate(self, lines: Iterable[str]) -> None:
-        """One JSON line out per non-blank line in, in order, each flushed (a pipe sees it at once)."""
+        """One JSON line out per non-blank line in, in order. Output is flushed whenever no more
+        input is waiting, so a program that writes one address and waits gets its answer at once,
+        while a file streams through in large writes."""
+        out = self.stdout
         for number, line in enumerate(lines, start=1):
             if line.strip():
-                self.stdout.write(json.dumps(locate_line(line, number), ensure_ascii=False))
-                self.stdout.flush()
+                out.write(json.dumps(locate_line(line, number), ensure_ascii=False))
+                if not _input_waiting(lines):
+                    out.flush()
+        out.flush()
+
+
+def _input_waiting(lines: Iterable[str]) -> bool:
+    """Whether more input can be read without blocking (a file: always; a pipe: if data is there)."""
+    try:
+        fileno = lines.fileno()  # type: ignore[attr-defined]
+    except (AttributeError, OSError, ValueError):
+        return True  # an in-memory stream
+    try:
+        ready, _, _ = select.select([fileno], [], [], 0)
+    except (OSError, ValueError):
+        return False
+    return bool(ready)
 
 
 def _utf8_stdin() -> TextIO:
