@@ -120,7 +120,7 @@ LEGACY_NAMES: tuple[tuple[str, str, str, str, int, str], ...] = (
 
 # A short name or stem followed by one of these is part of a street, park or building name.
 _STREET_AFTER = re.compile(
-    r"(?:[东西南北中新]?(?:路|街|大街|大道|道(?!县)|巷|里弄|弄|胡同)|[一二三四五六七八九十]+[路街]"
+    r"(?:[东西南北中新]?[一二三四五六七八九十\d]*(?:路|街|大街|大道|道(?!县)|巷|里弄|弄|胡同)"
     r"|桥|站|公园|广场|商场|商城|商厦|大厦|大学|学院|花园|小区|酒店|宾馆|饭店|医院|银行|机场"
     r"|华联|百货|市场|港|湾|口|村|门|城(?!区)|厅|中心|国际|天地|大楼)"
 )
@@ -231,8 +231,11 @@ class Gazetteer:
         )
         self._t2s = _simplifier()
         self._build(list(rows))
-        self.max_len = max(len(name) for name in self.aliases)
-        self.first_chars = frozenset(name[0] for name in self.aliases)
+        lengths: dict[str, set[int]] = {}
+        for name in self.aliases:
+            lengths.setdefault(name[0], set()).add(len(name))
+        #: for each first character, the lengths of the names starting with it, longest first
+        self.lengths = {char: tuple(sorted(found, reverse=True)) for char, found in lengths.items()}
 
     # -- construction -------------------------------------------------------------------
     def _build(self, rows: list[tuple[str, str, float | None, float | None]]) -> None:
@@ -401,13 +404,16 @@ def _mentions(text: str, g: Gazetteer, *, offset: int = 0, late: bool = True) ->
     region_end = end_match.start() if end_match else len(text)
     found: list[_Mention] = []
     i, n = 0, len(text)
-    aliases, first_chars, max_len = g.aliases, g.first_chars, g.max_len
+    aliases, lengths = g.aliases, g.lengths
     while i < n:
-        if text[i] not in first_chars:
+        candidates = lengths.get(text[i])
+        if candidates is None:
             i += 1
             continue
         best: tuple[int, list[_Alias]] | None = None
-        for length in range(min(max_len, n - i), 1, -1):
+        for length in candidates:
+            if i + length > n:
+                continue
             hit = aliases.get(text[i : i + length])
             if hit is not None:
                 best = (length, hit)
