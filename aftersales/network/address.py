@@ -145,6 +145,15 @@ _STEM_STOPWORDS = frozenset(
 )
 
 
+_REGION_SHORT = {
+    "内蒙古自治区": "内蒙古",
+    "广西壮族自治区": "广西",
+    "西藏自治区": "西藏",
+    "宁夏回族自治区": "宁夏",
+    "新疆维吾尔自治区": "新疆",
+}
+
+
 @dataclass(frozen=True, slots=True)
 class Place:
     """One administrative division: `adcode` is its 6-digit code, `level` 0/1/2 for province,
@@ -227,7 +236,7 @@ class Gazetteer:
         self._ethnic = re.compile(
             "(?:(?:"
             + "|".join(sorted({n.removesuffix("族") for n in nations}, key=len, reverse=True))
-            + ")族?)+"
+            + ")族?)+$"
         )
         self._t2s = _simplifier()
         self._build(list(rows))
@@ -271,18 +280,20 @@ class Gazetteer:
                     continue
                 lat, lon, coords_of = parent.lat, parent.lon, parent.coords_of
             self.places[key] = Place(key, adcode, name, level, province, city, lat, lon, coords_of)
+        provinces = {self._stem(p.name, PROVINCE): p.key for p in self.places.values() if p.level == PROVINCE}
         for place in self.places.values():
             if place.level == PROVINCE and place.key[:2] in MUNICIPALITIES:
                 continue  # the municipality's name is its city's
             for alias, form in self._names_of(place):
+                if form != "full" and provinces.get(alias, place.province) != place.province:
+                    continue  # 海南 is the province, not Qinghai's 海南藏族自治州 (海南州 still is)
                 self._add(alias, _Alias(place, form, None))
         for old, province, city, current, year, how in LEGACY_NAMES:
             target = self.find(current, province=province, city=city)
             if target is None:
                 continue
             note = f"{old} {how} into {target.name} ({year}); answered with the current adcode"
-            form = "full" if target.level == DISTRICT else "full"
-            self._add(old, _Alias(target, form, note))
+            self._add(old, _Alias(target, "full", note))
             stem = self._stem(old, DISTRICT if target.level == DISTRICT else CITY)
             if stem and stem not in self.aliases:
                 self._add(stem, _Alias(target, "stem", note))
@@ -306,11 +317,13 @@ class Gazetteer:
     def _stem(self, name: str, level: int) -> str | None:
         stem = name
         if level == PROVINCE:
-            stem = re.sub(r"(省|市|特别行政区|自治区)$", "", stem)
-            stem = self._ethnic.sub("", stem) if stem not in ("内蒙古",) else stem
+            if name in _REGION_SHORT:
+                return _REGION_SHORT[name]
+            stem = re.sub(r"(省|市|特别行政区)$", "", stem)
         elif level == CITY:
-            stem = re.sub(r"(自治州|地区|市|盟|特别行政区)$", "", stem)
-            if name.endswith("自治州"):
+            # a county governed by its province (临高县, 乐东黎族自治县) is a city here
+            stem = re.sub(r"(自治州|自治县|地区|市|盟|县|林区|特别行政区)$", "", stem)
+            if name.endswith(("自治州", "自治县")):
                 stem = self._ethnic.sub("", stem)
         else:
             if name.endswith(("新区", "林区", "特区")) and len(name) > 4:
@@ -425,7 +438,7 @@ def _mentions(text: str, g: Gazetteer, *, offset: int = 0, late: bool = True) ->
         end = i + length
         word = text[i:end]
         is_full = word[-1] in "省市区县旗州盟"
-        if not is_full and _STREET_AFTER.match(text, end):
+        if not is_full and _STREET_AFTER.match(text, end) and not _full_name_at(text, end, g):
             i += 1  # 南京西路, 北京路: a street; a shorter name inside may still count
             continue
         early = i < region_end
@@ -437,6 +450,15 @@ def _mentions(text: str, g: Gazetteer, *, offset: int = 0, late: bool = True) ->
                 region_end = end  # after the district come streets, malls and towns
         i = end
     return found
+
+
+def _full_name_at(text: str, start: int, g: Gazetteer) -> bool:
+    """Whether a division's full name begins at `start` (拉萨|城关区, 信阳|商城县: not streets)."""
+    for length in g.lengths.get(text[start : start + 1], ()):
+        hit = g.aliases.get(text[start : start + length])
+        if hit is not None and any(a.form == "full" for a in hit):
+            return True
+    return False
 
 
 @dataclass

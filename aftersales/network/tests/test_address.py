@@ -280,3 +280,17 @@ def test_hong_kong_and_macao_are_their_own_city_with_real_adcodes():
 def test_chongqing_counties_keep_their_own_adcodes_under_one_city():
     found = address_resolve(address="重庆市秀山土家族苗族自治县黄杨大道北段3号")
     assert (found.city, found.adcode) == ("重庆市", "500241")
+
+
+def test_short_names_of_autonomous_regions_and_province_governed_counties():
+    found = address_resolve(address="西藏拉萨城关区北京中路")
+    assert (found.province, found.city, found.district) == ("西藏自治区", "拉萨市", "城关区")
+    assert address_resolve(address="新疆乌鲁木齐天山区").city == "乌鲁木齐市"
+    assert address_resolve(address="海南白沙牙叉镇").city == "白沙黎族自治县"
+    assert address_resolve(address="神农架松柏镇").city == "神农架林区"
+
+
+def test_a_short_name_shared_with_another_province_stays_the_province():
+    # 海南 is the province; Qinghai's 海南藏族自治州 is written 海南州
+    assert address_resolve(address="海南").reason == "address_only_province"
+    assert address_resolve(address="青海省海南州共和县").city == "海南藏族自治州"
