@@ -208,6 +208,26 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Not an outlet: {detail}.",
         "zh-hans": "无法读取该行:{detail}。",
     },
+    "address_empty": {
+        "en": "Give an address: a province, city or district and the street.",
+        "zh-hans": "请填写地址:省、市或区县及街道门牌。",
+    },
+    "address_no_place": {
+        "en": "No province, city or district could be read in this address; add the city or district.",
+        "zh-hans": "无法从该地址识别出省、市或区县,请补充所在城市或区县。",
+    },
+    "address_only_province": {
+        "en": "This address names only a province ({province}); add the city or district.",
+        "zh-hans": "该地址只写到省级({province}),请补充所在城市或区县。",
+    },
+    "address_ambiguous": {
+        "en": "This address fits more than one place: {candidates}. Add the city, or give it as `city`.",
+        "zh-hans": "该地址可能位于多个地方:{candidates}。请补充城市名称,或通过 city 参数指定城市。",
+    },
+    "point_or_address_required": {
+        "en": "Give either lat and lon, or an address.",
+        "zh-hans": "请提供经纬度(lat 与 lon)或地址(address)。",
+    },
     "queue_empty": {
         "en": "Nobody is waiting in the {lane} lane of outlet {outlet}.",
         "zh-hans": "网点 {outlet} 的{lane}队列无人等候。",
