@@ -13,5 +13,6 @@ urlpatterns = [
     path("channels/", include("aftersales.intake.channels.social.urls")),
     path("", include("aftersales.intake.urls")),
     path("signin/", signin_page, name="signin"),
+    path("", include("aftersales.evidence.urls")),
     path("", include("aftersales.complaints.urls")),
 ]
