@@ -1,7 +1,7 @@
 import json
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from ninja import Router
+from ninja import Router, Status
 
 from aftersales.accounts.selectors import actor_from_request
 from aftersales.common import clock
@@ -146,7 +146,7 @@ def wipe_certify(request: HttpRequest, payload: WipeIn):  # type: ignore[no-unty
     certificate = wipe_certificate_issue(
         actor=actor_from_request(request), report=WipeReport(**payload.dict())
     )
-    return 201, _wipe_out(certificate)
+    return Status(201, _wipe_out(certificate))
 
 
 @router.get("/wipes/{certificate_id}/json")
