@@ -3,6 +3,8 @@
 (Appends are in ledger.py, called by each record's writer.)
 """
 
+import hashlib
+import logging
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -43,7 +45,16 @@ from aftersales.evidence.storage import (
     service_record_file_name,
     wipe_certificate_file_name,
 )
+from aftersales.evidence.timestamps import (
+    TimestampAuthority,
+    TimestampInvalid,
+    configured_authority,
+    timestamp_request,
+    token_from_response,
+)
 from aftersales.network.models import Outlet
+
+log = logging.getLogger("aftersales.evidence")
 
 # One seal covers at most this many entries, so that a backlog is sealed in bounded transactions.
 MAX_ENTRIES_PER_SEAL = 50_000
@@ -110,12 +121,51 @@ def seal_create(*, actor: Actor, limit: int = MAX_ENTRIES_PER_SEAL) -> Seal | No
     return seal
 
 
-def seal_all(*, actor: Actor) -> list[Seal]:
-    """Seal every unsealed entry, in as many seals as MAX_ENTRIES_PER_SEAL needs."""
+def seal_all(*, actor: Actor, authority: TimestampAuthority | None = None) -> list[Seal]:
+    """Seal every unsealed entry, in as many seals as MAX_ENTRIES_PER_SEAL needs.
+
+    With a time-stamping authority (`authority`, else the configured one: EVIDENCE_TSA_URL),
+    each new seal is then time-stamped; an authority that fails leaves the seal without a token
+    (logged) for `seals_timestamp` to retry: sealing never waits on a third party's outage.
+    """
     seals = []
     while (seal := seal_create(actor=actor)) is not None:
         seals.append(seal)
+    authority = authority or configured_authority()
+    if authority is not None and seals:
+        seals_timestamp(actor=actor, authority=authority, seals=seals)
     return seals
+
+
+def seal_timestamp(*, actor: Actor, seal: Seal, authority: TimestampAuthority) -> Seal:
+    """Obtain an RFC 3161 token over SHA-256(seal statement) and store it with the seal, once.
+
+    Raises TimestampInvalid when the authority refuses or answers with a token that does not
+    hold (nothing stored), OSError / URLError when it cannot be reached. A seal that already
+    has a token is returned unchanged. The token is fetched outside any transaction.
+    """
+    if seal.timestamp_token:
+        return seal
+    request = timestamp_request(hashlib.sha256(statement_of(seal)).digest())
+    token = token_from_response(authority.stamp(request), request=request)
+    Seal.objects.filter(pk=seal.pk, timestamp_token__isnull=True).update(
+        timestamp_token=token, timestamp_authority=authority.name[:200]
+    )
+    seal.refresh_from_db(fields=["timestamp_token", "timestamp_authority"])
+    return seal
+
+
+def seals_timestamp(*, actor: Actor, authority: TimestampAuthority, seals: list[Seal] | None = None) -> int:
+    """Time-stamp `seals` (default: every seal without a token); returns how many got one."""
+    stamped = 0
+    for seal in seals if seals is not None else Seal.objects.filter(timestamp_token__isnull=True):
+        try:
+            seal_timestamp(actor=actor, seal=seal, authority=authority)
+        except (TimestampInvalid, OSError) as exc:
+            log.error("seal %s not time-stamped by %s: %s", seal.number, authority.name, exc)
+            continue
+        stamped += 1
+    return stamped
 
 
 # --- The electronic service record (电子服务档案) -------------------------------------------
