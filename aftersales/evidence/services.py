@@ -180,6 +180,10 @@ def wipe_verify_url(*, certificate_id: str, document_hash: str) -> str:
     return f"{settings.PUBLIC_BASE_URL}/verify/wipe/{certificate_id}?h={document_hash}"
 
 
+# A record still pending this long after it was asked for is taken as lost and asked for again.
+PENDING_RECORD_GIVEN_UP_AFTER = timedelta(minutes=15)
+
+
 def _record_size(document: dict[str, Any]) -> int:
     """Rows the PDF will print: what decides inline or background generation."""
     return (
@@ -195,7 +199,8 @@ def service_record_request(*, actor: Actor, complaint: Complaint) -> ServiceReco
 
     1. If a record of exactly the current content was issued and its PDF is still stored,
        return it: the same data give the same record, and nothing new is appended.
-    2. If one is being generated, return it (status "pending").
+    2. If one is being generated, return it (status "pending"), unless it was asked for more
+       than PENDING_RECORD_GIVEN_UP_AFTER ago (its task was lost): that one is marked failed.
     3. Otherwise create one. A record of at most EVIDENCE_RECORD_INLINE_MAX_ROWS rows is
        generated now (status "ready" on return); a larger one by a background task after commit
        (status "pending": poll `service_record_get_for_actor`).
@@ -207,12 +212,21 @@ def service_record_request(*, actor: Actor, complaint: Complaint) -> ServiceReco
     ).order_by("-pk"):
         if existing.file_name and generated_file_exists(existing.file_name):
             return existing
-    pending = ServiceRecord.objects.filter(complaint=complaint, status=ServiceRecord.Status.PENDING).first()
-    if pending is not None:
-        return pending
-    record = ServiceRecord.objects.create(
-        complaint=complaint, requested_by=actor.ref, requested_at=clock.now()
-    )
+    with transaction.atomic():
+        # Two downloads at once make one record: the second waits here, then finds it pending.
+        Complaint.objects.select_for_update().filter(pk=complaint.pk).first()
+        pending = ServiceRecord.objects.filter(
+            complaint=complaint, status=ServiceRecord.Status.PENDING
+        ).first()
+        now = clock.now()
+        if pending is not None and pending.requested_at > now - PENDING_RECORD_GIVEN_UP_AFTER:
+            return pending
+        if pending is not None:  # its worker died or the broker lost the task: ask again
+            pending.status, pending.failure = ServiceRecord.Status.FAILED, "abandoned"
+            pending.save(update_fields=["status", "failure"])
+        record = ServiceRecord.objects.create(
+            complaint=complaint, requested_by=actor.ref, requested_at=now
+        )
     if _record_size(document) > settings.EVIDENCE_RECORD_INLINE_MAX_ROWS:
         from aftersales.evidence.tasks import service_record_generate_task
 

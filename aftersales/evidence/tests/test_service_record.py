@@ -198,3 +198,24 @@ def test_the_desk_links_the_record_and_a_signed_in_staff_browser_downloads_it(cl
     assert link in page.content.decode()
     download = client.get(f"/api/v1/evidence/complaints/{complaint.number}/record")
     assert download.status_code == 200 and download["Content-Type"] == "application/pdf"
+
+
+def test_a_background_record_whose_task_was_lost_is_asked_for_again(
+    client, order, settings, django_capture_on_commit_callbacks
+):  # type: ignore[no-untyped-def]
+    from datetime import timedelta
+
+    from aftersales.common import clock
+
+    settings.EVIDENCE_RECORD_INLINE_MAX_ROWS = 5
+    headers = bearer(order.engineer)
+    with django_capture_on_commit_callbacks(execute=False):  # the broker loses the task
+        lost = client.get(record_url(order.complaint), **headers).json()
+    with django_capture_on_commit_callbacks(execute=False):
+        assert client.get(record_url(order.complaint), **headers).json()["id"] == lost["id"]
+    with clock.travel_to(clock.now() + timedelta(minutes=16)):
+        with django_capture_on_commit_callbacks(execute=True):
+            again = client.get(record_url(order.complaint), **headers)
+    assert again.status_code == 202 and again.json()["id"] != lost["id"]
+    assert ServiceRecord.objects.get(pk=lost["id"]).status == "failed"
+    assert client.get(again.json()["status_url"], **headers).json()["status"] == "ready"
