@@ -224,9 +224,7 @@ def service_record_request(*, actor: Actor, complaint: Complaint) -> ServiceReco
         if pending is not None:  # its worker died or the broker lost the task: ask again
             pending.status, pending.failure = ServiceRecord.Status.FAILED, "abandoned"
             pending.save(update_fields=["status", "failure"])
-        record = ServiceRecord.objects.create(
-            complaint=complaint, requested_by=actor.ref, requested_at=now
-        )
+        record = ServiceRecord.objects.create(complaint=complaint, requested_by=actor.ref, requested_at=now)
     if _record_size(document) > settings.EVIDENCE_RECORD_INLINE_MAX_ROWS:
         from aftersales.evidence.tasks import service_record_generate_task
 

@@ -213,9 +213,11 @@ def test_a_background_record_whose_task_was_lost_is_asked_for_again(
         lost = client.get(record_url(order.complaint), **headers).json()
     with django_capture_on_commit_callbacks(execute=False):
         assert client.get(record_url(order.complaint), **headers).json()["id"] == lost["id"]
-    with clock.travel_to(clock.now() + timedelta(minutes=16)):
-        with django_capture_on_commit_callbacks(execute=True):
-            again = client.get(record_url(order.complaint), **headers)
+    with (
+        clock.travel_to(clock.now() + timedelta(minutes=16)),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        again = client.get(record_url(order.complaint), **headers)
     assert again.status_code == 202 and again.json()["id"] != lost["id"]
     assert ServiceRecord.objects.get(pk=lost["id"]).status == "failed"
     assert client.get(again.json()["status_url"], **headers).json()["status"] == "ready"
