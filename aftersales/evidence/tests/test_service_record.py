@@ -221,3 +221,44 @@ def test_a_background_record_whose_task_was_lost_is_asked_for_again(
     assert again.status_code == 202 and again.json()["id"] != lost["id"]
     assert ServiceRecord.objects.get(pk=lost["id"]).status == "failed"
     assert client.get(again.json()["status_url"], **headers).json()["status"] == "ready"
+
+
+def test_the_signed_in_owner_downloads_it_and_another_customer_cannot(client, order):  # type: ignore[no-untyped-def]
+    from aftersales.complaints.tests.factories import submit_complaint
+    from aftersales.complaints.tests.test_api import customer_token
+
+    complaint = order.complaint
+    owner = customer_token(client, complaint.customer.phone)
+    assert client.get(record_url(complaint), **owner).status_code == 200
+    submit_complaint(text="另一位客户:耳机没声音", phone="+8613900139000")
+    stranger = customer_token(client, "+8613900139000")
+    assert client.get(record_url(complaint), **stranger).status_code == 404
+
+
+def test_the_bundle_carries_the_receipt_whose_pdf_hash_matches_the_download(client, order, tmp_path):  # type: ignore[no-untyped-def]
+    import hashlib
+    import json
+    import zipfile
+
+    from aftersales.common import clock
+    from aftersales.evidence.bundle import bundle_build
+    from aftersales.evidence.bundle_verify import verify_bundle
+
+    complaint = order.complaint
+    pdf = client.get(record_url(complaint), **bearer(order.engineer)).content
+    seal_create(actor=SYSTEM)
+    path = tmp_path / "bundle.zip"
+    path.write_bytes(bundle_build(complaint_number=complaint.number, at=clock.now()))
+    assert (
+        verify_bundle(str(path)).entries
+        == LedgerEntry.objects.filter(chain=f"complaint:{complaint.number}").count()
+    )
+    with zipfile.ZipFile(path) as archive:
+        receipts = [
+            json.loads(archive.read(name))
+            for name in archive.namelist()
+            if name.startswith("records/") and b'"service_record"' in archive.read(name)
+        ]
+    (receipt,) = receipts
+    assert receipt["pdf_sha256"] == hashlib.sha256(pdf).hexdigest()
+    assert "customer" not in receipt and complaint.customer.phone not in json.dumps(receipt)
