@@ -16,6 +16,7 @@ from aftersales.evidence.selectors import (
     published_keys,
     service_record_get_for_actor,
     wipe_certificate_get_for_actor,
+    wipe_certificates_for_imei,
 )
 from aftersales.evidence.services import (
     WipeReport,
@@ -147,6 +148,15 @@ def wipe_certify(request: HttpRequest, payload: WipeIn):  # type: ignore[no-unty
         actor=actor_from_request(request), report=WipeReport(**payload.dict())
     )
     return Status(201, _wipe_out(certificate))
+
+
+@router.get("/wipes", response=list[WipeCertificateOut])
+def wipe_certificates(request: HttpRequest, imei: str):  # type: ignore[no-untyped-def]
+    """Staff who inspect devices: the certificates of one device (`?imei=`), newest first."""
+    return [
+        _wipe_out(certificate)
+        for certificate in wipe_certificates_for_imei(actor=actor_from_request(request), imei=imei)
+    ]
 
 
 @router.get("/wipes/{certificate_id}/json")

@@ -8,9 +8,11 @@ from typing import TypedDict
 
 from aftersales.accounts.actors import Actor
 from aftersales.accounts.roles import OUTLET_STAFF
-from aftersales.common.errors import Forbidden, NotFound, Unauthenticated
+from aftersales.common.errors import Forbidden, NotFound, Unauthenticated, ValidationFailed, problem
+from aftersales.common.text import text_problem
 from aftersales.complaints.models import Complaint
 from aftersales.complaints.selectors import complaint_get_for_actor
+from aftersales.devices.imei import valid_imei
 from aftersales.evidence.formats import iso_time, merkle_root, sha256_hex
 from aftersales.evidence.ledger import entry_document_of
 from aftersales.evidence.models import LedgerEntry, Seal, ServiceRecord, SigningKey, WipeCertificate
@@ -218,3 +220,20 @@ def wipe_certificate_get_for_actor(*, actor: Actor, certificate_id: str) -> Wipe
     ):
         raise NotFound(what="wipe certificate")
     return certificate
+
+
+def wipe_certificates_for_imei(*, actor: Actor, imei: str) -> list[WipeCertificate]:
+    """The wipe certificates of one device, newest first, as `wipe_certificate_get_for_actor` lets
+    `actor` see them (outlet staff: their outlet's). An IMEI that is not one gives 422 `imei`."""
+    if not actor.is_staff:
+        raise Unauthenticated()
+    if not actor.may("complaint.inspect"):
+        raise Forbidden(what="wipe certificates")
+    digits = valid_imei(imei) if text_problem(imei) is None else None
+    if digits is None:
+        raise ValidationFailed({"imei": problem("imei_invalid")})
+    rows = WipeCertificate.objects.select_related("outlet").filter(imei=digits)
+    if actor.role in OUTLET_STAFF:
+        team = actor.user.team if actor.user is not None else "-"
+        rows = rows.filter(outlet__code=team.removeprefix("outlet-"))
+    return list(rows.order_by("-issued_at", "-pk")[:100])

@@ -174,3 +174,15 @@ def test_a_certificate_changed_in_the_database_is_caught(client, bench):  # type
     page = client.get(f"/verify/wipe/{body['certificate_id']}?h={body['document_sha256']}")
     assert page.status_code == 404 and 'data-verdict="authentic"' not in page.content.decode()
     assert client.get(f"/verify/wipe/not-a-uuid?h={body['document_sha256']}").status_code == 404
+
+
+def test_a_device_s_certificates_are_listed_by_its_imei_for_the_outlet_that_issued_them(client, bench):  # type: ignore[no-untyped-def]
+    imei = new_imei()
+    first = certify(client, bench.olga, imei=imei, reason="replacement").json()
+    second = certify(client, bench.olga, imei=imei, method="nist_purge").json()
+    labelled = f"IMEI: {imei[:8]}/{imei[8:14]}/{imei[14]}"  # as printed on the box
+    listed = client.get("/api/v1/evidence/wipes", {"imei": labelled}, **bearer(bench.olga))
+    assert [c["certificate_id"] for c in listed.json()] == [second["certificate_id"], first["certificate_id"]]
+    assert client.get(f"/api/v1/evidence/wipes?imei={imei}", **bearer(other_outlet_technician())).json() == []
+    refused = client.get("/api/v1/evidence/wipes?imei=123", **bearer(bench.olga))
+    assert refused.status_code == 422 and "imei" in refused.json()["fields"]
