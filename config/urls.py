@@ -14,5 +14,6 @@ urlpatterns = [
     path("", include("aftersales.intake.urls")),
     path("signin/", signin_page, name="signin"),
     path("signout/", signout_page, name="signout"),
+    path("", include("aftersales.evidence.urls")),
     path("", include("aftersales.complaints.urls")),
 ]

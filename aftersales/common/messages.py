@@ -329,6 +329,34 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Search shows the best {window} results; narrow it with filters or more words.",
         "zh-hans": "搜索只显示最相关的 {window} 条结果,请加筛选条件或更多关键词。",
     },
+    "wipe_method_unknown": {
+        "en": "Unknown erasure method; use one of: {allowed}.",
+        "zh-hans": "未知的数据清除方法,可选:{allowed}。",
+    },
+    "wipe_reason_unknown": {
+        "en": "Unknown reason for the wipe; use one of: {allowed}.",
+        "zh-hans": "未知的清除原因,可选:{allowed}。",
+    },
+    "wipe_result_unknown": {
+        "en": "Unknown tool result; use one of: {allowed}.",
+        "zh-hans": "未知的工具结果,可选:{allowed}。",
+    },
+    "wipe_not_verified": {
+        "en": "The erasure tool did not report success: wipe the device again before certifying it.",
+        "zh-hans": "清除工具未报告成功:请重新清除设备后再出具证书。",
+    },
+    "wiped_at_in_future": {
+        "en": "The wipe time must be a time with its time zone, not in the future.",
+        "zh-hans": "清除时间须带时区,且不能晚于当前时间。",
+    },
+    "service_record_pending": {
+        "en": "The service record is still being generated; try again shortly.",
+        "zh-hans": "电子服务档案正在生成,请稍后再试。",
+    },
+    "service_record_failed": {
+        "en": "The service record could not be generated; ask for it again.",
+        "zh-hans": "电子服务档案生成失败,请重新申请。",
+    },
 }
 
 DEFAULT_LANGUAGE = "zh-hans"
