@@ -464,7 +464,11 @@ def customer_from_session_token(token: str) -> Actor | None:
         )
     except signing.BadSignature:
         return None
-    return customer_actor(int(payload["c"]))
+    customer_id = int(payload["c"])
+    # An erased customer's sessions end with the erasure (accounts/privacy).
+    if Customer.objects.filter(pk=customer_id, erased_at__isnull=False).exists():
+        return None
+    return customer_actor(customer_id)
 
 
 def api_token_create(*, user: User, name: str = "") -> str:

@@ -228,6 +228,17 @@ def delivery_failure_event(
     return _append(complaint=complaint, kind=Kind.DELIVERY_FAILED, actor=actor, at=at, payload=payload)
 
 
+def erasure_event(
+    *, complaint: Complaint, actor: Actor, at: datetime, request_id: int, erased: dict
+) -> TimelineEvent:
+    """The customer's personal data on this complaint was erased (accounts/privacy, PIPL art. 47).
+
+    payload: the erasure request's id and how many of each thing were erased (counts only).
+    """
+    payload = {"request": request_id, "erased": erased}
+    return _append(complaint=complaint, kind=Kind.ERASURE, actor=actor, at=at, payload=payload)
+
+
 def _iso(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat(timespec="microseconds")
 
