@@ -126,6 +126,8 @@ def _event_shown(event: TimelineEvent, *, own: str | None = None) -> dict:
     }
     if own is not None and event.actor != own:
         shown["reason"] = None  # only the reasons the customer gave
+    if own is not None and event.message is not None and event.message.direction == Message.Direction.NOTE:
+        shown["body"] = None  # internal words (inspection findings) stay with staff
     return shown
 
 

@@ -192,9 +192,12 @@ def escalation_event(
     return _append(complaint=complaint, kind=Kind.ESCALATION, actor=actor, at=at, payload=payload)
 
 
-def inspection_event(*, complaint: Complaint, actor: Actor, at: datetime, findings: str) -> TimelineEvent:
+def inspection_event(*, complaint: Complaint, actor: Actor, at: datetime, findings: Message) -> TimelineEvent:
+    """The device was inspected. The findings are staff's words and may describe the customer, so
+    the payload references their message by id and hash (erasable), as message events do."""
+    payload = {"message": findings.pk, "sha256": content_hash(findings.body)}
     return _append(
-        complaint=complaint, kind=Kind.INSPECTION, actor=actor, at=at, payload={"findings": findings}
+        complaint=complaint, kind=Kind.INSPECTION, actor=actor, at=at, payload=payload, message=findings
     )
 
 

@@ -63,6 +63,60 @@ def report_figures() -> dict[str, object]:
     }
 
 
+def repair_at_an_outlet(complaint: Complaint) -> None:
+    """Her phone repaired at an outlet, the engineer's words naming her and her case, then rated."""
+    from aftersales.repairs import services as repairs
+    from aftersales.repairs.selectors import agreement_current
+    from aftersales.repairs.tests.factories import make_bench
+
+    bench = make_bench()
+    Complaint.objects.filter(pk=complaint.pk).update(team=bench.outlet.team)
+    complaint.refresh_from_db()
+    order = repairs.repair_order_open(
+        actor=bench.actor, complaint=complaint, outlet=bench.outlet, model_code="reno10"
+    )
+    order = repairs.repair_order_record_checks(
+        actor=bench.actor,
+        order=order,
+        checks=[
+            repairs.CheckResult(kind="touch", passed=False, count=3, note="林晓雯说紫檀木手机壳压到了屏幕"),
+            repairs.CheckResult(kind="moisture", passed=True),
+        ],
+    )
+    order = repairs.repair_order_diagnose(
+        actor=bench.actor,
+        order=order,
+        diagnosis="紫檀木手机壳挤压导致触控失灵,客户林晓雯同意更换",
+        items=[repairs.ItemRequest(part=bench.catalogue.screen.number)],
+    )
+    order = repairs.repair_order_quote(actor=bench.actor, order=order)
+    order = repairs.repair_order_approve(actor=bench.actor, order=order, quote=order.quote_digest)
+    current = agreement_current(at=clock.now())
+    assert current is not None
+    order = repairs.repair_order_accept_agreement(actor=bench.actor, order=order, version=current.version)
+    order = repairs.repair_order_start(actor=bench.actor, order=order)
+    repairs.repair_order_complete(actor=bench.actor, order=order)
+    Complaint.objects.filter(pk=complaint.pk).update(satisfaction_score=4)
+
+
+def kpi_figures() -> list[tuple]:
+    from aftersales.reporting.models import OutletKpiReport
+    from aftersales.reporting.services import outlet_kpi_report_build
+
+    today = clock.localdate(clock.now())
+    outlet_kpi_report_build(period_start=today - timedelta(days=1), period_end=today + timedelta(days=1))
+    return list(
+        OutletKpiReport.objects.order_by("outlet_id").values_list(
+            "outlet_id",
+            "repair_orders_opened",
+            "repair_orders_completed",
+            "mean_turnaround_hours",
+            "satisfaction_count",
+            "satisfaction_mean",
+        )
+    )
+
+
 @pytest.fixture
 def lin(client, alice, storage, django_capture_on_commit_callbacks):  # type: ignore[no-untyped-def]
     """林晓雯 after using every channel; returns her customer row."""
@@ -120,6 +174,7 @@ def lin(client, alice, storage, django_capture_on_commit_callbacks):  # type: ig
     ChannelConversation.objects.create(
         channel="wechat", account="gh_brand", sender_id=OPENID, complaint=complaint, updated_at=now
     )
+    repair_at_an_outlet(complaint)
     session = customer_session(client, PHONE)
     with django_capture_on_commit_callbacks(execute=True):
         asked = client.post("/api/v1/privacy/exports", **session)
@@ -148,6 +203,8 @@ def test_after_erasure_nothing_of_the_customer_is_found_anywhere(
     assert any(".zip!" in hit for hit in found_in_files(storage, NEEDLES))
     seal_all(actor=__import__("aftersales.accounts.actors", fromlist=["SYSTEM"]).SYSTEM)
     figures = report_figures()
+    kpi = kpi_figures()
+    assert kpi and kpi[0][2] == 1 and kpi[0][5] == 4.0
 
     with django_capture_on_commit_callbacks(execute=True):
         asked = client.post("/api/v1/privacy/erasure", **session)
@@ -161,7 +218,8 @@ def test_after_erasure_nothing_of_the_customer_is_found_anywhere(
     ):
         assert erasure_sweep_task() == [request.pk]
 
-    assert found_in_tables(NEEDLES) == []
+    leftover = found_in_tables(NEEDLES)
+    assert leftover == []
     assert found_in_tables((OPENID,)) == []
     assert found_in_search_index(("紫檀", "rosewood", "13912345678", "桂花", "晓雯")) == []
     assert found_in_files(storage, NEEDLES) == []
@@ -170,9 +228,12 @@ def test_after_erasure_nothing_of_the_customer_is_found_anywhere(
     report = ledger_verify(check_records=True)
     assert report.ok, report.problem
     assert report_figures() == figures
+    assert kpi_figures() == kpi
     # The erasure is on the timeline, without the data; the customer was told.
     event = TimelineEvent.objects.get(kind="erasure")
-    assert event.payload["request"] == request.pk and event.payload["erased"]["messages"] == 4
+    assert (
+        event.payload["request"] == request.pk and event.payload["erased"]["messages"] == 5
+    )  # app, reply, note, mail, inspection
     confirmation = Notification.objects.get(reason="erasure_done")
     assert str(request.pk) in confirmation.body and confirmation.recipient == f"customer:{customer.pk}"
     request.refresh_from_db()
