@@ -60,6 +60,22 @@ class CustomerAdmin(admin.ModelAdmin):
             )
         return response
 
+    def changelist_view(self, request: HttpRequest, extra_context: dict | None = None):  # type: ignore[no-untyped-def]
+        """A search for customers (by phone, e-mail or name) is a lookup: each customer listed is logged."""
+        from aftersales.accounts.privacy.services import access_record
+
+        response = super().changelist_view(request, extra_context)
+        changelist = getattr(response, "context_data", {}).get("cl")
+        if request.GET.get("q") and changelist is not None:
+            access_record(
+                actor=staff_actor(request.user),  # type: ignore[arg-type]
+                customer_ids=[customer.pk for customer in changelist.result_list],
+                purpose=PersonalDataAccess.Purpose.CUSTOMER_LOOKUP,
+                subject="customer search",
+                reason=request.GET.get("why", ""),
+            )
+        return response
+
     @admin.action(description="请求删除个人信息 Request erasure (after the cooling-off period)")
     def request_erasure(self, request: HttpRequest, queryset: QuerySet[Customer]) -> None:
         from aftersales.accounts.privacy.services import erasure_request

@@ -116,6 +116,10 @@ def test_administrators_read_the_access_log_in_the_admin_and_nobody_edits_it(
     # The customer lookup in the admin is itself logged.
     assert client.get(f"/admin/accounts/customer/{carol.pk}/change/?why=hotline").status_code == 200
     assert PersonalDataAccess.objects.filter(purpose="customer_lookup", staff=adam, reason="hotline").exists()
+    assert client.get("/admin/accounts/customer/?q=13800138000").status_code == 200
+    assert PersonalDataAccess.objects.filter(
+        purpose="customer_lookup", subject="customer search", customer=carol
+    ).exists()
     staff_enable_workspace(user=alice, password="another-long-pass")
     client.force_login(alice)
     assert client.get("/admin/accounts/personaldataaccess/").status_code in (302, 403)
