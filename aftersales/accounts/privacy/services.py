@@ -183,7 +183,13 @@ def erasure_cancel(*, request: ErasureRequest, actor: Actor) -> ErasureRequest:
 
 
 def erasure_execute(*, request_id: int, actor: Actor = SYSTEM) -> ErasureRequest:
-    """Erase everything every app holds about the request's customer, in one transaction.
+    """Run the request now if it is pending and no hold is in force (see `_erasure_run`)."""
+    return _erasure_run(request_id=request_id, actor=actor)[0]
+
+
+def _erasure_run(*, request_id: int, actor: Actor) -> tuple[ErasureRequest, bool]:
+    """Erase everything every app holds about the request's customer, in one transaction; returns the
+    request and whether this call erased (False: not pending any more, or held).
 
     1. Lock the customer, then the request; anything but pending is left as it is.
     2. A legal hold in force keeps the request pending (`held_by` names it); it runs on a later
@@ -200,14 +206,14 @@ def erasure_execute(*, request_id: int, actor: Actor = SYSTEM) -> ErasureRequest
         customer = Customer.objects.select_for_update().get(pk=request.customer_id)
         request = ErasureRequest.objects.select_for_update().get(pk=request_id)
         if request.state != ErasureState.PENDING:
-            return request
+            return request, False
         hold = legal_hold_active(customer_id=customer.pk, today=clock.localdate(now))
         if hold is not None:
             if request.held_by_id != hold.pk:
                 request.held_by = hold
                 request.save(update_fields=["held_by"])
             log.info("erasure request %s held by legal hold %s until %s", request.pk, hold.pk, hold.ends_on)
-            return request
+            return request, False
         subject = data_subject_of(customer)
         files = customer_personal_files(subject)
         contact = _confirmation_contact(customer)
@@ -223,11 +229,12 @@ def erasure_execute(*, request_id: int, actor: Actor = SYSTEM) -> ErasureRequest
         transaction.on_commit(lambda: _delete_files(names))
         customer.refresh_from_db()
         transaction.on_commit(lambda: _tell_customer(customer, contact, "erasure_done", request))
-    return request
+    return request, True
 
 
 def erasure_sweep(*, now: datetime | None = None) -> list[int]:
-    """Run every pending request whose cooling-off has ended; returns the ids erased now."""
+    """Run every pending request whose cooling-off has ended; returns the ids this call erased
+    (a request another sweeper erased meanwhile is not counted twice)."""
     now = now or clock.now()
     due = list(
         ErasureRequest.objects.filter(state=ErasureState.PENDING, due_at__lte=now)
@@ -236,8 +243,8 @@ def erasure_sweep(*, now: datetime | None = None) -> list[int]:
     )
     done = []
     for request_id in due:
-        request = erasure_execute(request_id=request_id)
-        if request.state == ErasureState.DONE:
+        _request, ran = _erasure_run(request_id=request_id, actor=SYSTEM)
+        if ran:
             done.append(request_id)
     return done
 
