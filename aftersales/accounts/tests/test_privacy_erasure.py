@@ -119,3 +119,28 @@ def test_hostile_hold_input_is_refused_with_422(client, carol, adam):  # type: i
         answer = post(client, url, body, **bearer(adam))
         assert answer.status_code == 422, body
         assert field in answer.json()["fields"], (body, answer.json())
+
+
+def test_the_admin_action_asks_through_the_service_and_names_a_hold_when_refused(client, carol, dave, adam):  # type: ignore[no-untyped-def]
+    from aftersales.accounts.services import staff_enable_workspace
+
+    LegalHold.objects.create(
+        customer=dave,
+        kind="court_order",
+        reason="(2026)京0105民初777号",
+        ends_on=date(2099, 1, 1),
+        placed_by=f"staff:{adam.pk}",
+        placed_at=clock.now(),
+    )
+    staff_enable_workspace(user=adam, password="a-long-admin-pass")
+    client.force_login(adam)
+    answer = client.post(
+        "/admin/accounts/customer/",
+        {"action": "request_erasure", "_selected_action": [carol.pk, dave.pk]},
+        follow=True,
+    )
+    assert answer.status_code == 200
+    page = answer.content.decode()
+    assert ErasureRequest.objects.get(customer=carol).requested_by == f"staff:{adam.pk}"
+    assert not ErasureRequest.objects.filter(customer=dave).exists()
+    assert "777" in page and "2099-01-01" in page
