@@ -154,6 +154,7 @@ def schema_problem(item: dict) -> FieldProblem:
 
 def _mount() -> None:
     from aftersales.accounts.api import router as accounts_router
+    from aftersales.accounts.privacy.api import router as privacy_router
     from aftersales.complaints.api import router as complaints_router
     from aftersales.evidence.api import router as evidence_router
     from aftersales.intake import api as intake_api
@@ -168,6 +169,7 @@ def _mount() -> None:
     )
     api.add_router("/complaints", complaints_router)
     api.add_router("/auth", accounts_router)
+    api.add_router("/privacy", privacy_router)
     api.add_router("/policy", policy_router)
     api.add_router("/triage", triage_router)
     api.add_router("/outlets", network_router)

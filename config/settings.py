@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "aftersales.pricing",
     "aftersales.warranty",
     "aftersales.repairs",
+    "aftersales.reporting",
     "aftersales.intake.channels.email",
     "aftersales.intake.channels.social",
     "aftersales.demo",
@@ -176,6 +177,8 @@ EVIDENCE_TSA_URL = env_str("AFTERSALES_EVIDENCE_TSA_URL", "")
 EVIDENCE_TSA_TIMEOUT_SECONDS = env_int("AFTERSALES_EVIDENCE_TSA_TIMEOUT_SECONDS", 10, minimum=1)
 # PEM file of the authority's signing certificate: tokens signed by any other are refused.
 EVIDENCE_TSA_CERTIFICATE = env_str("AFTERSALES_EVIDENCE_TSA_CERTIFICATE", "")
+# How often the scheduler runs due erasures and builds exports whose task was lost (docs/privacy.md).
+PRIVACY_SWEEP_SECONDS = env_int("AFTERSALES_PRIVACY_SWEEP_SECONDS", 10 * 60, minimum=1)
 
 # Where customers are sent to follow their complaint.
 PUBLIC_BASE_URL = env_str("AFTERSALES_PUBLIC_BASE_URL", "http://127.0.0.1:8000")
@@ -250,5 +253,12 @@ CELERY_BEAT_SCHEDULE = {
     "sla-sweep": {"task": "complaints.sweep_deadlines", "schedule": float(SLA_SWEEP_SECONDS)},
     "evidence-seal": {"task": "evidence.seal", "schedule": float(EVIDENCE_SEAL_SECONDS)},
     "email-poll": {"task": "email.poll", "schedule": float(EMAIL_IMAP_POLL_SECONDS)},
+    # Privacy (docs/privacy.md): erasures past their cooling-off, exports whose task was lost,
+    # the daily retention purge; the archive-stage jobs of seed 四(四).
+    "privacy-erasure-sweep": {"task": "privacy.erasure_sweep", "schedule": float(PRIVACY_SWEEP_SECONDS)},
+    "privacy-export-sweep": {"task": "privacy.data_export_sweep", "schedule": float(PRIVACY_SWEEP_SECONDS)},
+    "privacy-retention": {"task": "privacy.retention_purge", "schedule": 24 * 60 * 60.0},
+    "care-guide-push": {"task": "notifications.care_guide_push", "schedule": 60 * 60.0},
+    "outlet-kpi-report": {"task": "reporting.outlet_kpi_report", "schedule": 6 * 60 * 60.0},
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")

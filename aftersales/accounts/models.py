@@ -187,3 +187,159 @@ class ApiToken(models.Model):
     key_hash = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField()
     revoked_at = models.DateTimeField(null=True, blank=True)
+
+
+# --- privacy: legal holds, erasure, export, access log, retention (accounts/privacy/, docs/privacy.md) ---
+
+
+class LegalHold(models.Model):
+    """Personal data that must be kept for now: an open dispute, a court order, a regulator's inquiry.
+
+    While a hold is active (placed, not released, `ends_on` not passed) the customer's data is not
+    erased; an erasure request is answered 409 naming the hold, its reason and its end.
+    """
+
+    class Kind(models.TextChoices):
+        DISPUTE = "dispute", "未结纠纷 Open dispute"
+        COURT_ORDER = "court_order", "法院命令 Court order"
+        REGULATOR = "regulator", "监管调查 Regulator's inquiry"
+
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="legal_holds")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    # Why, in words a customer may be shown (a case number, not the other party's name).
+    reason = models.CharField(max_length=500)
+    ends_on = models.DateField()
+    placed_by = models.CharField(max_length=40)  # actor ref: "staff:3"
+    placed_at = models.DateTimeField()
+    released_at = models.DateTimeField(null=True, blank=True)
+    released_by = models.CharField(max_length=40, blank=True, default="")
+
+    class Meta:
+        indexes = [
+            # legal_hold_active: a customer's holds not released.
+            models.Index(fields=["customer", "released_at"], name="legal_hold_customer_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"legal hold #{self.pk} ({self.kind}) until {self.ends_on}"
+
+
+class ErasureRequest(models.Model):
+    """A request to erase a customer's personal data (PIPL art. 47), run once its cooling-off ends.
+
+    States and moves: accounts/privacy/status.py. `outcome` counts what each app erased
+    (numbers only); the request row itself holds no personal data.
+    """
+
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="erasure_requests")
+    state = models.CharField(max_length=12, default="pending")
+    requested_by = models.CharField(max_length=40)  # actor ref: "customer:9", "staff:3"
+    # Staff's reason when an administrator asks (e.g. a ticket number); empty for the customer.
+    reason = models.CharField(max_length=500, blank=True, default="")
+    requested_at = models.DateTimeField()
+    # End of the cooling-off period: the sweeper runs the erasure at or after it.
+    due_at = models.DateTimeField()
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    done_at = models.DateTimeField(null=True, blank=True)
+    # The active hold that last kept it from running (the sweeper retries after the hold ends).
+    held_by = models.ForeignKey(LegalHold, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    outcome = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        constraints = [
+            # One pending request per customer: asking twice returns the first.
+            models.UniqueConstraint(
+                fields=["customer"], condition=models.Q(state="pending"), name="erasure_one_pending"
+            ),
+        ]
+        indexes = [
+            # erasure_sweep: pending requests whose cooling-off has ended.
+            models.Index(fields=["state", "due_at"], name="erasure_due_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"erasure request #{self.pk} ({self.state})"
+
+
+class DataExport(models.Model):
+    """A machine-readable copy of everything held about a customer (PIPL art. 45): JSON + files, one zip.
+
+    Built in the background; downloaded once by the signed-in customer with the token given
+    when it was asked for (only its hash is kept), before `expires_at`.
+    """
+
+    class State(models.TextChoices):
+        PENDING = "pending", "生成中 Being built"
+        READY = "ready", "可下载 Ready"
+        DOWNLOADED = "downloaded", "已下载 Downloaded"
+        EXPIRED = "expired", "已过期 Expired"
+
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="data_exports")
+    state = models.CharField(max_length=12, choices=State.choices, default=State.PENDING)
+    requested_by = models.CharField(max_length=40)
+    requested_at = models.DateTimeField()
+    token_hash = models.CharField(max_length=64, unique=True)
+    # The archive's name in the default storage; "" before it is built and after it is gone.
+    archive = models.CharField(max_length=200, blank=True, default="")
+    size = models.PositiveBigIntegerField(default=0)
+    sha256 = models.CharField(max_length=64, blank=True, default="")
+    built_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    downloaded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            # The builder's sweep (pending) and retention (ready, expired).
+            models.Index(fields=["state", "requested_at"], name="data_export_state_idx"),
+        ]
+
+
+class PersonalDataAccess(models.Model):
+    """One read of a customer's personal data by staff: who, what, when, and why where asked.
+
+    Written by the endpoint or page that showed the data (accounts.privacy.services.access_record);
+    administrators read it in the admin. Holds references only.
+    """
+
+    class Purpose(models.TextChoices):
+        COMPLAINT_DETAIL = "complaint_detail", "投诉详情 Complaint detail (API)"
+        COMPLAINT_TIMELINE = "complaint_timeline", "投诉时间线 Complaint timeline (API)"
+        DESK_COMPLAINT = "desk_complaint", "工作台投诉页 Desk complaint page"
+        CUSTOMER_LOOKUP = "customer_lookup", "客户查询 Customer lookup"
+        SEARCH = "search", "投诉搜索 Complaint search"
+        EXPORT = "export", "数据导出 Data export"
+
+    staff = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="+")
+    purpose = models.CharField(max_length=24, choices=Purpose.choices)
+    # What was shown: "complaint:<number>", "customer:<id>", "export:<id>".
+    subject = models.CharField(max_length=80)
+    # Why, when the reader gave a reason (X-Access-Reason header, ?why=, the desk's field).
+    reason = models.CharField(max_length=200, blank=True, default="")
+    at = models.DateTimeField()
+
+    class Meta:
+        indexes = [
+            # Who looked at this customer (the admin's filter; a customer's access report).
+            models.Index(fields=["customer", "at"], name="access_customer_idx"),
+            # What one staff member looked at.
+            models.Index(fields=["staff", "at"], name="access_staff_idx"),
+            # Retention purges by age.
+            models.Index(fields=["at"], name="access_at_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"access #{self.pk}: staff:{self.staff_id} {self.purpose} {self.subject}"
+
+
+class RetentionRun(models.Model):
+    """One run of the retention purge: what it purged, per data kind (counts only)."""
+
+    ran_at = models.DateTimeField()
+    actor = models.CharField(max_length=40)
+    # {kind: number of records purged}; kinds the pack names that no app stores are listed apart.
+    purged = models.JSONField(default=dict)
+    unstored_kinds = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["-ran_at"]

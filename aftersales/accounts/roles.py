@@ -32,6 +32,11 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "triage.view_quality": CENTRAL_STAFF,
     # Call the next walk-in ticket: the outlet's own staff (checked by team) and administrators.
     "outlet.serve_queue": OUTLET_STAFF | {Role.ADMIN},
+    # Ask for a customer's erasure, place and release legal holds (docs/privacy.md).
+    "privacy.erase_any": frozenset({Role.ADMIN}),
+    "privacy.legal_hold": frozenset({Role.ADMIN}),
+    # Read the access log and erasure records.
+    "privacy.audit": frozenset({Role.ADMIN}),
 }
 
 

@@ -357,6 +357,31 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "The service record could not be generated; ask for it again.",
         "zh-hans": "电子服务档案生成失败,请重新申请。",
     },
+    "legal_hold_active": {
+        "en": "Your data cannot be erased yet: legal hold #{hold} ({kind}: {reason}) keeps it until {ends_on}.",
+        "zh-hans": "暂不能删除您的个人信息:法律保全 #{hold}({kind}:{reason})要求保留至 {ends_on}。",
+    },
+    "erasure_not_pending": {
+        "en": "Erasure request #{request} is {state}; only a pending request can be {action}.",
+        "zh-hans": "删除申请 #{request} 当前状态为 {state};只有冷静期中的申请可以{action}。",
+    },
+    "customer_already_erased": {
+        "en": "This customer's personal data has already been erased.",
+        "zh-hans": "该客户的个人信息已被删除。",
+    },
+    "export_pending": {
+        "en": "Export #{export} is still being built; it will be ready within the hour.",
+        "zh-hans": "导出 #{export} 仍在生成中,一小时内可下载。",
+    },
+    "export_not_ready": {
+        "en": "Export #{export} is {state}: nothing to download.",
+        "zh-hans": "导出 #{export} 当前状态为 {state},无可下载内容。",
+    },
+    "export_token_invalid": {
+        "en": "This download link is not valid for your account.",
+        "zh-hans": "此下载链接对您的账户无效。",
+    },
+    "hold_end_in_past": {"en": "The end date must be today or later.", "zh-hans": "结束日期不能早于今天。"},
 }
 
 DEFAULT_LANGUAGE = "zh-hans"

@@ -5,7 +5,8 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
 from aftersales.accounts.actors import Actor
-from aftersales.accounts.models import User
+from aftersales.accounts.models import PersonalDataAccess, User
+from aftersales.accounts.privacy.services import access_record
 from aftersales.accounts.selectors import actor_from_request
 from aftersales.common import clock
 from aftersales.common.errors import Forbidden, ValidationFailed, problem
@@ -125,6 +126,8 @@ def _event_shown(event: TimelineEvent, *, own: str | None = None) -> dict:
     }
     if own is not None and event.actor != own:
         shown["reason"] = None  # only the reasons the customer gave
+    if own is not None and event.message is not None and event.message.direction == Message.Direction.NOTE:
+        shown["body"] = None  # internal words (inspection findings) stay with staff
     return shown
 
 
@@ -207,20 +210,48 @@ def search_complaints(request: HttpRequest, filters: Query[SearchQuery]):  # typ
         limit=filters.limit,
         offset=filters.offset,
     )
+    # A search by phone, name or words is a customer lookup: each customer shown is logged.
+    access_record(
+        actor=actor,
+        customer_ids=[hit.complaint.customer_id for hit in hits],
+        purpose=PersonalDataAccess.Purpose.SEARCH,
+        subject="search",
+        reason=_reading_reason(request),
+    )
     return [
         ComplaintSearchHitOut(**summary(hit.complaint, actor).dict(), matched=hit.matched) for hit in hits
     ]
 
 
+def _reading_reason(request: HttpRequest) -> str:
+    """Why staff read personal data, when they say (X-Access-Reason header or ?why=): the access log keeps it."""
+    return request.headers.get("X-Access-Reason") or request.GET.get("why", "")
+
+
 @router.get("/{number}", response=DETAIL)
 def get_complaint(request: HttpRequest, number: str):  # type: ignore[no-untyped-def]
+    """The complaint; a staff read is written to the access log (docs/privacy.md)."""
     complaint, actor = _access(request, number)
+    access_record(
+        actor=actor,
+        customer_ids=[complaint.customer_id],
+        purpose=PersonalDataAccess.Purpose.COMPLAINT_DETAIL,
+        subject=f"complaint:{complaint.number}",
+        reason=_reading_reason(request),
+    )
     return detail(complaint, actor)
 
 
 @router.get("/{number}/timeline", response=list[TimelineEventOut | CustomerTimelineEventOut])
 def get_timeline(request: HttpRequest, number: str):  # type: ignore[no-untyped-def]
     complaint, actor = _access(request, number)
+    access_record(
+        actor=actor,
+        customer_ids=[complaint.customer_id],
+        purpose=PersonalDataAccess.Purpose.COMPLAINT_TIMELINE,
+        subject=f"complaint:{complaint.number}",
+        reason=_reading_reason(request),
+    )
     return timeline_out(complaint_timeline(complaint=complaint, include_internal=actor.is_staff), actor)
 
 

@@ -193,9 +193,12 @@ def escalation_event(
     return _append(complaint=complaint, kind=Kind.ESCALATION, actor=actor, at=at, payload=payload)
 
 
-def inspection_event(*, complaint: Complaint, actor: Actor, at: datetime, findings: str) -> TimelineEvent:
+def inspection_event(*, complaint: Complaint, actor: Actor, at: datetime, findings: Message) -> TimelineEvent:
+    """The device was inspected. The findings are staff's words and may describe the customer, so
+    the payload references their message by id and hash (erasable), as message events do."""
+    payload = {"message": findings.pk, "sha256": content_hash(findings.body)}
     return _append(
-        complaint=complaint, kind=Kind.INSPECTION, actor=actor, at=at, payload={"findings": findings}
+        complaint=complaint, kind=Kind.INSPECTION, actor=actor, at=at, payload=payload, message=findings
     )
 
 
@@ -227,6 +230,17 @@ def delivery_failure_event(
     """A message we sent the customer came back undelivered (`reference`: which message)."""
     payload = {"channel": channel, "reference": reference, "reason": reason}
     return _append(complaint=complaint, kind=Kind.DELIVERY_FAILED, actor=actor, at=at, payload=payload)
+
+
+def erasure_event(
+    *, complaint: Complaint, actor: Actor, at: datetime, request_id: int, erased: dict
+) -> TimelineEvent:
+    """The customer's personal data on this complaint was erased (accounts/privacy, PIPL art. 47).
+
+    payload: the erasure request's id and how many of each thing were erased (counts only).
+    """
+    payload = {"request": request_id, "erased": erased}
+    return _append(complaint=complaint, kind=Kind.ERASURE, actor=actor, at=at, payload=payload)
 
 
 def _iso(moment: datetime) -> str:

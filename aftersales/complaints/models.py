@@ -157,6 +157,7 @@ class TimelineEvent(models.Model):
         FOLLOW_UP = "follow_up", "后续投诉 Follow-up complaint"
         REPAIR = "repair", "维修 Repair"
         DELIVERY_FAILED = "delivery_failed", "投递失败 Delivery failed"
+        ERASURE = "erasure", "个人信息删除 Personal data erased"
 
     complaint = models.ForeignKey(Complaint, on_delete=models.PROTECT, related_name="events")
     seq = models.PositiveIntegerField()

@@ -454,7 +454,17 @@ def complaint_record_inspection(*, actor: Actor, complaint: Complaint, findings:
     now = clock.now()
     changed = _staff_acted(complaint, actor, now) + ["inspected_at", "event_count"]
     complaint.inspected_at = now
-    events.inspection_event(complaint=complaint, actor=actor, at=now, findings=findings.strip())
+    # Kept as an internal note, referenced by the event: erasure can blank it without touching the seal.
+    note = Message.objects.create(
+        complaint=complaint,
+        direction=Message.Direction.NOTE,
+        channel="inspection",
+        body=_checked_text(findings, field="findings"),
+        author=actor.user,
+        created_at=now,
+    )
+    search_index_refresh(complaint_ids=[complaint.pk])
+    events.inspection_event(complaint=complaint, actor=actor, at=now, findings=note)
     changed += _refresh_next_deadline(complaint)
     complaint.save(update_fields=sorted(set(changed)))
     return complaint

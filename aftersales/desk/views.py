@@ -18,6 +18,8 @@ from django.utils import translation
 from django.views.decorators.http import require_GET, require_POST
 
 from aftersales.accounts.actors import Actor, staff_actor
+from aftersales.accounts.models import PersonalDataAccess
+from aftersales.accounts.privacy.services import access_record
 from aftersales.common import clock
 from aftersales.common.errors import DomainError, ValidationFailed, problem
 from aftersales.complaints import services
@@ -119,6 +121,14 @@ def _complaint_response(
         file = selectors.complaint_file(actor=actor, number=number, now=clock.now())
     except DomainError as error:
         return render(request, "desk/refused.html", {"message": error_words(error)}, status=error.status)
+    # The page shows the customer's contacts and words: the access log records who looked.
+    access_record(
+        actor=actor,
+        customer_ids=[file.complaint.customer_id],
+        purpose=PersonalDataAccess.Purpose.DESK_COMPLAINT,
+        subject=f"complaint:{file.complaint.number}",
+        reason=request.GET.get("why", ""),
+    )
     context = complaint_context(file, actor=actor, now=clock.now(), drafts=drafts or {})
     context["countdown_phrases"] = words.countdown_phrases()
     template = "desk/partials/complaint_body.html" if _is_htmx(request) else "desk/complaint.html"

@@ -235,6 +235,7 @@ def event_words(event: TimelineEvent, staff_names: dict[int, str]) -> tuple[str,
             "due": due_text,
         }, ""
     if kind == TimelineEvent.Kind.INSPECTION:
+        # The findings are the event's message, shown as its body (erased with the customer's data).
         return gettext("%(who)s recorded the inspection") % {"who": who}, str(payload.get("findings", ""))
     if kind == TimelineEvent.Kind.FOLLOW_UP:
         return gettext("The customer wrote again: follow-up complaint %(number)s opened") % {

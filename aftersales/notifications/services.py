@@ -10,6 +10,8 @@ from aftersales.notifications.models import Notification
 from aftersales.notifications.sms import gateway
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from aftersales.complaints.models import Complaint
 
 _suppressed: list[bool] = []
@@ -94,6 +96,20 @@ CUSTOMER_TEXTS = {
         "zh-hans": ("工单 {number} 有新回复", "您的投诉 {number} 有新的回复，请查看：{link}"),
         "en": ("New reply on {number}", "There is a new reply on your complaint {number}: {link}"),
     },
+    # Seed 四(四): a month after resolution, how to keep the device well.
+    "care_guide": {
+        "zh-hans": (
+            "工单 {number}：设备保养指南",
+            "您的投诉 {number} 已解决一个月。保养小贴士：使用原装充电器，避免边充电边玩大型游戏，"
+            "远离高温与潮湿，定期更新系统。如有新问题，请查看：{link}",
+        ),
+        "en": (
+            "{number}: caring for your device",
+            "A month ago we resolved your complaint {number}. Tips: use the original charger, avoid heavy"
+            " games while charging, keep the device away from heat and damp, keep its system updated."
+            " Anything new? {link}",
+        ),
+    },
 }
 
 
@@ -135,6 +151,41 @@ def notify_customer(*, complaint_id: int, reason: str) -> Notification | None:
         complaint_id=complaint.pk,
         address=address,
     )
+
+
+def care_guide_push_due(*, now: "datetime | None" = None) -> list[int]:
+    """Send the care guide (seed 四(四)) for complaints resolved `care_guide_after` ago (policy pack).
+
+    Complaints resolved within the window before that moment and still resolved, archived or closed
+    get one guide each, through the notifications record (a complaint already sent one is skipped,
+    so a rerun sends nothing twice); an erased customer gets none. Returns the complaint ids sent to.
+    """
+    from aftersales.complaints.models import Complaint
+    from aftersales.policy.pack import current_pack
+
+    now = now or clock.now()
+    jobs = current_pack().privacy.archive_jobs
+    latest = now - jobs.care_guide_after
+    due = (
+        Complaint.objects.filter(
+            resolved_at__lte=latest,
+            resolved_at__gt=latest - jobs.care_guide_window,
+            state__in=["resolved", "archived", "closed"],
+            customer__erased_at__isnull=True,
+        )
+        .exclude(
+            pk__in=Notification.objects.filter(reason="care_guide", complaint_id__isnull=False).values(
+                "complaint_id"
+            )
+        )
+        .order_by("resolved_at", "pk")
+        .values_list("pk", flat=True)
+    )
+    sent = []
+    for complaint_id in due:
+        if notify_customer(complaint_id=complaint_id, reason="care_guide") is not None:
+            sent.append(complaint_id)
+    return sent
 
 
 def _customer_address(complaint: "Complaint") -> tuple[str, str]:

@@ -4,10 +4,11 @@ Services ask `current_pack()` for levels, deadlines, calendars and rules instead
 hard-coding them, so another brand loads its own file (settings.POLICY_PACK).
 """
 
+import calendar
 import json
 import re
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -126,6 +127,55 @@ class NetworkPolicy:
         return frozenset(code for code, s in self.specialities.items() if category in s.categories)
 
 
+# What a retention period counts from, per data kind (docs/privacy.md).
+RETENTION_FROM = ("created", "archived", "last_used", "expired")
+
+
+@dataclass(frozen=True)
+class RetentionRule:
+    """Keep one kind of data `months` calendar months plus `days` days after `counted_from`."""
+
+    kind: str
+    months: int
+    days: int
+    counted_from: str
+
+    def cutoff(self, now: datetime) -> datetime:
+        """The moment before which data of this kind is purged: `now` less the period."""
+        return months_before(now, self.months) - timedelta(days=self.days)
+
+
+def months_before(moment: datetime, months: int) -> datetime:
+    """`moment` moved back `months` calendar months, the day clamped to the month's length."""
+    index = moment.year * 12 + moment.month - 1 - months
+    year, month = divmod(index, 12)
+    month += 1
+    day = min(moment.day, calendar.monthrange(year, month)[1])
+    return moment.replace(year=year, month=month, day=day)
+
+
+@dataclass(frozen=True)
+class ArchiveJobs:
+    """Seed 四(四): after resolution, a care guide to the customer; per period, each outlet's KPI report."""
+
+    care_guide_after: timedelta = timedelta(days=30)
+    # Complaints resolved longer ago than after + window are not sent a late guide.
+    care_guide_window: timedelta = timedelta(days=7)
+    outlet_kpi_period: str = "month"
+
+
+@dataclass(frozen=True)
+class PrivacyPolicy:
+    """The right to be forgotten, export-my-data and retention (PIPL arts. 44-47; docs/privacy.md)."""
+
+    # A customer may cancel an erasure request within this period; then it runs.
+    erasure_cooling_off: timedelta = timedelta(days=7)
+    # An export archive may be downloaded (once) for this long after it is built.
+    export_link_valid: timedelta = timedelta(hours=72)
+    retention: dict[str, RetentionRule] = field(default_factory=dict)
+    archive_jobs: ArchiveJobs = ArchiveJobs()
+
+
 @dataclass(frozen=True)
 class PolicyPack:
     brand_code: str
@@ -162,6 +212,7 @@ class PolicyPack:
     workdays: ChinaWorkdays = LIBRARY_ONLY
     holiday_warn_days: int = 60
     network: NetworkPolicy = NetworkPolicy({}, 4.0, 10, 15, "Asia/Shanghai")
+    privacy: PrivacyPolicy = PrivacyPolicy()
 
     def level_above(self, level: str) -> str | None:
         index = LEVELS.index(level)
@@ -403,6 +454,57 @@ def _network(raw: dict[str, Any], categories: dict[str, Labels]) -> NetworkPolic
     return NetworkPolicy(specialities, prior_mean, prior_weight, minutes, zone)
 
 
+def _whole(value: Any, where: str) -> int:
+    if type(value) is not int or value < 0:
+        raise PolicyError(f"{where}: {value!r} is not a whole number >= 0")
+    return value
+
+
+def _privacy(raw: dict[str, Any]) -> PrivacyPolicy:
+    retention = {}
+    for kind, spec in raw.get("retention", {}).items():
+        unknown = set(spec) - {"months", "days", "from"}
+        if unknown:
+            raise PolicyError(f"privacy.retention.{kind}: unknown keys {sorted(unknown)}")
+        counted_from = spec.get("from", "created")
+        if counted_from not in RETENTION_FROM:
+            raise PolicyError(
+                f"privacy.retention.{kind}.from: {counted_from!r} is not one of {RETENTION_FROM}"
+            )
+        retention[kind] = RetentionRule(
+            kind=kind,
+            months=_whole(spec.get("months", 0), f"privacy.retention.{kind}.months"),
+            days=_whole(spec.get("days", 0), f"privacy.retention.{kind}.days"),
+            counted_from=counted_from,
+        )
+    jobs = raw.get("archive_jobs", {})
+    period = jobs.get("outlet_kpi_period", "month")
+    if period not in ("month", "week"):
+        raise PolicyError(f"privacy.archive_jobs.outlet_kpi_period: {period!r} is not month or week")
+    return PrivacyPolicy(
+        erasure_cooling_off=timedelta(
+            days=_whole(raw.get("erasure_cooling_off_days", 7), "privacy.erasure_cooling_off_days")
+        ),
+        export_link_valid=timedelta(
+            hours=_whole(raw.get("export_link_valid_hours", 72), "privacy.export_link_valid_hours")
+        ),
+        retention=retention,
+        archive_jobs=ArchiveJobs(
+            care_guide_after=timedelta(
+                days=_whole(
+                    jobs.get("care_guide_after_days", 30), "privacy.archive_jobs.care_guide_after_days"
+                )
+            ),
+            care_guide_window=timedelta(
+                days=_whole(
+                    jobs.get("care_guide_window_days", 7), "privacy.archive_jobs.care_guide_window_days"
+                )
+            ),
+            outlet_kpi_period=period,
+        ),
+    )
+
+
 def parse_pack(raw: dict[str, Any]) -> PolicyPack:
     try:
         workdays, holiday_warn_days = _holidays(raw.get("holidays", {}))
@@ -515,6 +617,7 @@ def parse_pack(raw: dict[str, Any]) -> PolicyPack:
             workdays=workdays,
             holiday_warn_days=holiday_warn_days,
             network=_network(raw.get("network", {}), raw["categories"]),
+            privacy=_privacy(raw.get("privacy", {})),
         )
     except KeyError as exc:
         raise PolicyError(f"policy pack is missing {exc}") from exc

@@ -230,7 +230,11 @@ def test_recording_the_inspection_stops_its_clock(oscar):  # type: ignore[no-unt
     assert result.inspected_at == at("2026-11-21 15:00")
     # Nobody has answered the customer yet: that clock (long overdue) is the next one, not inspection's.
     assert result.next_deadline_at == result.response_due_at
-    assert result.events.filter(kind="inspection", payload__findings="触控IC虚焊，需更换屏幕总成").exists()
+    event = result.events.get(kind="inspection")
+    # The findings are an internal note the event references by id and hash, never copied into it.
+    assert event.message is not None and event.message.body == "触控IC虚焊，需更换屏幕总成"
+    assert event.message.direction == "note" and event.payload["message"] == event.message.pk
+    assert "触控" not in str(event.payload)
     services.complaint_sweep_deadlines(now=at("2026-11-22 10:01"))
     complaint.refresh_from_db()
     assert "accept_due_at" in complaint.breaches and "inspect_due_at" not in complaint.breaches

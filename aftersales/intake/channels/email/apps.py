@@ -5,3 +5,8 @@ class EmailChannelConfig(AppConfig):
     name = "aftersales.intake.channels.email"
     label = "email_channel"
     verbose_name = "E-mail channel"
+
+    def ready(self) -> None:
+        from aftersales.intake.channels.email import privacy
+
+        privacy.register()

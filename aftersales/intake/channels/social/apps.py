@@ -5,3 +5,8 @@ class SocialChannelsConfig(AppConfig):
     name = "aftersales.intake.channels.social"
     label = "social_channels"
     verbose_name = "Social channels"
+
+    def ready(self) -> None:
+        from aftersales.intake.channels.social import privacy
+
+        privacy.register()
