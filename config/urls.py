@@ -13,5 +13,8 @@ urlpatterns = [
     path("channels/", include("aftersales.intake.channels.social.urls")),
     path("", include("aftersales.intake.urls")),
     path("signin/", signin_page, name="signin"),
+    path("", include("aftersales.network.urls")),
+    path("", include("aftersales.pricing.urls")),
+    path("", include("aftersales.warranty.urls")),
     path("", include("aftersales.complaints.urls")),
 ]
