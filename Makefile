@@ -42,11 +42,15 @@ pytest: install-dev
 
 test: lint typecheck pytest
 
-# The workspace's Chinese catalogue: refresh the .po from the code, then compile the .mo.
-# Both are committed, so installing and running need no gettext; editing strings does.
+# The Chinese catalogues of the apps with pages (the workspace, the public pages and their
+# shared frame): refresh each .po from the code, then compile its .mo. Both are committed, so
+# installing and running need no gettext; editing strings does.
+CATALOGUE_APPS := desk common network pricing warranty
 messages: install-dev
-	cd aftersales/desk && DJANGO_SETTINGS_MODULE=config.settings PYTHONPATH=../.. ../../$(BIN)/django-admin makemessages -l zh_Hans --no-location --no-obsolete
-	msgfmt --check-format -o aftersales/desk/locale/zh_Hans/LC_MESSAGES/django.mo aftersales/desk/locale/zh_Hans/LC_MESSAGES/django.po
+	for app in $(CATALOGUE_APPS); do \
+	  (cd aftersales/$$app && DJANGO_SETTINGS_MODULE=config.settings PYTHONPATH=../.. ../../$(BIN)/django-admin makemessages -l zh_Hans --no-location --no-obsolete) && \
+	  msgfmt --check-format -o aftersales/$$app/locale/zh_Hans/LC_MESSAGES/django.mo aftersales/$$app/locale/zh_Hans/LC_MESSAGES/django.po || exit 1; \
+	done
 
 bench: install-dev
 	$(BIN)/python bench/run.py

@@ -200,6 +200,10 @@ OTP_CLIENT_WINDOW_SECONDS = env_int("AFTERSALES_OTP_CLIENT_WINDOW_SECONDS", 10 *
 # phone is locked until the oldest of them leaves the window.
 OTP_MAX_ATTEMPTS = env_int("AFTERSALES_OTP_MAX_ATTEMPTS", 5, minimum=1)
 OTP_ATTEMPT_WINDOW_SECONDS = env_int("AFTERSALES_OTP_ATTEMPT_WINDOW_SECONDS", 60 * 60, minimum=1)
+# The public warranty lookup by IMEI: at most this many lookups per client address per window
+# (an IPv6 client counts by its /64), counted in the database like the sign-in codes.
+WARRANTY_LOOKUP_MAX = env_int("AFTERSALES_WARRANTY_LOOKUP_MAX", 20, minimum=1)
+WARRANTY_LOOKUP_WINDOW_SECONDS = env_int("AFTERSALES_WARRANTY_LOOKUP_WINDOW_SECONDS", 10 * 60, minimum=1)
 # Reverse proxies in front of the application that append to X-Forwarded-For; 0 ignores the header.
 TRUSTED_PROXY_COUNT = env_int("AFTERSALES_TRUSTED_PROXY_COUNT", 0, minimum=0)
 

@@ -15,5 +15,8 @@ urlpatterns = [
     path("signin/", signin_page, name="signin"),
     path("signout/", signout_page, name="signout"),
     path("", include("aftersales.evidence.urls")),
+    path("", include("aftersales.network.urls")),
+    path("", include("aftersales.pricing.urls")),
+    path("", include("aftersales.warranty.urls")),
     path("", include("aftersales.complaints.urls")),
 ]

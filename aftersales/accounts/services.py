@@ -1,5 +1,4 @@
 import hashlib
-import ipaddress
 import logging
 import secrets
 from dataclasses import dataclass
@@ -27,6 +26,7 @@ from aftersales.common import clock
 from aftersales.common.errors import DomainError, Throttled, ValidationFailed, problem
 from aftersales.common.models import fill_missing
 from aftersales.common.text import digits_typed
+from aftersales.common.throttle import client_bucket
 
 security_log = logging.getLogger("aftersales.security")
 
@@ -422,15 +422,9 @@ def client_hash(address: str) -> str:
     An IPv6 client counts by its /64 network, the block one subscriber is usually given (it can
     change the rest at will); an IPv4-mapped IPv6 address counts as the IPv4 address.
     """
-    try:
-        ip = ipaddress.ip_address(address)
-    except ValueError:
-        bucket = address
-    else:
-        if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-            ip = ip.ipv4_mapped
-        bucket = str(ipaddress.ip_network(f"{ip}/64", strict=False)) if ip.version == 6 else str(ip)
-    return salted_hmac("aftersales.accounts.otp-client", bucket, algorithm="sha256").hexdigest()
+    return salted_hmac(
+        "aftersales.accounts.otp-client", client_bucket(address), algorithm="sha256"
+    ).hexdigest()
 
 
 def _throttle_lock(*keys: str, create: bool = True) -> int:

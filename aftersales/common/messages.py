@@ -104,6 +104,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Too many requests; try again in {seconds} seconds.",
         "zh-hans": "请求过于频繁,请 {seconds} 秒后再试。",
     },
+    "warranty_lookup_limit": {
+        "en": "Too many warranty look-ups from your network; try again in {minutes} min.",
+        "zh-hans": "您所在网络的保修查询过于频繁,请 {minutes} 分钟后再试。",
+    },
     "otp_resend_too_soon": {
         "en": "A code was just sent to this number; please check your messages. "
         "You can ask for a new one in {seconds} seconds.",

@@ -3,22 +3,19 @@ from datetime import date
 from django.db import IntegrityError, transaction
 
 from aftersales.accounts.models import Customer
+from aftersales.common import clock
 from aftersales.common.models import fill_missing
 from aftersales.devices.models import Device
-from aftersales.policy.pack import current_pack
+from aftersales.warranty.rules import rules_on, warranty_last_day
 
 
-def warranty_end(purchase_date: date) -> date:
-    """Purchase date plus the policy's warranty months (the last day of a short month if needed)."""
-    months = current_pack().warranty_months
-    year = purchase_date.year + (purchase_date.month - 1 + months) // 12
-    month = (purchase_date.month - 1 + months) % 12 + 1
-    for day in (purchase_date.day, 30, 29, 28):
-        try:
-            return date(year, month, day)
-        except ValueError:
-            continue
-    raise AssertionError("unreachable")
+def warranty_end(purchase_date: date, *, on: date | None = None) -> date:
+    """The last day of the warranty of a device bought on `purchase_date`, as the warranty rules
+    in force on `on` (default: today) read it: the last day of the 24th month under the default
+    pack (policy pack `warranty_rules`, warranty/rules.py `warranty_last_day`), so the date stored
+    on the device is the one a warranty decision reaches (2024-03-02 -> 2026-03-01)."""
+    day = on if on is not None else clock.localdate(clock.now())
+    return warranty_last_day(purchase_date, rules=rules_on(day))
 
 
 def device_register(

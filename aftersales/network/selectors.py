@@ -20,6 +20,7 @@ from aftersales.common import clock
 from aftersales.common.errors import NotFound, ValidationFailed, problem
 from aftersales.network.address import address_resolve
 from aftersales.network.finder import Filters, Hit, IndexedOutlet, OutletIndex, open_now, week_intervals
+from aftersales.network.geo import haversine_km
 from aftersales.network.models import NetworkVersion, Outlet, OutletPhone, OutletQueue
 from aftersales.network.records import (
     CODE_PATTERN,
@@ -421,6 +422,89 @@ def outlets_top_in_city(*, city: str, now: datetime, language: str, limit: int =
         .order_by(F("bayesian").desc(nulls_last=True), "code")[:limit]
     )
     return [outlet_public(o, now=now, language=language) for o in _public_rows(outlets)]
+
+
+# The finder page lists this many outlets near the customer, and a city's best this many.
+FINDER_NEAREST = 10
+FINDER_CITY_TOP = 3
+# A city's best outlets are filtered among this many of its best-rated.
+FINDER_CITY_POOL = 50
+
+
+@dataclass(frozen=True)
+class FinderQuery:
+    """What the public finder page asks: a point (the customer's) or a city (name or adcode), or
+    both (the city's best, with their distance from the point), and the filters."""
+
+    lat: float | None = None
+    lon: float | None = None
+    city: str | None = None
+    open_now: bool = False
+    speciality: str | None = None
+    max_wait_minutes: int | None = None
+
+
+def outlets_for_finder(*, query: FinderQuery, now: datetime, language: str) -> list[dict[str, Any]]:
+    """The finder page's outlets as public dicts with `distance_m` (None without a point).
+
+    With a city: its FINDER_CITY_TOP best-rated outlets in force (Bayesian average, as
+    outlets_top_in_city) among those passing the filters. Without: the FINDER_NEAREST nearest
+    to the point passing them (outlets_nearest). Neither: an empty list. Unknown speciality: 422.
+    """
+    point = (query.lat, query.lon) if query.lat is not None and query.lon is not None else None
+    if not query.city:
+        if point is None:
+            return []
+        return outlets_nearest(
+            query=NearestQuery(
+                lat=point[0],
+                lon=point[1],
+                limit=FINDER_NEAREST,
+                open_now=query.open_now,
+                speciality=query.speciality,
+                max_wait_minutes=query.max_wait_minutes,
+            ),
+            now=now,
+            language=language,
+        )
+    policy = current_pack().network
+    if query.speciality is not None and query.speciality not in policy.specialities:
+        raise ValidationFailed(
+            {
+                "speciality": problem(
+                    "speciality_unknown",
+                    unknown=query.speciality[:40],
+                    allowed=", ".join(policy.specialities),
+                )
+            }
+        )
+    bounds = NearestQuery(lat=0, lon=0, max_wait_minutes=query.max_wait_minutes)
+    chosen = [
+        outlet
+        for outlet in outlets_top_in_city(city=query.city, now=now, language=language, limit=FINDER_CITY_POOL)
+        if (not query.open_now or outlet["open_now"])
+        and (query.speciality is None or any(s["code"] == query.speciality for s in outlet["specialities"]))
+        and _within_queue_bounds(outlet, bounds)
+    ][:FINDER_CITY_TOP]
+    for outlet in chosen:
+        outlet["distance_m"] = (
+            round(haversine_km(point[0], point[1], outlet["lat"], outlet["lon"]) * 1000) if point else None
+        )
+    return chosen
+
+
+def outlet_cities(*, now: datetime) -> list[tuple[str, str]]:
+    """(city adcode, city name) of every city with an outlet in force, by adcode (one query)."""
+    rows = (
+        Outlet.objects.filter(_in_force_filter(clock.localdate(now)))
+        .values_list("city_adcode", "city")
+        .order_by("city_adcode", "city")
+        .distinct()
+    )
+    cities: dict[str, str] = {}
+    for adcode, name in rows:
+        cities.setdefault(adcode, name)
+    return list(cities.items())
 
 
 def outlet_get_public(*, code: str, now: datetime, language: str) -> dict[str, Any]:

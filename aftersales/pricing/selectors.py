@@ -4,8 +4,10 @@ from collections.abc import Iterable
 from datetime import date
 from typing import TypedDict
 
+from django.db.models import Q
+
 from aftersales.common.errors import ValidationFailed, problem
-from aftersales.parts.models import Part
+from aftersales.parts.models import DeviceModel, Part
 from aftersales.parts.selectors import device_model_get
 from aftersales.pricing.models import Condition, RepairPrice, TradeInPrice
 
@@ -79,3 +81,14 @@ def trade_in_public(*, model_code: str, condition: str | None, on: date) -> list
         for grade in Condition.values
         if (in_force := latest.get(grade)) is not None
     ]
+
+
+def models_with_prices(*, on: date) -> list[tuple[str, str]]:
+    """(code, name) of every device model with a repair or trade-in price in force on `on`, by code."""
+    priced = RepairPrice.objects.filter(effective_from__lte=on).values("model_id")
+    traded = TradeInPrice.objects.filter(effective_from__lte=on).values("model_id")
+    return list(
+        DeviceModel.objects.filter(Q(pk__in=priced) | Q(pk__in=traded))
+        .order_by("code")
+        .values_list("code", "name")
+    )

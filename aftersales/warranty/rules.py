@@ -177,7 +177,16 @@ def add_months(day: date, months: int) -> date:
 
 
 def last_covered_day(purchase: date, months: int) -> date:
+    """The last day of the `months`-th month from `purchase`: the day before the same date
+    `months` later (2024-03-02, 24 -> 2026-03-01; 2024-01-31, 1 -> 2024-02-28)."""
     return add_months(purchase, months) - timedelta(days=1)
+
+
+def warranty_last_day(purchase: date, *, rules: WarrantyRules) -> date:
+    """The last day a device bought on `purchase` is covered under `rules` (their
+    `months_from_purchase`, read as the last day of that month): every reading of the warranty
+    period (decisions, the device's stored end, the public look-up) goes through here."""
+    return last_covered_day(purchase, rules.months_from_purchase)
 
 
 def months_between(start: date, end: date) -> int:
@@ -226,7 +235,7 @@ def _period(facts: Facts, rules: WarrantyRules) -> Reason:
             "purchase date unknown: warranty cannot be verified",
         )
     purchase = facts.purchase_date
-    last_day = last_covered_day(purchase, months)
+    last_day = warranty_last_day(purchase, rules=rules)
     elapsed = max(0, months_between(purchase, facts.reported_on))
     data = {
         "purchase_date": purchase.isoformat(),

@@ -37,3 +37,20 @@ def chromium_driver(*, profile: Path, window: str, accept_languages: str | None 
     driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
     driver.implicitly_wait(5)
     return driver
+
+
+def serious_axe_violations(driver: Any, axe_script: Path) -> list[str]:
+    """Run axe-core (`axe_script`, vendored) in the current page; serious and critical violations
+    as "rule: target" lines."""
+    driver.execute_script(axe_script.read_text(encoding="utf-8"))
+    result = driver.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        "axe.run(document, {resultTypes: ['violations']}).then(r => done(r.violations), e => done(String(e)));"
+    )
+    assert isinstance(result, list), result
+    return [
+        f"{violation['id']}: {node['target']}"
+        for violation in result
+        if violation["impact"] in ("serious", "critical")
+        for node in violation["nodes"]
+    ]
