@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0004_channel_identities'),
+        ('accounts', '0006_customer_sessions'),
     ]
 
     operations = [
