@@ -226,11 +226,11 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "address_ambiguous": {
         "en": "This address fits more than one place: {candidates}. Add the city, or give it as `city`.",
-        "zh-hans": "该地址可能位于多个地方:{candidates}。请补充城市名称,或通过 city 参数指定城市。",
+        "zh-hans": "该地址可能位于多个地方:{candidates}。请补充城市名称后重试。",
     },
     "point_or_address_required": {
         "en": "Give either lat and lon, or an address.",
-        "zh-hans": "请提供经纬度(lat 与 lon)或地址(address)。",
+        "zh-hans": "请提供位置坐标或地址。",
     },
     "queue_empty": {
         "en": "Nobody is waiting in the {lane} lane of outlet {outlet}.",
@@ -426,6 +426,13 @@ TERMS: dict[str, dict[str, str]] = {
     "triage": _term("use the pre-diagnosis", "使用预诊断"),
     "triage quality": _term("see the pre-diagnosis quality", "查看预诊断质量"),
     "evidence bundle": _term("download the evidence bundle", "下载证据包"),
+    "service record": _term("service record", "电子服务档案"),
+    "wipe certificate": _term("wipe certificate", "数据清除证书"),
+    "wipe certificates": _term("see wipe certificates", "查看数据清除证书"),
+    "certify a device wipe": _term("certify a device wipe", "出具设备数据清除证书"),
+    "certify a wipe for another outlet": _term(
+        "certify a wipe for another outlet", "为其他网点出具数据清除证书"
+    ),
     # Complaint workflow steps and states (complaints/status.py)
     "start_processing": _term("start processing", "开始处理"),
     "wait_for_customer": _term("wait for the customer", "等待客户回复"),
