@@ -73,7 +73,7 @@ def erasure_request_get_for_actor(*, actor: Actor, request_id: int) -> ErasureRe
     request = ErasureRequest.objects.filter(pk=request_id).first()
     if actor.is_staff:
         if not actor.may("privacy.erase_any"):
-            raise Forbidden(what="erasure request")
+            raise Forbidden(what="privacy.erase_any")
         if request is None:
             raise NotFound(what="erasure request")
         return request

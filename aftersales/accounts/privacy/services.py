@@ -125,7 +125,7 @@ def erasure_request(*, customer: Customer, actor: Actor, reason: str = "") -> Er
     The customer is told when it will run and until when they can cancel.
     """
     if not _may_act_for(actor, customer.pk):
-        raise Forbidden(what="erasure request")
+        raise Forbidden(what="request erasure")
     reason = _reason_checked(reason, required=actor.is_staff)
     now = clock.now()
     with transaction.atomic():
@@ -168,7 +168,7 @@ def erasure_cancel(*, request: ErasureRequest, actor: Actor) -> ErasureRequest:
     Raises TransitionNotAllowed (409) naming the state when it already ran or was cancelled.
     """
     if not _may_act_for(actor, request.customer_id):
-        raise Forbidden(what="erasure request")
+        raise Forbidden(what="request erasure")
     _move(request, "cancel", "cancelled")
     now = clock.now()
     target = MOVES["cancel"][1]
@@ -350,7 +350,7 @@ def data_export_request(*, actor: Actor) -> tuple[DataExport, str]:
     `export_pending` (409) while an earlier export is still being built.
     """
     if actor.kind != "customer" or actor.customer_id is None:
-        raise Forbidden(what="export")
+        raise Forbidden(what="export personal data")
     now = clock.now()
     with transaction.atomic():
         customer = Customer.objects.select_for_update().get(pk=actor.customer_id)
@@ -455,7 +455,7 @@ def data_export_download(*, export: DataExport, token: str, actor: Actor) -> byt
     when it is handed over.
     """
     if actor.kind != "customer" or actor.customer_id != export.customer_id:
-        raise Forbidden(what="export")
+        raise Forbidden(what="export personal data")
     if not hmac.compare_digest(export.token_hash, token_hash(token)):
         raise Forbidden("export_token_invalid")
     now = clock.now()

@@ -93,7 +93,7 @@ def test_a_search_and_the_desk_page_are_logged_too(client, carol, alice, complai
 
 
 def test_a_refused_read_is_not_logged_as_a_read(client, oscar, complaint):  # type: ignore[no-untyped-def]
-    assert client.get(f"/api/v1/complaints/{complaint.number}", **bearer(oscar)).status_code == 403
+    assert client.get(f"/api/v1/complaints/{complaint.number}", **bearer(oscar)).status_code == 404
     assert not PersonalDataAccess.objects.exists()
 
 
