@@ -3,14 +3,12 @@
 Every generated file is written by `generated_file_save` under `evidence/` in Django's default
 storage (MEDIA_ROOT unless configured otherwise), named by the complaint or certificate it
 belongs to, and recorded on its row (`ServiceRecord.file_name`, `WipeCertificate.file_name`).
-Erasure deletes them through `generated_files_delete_for_customer`; the ledger keeps only
-their hashes, so it still verifies after the files are gone.
+Erasure deletes a customer's service records through the privacy registry (evidence/privacy.py);
+the ledger keeps only their hashes, so it still verifies after the files are gone.
 """
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-
-from aftersales.evidence.models import ServiceRecord
 
 ROOT = "evidence"
 
@@ -47,17 +45,3 @@ def generated_file_delete(name: str) -> bool:
         default_storage.delete(name)
         return True
     return False
-
-
-def generated_files_delete_for_customer(*, customer_id: int) -> int:
-    """Delete every service-record PDF of the customer's complaints; returns how many files.
-
-    Rows stay (with their hashes, which the ledger seals) and forget their file name. Wipe
-    certificates name a device, not a person, and are kept (docs/evidence.md).
-    """
-    deleted = 0
-    records = ServiceRecord.objects.filter(complaint__customer_id=customer_id).exclude(file_name="")
-    for record in records:
-        deleted += generated_file_delete(record.file_name)
-    records.update(file_name="")
-    return deleted

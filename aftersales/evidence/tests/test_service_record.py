@@ -7,12 +7,14 @@ otto (technician of another outlet: no access), the complaint's customer through
 import io
 import shutil
 import subprocess
+from datetime import timedelta
 
 import pytest
 from pypdf import PdfReader
 
 from aftersales.accounts.actors import SYSTEM, staff_actor
 from aftersales.accounts.services import api_token_create
+from aftersales.common import clock
 from aftersales.complaints import services as complaint_services
 from aftersales.complaints.services import tracking_token
 from aftersales.evidence.models import LedgerEntry, ServiceRecord
@@ -178,15 +180,23 @@ def test_a_large_record_is_generated_in_the_background_and_polled(
     assert client.get(body["status_url"], **bearer(other_outlet_technician())).status_code == 404
 
 
-def test_erasure_deletes_the_generated_pdfs_and_the_ledger_still_verifies(client, order):  # type: ignore[no-untyped-def]
-    from aftersales.evidence.storage import generated_file_exists, generated_files_delete_for_customer
+def test_erasure_deletes_the_generated_pdfs_and_the_ledger_still_verifies(
+    client, order, django_capture_on_commit_callbacks
+):  # type: ignore[no-untyped-def]
+    from aftersales.accounts.actors import customer_actor
+    from aftersales.accounts.privacy.services import erasure_request, erasure_sweep
+    from aftersales.evidence.storage import generated_file_exists
 
     complaint = order.complaint
     client.get(record_url(complaint), **bearer(order.engineer))
     record = ServiceRecord.objects.get(complaint=complaint)
     assert generated_file_exists(record.file_name)
-    assert generated_files_delete_for_customer(customer_id=complaint.customer_id) == 1
+    erasure_request(customer=complaint.customer, actor=customer_actor(complaint.customer_id))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert len(erasure_sweep(now=clock.now() + timedelta(days=30))) == 1
     assert not generated_file_exists(record.file_name)
+    record.refresh_from_db()
+    assert record.file_name == "" and record.content_sha256  # the hash the ledger sealed stays
     seal_create(actor=SYSTEM)
     assert ledger_verify().ok
 
