@@ -375,6 +375,8 @@ TERMS: dict[str, dict[str, str]] = {
     "repair order": _term("repair order", "维修单"),
     "service agreement": _term("service agreement", "服务协议"),
     "outlet": _term("outlet", "网点"),
+    "service record": _term("service record", "电子服务档案"),
+    "wipe certificate": _term("wipe certificate", "数据清除证书"),
     # What an actor may not do (Forbidden): acts and permissions (accounts/roles.py)
     "complaint.access": _term("act on this complaint", "处理此投诉"),
     "complaint.view_team": _term("open this complaint", "查看此投诉"),
@@ -397,6 +399,11 @@ TERMS: dict[str, dict[str, str]] = {
     "triage": _term("use the pre-diagnosis", "使用预诊断"),
     "triage quality": _term("see the pre-diagnosis quality", "查看预诊断质量"),
     "evidence bundle": _term("download the evidence bundle", "下载证据包"),
+    "wipe certificates": _term("see wipe certificates", "查看数据清除证书"),
+    "certify a device wipe": _term("certify a device wipe", "出具数据清除证书"),
+    "certify a wipe for another outlet": _term(
+        "certify a wipe for another outlet", "为其他网点出具数据清除证书"
+    ),
     # Complaint workflow steps and states (complaints/status.py)
     "start_processing": _term("start processing", "开始处理"),
     "wait_for_customer": _term("wait for the customer", "等待客户回复"),
