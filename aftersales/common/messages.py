@@ -404,6 +404,8 @@ TERMS: dict[str, dict[str, str]] = {
     "repair order": _term("repair order", "维修单"),
     "service agreement": _term("service agreement", "服务协议"),
     "outlet": _term("outlet", "网点"),
+    "service record": _term("service record", "电子服务档案"),
+    "wipe certificate": _term("wipe certificate", "数据清除证书"),
     # What an actor may not do (Forbidden): acts and permissions (accounts/roles.py)
     "complaint.access": _term("act on this complaint", "处理此投诉"),
     "complaint.view_team": _term("open this complaint", "查看此投诉"),

@@ -22,6 +22,8 @@ from aftersales.repairs.status import State as RepairState
 ROOT = Path(__file__).resolve().parents[3]
 # Latin words a Chinese sentence may hold: names of standards, formats and headers, not code words.
 STANDARD_TERMS = {"IMEI", "JSON", "UTF-16", "U+0000", "YYYY-MM-DD", "Idempotency-Key", "SMS", "HTTP", "URL"}
+# Query parameters a message tells the client to send, named as the client must type them.
+STANDARD_TERMS |= {"lat", "lon", "address", "city"}
 _LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z0-9_+\-./]*[A-Za-z0-9]|[A-Za-z]")
 _PLACEHOLDER = re.compile(r"\{[a-z_]+\}")
 _PLACEHOLDER_NAME = re.compile(r"\{([a-z_]+)\}")
