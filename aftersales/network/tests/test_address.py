@@ -297,13 +297,8 @@ def test_a_short_name_shared_with_another_province_stays_the_province():
 
 
 def test_a_county_level_city_or_old_prefecture_name_alone_finds_its_place():
-    assert (
-        address_resolve(address="义乌国际商贸城").city,
-        address_resolve(address="义乌国际商贸城").district,
-    ) == (
-        "金华市",
-        "义乌市",
-    )
+    found = address_resolve(address="义乌国际商贸城")
+    assert (found.city, found.district) == ("金华市", "义乌市")
     assert address_resolve(address="毕节地区七星关区").city == "毕节市"
     assert address_resolve(address="思茅市振兴大道").city == "普洱市"
     assert address_resolve(address="上海国际会议中心").city == "上海市"
