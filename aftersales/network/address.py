@@ -122,7 +122,7 @@ LEGACY_NAMES: tuple[tuple[str, str, str, str, int, str], ...] = (
 _STREET_AFTER = re.compile(
     r"(?:[东西南北中新]?[一二三四五六七八九十\d]*(?:路|街|大街|大道|道(?!县)|巷|里弄|弄|胡同)"
     r"|桥|站|公园|广场|商场|商城|商厦|大厦|大学|学院|花园|小区|酒店|宾馆|饭店|医院|银行|机场"
-    r"|华联|百货|市场|港|湾|口|村|门|城(?!区)|厅|中心|国际|天地|大楼)"
+    r"|华联|百货|市场|港|湾|口|村|门|城(?!区)|厅|大楼)"
 )
 # Where the administrative part of an address ends: the first digit or street word.
 _REGION_END = re.compile(r"\d|路|街|大道|道(?!县)|巷|弄|号|广场|大厦|商场|中心|酒店")

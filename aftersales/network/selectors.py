@@ -196,7 +196,8 @@ def query_point(query: NearestQuery) -> tuple[float, float]:
         return found.lat, found.lon
     if found.ambiguous:
         listed = "; ".join(
-            " ".join(part for part in (c["province"], c["city"], c["district"]) if part) + f" ({c['adcode']})"
+            " ".join(dict.fromkeys(p for p in (c["province"], c["city"], c["district"]) if p))
+            + f" ({c['adcode']})"
             for c in found.candidates
         )
         error = ValidationFailed({"address": problem("address_ambiguous", candidates=listed)})

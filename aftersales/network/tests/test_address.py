@@ -294,3 +294,11 @@ def test_a_short_name_shared_with_another_province_stays_the_province():
     # 海南 is the province; Qinghai's 海南藏族自治州 is written 海南州
     assert address_resolve(address="海南").reason == "address_only_province"
     assert address_resolve(address="青海省海南州共和县").city == "海南藏族自治州"
+
+
+def test_a_county_level_city_or_old_prefecture_name_alone_finds_its_place():
+    found = address_resolve(address="义乌国际商贸城")
+    assert (found.city, found.district) == ("金华市", "义乌市")
+    assert address_resolve(address="毕节地区七星关区").city == "毕节市"
+    assert address_resolve(address="思茅市振兴大道").city == "普洱市"
+    assert address_resolve(address="上海国际会议中心").city == "上海市"

@@ -144,3 +144,40 @@ def test_broken_bytes_in_the_address_get_no_500(client, network, raw):  # type: 
 def test_an_address_over_200_characters_is_refused_naming_the_field(client, network):  # type: ignore[no-untyped-def]
     answer = client.get("/api/v1/outlets/nearest", {"address": "深圳市福田区" + "1" * 300})
     assert answer.status_code == 422 and list(answer.json()["fields"]) == ["address"]
+
+
+def test_locate_answers_each_line_before_the_next_is_written():
+    """A program may write one address and wait for its answer: the command must not hold it."""
+    import os
+    import subprocess
+    import sys
+    import threading
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[3]
+    env = {**os.environ, "PYTHONPATH": str(root), "DJANGO_SETTINGS_MODULE": "config.settings"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "django", "outlets", "--skip-checks", "locate"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        env=env,
+        cwd=root,
+        text=True,
+        encoding="utf-8",
+    )
+    assert process.stdin is not None and process.stdout is not None
+    watchdog = threading.Timer(180, process.kill)  # a held answer fails the test, not hangs it
+    watchdog.start()
+    try:
+        process.stdin.write(json.dumps({"address": "浙江省温州市龙港市龙跃路"}, ensure_ascii=False) + "\n")
+        process.stdin.flush()
+        first = json.loads(process.stdout.readline())  # stdin is still open
+        assert first["adcode"] == "330383"
+        process.stdin.write(json.dumps({"address": "新疆石河子市"}, ensure_ascii=False) + "\n")
+        process.stdin.close()
+        assert json.loads(process.stdout.readline())["adcode"] == "659001"
+        assert process.wait(timeout=120) == 0
+    finally:
+        watchdog.cancel()
+        process.kill()
