@@ -437,8 +437,6 @@ TERMS: dict[str, dict[str, str]] = {
     "privacy.erase_any": _term("erase customers' personal data", "删除客户个人信息"),
     "privacy.legal_hold": _term("place or release legal holds", "设置或解除法律保全"),
     "privacy.audit": _term("read the access log", "查看访问日志"),
-    "service record": _term("service record", "电子服务档案"),
-    "wipe certificate": _term("wipe certificate", "数据清除证书"),
     "wipe certificates": _term("see wipe certificates", "查看数据清除证书"),
     "certify a device wipe": _term("certify a device wipe", "出具设备数据清除证书"),
     "certify a wipe for another outlet": _term(
