@@ -278,6 +278,45 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh-hans": "超出范围:{low}{unit} 至 {high}{unit}。",
     },
     "outlet_unknown": {"en": "Unknown outlet {outlet}.", "zh-hans": "未知网点 {outlet}。"},
+    "depot_unknown": {"en": "Unknown depot {depot}.", "zh-hans": "未知区域仓 {depot}。"},
+    "depot_missing": {
+        "en": "No regional depot serves region {region}.",
+        "zh-hans": "区域 {region} 没有对应的区域仓。",
+    },
+    "region_invalid": {
+        "en": "A region is 2 to 6 digits of an administrative-division code (44, 4403).",
+        "zh-hans": "区域须为 2 至 6 位行政区划代码(如 44、4403)。",
+    },
+    "period_reversed": {"en": "The end is before the start.", "zh-hans": "结束时间早于开始时间。"},
+    "date_in_past": {"en": "Must be in the future.", "zh-hans": "须为将来的时间。"},
+    "transfer_to_itself": {
+        "en": "A transfer goes to another outlet than its source.",
+        "zh-hans": "调拨的目的网点不能与来源相同。",
+    },
+    "transfer_transition_not_allowed": {
+        "en": "Cannot {action}: transfer {number} is {state}; allowed next steps: {allowed}.",
+        "zh-hans": "无法执行“{action}”:调拨单 {number} 当前状态为 {state};允许的下一步:{allowed}。",
+    },
+    "parts_in_stock": {
+        "en": "Repair order {number} waits for nothing: its parts are free at the outlet; approve it.",
+        "zh-hans": "维修单 {number} 所需配件网点均有库存,无需等待备件,请直接确认报价。",
+    },
+    "transfer_not_received": {
+        "en": "Transfer {transfer} for this repair is {state}: the parts have not arrived.",
+        "zh-hans": "本维修单的调拨单 {transfer} 当前为 {state},配件尚未到达。",
+    },
+    "express_not_eligible": {
+        "en": "Repair order {number} does not qualify for an express replacement.",
+        "zh-hans": "维修单 {number} 不符合 48 小时快速换机条件。",
+    },
+    "walk_in_elsewhere": {
+        "en": "This device already has open complaint {number}, handled by {team}.",
+        "zh-hans": "该设备已有处理中的投诉 {number},由 {team} 处理。",
+    },
+    "outlet_staff_only": {
+        "en": "Only staff of outlet {outlet} may use its counter terminal.",
+        "zh-hans": "只有网点 {outlet} 的员工可以使用其柜台终端。",
+    },
     "mail_refused": {
         "en": "The message was not taken in: {reason}.",
         "zh-hans": "邮件未受理:{reason}。",

@@ -53,7 +53,7 @@ def test_a_technician_opens_a_repair_order_for_a_complaint_dispatched_to_the_out
     assert answer.status_code == 201, answer.content
     body = answer.json()
     assert body["state"] == "received" and body["engineer_employee_id"] == "SZ0042"
-    assert body["allowed_actions"] == ["record_checks", "diagnose", "accept_agreement", "cancel"]
+    assert body["allowed_actions"] == ["record_checks", "diagnose", "accept_agreement", "hand_back", "cancel"]
     assert [e["step"] for e in body["events"]] == ["received"]
     complaint.refresh_from_db()
     assert complaint.state == "processing"
@@ -223,7 +223,7 @@ def test_an_illegal_step_answers_409_naming_the_state_and_the_allowed_steps(clie
     assert answer.status_code == 409
     assert answer.json()["message"] == (
         f"Cannot return: repair order {order.number} is received; "
-        "allowed next steps: record_checks, diagnose, accept_agreement, cancel."
+        "allowed next steps: record_checks, diagnose, accept_agreement, replace_device, hand_back, cancel."
     )
 
 
