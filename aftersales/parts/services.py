@@ -21,7 +21,9 @@ from aftersales.common.errors import FieldConflict, FieldProblem, ValidationFail
 from aftersales.common.text import text_problem
 from aftersales.network.models import Outlet, outlet_team
 from aftersales.parts.models import (
+    Component,
     Depot,
+    DeviceModel,
     EmergencyMode,
     Location,
     LowStockAlert,
@@ -454,3 +456,91 @@ def part_set_threshold(*, actor: Actor, part: Part, threshold: int) -> Part:
     part.low_stock_threshold = threshold
     part.save(update_fields=["low_stock_threshold"])
     return part
+
+
+# --- catalogue and opening stock (imports, the demo) ---------------------------------------------------
+
+
+@transaction.atomic
+def device_model_add(
+    *, actor: Actor, code: str, name: str, parts: Sequence[tuple[str, str, str]]
+) -> DeviceModel:
+    """Add a device model (or find it by `code`) with its original parts ((number, component, name)).
+
+    Existing part numbers are left as they are. Errors: 422 `invalid_value` on
+    `parts.<i>.component` for a component outside Component.
+    """
+    for index, (_number, component, _name) in enumerate(parts):
+        if component not in Component.values:
+            raise ValidationFailed(
+                {f"parts.{index}.component": problem("invalid_value", detail=", ".join(Component.values))}
+            )
+    model, _ = DeviceModel.objects.get_or_create(code=code.strip().lower(), defaults={"name": name})
+    known = set(Part.objects.filter(number__in=[p[0] for p in parts]).values_list("number", flat=True))
+    Part.objects.bulk_create(
+        [
+            Part(number=number, model=model, component=component, name=part_name)
+            for number, component, part_name in parts
+            if number not in known
+        ]
+    )
+    return model
+
+
+@transaction.atomic
+def stock_load(*, actor: Actor, rows: Sequence[tuple[str, str, Part, int]]) -> int:
+    """Opening stock: (location kind, location code, part, quantity >= 0) rows for places holding none yet.
+
+    One INSERT for all; rows whose stock row exists are skipped (use stock_receive to add).
+    Returns how many rows were created. Low-stock states are set as they stand, without alerts.
+    """
+    now = clock.now()
+    for index, (kind, _code, _part, quantity) in enumerate(rows):
+        _location(kind)
+        if type(quantity) is not int or quantity < 0:
+            raise ValidationFailed({f"rows.{index}.quantity": problem("quantity_not_positive")})
+    created = Stock.objects.bulk_create(
+        [
+            Stock(
+                location_kind=kind,
+                location_code=code,
+                part=part,
+                on_hand=quantity,
+                low_since=now if kind == Location.OUTLET and quantity <= part.low_stock_threshold else None,
+            )
+            for kind, code, part, quantity in rows
+        ],
+        ignore_conflicts=True,
+    )
+    return len(created)
+
+
+@transaction.atomic
+def depot_add(
+    *, actor: Actor, code: str, name: str, region_adcode: str, lat: float, lon: float, transit_hours: int = 24
+) -> Depot:
+    """Add a regional depot serving the outlets whose adcodes start with `region_adcode` (or find it by code).
+
+    Errors: 422 `region_invalid` on `region`, `coordinate_invalid` on `lat` / `lon`,
+    `value_too_large` on `transit_hours` (1-720).
+    """
+    region = region_adcode.strip()
+    if not (region.isascii() and region.isdigit() and 2 <= len(region) <= 6):
+        raise ValidationFailed({"region": problem("region_invalid")})
+    if not -90 <= lat <= 90:
+        raise ValidationFailed({"lat": problem("coordinate_invalid", low=-90, high=90)})
+    if not -180 <= lon <= 180:
+        raise ValidationFailed({"lon": problem("coordinate_invalid", low=-180, high=180)})
+    if type(transit_hours) is not int or not 1 <= transit_hours <= 720:
+        raise ValidationFailed({"transit_hours": problem("value_too_large", limit=720)})
+    depot, _ = Depot.objects.get_or_create(
+        code=code,
+        defaults={
+            "name": name,
+            "region_adcode": region,
+            "lat": lat,
+            "lon": lon,
+            "transit_hours": transit_hours,
+        },
+    )
+    return depot

@@ -244,3 +244,20 @@ def test_only_administrators_declare_an_emergency(client, bench, tom):  # type: 
     }
     assert post(client, "/api/v1/parts/emergencies", body, tom).status_code == 403
     assert post(client, "/api/v1/parts/emergencies", body, bench.olga).status_code == 403
+
+
+def test_the_customer_sees_the_wait_for_parts_and_when_they_are_expected(client, bench):  # type: ignore[no-untyped-def]
+    from aftersales.complaints.services import tracking_token
+
+    with at(0):
+        order = quoted_order(bench)
+    with at(1):
+        post(client, f"/api/v1/repairs/{order.number}/wait-for-parts", {}, bench.olga)
+    complaint = Complaint.objects.get(pk=order.complaint_id)
+    seen = client.get(f"/api/v1/complaints/{complaint.number}?token={tracking_token(complaint)}").json()
+    assert seen["state"] == "waiting_parts"
+    [waiting] = [e for e in seen["timeline"] if e["step"] == "waiting_for_parts"]
+    assert datetime.fromisoformat(waiting["expected_at"]) == T0 + timedelta(hours=25)
+    assert "payload" not in waiting and waiting["actor"] == "staff"
+    # Other repair steps (checks, diagnosis, quote) stay staff's business.
+    assert {e["step"] for e in seen["timeline"] if e["kind"] == "repair"} == {"waiting_for_parts"}
