@@ -180,6 +180,7 @@ def walk_in(request: HttpRequest, payload: WalkInIn):  # type: ignore[no-untyped
     """
     actor = actor_from_request(request)
     outlet = _outlet(payload.outlet)
+    lightning.counter_require(actor=actor, outlet=outlet)  # who asks, before what they sent
     readout = lightning.readout_parse(payload.readout)
     order = lightning.repair_order_walk_in(
         actor=actor,

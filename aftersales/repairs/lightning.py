@@ -25,7 +25,14 @@ from django.db import transaction
 from aftersales.accounts.actors import Actor
 from aftersales.accounts.roles import OUTLET_STAFF
 from aftersales.common import clock
-from aftersales.common.errors import FieldConflict, FieldProblem, Forbidden, ValidationFailed, problem
+from aftersales.common.errors import (
+    FieldConflict,
+    FieldProblem,
+    Forbidden,
+    Unauthenticated,
+    ValidationFailed,
+    problem,
+)
 from aftersales.common.text import text_problem
 from aftersales.complaints import services as complaint_services
 from aftersales.devices.imei import valid_imei
@@ -212,6 +219,14 @@ class WalkIn:
     language: str = "zh-hans"
 
 
+def counter_require(*, actor: Actor, outlet: Outlet) -> None:
+    """Only the outlet's own staff use its counter terminal: 401 for no staff token, 403 for anyone else."""
+    if not actor.is_staff:
+        raise Unauthenticated()
+    if actor.role not in OUTLET_STAFF or actor.user is None or actor.user.team != outlet.team:
+        raise Forbidden(what=f"use the counter terminal of {outlet.code}")
+
+
 def repair_order_walk_in(*, actor: Actor, outlet: Outlet, readout: ReadOut, walk_in: WalkIn) -> RepairOrder:
     """Open a walk-in repair at `outlet`'s counter from a validated read-out; returns the order.
 
@@ -220,13 +235,7 @@ def repair_order_walk_in(*, actor: Actor, outlet: Outlet, readout: ReadOut, walk
     handles: 409 `walk_in_elsewhere` on `readout.imei`. The order's `lightning_route` and
     the timeline's `lightning_route` step say what the counter does and why.
     """
-    if (
-        not actor.is_staff
-        or actor.role not in OUTLET_STAFF
-        or actor.user is None
-        or actor.user.team != outlet.team
-    ):
-        raise Forbidden(what=f"use the counter terminal of {outlet.code}")
+    counter_require(actor=actor, outlet=outlet)
     now = clock.now()
     rules = lightning_rules_on(clock.localdate(now))
     text = walk_in.description.strip() or _describe(readout)

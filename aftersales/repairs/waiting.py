@@ -160,17 +160,26 @@ def repair_order_parts_arrived(*, actor: Actor, order: RepairOrder) -> RepairOrd
 
 @transaction.atomic
 def transfer_receive_for_repairs(*, actor: Actor, transfer: Transfer) -> Transfer:
-    """Receive a transfer at its outlet; a repair order waiting on it resumes once all its transfers are in."""
-    transfer = parts_services.transfer_receive(actor=actor, transfer=transfer)
+    """Receive a transfer at its outlet; a repair order waiting on it resumes once all its transfers are in.
+
+    The order is locked before the transfer is received, so two parcels of one order taken
+    in at once are counted one after the other and the last one resumes it.
+    """
+    order = None
     if transfer.holder.startswith("repair:"):
-        order = RepairOrder.objects.filter(number=transfer.holder.removeprefix("repair:")).first()
-        if (
-            order is not None
-            and order.state == State.WAITING_PARTS
-            and all(
-                t.state in (TransferState.RECEIVED, TransferState.CANCELLED)
-                for t in transfers_for_holder(holder=order.holder)
-            )
-        ):
-            repair_order_parts_arrived(actor=actor, order=order)
+        order = (
+            RepairOrder.objects.select_for_update(of=("self",))
+            .filter(number=transfer.holder.removeprefix("repair:"))
+            .first()
+        )
+    transfer = parts_services.transfer_receive(actor=actor, transfer=transfer)
+    if (
+        order is not None
+        and order.state == State.WAITING_PARTS
+        and all(
+            t.state in (TransferState.RECEIVED, TransferState.CANCELLED)
+            for t in transfers_for_holder(holder=order.holder)
+        )
+    ):
+        repair_order_parts_arrived(actor=actor, order=order)
     return transfer

@@ -276,6 +276,14 @@ def test_only_the_outlets_own_staff_use_its_counter_terminal(client, bench, tom)
     otto = other_outlet_technician()
     assert walk_in(client, bench, readout(), user=otto).status_code == 403
     assert walk_in(client, bench, readout(), user=tom).status_code == 403
+    # Refused for who they are, whatever they sent.
+    assert walk_in(client, bench, {**readout(), "battery_health": 130}, user=otto).status_code == 403
+    anonymous = client.post(
+        "/api/v1/repairs/walk-in",
+        json.dumps({"outlet": bench.outlet.code, "readout": {**readout(), "battery_health": 130}}),
+        content_type="application/json",
+    )
+    assert anonymous.status_code == 401
     assert client.post("/api/v1/repairs/walk-in", "{}", content_type="application/json").status_code in (
         401,
         422,
