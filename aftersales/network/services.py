@@ -289,7 +289,7 @@ def outlet_record_ratings(*, actor: Actor, outlet: Outlet, scores: dict[str, int
 
 def _lane(lane: str) -> str:
     if lane not in LANES:
-        raise ValidationFailed({"lane": problem("invalid_value", detail=f"use one of {', '.join(LANES)}")})
+        raise ValidationFailed({"lane": problem("lane_unknown", allowed=", ".join(LANES))})
     return lane
 
 
@@ -323,7 +323,7 @@ def outlet_queue_serve(*, actor: Actor, outlet: Outlet, lane: str | None = None)
     if not actor.may("outlet.serve_queue") or (
         actor.role != Role.ADMIN and (actor.user is None or actor.user.team != outlet.team)
     ):
-        raise Forbidden(what=f"serve the queue of outlet {outlet.code}")
+        raise Forbidden(what="serve the outlet queue", outlet=outlet.code)
     lanes = [_lane(lane)] if lane else list(LANES)
     now = clock.now()
     with transaction.atomic():

@@ -298,7 +298,7 @@ def transfer_get_for_actor(*, actor: Actor, number: str, action: str = "view") -
         source_code=transfer.source_code,
         destination_code=transfer.destination_code,
     ):
-        raise Forbidden(what=f"{action} this transfer")
+        raise Forbidden(what="move this transfer")
     return transfer
 
 

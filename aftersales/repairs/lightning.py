@@ -224,7 +224,7 @@ def counter_require(*, actor: Actor, outlet: Outlet) -> None:
     if not actor.is_staff:
         raise Unauthenticated()
     if actor.role not in OUTLET_STAFF or actor.user is None or actor.user.team != outlet.team:
-        raise Forbidden(what=f"use the counter terminal of {outlet.code}")
+        raise Forbidden(what="use this outlet's counter terminal")
 
 
 def repair_order_walk_in(*, actor: Actor, outlet: Outlet, readout: ReadOut, walk_in: WalkIn) -> RepairOrder:
