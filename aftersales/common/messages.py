@@ -313,6 +313,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh-hans": "超出范围:{low}{unit} 至 {high}{unit}。",
     },
     "outlet_unknown": {"en": "Unknown outlet {outlet}.", "zh-hans": "未知网点 {outlet}。"},
+    "source_invalid": {
+        "en": "Write the source as depot:<code> or outlet:<code>.",
+        "zh-hans": "来源格式无效:须为区域仓或网点及其代码。",
+    },
+    "field_unknown": {"en": "Unknown field; known fields: {allowed}.", "zh-hans": "未知字段。"},
     "depot_unknown": {"en": "Unknown depot {depot}.", "zh-hans": "未知区域仓 {depot}。"},
     "depot_missing": {
         "en": "No regional depot serves region {region}.",

@@ -48,14 +48,7 @@ def _number(raw: str, field: str, low: float, high: float) -> float:
         or not low <= value <= high
         or not text.replace(".", "", 1).lstrip("+-").isdigit()
     ):
-        raise ValidationFailed(
-            {
-                field: problem(
-                    "coordinate_invalid" if field in ("lat", "lon") else "invalid_value",
-                    detail=f"{low}-{high}",
-                )
-            }
-        )
+        raise ValidationFailed({field: problem("coordinate_invalid", low=low, high=high)})
     return value
 
 
@@ -105,7 +98,7 @@ def request_transfer(request: HttpRequest, payload: TransferIn):  # type: ignore
         raise Unauthenticated()
     kind, _, code = payload.source.strip().partition(":")
     if kind not in Location.values or not code:
-        raise ValidationFailed({"source": problem("invalid_value", detail="depot:<code>, outlet:<code>")})
+        raise ValidationFailed({"source": problem("source_invalid")})
     destination = payload.destination.strip().lower()
     if not transfer_may(
         actor, action="request", source_kind=kind, source_code=code, destination_code=destination

@@ -304,7 +304,7 @@ def wait_for_parts(request: HttpRequest, number: str, payload: WaitForPartsIn): 
     order, actor = _order(request, number)
     kind, _, code = payload.source.strip().partition(":")
     if payload.source.strip() and (kind not in ("depot", "outlet") or not code):
-        raise ValidationFailed({"source": problem("invalid_value", detail="depot:<code>, outlet:<code>")})
+        raise ValidationFailed({"source": problem("source_invalid")})
     order = waiting.repair_order_wait_for_parts(actor=actor, order=order, source_kind=kind, source_code=code)
     return detail_out(order, actor)
 

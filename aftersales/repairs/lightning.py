@@ -115,7 +115,7 @@ def readout_parse(raw: Any, *, prefix: str = "readout") -> ReadOut:
         raise ValidationFailed({prefix: problem("required")})
     problems: dict[str, FieldProblem] = {}
     for key in sorted(set(raw) - READOUT_KEYS, key=str):
-        problems[f"{prefix}.{key}"[:120]] = problem("invalid_value", detail=", ".join(sorted(READOUT_KEYS)))
+        problems[f"{prefix}.{key}"[:120]] = problem("field_unknown", allowed=", ".join(sorted(READOUT_KEYS)))
     imei_raw = raw.get("imei")
     imei = valid_imei(imei_raw) if isinstance(imei_raw, str) and len(imei_raw) <= 64 else None
     if imei is None:
@@ -155,7 +155,7 @@ def readout_parse(raw: Any, *, prefix: str = "readout") -> ReadOut:
 
 def _diagnostics(raw: Any, where: str, problems: dict[str, FieldProblem]) -> list[CheckResult]:
     if not isinstance(raw, list):
-        problems[where] = problem("invalid_value", detail="a list")
+        problems[where] = problem("type_invalid", expected="list")
         return []
     if len(raw) > len(DIAGNOSTIC_TESTS):
         problems[where] = problem("value_too_large", limit=len(DIAGNOSTIC_TESTS))
@@ -165,11 +165,11 @@ def _diagnostics(raw: Any, where: str, problems: dict[str, FieldProblem]) -> lis
     for index, entry in enumerate(raw):
         at = f"{where}.{index}"
         if not isinstance(entry, dict):
-            problems[at] = problem("invalid_value", detail="an object")
+            problems[at] = problem("type_invalid", expected="dict")
             continue
         for key in sorted(set(entry) - DIAGNOSTIC_KEYS, key=str):
             problems[f"{at}.{key}"[:120]] = problem(
-                "invalid_value", detail=", ".join(sorted(DIAGNOSTIC_KEYS))
+                "field_unknown", allowed=", ".join(sorted(DIAGNOSTIC_KEYS))
             )
         test = entry.get("test")
         if not isinstance(test, str) or test not in DIAGNOSTIC_TESTS:
@@ -183,7 +183,7 @@ def _diagnostics(raw: Any, where: str, problems: dict[str, FieldProblem]) -> lis
         passed = entry.get("passed")
         if type(passed) is not bool:
             problems[f"{at}.passed"] = (
-                problem("required") if passed is None else problem("invalid_value", detail="true, false")
+                problem("required") if passed is None else problem("type_invalid", expected="bool")
             )
         count = entry.get("count")
         if takes_count:
@@ -193,7 +193,7 @@ def _diagnostics(raw: Any, where: str, problems: dict[str, FieldProblem]) -> lis
             elif (trouble := _whole(count, 0, 100)) is not None:
                 problems[f"{at}.count"] = trouble
         elif count is not None:
-            problems[f"{at}.count"] = problem("invalid_value", detail="-")
+            problems[f"{at}.count"] = problem("field_unknown", allowed="test, passed")
         value = entry.get("value")
         if value_range is not None:
             if value is None:
@@ -201,7 +201,7 @@ def _diagnostics(raw: Any, where: str, problems: dict[str, FieldProblem]) -> lis
             elif (trouble := _whole(value, *value_range)) is not None:
                 problems[f"{at}.value"] = trouble
         elif value is not None:
-            problems[f"{at}.value"] = problem("invalid_value", detail="-")
+            problems[f"{at}.value"] = problem("field_unknown", allowed="test, passed")
         checks.append(CheckResult(kind=test, passed=passed, count=count, value=value))  # type: ignore[arg-type]
     return checks
 

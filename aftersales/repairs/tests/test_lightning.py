@@ -231,7 +231,7 @@ def test_the_day_15_window_moves_with_the_pack(client, bench, pack_with):  # typ
         ({"os_version": "x" * 41}, "readout.os_version", "text_too_long"),
         ({"os_version": "ColorOS\n14"}, "readout.os_version", "text_broken_character"),
         ({"os_version": ""}, "readout.os_version", "required"),
-        ({"diagnostics": "all good"}, "readout.diagnostics", "invalid_value"),
+        ({"diagnostics": "all good"}, "readout.diagnostics", "type_invalid"),
         (
             {"diagnostics": [{"test": "xray", "passed": True}]},
             "readout.diagnostics.0.test",
@@ -245,7 +245,7 @@ def test_the_day_15_window_moves_with_the_pack(client, bench, pack_with):  # typ
         (
             {"diagnostics": [{"test": "camera", "passed": "yes"}]},
             "readout.diagnostics.0.passed",
-            "invalid_value",
+            "type_invalid",
         ),
         ({"diagnostics": [{"test": "touch", "passed": False}]}, "readout.diagnostics.0.count", "required"),
         (
@@ -253,7 +253,7 @@ def test_the_day_15_window_moves_with_the_pack(client, bench, pack_with):  # typ
             "readout.diagnostics.0.value",
             "value_too_large",
         ),
-        ({"serial": "ABC"}, "readout.serial", "invalid_value"),
+        ({"serial": "ABC"}, "readout.serial", "field_unknown"),
     ],
 )
 def test_a_bad_read_out_is_422_naming_the_field_and_writes_nothing(client, bench, change, field, code):  # type: ignore[no-untyped-def]
