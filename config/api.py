@@ -179,11 +179,13 @@ def _mount() -> None:
 
 
 def _mount_repairs() -> None:
+    from aftersales.parts.api import router as parts_router
     from aftersales.pricing.api import prices_router, trade_in_router
     from aftersales.repairs.api import router as repairs_router
     from aftersales.warranty.api import router as warranty_router
 
     api.add_router("/repairs", repairs_router)
+    api.add_router("/parts", parts_router)
     api.add_router("/prices", prices_router)
     api.add_router("/trade-in", trade_in_router)
     api.add_router("/warranty", warranty_router)

@@ -317,6 +317,50 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh-hans": "超出范围:{low}{unit} 至 {high}{unit}。",
     },
     "outlet_unknown": {"en": "Unknown outlet {outlet}.", "zh-hans": "未知网点 {outlet}。"},
+    "source_invalid": {
+        "en": "Write the source as depot:<code> or outlet:<code>.",
+        "zh-hans": "来源格式无效:须为区域仓或网点及其代码。",
+    },
+    "field_unknown": {"en": "Unknown field; known fields: {allowed}.", "zh-hans": "未知字段。"},
+    "depot_unknown": {"en": "Unknown depot {depot}.", "zh-hans": "未知区域仓 {depot}。"},
+    "depot_missing": {
+        "en": "No regional depot serves region {region}.",
+        "zh-hans": "区域 {region} 没有对应的区域仓。",
+    },
+    "region_invalid": {
+        "en": "A region is 2 to 6 digits of an administrative-division code (44, 4403).",
+        "zh-hans": "区域须为 2 至 6 位行政区划代码(如 44、4403)。",
+    },
+    "period_reversed": {"en": "The end is before the start.", "zh-hans": "结束时间早于开始时间。"},
+    "date_in_past": {"en": "Must be in the future.", "zh-hans": "须为将来的时间。"},
+    "transfer_to_itself": {
+        "en": "A transfer goes to another outlet than its source.",
+        "zh-hans": "调拨的目的网点不能与来源相同。",
+    },
+    "transfer_transition_not_allowed": {
+        "en": "Cannot {action}: transfer {number} is {state}; allowed next steps: {allowed}.",
+        "zh-hans": "无法执行“{action}”:调拨单 {number} 当前状态为 {state};允许的下一步:{allowed}。",
+    },
+    "parts_in_stock": {
+        "en": "Repair order {number} waits for nothing: its parts are free at the outlet; approve it.",
+        "zh-hans": "维修单 {number} 所需配件网点均有库存,无需等待备件,请直接确认报价。",
+    },
+    "transfer_not_received": {
+        "en": "Transfer {transfer} for this repair is {state}: the parts have not arrived.",
+        "zh-hans": "本维修单的调拨单 {transfer} 当前为 {state},配件尚未到达。",
+    },
+    "express_not_eligible": {
+        "en": "Repair order {number} does not qualify for an express replacement.",
+        "zh-hans": "维修单 {number} 不符合 48 小时快速换机条件。",
+    },
+    "walk_in_elsewhere": {
+        "en": "This device already has open complaint {number}, handled by {team}.",
+        "zh-hans": "该设备已有处理中的投诉 {number},由 {team} 处理。",
+    },
+    "outlet_staff_only": {
+        "en": "Only staff of outlet {outlet} may use its counter terminal.",
+        "zh-hans": "只有网点 {outlet} 的员工可以使用其柜台终端。",
+    },
     "mail_refused": {
         "en": "The message was not taken in: {reason}.",
         "zh-hans": "邮件未受理:{reason}。",
@@ -482,6 +526,27 @@ TERMS: dict[str, dict[str, str]] = {
     "returned": _term("returned", "已取机"),
     "cancelled": _term("cancelled", "已取消"),
     "refused_by_customer": _term("refused by the customer", "客户拒绝"),
+    "wait_for_parts": _term("wait for parts", "等待备件"),
+    "parts_arrived": _term("take up the repair with the parts arrived", "备件到货继续维修"),
+    "replace_device": _term("replace the device", "换机"),
+    "hand_back": _term("hand the device back unrepaired", "未修交还"),
+    "waiting_parts": _term("waiting for parts", "待备件"),
+    # Transfer order steps and states (parts/status.py)
+    "ship": _term("ship", "发货"),
+    "receive": _term("receive", "收货"),
+    "requested": _term("requested", "已申请"),
+    "shipped": _term("shipped", "已发货"),
+    # Walk-in lightning service and parts (Forbidden, NotFound)
+    "transfer order": _term("transfer order", "调拨单"),
+    "use this outlet's counter terminal": _term("use this outlet's counter terminal", "使用该网点的柜台终端"),
+    "see this outlet's walk-in figures": _term(
+        "see this outlet's walk-in figures", "查看该网点的到店服务数据"
+    ),
+    "see this outlet's stock": _term("see this outlet's stock", "查看该网点的库存"),
+    "request parts for this outlet": _term("request parts for this outlet", "为该网点申请调拨配件"),
+    "move this transfer": _term("move this transfer order", "处理此调拨单"),
+    "declare an emergency mode": _term("declare an emergency mode", "启动应急服务模式"),
+    "take this complaint at the counter": _term("take this complaint at the counter", "在柜台接收此投诉"),
     # Walk-in queue lanes (network)
     "urgent": _term("urgent", "加急"),
     "normal": _term("normal", "普通"),
@@ -509,7 +574,11 @@ TERMS: dict[str, dict[str, str]] = {
 }
 # The parameters that carry one code word, and those that carry a list of them (", "-separated).
 TERM_PARAMS = frozenset({"what", "action", "state", "lane", "kind", "expected"})
-TERM_LIST_PARAMS = {"transition_not_allowed": "allowed", "repair_transition_not_allowed": "allowed"}
+TERM_LIST_PARAMS = {
+    "transition_not_allowed": "allowed",
+    "repair_transition_not_allowed": "allowed",
+    "transfer_transition_not_allowed": "allowed",
+}
 _LIST_SEPARATOR = {"en": ", ", "zh-hans": "、"}
 
 

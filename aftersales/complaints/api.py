@@ -97,6 +97,14 @@ CUSTOMER_EVENT_KINDS = frozenset(
         TimelineEvent.Kind.ATTACHMENT,
     }
 )
+# The repair steps a customer is told of: what their repair waits for and where it is served from.
+CUSTOMER_REPAIR_STEPS = frozenset({"waiting_for_parts", "parts_arrived", "emergency_mode"})
+
+
+def _customer_sees(event: TimelineEvent) -> bool:
+    if event.kind == TimelineEvent.Kind.REPAIR:
+        return event.payload.get("step") in CUSTOMER_REPAIR_STEPS
+    return event.kind in CUSTOMER_EVENT_KINDS
 
 
 def timeline_out(events: list[TimelineEvent], actor: Actor) -> list[CustomerTimelineEventOut]:
@@ -106,7 +114,7 @@ def timeline_out(events: list[TimelineEvent], actor: Actor) -> list[CustomerTime
     return [
         CustomerTimelineEventOut(**_event_shown(event, own=f"customer:{actor.customer_id}"))
         for event in events
-        if event.kind in CUSTOMER_EVENT_KINDS
+        if _customer_sees(event)
     ]
 
 
@@ -123,6 +131,10 @@ def _event_shown(event: TimelineEvent, *, own: str | None = None) -> dict:
         "state_to": payload.get("to") if is_status else None,
         "level_to": payload.get("to_level") if event.kind == TimelineEvent.Kind.ESCALATION else None,
         "reason": payload.get("reason") if is_status else None,
+        "step": payload.get("step") if event.kind == TimelineEvent.Kind.REPAIR else None,
+        "expected_at": payload.get("expected_arrival")
+        if payload.get("step") == "waiting_for_parts"
+        else None,
     }
     if own is not None and event.actor != own:
         shown["reason"] = None  # only the reasons the customer gave

@@ -41,6 +41,10 @@ class CustomerTimelineEventOut(Schema):
     level_to: str | None = None
     # A reason the customer gave themselves (reopening); never what staff typed.
     reason: str | None = None
+    # Repair steps the customer is told of (waiting for parts, parts arrived, emergency service).
+    step: str | None = None
+    # Waiting for parts: when they are expected at the outlet.
+    expected_at: datetime | None = None
 
 
 class TimelineEventOut(CustomerTimelineEventOut):

@@ -19,6 +19,7 @@ from stdnum import luhn
 
 from aftersales.accounts.actors import SYSTEM, Actor, customer_actor
 from aftersales.accounts.models import Customer, CustomerIdentity, User
+from aftersales.accounts.roles import OUTLET_STAFF
 from aftersales.common import clock
 from aftersales.common.errors import Conflict, Forbidden, TransitionNotAllowed, ValidationFailed, problem
 from aftersales.common.text import text_problem
@@ -471,6 +472,42 @@ def complaint_record_inspection(*, actor: Actor, complaint: Complaint, findings:
 
 
 @transaction.atomic
+def complaint_receive_at_counter(*, actor: Actor, complaint: Complaint) -> Complaint:
+    """A complaint its customer brought to an outlet's counter is worked by that outlet's team.
+
+    Only for a complaint the acting outlet staff member just opened at their counter: its
+    channel is `store` or `outlet`, they own it (first contact) and nobody has moved it
+    yet (accepted). Written on the timeline as an assignment to the outlet's team. Errors:
+    403 otherwise.
+    """
+    complaint = _lock(complaint)
+    user = actor.user
+    if (
+        not actor.is_staff
+        or actor.role not in OUTLET_STAFF
+        or user is None
+        or not user.team
+        or complaint.owner_id != user.pk
+        or complaint.channel not in ("store", "outlet")
+        or complaint.state != State.ACCEPTED
+    ):
+        raise Forbidden(what="take this complaint at the counter")
+    if complaint.team == user.team:
+        return complaint
+    now = clock.now()
+    complaint.team = user.team
+    events.assignment_event(
+        complaint=complaint,
+        actor=actor,
+        at=now,
+        previous_owner=complaint.owner_id,
+        reason="walk-in at the counter",
+    )
+    complaint.save(update_fields=["team", "event_count"])
+    return complaint
+
+
+@transaction.atomic
 def complaint_transfer_ownership(
     *, actor: Actor, complaint: Complaint, new_owner: User, reason: str
 ) -> Complaint:
@@ -761,7 +798,7 @@ def _apply_move(
     changed = ["state", "is_open", "event_count"]
     if action == "escalate":
         changed += _raise_level(complaint, actor=actor, reason=reason, at=at, pack=pack, to_level=to_level)
-    elif action == "wait_for_customer":
+    elif action in ("wait_for_customer", "wait_for_parts"):
         complaint.paused_at = at
         changed.append("paused_at")
     elif action == "resume":

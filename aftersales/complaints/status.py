@@ -13,6 +13,8 @@ class State(models.TextChoices):
     ACCEPTED = "accepted", "受理 Accepted"  # received, numbered and triaged; nobody has started work
     PROCESSING = "processing", "处理中 Processing"  # a team is diagnosing, inspecting or repairing
     WAITING_CUSTOMER = "waiting_customer", "待客户回复 Waiting on customer"  # service clocks paused
+    # A repair waits for parts on their way to the outlet (repairs: waiting_parts): clocks paused.
+    WAITING_PARTS = "waiting_parts", "待备件 Waiting for parts"
     ESCALATED = "escalated", "已升级 Escalated"  # handed to a higher response level, awaiting pickup
     RESOLVED = "resolved", "已解决 Resolved"  # solution delivered; satisfaction check pending
     REOPENED = "reopened", "已重开 Reopened"  # the customer or staff found it not solved
@@ -21,9 +23,16 @@ class State(models.TextChoices):
 
 
 OPEN_STATES = frozenset(
-    {State.ACCEPTED, State.PROCESSING, State.WAITING_CUSTOMER, State.ESCALATED, State.REOPENED}
+    {
+        State.ACCEPTED,
+        State.PROCESSING,
+        State.WAITING_CUSTOMER,
+        State.WAITING_PARTS,
+        State.ESCALATED,
+        State.REOPENED,
+    }
 )
-# States whose service clocks run (waiting on the customer pauses them).
+# States whose service clocks run (waiting on the customer or for parts pauses them).
 CLOCKED_STATES = frozenset({State.ACCEPTED, State.PROCESSING, State.ESCALATED, State.REOPENED})
 
 _WORKERS = ALL_STAFF
@@ -42,7 +51,10 @@ class Move:
 MOVES: tuple[Move, ...] = (
     Move("start_processing", CLOCKED_STATES, State.PROCESSING, _WORKERS),
     Move("wait_for_customer", CLOCKED_STATES, State.WAITING_CUSTOMER, _WORKERS, needs_reason=True),
+    Move("wait_for_parts", CLOCKED_STATES, State.WAITING_PARTS, _WORKERS | {SYSTEM}, needs_reason=True),
     Move("resume", frozenset({State.WAITING_CUSTOMER}), State.PROCESSING, _WORKERS | {Role.CUSTOMER, SYSTEM}),
+    # Parts arrived: the repair resumes. A customer's message does not end this wait.
+    Move("resume", frozenset({State.WAITING_PARTS}), State.PROCESSING, _WORKERS | {SYSTEM}),
     Move("escalate", CLOCKED_STATES, State.ESCALATED, CENTRAL_STAFF | {SYSTEM}, needs_reason=True),
     Move("resolve", CLOCKED_STATES, State.RESOLVED, _WORKERS, needs_reason=True),
     Move(

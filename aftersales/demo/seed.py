@@ -18,10 +18,13 @@ from aftersales.common.errors import DomainError
 from aftersales.complaints import services as complaint_services
 from aftersales.demo.outlets import seed_outlets
 from aftersales.demo.phrases import CITIES, ESCALATION_TAILS, MODELS, PHRASES, SURNAMES
+from aftersales.demo.repairs import seed_repairs
 from aftersales.intake.services import complaint_submit
 from aftersales.intake.submission import Submission
 
 DEMO_PASSWORD = "demo-pass-2026"
+# Complaints taken through repair orders (demo/repairs.py), on top of the others: a tenth of them at most.
+REPAIRS = 200
 STAFF = [
     ("admin", Role.ADMIN, "agents"),
     ("agent1", Role.AGENT, "agents"),
@@ -153,5 +156,6 @@ def seed_demo(*, count: int) -> dict[str, str]:
     # History is laid down, not lived: nobody is notified about complaints of last month.
     with notifications_suppressed():
         seed_complaints(count=count, staff=staff)
+        seed_repairs(count=max(0, min(REPAIRS, count // 10)), staff=staff)
         complaint_services.complaint_sweep_deadlines(batch=100_000)
     return {"agent1": api_token_create(user=staff["agent1"], name="demo")}

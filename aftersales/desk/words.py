@@ -28,6 +28,7 @@ STATE_WORDS: "dict[str, StrOrPromise]" = {
     State.ACCEPTED: pgettext_lazy("state", "Accepted"),
     State.PROCESSING: pgettext_lazy("state", "Processing"),
     State.WAITING_CUSTOMER: pgettext_lazy("state", "Waiting on customer"),
+    State.WAITING_PARTS: pgettext_lazy("state", "Waiting for parts"),
     State.ESCALATED: pgettext_lazy("state", "Escalated"),
     State.RESOLVED: pgettext_lazy("state", "Resolved"),
     State.REOPENED: pgettext_lazy("state", "Reopened"),
@@ -38,6 +39,7 @@ STATE_WORDS: "dict[str, StrOrPromise]" = {
 ACTION_WORDS = {
     "start_processing": _("Start processing"),
     "wait_for_customer": _("Wait for the customer"),
+    "wait_for_parts": _("Wait for parts"),
     "resume": _("Resume"),
     "escalate": _("Escalate"),
     "resolve": _("Resolve"),

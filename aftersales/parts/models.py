@@ -9,6 +9,8 @@ or count one below zero, whatever races with it.
 from django.db import models
 from django.db.models import F, Q
 
+from aftersales.parts.status import TransferState
+
 
 class DeviceModel(models.Model):
     """A handset model the brand services, keyed by a stable code ("reno10")."""
@@ -42,6 +44,8 @@ class Part(models.Model):
     model = models.ForeignKey(DeviceModel, on_delete=models.PROTECT, related_name="parts")
     component = models.CharField(max_length=20, choices=Component.choices)
     name = models.CharField(max_length=100)
+    # An outlet is alerted once when what it can still promise of this part falls to this many or fewer.
+    low_stock_threshold = models.PositiveIntegerField(default=2)
 
     class Meta:
         ordering = ("number",)
@@ -64,6 +68,9 @@ class Stock(models.Model):
     part = models.ForeignKey(Part, on_delete=models.PROTECT, related_name="stock")
     on_hand = models.IntegerField(default=0)
     reserved = models.IntegerField(default=0)
+    # Since when what can be promised is at or below the part's threshold (an outlet's alert is
+    # raised when this is set, and re-armed when stock climbs back above and it is cleared).
+    low_since = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
@@ -102,3 +109,108 @@ class Reservation(models.Model):
             # A holder's reservations (consume and release on completion and cancel).
             models.Index(fields=["holder", "state"], name="reservation_holder_idx"),
         ]
+
+
+class Depot(models.Model):
+    """A regional depot (区域仓): holds stock for the outlets of its region and ships it to them.
+
+    `region_adcode` is an administrative-division code prefix ("44": Guangdong, "4403":
+    Shenzhen); an outlet belongs to the depot with the longest prefix of its district or
+    city adcode (parts.selectors.depot_for_outlet).
+    """
+
+    code = models.CharField(max_length=40, unique=True)
+    name = models.CharField(max_length=100)
+    region_adcode = models.CharField(max_length=6)
+    lat = models.FloatField()
+    lon = models.FloatField()
+    # How long a shipment from the depot to an outlet of its region usually takes.
+    transit_hours = models.PositiveIntegerField(default=24)
+
+    class Meta:
+        ordering = ("code",)
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class Transfer(models.Model):
+    """Parts moving from a depot or an outlet to an outlet (调拨单), with its state (parts/status.py).
+
+    Requesting promises the parts at the source (a reservation held by the transfer);
+    shipping takes them off the source's shelf; receiving puts them on the destination's.
+    """
+
+    number = models.CharField(max_length=32, unique=True)
+    part = models.ForeignKey(Part, on_delete=models.PROTECT, related_name="transfers")
+    quantity = models.PositiveIntegerField()
+    source_kind = models.CharField(max_length=8, choices=Location.choices)
+    source_code = models.CharField(max_length=40)
+    # Always an outlet's code.
+    destination_code = models.CharField(max_length=40)
+    state = models.CharField(max_length=10, choices=TransferState.choices, default=TransferState.REQUESTED)
+    expected_arrival = models.DateTimeField()
+    # What the parts are for: "repair:<number>" when a repair order waits on them, else "".
+    holder = models.CharField(max_length=64, blank=True, default="")
+    requested_at = models.DateTimeField()
+    requested_by = models.CharField(max_length=40)
+    shipped_at = models.DateTimeField(null=True, blank=True)
+    shipped_by = models.CharField(max_length=40, blank=True, default="")
+    received_at = models.DateTimeField(null=True, blank=True)
+    received_by = models.CharField(max_length=40, blank=True, default="")
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancelled_by = models.CharField(max_length=40, blank=True, default="")
+    reason = models.CharField(max_length=500, blank=True, default="")
+
+    class Meta:
+        ordering = ("id",)
+        indexes = [
+            # Parts in transit to an outlet (stock_overview) and a repair's transfers (holder).
+            models.Index(fields=["destination_code", "state"], name="transfer_destination_idx"),
+            models.Index(fields=["holder"], name="transfer_holder_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def holder_ref(self) -> str:
+        """How this transfer names its reservation at the source."""
+        return f"transfer:{self.number}"
+
+
+class LowStockAlert(models.Model):
+    """One alert raised when an outlet's free stock of a part fell to its threshold or below."""
+
+    stock = models.ForeignKey(Stock, on_delete=models.PROTECT, related_name="alerts")
+    location_code = models.CharField(max_length=40)
+    part_number = models.CharField(max_length=40)
+    available = models.IntegerField()
+    threshold = models.PositiveIntegerField()
+    raised_at = models.DateTimeField()
+    # Set when stock climbed back above the threshold (the next fall raises a new alert).
+    cleared_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("id",)
+        indexes = [models.Index(fields=["location_code", "cleared_at"], name="low_stock_outlet_idx")]
+
+
+class EmergencyMode(models.Model):
+    """A region served from its depot for a while (自然灾害应急服务): repairs there take parts from the depot.
+
+    `region_adcode` is a prefix of outlets' adcodes, like a depot's. In force from
+    `starts_at` until `ends_at` (open-ended when null). The reason is shown on the
+    timeline of each repair it serves.
+    """
+
+    region_adcode = models.CharField(max_length=6)
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField(null=True, blank=True)
+    reason_zh = models.CharField(max_length=200)
+    reason_en = models.CharField(max_length=200)
+    created_at = models.DateTimeField()
+    actor = models.CharField(max_length=40)
+
+    class Meta:
+        ordering = ("-starts_at",)

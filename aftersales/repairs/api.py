@@ -1,5 +1,6 @@
 """Repair order endpoints for staff: the outlet's own staff and central staff (repairs.selectors)."""
 
+from datetime import timedelta
 from typing import Any
 
 from django.http import HttpRequest
@@ -12,7 +13,7 @@ from aftersales.common import clock
 from aftersales.common.errors import NotFound, ValidationFailed, problem
 from aftersales.complaints.selectors import complaint_get_for_actor
 from aftersales.network.models import Outlet
-from aftersales.repairs import services
+from aftersales.repairs import lightning, services, waiting
 from aftersales.repairs.models import RepairOrder
 from aftersales.repairs.schemas import (
     AgreementIn,
@@ -22,12 +23,17 @@ from aftersales.repairs.schemas import (
     CompletionIn,
     CustomerQuoteOut,
     DiagnosisIn,
+    LightningShareOut,
     OpenIn,
     ReasonIn,
     RepairOrderOut,
+    ReplacementIn,
+    WaitForPartsIn,
+    WalkInIn,
 )
 from aftersales.repairs.selectors import (
     agreement_current,
+    lightning_share,
     repair_order_detail,
     repair_order_get_for_actor,
     repair_order_get_for_customer,
@@ -46,7 +52,12 @@ def detail_out(order: RepairOrder, actor: Actor) -> dict[str, Any]:
         "outlet": order.outlet.code,
         "model": order.device_model.code,
         "state": order.state,
-        "allowed_actions": allowed_actions(order.state, actor.role),
+        # Exchanging the device is open only to what the counter granted an express replacement.
+        "allowed_actions": [
+            action
+            for action in allowed_actions(order.state, actor.role)
+            if action != "replace_device" or order.express_due_at is not None
+        ],
         "engineer_employee_id": order.engineer.employee_id if order.engineer else "",
         "reported_on": order.reported_on,
         "damage_date": order.damage_date,
@@ -84,6 +95,12 @@ def detail_out(order: RepairOrder, actor: Actor) -> dict[str, Any]:
         "started_at": order.started_at,
         "completed_at": order.completed_at,
         "returned_at": order.returned_at,
+        "served_from": order.served_from,
+        "parts_expected_at": order.parts_expected_at,
+        "walk_in": order.walk_in,
+        "lightning_route": order.lightning_route,
+        "readout": order.readout,
+        "express_due_at": order.express_due_at,
         "events": [
             {
                 "seq": e.seq,
@@ -152,6 +169,61 @@ def open_order(request: HttpRequest, payload: OpenIn):  # type: ignore[no-untype
         unauthorised_repair=payload.unauthorised_repair,
     )
     return Status(201, detail_out(order, actor))
+
+
+@router.post("/walk-in", response={201: RepairOrderOut})
+def walk_in(request: HttpRequest, payload: WalkInIn):  # type: ignore[no-untyped-def]
+    """The store terminal opens a walk-in repair from the device read-out (outlet staff of that outlet).
+
+    201 with the order: `lightning_route` (on_spot, express_replacement, regular), its
+    reasons in the `lightning_route` step, and, on the spot, the diagnosis and quote.
+    """
+    actor = actor_from_request(request)
+    outlet = _outlet(payload.outlet)
+    lightning.counter_require(actor=actor, outlet=outlet)  # who asks, before what they sent
+    readout = lightning.readout_parse(payload.readout)
+    order = lightning.repair_order_walk_in(
+        actor=actor,
+        outlet=outlet,
+        readout=readout,
+        walk_in=lightning.WalkIn(
+            name=payload.name,
+            phone=payload.phone,
+            email=payload.email,
+            description=payload.description,
+            purchase_date=payload.purchase_date,
+            purchase_channel=payload.purchase_channel,
+            language=payload.language,
+        ),
+    )
+    return Status(201, detail_out(order, actor))
+
+
+@router.get("/walk-in/share", response=list[LightningShareOut])
+def walk_in_share(request: HttpRequest, outlet: str = "", days: int = 30):  # type: ignore[no-untyped-def]
+    """Share of walk-ins solved on the spot over the last `days` days (1-366), per outlet."""
+    if not 1 <= days <= 366:
+        raise ValidationFailed(
+            {
+                "days": problem(
+                    "value_too_large" if days > 366 else "value_too_small", limit=366 if days > 366 else 1
+                )
+            }
+        )
+    now = clock.now()
+    return lightning_share(
+        actor=actor_from_request(request),
+        outlet_code=outlet.strip().lower()[:40],
+        since=now - timedelta(days=days),
+        until=now,
+    )
+
+
+def _outlet(code: str) -> Outlet:
+    outlet = Outlet.objects.filter(code=code.strip().lower()).first()
+    if outlet is None:
+        raise ValidationFailed({"outlet": problem("outlet_unknown", outlet=code[:40])})
+    return outlet
 
 
 @router.get("/{number}", response=RepairOrderOut)
@@ -224,3 +296,36 @@ def hand_back(request: HttpRequest, number: str):  # type: ignore[no-untyped-def
 def cancel(request: HttpRequest, number: str, payload: ReasonIn):  # type: ignore[no-untyped-def]
     order, actor = _order(request, number)
     return detail_out(services.repair_order_cancel(actor=actor, order=order, reason=payload.reason), actor)
+
+
+@router.post("/{number}/wait-for-parts", response=RepairOrderOut)
+def wait_for_parts(request: HttpRequest, number: str, payload: WaitForPartsIn):  # type: ignore[no-untyped-def]
+    """Request transfers for the parts the outlet lacks and wait for them (the complaint's clocks pause)."""
+    order, actor = _order(request, number)
+    kind, _, code = payload.source.strip().partition(":")
+    if payload.source.strip() and (kind not in ("depot", "outlet") or not code):
+        raise ValidationFailed({"source": problem("source_invalid")})
+    order = waiting.repair_order_wait_for_parts(actor=actor, order=order, source_kind=kind, source_code=code)
+    return detail_out(order, actor)
+
+
+@router.post("/{number}/parts-arrived", response=RepairOrderOut)
+def parts_arrived(request: HttpRequest, number: str):  # type: ignore[no-untyped-def]
+    order, actor = _order(request, number)
+    return detail_out(waiting.repair_order_parts_arrived(actor=actor, order=order), actor)
+
+
+@router.post("/{number}/replacement", response=RepairOrderOut)
+def replace_device(request: HttpRequest, number: str, payload: ReplacementIn):  # type: ignore[no-untyped-def]
+    """Express replacement: the customer gets a new device (its IMEI); then `return` hands it over."""
+    order, actor = _order(request, number)
+    return detail_out(
+        lightning.repair_order_replace_device(actor=actor, order=order, imei=payload.imei), actor
+    )
+
+
+@router.post("/{number}/hand-back", response=RepairOrderOut)
+def hand_back_unrepaired(request: HttpRequest, number: str, payload: ReasonIn):  # type: ignore[no-untyped-def]
+    """No hardware fault: the device goes back unrepaired (`reason`: what was done instead)."""
+    order, actor = _order(request, number)
+    return detail_out(services.repair_order_hand_back(actor=actor, order=order, reason=payload.reason), actor)

@@ -77,10 +77,28 @@ class RepairOrder(models.Model):
     returned_at = models.DateTimeField(null=True, blank=True)
     closed_reason = models.CharField(max_length=500, blank=True, default="")
 
+    # Where the parts come from: the outlet ("outlet:<code>") or, in a region's emergency mode,
+    # its depot ("depot:<code>"); set on approval.
+    served_from = models.CharField(max_length=48, blank=True, default="")
+    # Waiting for parts: when they are expected (the latest transfer's expected arrival).
+    parts_expected_at = models.DateTimeField(null=True, blank=True)
+
+    # Walk-in lightning service (repairs.lightning): opened at the counter from the device read-out.
+    walk_in = models.BooleanField(default=False)
+    # The route the counter took: on_spot, express_replacement or regular ("" when not a walk-in).
+    lightning_route = models.CharField(max_length=20, blank=True, default="")
+    # The read-out as posted, validated (IMEI masked to its last 4 digits).
+    readout = models.JSONField(default=dict, blank=True)
+    # Express replacement: the replacement device is due by then (policy pack `lightning`).
+    express_due_at = models.DateTimeField(null=True, blank=True)
+    replacement_imei = models.CharField(max_length=15, blank=True, default="")
+
     class Meta:
         indexes = [
             # An outlet's repair orders by state (the outlet's work list).
             models.Index(fields=["team", "state"], name="repair_order_team_state_idx"),
+            # An outlet's walk-in orders over a period (lightning_share).
+            models.Index(fields=["outlet", "walk_in", "created_at"], name="repair_order_walk_in_idx"),
         ]
 
     def __str__(self) -> str:

@@ -128,6 +128,12 @@ class RepairOrderOut(Schema):
     started_at: datetime | None
     completed_at: datetime | None
     returned_at: datetime | None
+    served_from: str
+    parts_expected_at: datetime | None
+    walk_in: bool
+    lightning_route: str
+    readout: dict[str, Any]
+    express_due_at: datetime | None
     events: list[RepairEventOut]
 
 
@@ -141,3 +147,37 @@ class CustomerQuoteOut(Schema):
     quote: str
     quoted_on: date | None
     agreement_version: str | None
+
+
+class WaitForPartsIn(Schema):
+    source: str = Field(
+        "",
+        max_length=48,
+        description='"depot:<code>" or "outlet:<code>"; default: the outlet\'s regional depot',
+    )
+
+
+class ReplacementIn(Schema):
+    imei: str = Field(..., max_length=64, description="the replacement device's IMEI")
+
+
+class WalkInIn(Schema):
+    """What the store terminal posts. `readout` is checked field by field (repairs.lightning.readout_parse)."""
+
+    outlet: str = Field(..., min_length=1, max_length=40)
+    name: str = Field("", max_length=100)
+    phone: str = Field("", max_length=40)
+    email: str = Field("", max_length=254)
+    description: str = Field("", max_length=2000)
+    purchase_date: date | None = None
+    purchase_channel: str = Field("", max_length=50)
+    language: str = Field("zh-hans", max_length=8)
+    readout: dict[str, Any]
+
+
+class LightningShareOut(Schema):
+    outlet: str
+    walk_ins: int
+    solved_on_spot: int
+    share: float | None
+    express_replacements: int

@@ -2,13 +2,15 @@
 
 import hashlib
 import json
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, DateTimeField, ExpressionWrapper, F, Prefetch, Q, QuerySet
 
 from aftersales.accounts.actors import Actor
 from aftersales.accounts.roles import OUTLET_STAFF
-from aftersales.common.errors import NotFound, Unauthenticated
+from aftersales.common import clock
+from aftersales.common.errors import Forbidden, NotFound, Unauthenticated
 from aftersales.complaints.models import TimelineEvent
 from aftersales.parts.models import Reservation
 from aftersales.repairs.models import DeviceCheck, RepairOrder, ServiceAgreement, WorkItem
@@ -104,3 +106,61 @@ def agreement_digest(*, version: str, text_zh: str, text_en: str) -> str:
 def agreement_current(*, at: datetime) -> ServiceAgreement | None:
     """The service agreement in force at `at`: the latest version whose effective time has passed."""
     return ServiceAgreement.objects.filter(effective_from__lte=at).order_by("-effective_from").first()
+
+
+def lightning_share(
+    *, actor: Actor, outlet_code: str = "", since: datetime, until: datetime
+) -> list[dict[str, Any]]:
+    """The share of walk-ins solved on the spot, per outlet, for orders opened in [since, until).
+
+    Solved on the spot: handed back within the pack's `on_spot_within_minutes` of opening,
+    without a replacement device. Shape: [{"outlet", "walk_ins", "solved_on_spot", "share",
+    "express_replacements"}], share in 0..1 (None without walk-ins). Outlet staff see only
+    their outlet; central staff any one or all (`outlet_code` ""). One query.
+    """
+    from aftersales.warranty.express import lightning_rules_on
+
+    if not actor.is_staff:
+        raise Unauthenticated()
+    if not actor.may("complaint.view_any"):
+        team_code = (actor.user.team if actor.user else "").removeprefix("outlet-")
+        if actor.role not in OUTLET_STAFF or (outlet_code and outlet_code != team_code):
+            raise Forbidden(what="see this outlet's walk-in figures")
+        outlet_code = team_code
+    window = timedelta(minutes=lightning_rules_on(clock.localdate(until)).on_spot_within_minutes)
+    rows = RepairOrder.objects.filter(walk_in=True, created_at__gte=since, created_at__lt=until)
+    if outlet_code:
+        rows = rows.filter(outlet__code=outlet_code)
+    deadline = ExpressionWrapper(F("created_at") + window, output_field=DateTimeField())
+    counted = (
+        rows.values("outlet__code")
+        .annotate(
+            walk_ins=Count("id"),
+            solved=Count(
+                "id", filter=Q(returned_at__isnull=False, returned_at__lte=deadline, replacement_imei="")
+            ),
+            express=Count("id", filter=Q(lightning_route="express_replacement")),
+        )
+        .order_by("outlet__code")
+    )
+    found = [
+        {
+            "outlet": row["outlet__code"],
+            "walk_ins": row["walk_ins"],
+            "solved_on_spot": row["solved"],
+            "share": round(row["solved"] / row["walk_ins"], 4) if row["walk_ins"] else None,
+            "express_replacements": row["express"],
+        }
+        for row in counted
+    ]
+    if outlet_code and not found:
+        found = [
+            {
+                "outlet": outlet_code,
+                "walk_ins": 0,
+                "solved_on_spot": 0,
+                "share": None,
+                "express_replacements": 0,
+            }
+        ]
+    return found

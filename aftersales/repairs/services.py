@@ -10,7 +10,7 @@ repair starts processing an accepted complaint, the diagnosis records the inspec
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -34,7 +34,13 @@ from aftersales.complaints.status import CLOCKED_STATES
 from aftersales.complaints.status import State as ComplaintState
 from aftersales.network.models import Outlet
 from aftersales.parts import services as parts_services
-from aftersales.parts.selectors import device_model_get, parts_by_number
+from aftersales.parts.models import Location
+from aftersales.parts.selectors import (
+    depot_for_outlet,
+    device_model_get,
+    emergency_for_outlet,
+    parts_by_number,
+)
 from aftersales.pricing.selectors import prices_in_force
 from aftersales.repairs.models import CheckKind, DeviceCheck, RepairOrder, WorkItem
 from aftersales.repairs.selectors import agreement_current, staff_may_work
@@ -88,6 +94,7 @@ def repair_order_open(
     engineer: User | None = None,
     damage_date: date | None = None,
     unauthorised_repair: bool = False,
+    walk_in: bool = False,
 ) -> RepairOrder:
     """Receive the complaint's device at `outlet` for repair; returns the order in state received.
 
@@ -125,6 +132,7 @@ def repair_order_open(
         reported_on=clock.localdate(complaint.created_at),
         damage_date=damage_date,
         unauthorised_repair=unauthorised_repair,
+        walk_in=walk_in,
         created_at=now,
     )
     _event(
@@ -139,7 +147,28 @@ def repair_order_open(
     )
     if complaint.state == ComplaintState.ACCEPTED and actor.may("complaint.view_team"):
         complaint_services.complaint_transition(actor=actor, complaint=complaint, action="start_processing")
+    _say_emergency(order, actor, now)
     return order
+
+
+def _say_emergency(order: RepairOrder, actor: Actor, now: datetime) -> tuple[str, str]:
+    """(location kind, code) the order's parts come from; in a region's emergency mode the depot,
+    which the timeline then says, with the reason, in Chinese and English."""
+    emergency = emergency_for_outlet(order.outlet, at=now)
+    depot = depot_for_outlet(order.outlet) if emergency is not None else None
+    if emergency is None or depot is None:
+        return Location.OUTLET, order.outlet.code
+    _event(
+        order,
+        actor,
+        "emergency_mode",
+        at=now,
+        region=emergency.region_adcode,
+        depot=depot.code,
+        reason={"zh-hans": emergency.reason_zh, "en": emergency.reason_en},
+        served_from=f"depot:{depot.code}",
+    )
+    return Location.DEPOT, depot.code
 
 
 def _may_engineer(user: User, outlet: Outlet) -> bool:
@@ -436,11 +465,13 @@ def repair_order_approve(*, actor: Actor, order: RepairOrder, quote: str) -> Rep
         raise FieldConflict({"quote": problem("quote_changed", number=order.number)}, code="quote_changed")
     now = clock.now()
     items = list(order.items.select_related("part").order_by("position"))
+    location_kind, location_code = _say_emergency(order, actor, now)
     try:
         parts_services.parts_reserve(
             actor=actor,
             holder=order.holder,
-            location_code=order.outlet.code,
+            location_code=location_code,
+            location_kind=location_kind,
             lines=[(item.part.number, item.quantity) for item in items],
             at=now,
         )
@@ -453,12 +484,14 @@ def repair_order_approve(*, actor: Actor, order: RepairOrder, quote: str) -> Rep
     order.state = State.APPROVED
     order.approved_at = now
     order.approved_by = actor.ref
-    order.save(update_fields=["state", "approved_at", "approved_by"])
+    order.served_from = f"{location_kind}:{location_code}"
+    order.save(update_fields=["state", "approved_at", "approved_by", "served_from"])
     _event(
         order,
         actor,
         "approved",
         at=now,
+        served_from=order.served_from,
         quote=order.quote_digest,
         total=f"{order.quote_total:.2f}",
         reserved=[{"part": item.part.number, "quantity": item.quantity} for item in items],
@@ -558,15 +591,40 @@ def repair_order_return(*, actor: Actor, order: RepairOrder) -> RepairOrder:
     order.returned_at = now
     order.save(update_fields=["state", "returned_at"])
     _event(order, actor, "returned", at=now)
+    _resolve_complaint(order, actor, "repaired and returned")
+    return order
+
+
+@transaction.atomic
+def repair_order_hand_back(*, actor: Actor, order: RepairOrder, reason: str) -> RepairOrder:
+    """No hardware fault to repair (advice given, software fixed): the device goes back unrepaired.
+
+    The complaint is resolved when the actor may resolve it. Errors: 422 `required` /
+    `text_too_long` on `reason`.
+    """
+    order = _lock(order)
+    _allow(order, actor, "hand_back")
+    reason = reason.strip()
+    if not reason:
+        raise ValidationFailed({"reason": problem("required")})
+    if len(reason) > 500:
+        raise ValidationFailed({"reason": problem("text_too_long", limit=500, length=len(reason))})
+    now = clock.now()
+    order.state = State.RETURNED
+    order.returned_at = now
+    order.closed_reason = reason
+    order.save(update_fields=["state", "returned_at", "closed_reason"])
+    _event(order, actor, "handed_back", at=now, reason_sha256=hashlib.sha256(reason.encode()).hexdigest())
+    _resolve_complaint(order, actor, "handed back without repair")
+    return order
+
+
+def _resolve_complaint(order: RepairOrder, actor: Actor, how: str) -> None:
     complaint = Complaint.objects.get(pk=order.complaint_id)
     if complaint.state in CLOCKED_STATES and staff_may_see(actor, complaint):
         complaint_services.complaint_transition(
-            actor=actor,
-            complaint=complaint,
-            action="resolve",
-            reason=f"{order.number}: repaired and returned",
+            actor=actor, complaint=complaint, action="resolve", reason=f"{order.number}: {how}"
         )
-    return order
 
 
 @transaction.atomic
@@ -596,6 +654,16 @@ def _close(order: RepairOrder, actor: Actor, action: str, target: str, reason: s
         from_state=from_state,
         released=[{"part": r.stock.part.number, "quantity": r.quantity} for r in released],
     )
+    complaint = Complaint.objects.get(pk=order.complaint_id)
+    # Nothing is awaited any more: the complaint's clocks run again.
+    if (
+        from_state == State.WAITING_PARTS
+        and complaint.state == ComplaintState.WAITING_PARTS
+        and staff_may_see(actor, complaint)
+    ):
+        complaint_services.complaint_transition(
+            actor=actor, complaint=complaint, action="resume", reason=f"{order.number}: {action}"
+        )
     return order
 
 

@@ -11,6 +11,8 @@ class State(models.TextChoices):
     RECEIVED = "received", "已接机 Received"  # the device is at the outlet; checks under way
     DIAGNOSED = "diagnosed", "已诊断 Diagnosed"  # fault found, work items and warranty decisions set
     QUOTED = "quoted", "已报价 Quoted"  # itemised quote shown to the customer, awaiting their answer
+    # Parts are on their way to the outlet (transfer orders); the complaint's clocks are paused.
+    WAITING_PARTS = "waiting_parts", "待备件 Waiting for parts"
     APPROVED = "approved", "已确认 Approved"  # the customer accepted the quote; parts reserved
     REPAIRING = "repairing", "维修中 Repairing"  # agreement signed, work started
     COMPLETED = "completed", "已完成 Completed"  # work done, parts consumed; device awaits hand-back
@@ -24,7 +26,7 @@ class State(models.TextChoices):
 
 FINISHED_STATES = frozenset({State.RETURNED, State.CANCELLED, State.REFUSED_BY_CUSTOMER})
 # States in which the customer may still sign the service agreement.
-BEFORE_WORK = frozenset({State.RECEIVED, State.DIAGNOSED, State.QUOTED, State.APPROVED})
+BEFORE_WORK = frozenset({State.RECEIVED, State.DIAGNOSED, State.QUOTED, State.WAITING_PARTS, State.APPROVED})
 
 # Who works repair orders: the outlet's own staff (checked by team) and the central technical roles.
 WORKERS = OUTLET_STAFF | {Role.TECHNICAL, Role.EXPERT, Role.ADMIN}
@@ -45,12 +47,18 @@ MOVES: tuple[Move, ...] = (
     Move("record_checks", frozenset({State.RECEIVED, State.DIAGNOSED}), "", WORKERS),
     Move("diagnose", frozenset({State.RECEIVED, State.DIAGNOSED, State.QUOTED}), State.DIAGNOSED, WORKERS),
     Move("quote", frozenset({State.DIAGNOSED, State.QUOTED}), State.QUOTED, WORKERS),
+    Move("wait_for_parts", frozenset({State.QUOTED}), State.WAITING_PARTS, WORKERS),
+    Move("parts_arrived", frozenset({State.WAITING_PARTS}), State.QUOTED, WORKERS),
     Move("approve", frozenset({State.QUOTED}), State.APPROVED, CUSTOMER_ANSWER),
     Move("refuse", frozenset({State.QUOTED}), State.REFUSED_BY_CUSTOMER, CUSTOMER_ANSWER),
     Move("accept_agreement", BEFORE_WORK, "", CUSTOMER_ANSWER),
     Move("start", frozenset({State.APPROVED}), State.REPAIRING, WORKERS),
+    # Walk-in lightning service: an eligible device is exchanged instead of repaired.
+    Move("replace_device", frozenset({State.RECEIVED, State.DIAGNOSED}), State.COMPLETED, WORKERS),
     Move("complete", frozenset({State.REPAIRING}), State.COMPLETED, WORKERS),
     Move("return", frozenset({State.COMPLETED}), State.RETURNED, WORKERS),
+    # No hardware fault found (advice, a software fix): the device goes back unrepaired.
+    Move("hand_back", frozenset({State.RECEIVED, State.DIAGNOSED}), State.RETURNED, WORKERS),
     Move("cancel", BEFORE_WORK, State.CANCELLED, WORKERS),
 )
 # An empty target keeps the state: the step records something without moving the order.

@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 
 from aftersales.accounts.actors import SYSTEM
-from aftersales.parts.models import Component, DeviceModel, Location, Part, Stock
+from aftersales.parts.models import Component, Depot, DeviceModel, Location, Part, Stock
 from aftersales.parts.services import stock_receive
 
 SCREEN, BATTERY, CAMERA = "RN10-SCR-01", "RN10-BAT-01", "RN10-CAM-01"
@@ -39,6 +39,31 @@ def stock_up(outlet_code: str, part: Part, quantity: int) -> Stock:
         actor=SYSTEM,
         location_kind=Location.OUTLET,
         location_code=outlet_code,
+        part_number=part.number,
+        quantity=quantity,
+    )
+
+
+def make_depot(code: str = "gd-depot", region: str = "44", transit_hours: int = 24) -> Depot:
+    """The Guangdong regional depot (Guangzhou) unless told otherwise."""
+    depot, _ = Depot.objects.get_or_create(
+        code=code,
+        defaults={
+            "name": f"区域仓 {code}",
+            "region_adcode": region,
+            "lat": 23.1291,
+            "lon": 113.2644,
+            "transit_hours": transit_hours,
+        },
+    )
+    return depot
+
+
+def stock_depot(depot: Depot, part: Part, quantity: int) -> Stock:
+    return stock_receive(
+        actor=SYSTEM,
+        location_kind=Location.DEPOT,
+        location_code=depot.code,
         part_number=part.number,
         quantity=quantity,
     )

@@ -53,7 +53,7 @@ def test_a_technician_opens_a_repair_order_for_a_complaint_dispatched_to_the_out
     assert answer.status_code == 201, answer.content
     body = answer.json()
     assert body["state"] == "received" and body["engineer_employee_id"] == "SZ0042"
-    assert body["allowed_actions"] == ["record_checks", "diagnose", "accept_agreement", "cancel"]
+    assert body["allowed_actions"] == ["record_checks", "diagnose", "accept_agreement", "hand_back", "cancel"]
     assert [e["step"] for e in body["events"]] == ["received"]
     complaint.refresh_from_db()
     assert complaint.state == "processing"
@@ -227,13 +227,14 @@ def test_an_illegal_step_answers_409_naming_the_state_and_the_allowed_steps(clie
     assert answer.status_code == 409
     assert answer.json()["message"] == (
         f"Cannot return the device: repair order {order.number} is received; "
-        "allowed next steps: record checks, diagnose, accept the service agreement, cancel."
+        "allowed next steps: record checks, diagnose, accept the service agreement, replace the device, "
+        "hand the device back unrepaired, cancel."
     )
     chinese = client.post(
         url(order, "return") + "?lang=zh-hans", "{}", content_type="application/json", **bearer(bench.olga)
     )
     assert chinese.json()["message"] == (
-        f"无法执行“交还设备”:维修单 {order.number} 当前状态为 已接机;允许的下一步:记录检测、诊断、签署服务协议、取消。"
+        f"无法执行“交还设备”:维修单 {order.number} 当前状态为 已接机;允许的下一步:记录检测、诊断、签署服务协议、换机、未修交还、取消。"
     )
 
 
