@@ -26,6 +26,12 @@ WHAT_WORDS = {
     "complaint.set_category": words._("correct the category"),
     "complaint.transfer_ownership": words._("transfer ownership"),
     "transfer a complaint you do not own": words._("transfer a complaint you do not own"),
+    "repair order": words._("repair order"),
+    "work this repair order": words._("work this repair order"),
+    "open a repair order": words._("open a repair order"),
+    "open a repair order for this complaint at this outlet": words._(
+        "open a repair order for this complaint at this outlet"
+    ),
 }
 
 
@@ -36,7 +42,12 @@ def error_words(error: DomainError) -> str:
     if isinstance(error, (Forbidden, NotFound)) and "what" in params:
         what = params["what"]
         params["what"] = str(WHAT_WORDS.get(str(what), what))
-    if isinstance(error, TransitionNotAllowed):
+    if isinstance(error, TransitionNotAllowed) and error.code == "repair_transition_not_allowed":
+        params["action"] = words.repair_action_words(str(params.get("action", "")))
+        params["state"] = words.repair_state_words(str(params.get("state", "")))
+        allowed = [a for a in str(params.get("allowed", "")).split(", ") if a and a != "-"]
+        params["allowed"] = "、".join(words.repair_action_words(a) for a in allowed) or "-"
+    elif isinstance(error, TransitionNotAllowed):
         params["action"] = words.action_words(str(params.get("action", "")))
         params["state"] = words.state_words(str(params.get("state", "")))
         allowed = [a for a in str(params.get("allowed", "")).split(", ") if a and a != "-"]

@@ -34,3 +34,13 @@ def stock_at_outlet(*, outlet_code: str) -> QuerySet[Stock]:
         .select_related("part__model")
         .order_by("part__number")
     )
+
+
+def device_models() -> QuerySet[DeviceModel]:
+    """Every device model the brand services, by code (the choice when a repair order is opened)."""
+    return DeviceModel.objects.order_by("code")
+
+
+def parts_of_model(*, model_id: int) -> QuerySet[Part]:
+    """The original parts of one device model, by part number (one query)."""
+    return Part.objects.filter(model_id=model_id).order_by("number")
