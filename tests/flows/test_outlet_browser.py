@@ -31,13 +31,15 @@ def browser(tmp_path_factory):  # type: ignore[no-untyped-def]
     driver.quit()
 
 
-def test_an_outlet_technician_repairs_a_device_from_reception_to_hand_back(live_server, browser, transactional_db):  # type: ignore[no-untyped-def]
+def test_an_outlet_technician_repairs_a_device_from_reception_to_hand_back(
+    live_server, browser, transactional_db
+):  # type: ignore[no-untyped-def]
     from selenium.common.exceptions import StaleElementReferenceException
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
     from selenium.webdriver.support.ui import Select, WebDriverWait
 
-    def wait_for(condition, timeout: int = 15):  # type: ignore[no-untyped-def]
+    def wait_for(condition, timeout: int = 30):  # type: ignore[no-untyped-def]
         waiting = WebDriverWait(browser, timeout, ignored_exceptions=(StaleElementReferenceException,))
         return waiting.until(lambda driver: condition())
 

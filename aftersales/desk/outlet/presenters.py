@@ -240,7 +240,6 @@ def repair_context(
         "reported_on": order.reported_on,
         "damage_date": order.damage_date,
         "may": may,
-        "moves": [words.repair_action_words(action) for action in allowed_actions(order.state, actor.role)],
         "checks": _check_rows(file, posted_checks, errors),
         "diagnosis_text": posted_diagnosis.get("diagnosis", "") if posted_diagnosis else order.diagnosis,
         "diagnosis_error": errors.get("diagnosis", ""),

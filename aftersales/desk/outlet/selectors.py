@@ -20,7 +20,7 @@ from aftersales.complaints.models import Complaint
 from aftersales.network.models import Outlet, outlet_team
 from aftersales.parts.models import DeviceModel, Part, Stock
 from aftersales.parts.selectors import device_models, parts_of_model, stock_at_outlet
-from aftersales.repairs.models import RepairOrder, ServiceAgreement
+from aftersales.repairs.models import RepairOrder, ServiceAgreement, WorkItem
 from aftersales.repairs.selectors import (
     agreement_current,
     repair_order_detail,
@@ -170,3 +170,9 @@ def outlet_stock(*, actor: Actor, outlet: str = "") -> tuple[str, list[Stock]]:
 def parts_of_order_model(*, order: RepairOrder) -> list[Part]:
     """The parts of the order's device model: the names a diagnosis form's fields are labelled with."""
     return list(parts_of_model(model_id=order.device_model_id))
+
+
+def order_items(*, order: RepairOrder) -> list[WorkItem]:
+    """The order's work items with their parts, by position: what `items.<i>` in a quote's or an
+    approval's error points at (one query)."""
+    return list(order.items.select_related("part").order_by("position"))

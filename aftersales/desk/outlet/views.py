@@ -116,15 +116,23 @@ def _diagnose(
     )
 
 
+def _name_items(order: RepairOrder, controls: dict[str, Control]) -> None:
+    # A price missing or a part short names `items.<i>.part`: say which part, by its number and name.
+    for index, item in enumerate(selectors.order_items(order=order)):
+        controls[f"items.{index}.part"] = Control(id="warranty", label=f"{item.part.number} {item.part.name}")
+
+
 def _quote(
     actor: Actor, order: RepairOrder, posted: Mapping[str, str], controls: dict[str, Control]
 ) -> RepairOrder:
+    _name_items(order, controls)
     return services.repair_order_quote(actor=actor, order=order)
 
 
 def _approve(
     actor: Actor, order: RepairOrder, posted: Mapping[str, str], controls: dict[str, Control]
 ) -> RepairOrder:
+    _name_items(order, controls)
     return services.repair_order_approve(actor=actor, order=order, quote=posted.get("quote", ""))
 
 

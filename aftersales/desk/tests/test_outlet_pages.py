@@ -310,6 +310,31 @@ def test_approving_a_quote_that_changed_is_a_409_naming_the_quote(client, bench)
     assert fresh(order).state == "quoted" and not Stock.objects.filter(reserved__gt=0).exists()
 
 
+def test_a_part_short_at_approval_is_a_409_naming_the_part_and_nothing_is_reserved(client, bench):  # type: ignore[no-untyped-def]
+    order = quoted_order(bench)
+    Stock.objects.filter(part=bench.catalogue.battery).update(reserved=2)
+    response = step(client_for(client, bench.olga), order, "approve", {"quote": order.quote_digest})
+    assert response.status_code == 409
+    text = visible_text(response)
+    assert "RN10-BAT-01 电池 Battery:网点 sz-futian-01 配件 RN10-BAT-01 可用 0 件,需要 1 件。" in text
+    assert fresh(order).state == "quoted"
+    assert Stock.objects.get(part=bench.catalogue.screen).reserved == 0
+
+
+def test_a_part_without_a_price_is_named_when_quoting(client, bench):  # type: ignore[no-untyped-def]
+    order = open_order(bench)
+    back = Part.objects.create(
+        number="RN10-BCK-01", model=bench.catalogue.model, component=Component.BACK_COVER, name="后盖"
+    )
+    services.repair_order_diagnose(
+        actor=bench.actor, order=order, diagnosis="后盖碎裂", items=[services.ItemRequest(part=back.number)]
+    )
+    response = step(client_for(client, bench.olga), order, "quote", HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 409
+    assert "RN10-BCK-01 后盖: Part RN10-BCK-01 has no price in force on" in visible_text(response)
+    assert fresh(order).state == "diagnosed"
+
+
 def test_work_cannot_start_without_the_agreement_and_an_old_version_is_refused(client, bench):  # type: ignore[no-untyped-def]
     order = quoted_order(bench)
     client = client_for(client, bench.olga)
