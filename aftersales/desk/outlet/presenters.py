@@ -6,7 +6,7 @@ before (the repair order page's query count does not depend on what the order ho
 
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aftersales.accounts.actors import Actor
 from aftersales.common.errors import DomainError, ValidationFailed
@@ -19,10 +19,13 @@ from aftersales.parts.models import Reservation, Stock
 from aftersales.repairs.models import RepairOrder
 from aftersales.repairs.status import State, allowed_actions
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 # The states in the order of the work (repairs/status.py), for the day's groups.
 STATE_ORDER = tuple(State.values)
 
-RESERVATION_WORDS = {
+RESERVATION_WORDS: "dict[str, StrOrPromise]" = {
     Reservation.State.RESERVED: words._("reserved"),
     Reservation.State.CONSUMED: words._("fitted"),
     Reservation.State.RELEASED: words._("released"),
@@ -228,6 +231,7 @@ def repair_context(
     quantities = {item.part.number: item.quantity for item in items}
     staff_names = file.staff_names
     agreement = file.agreement
+    reservations: list[Reservation] = order.reservations  # type: ignore[attr-defined]
     return {
         "order": order,
         "state": words.repair_state_words(order.state),
@@ -313,6 +317,7 @@ def repair_context(
             else None
         ),
         "agreement_error": errors.get("agreement-version", ""),
+        "held_parts": [r for r in reservations if r.state == Reservation.State.RESERVED],
         "reservations": [
             {
                 "part": r.stock.part.number,
@@ -320,7 +325,7 @@ def repair_context(
                 "quantity": r.quantity,
                 "state": str(RESERVATION_WORDS.get(r.state, r.state)),
             }
-            for r in order.reservations  # type: ignore[attr-defined]
+            for r in reservations
         ],
         "started": words.local_time(order.started_at),
         "completed": words.local_time(order.completed_at),

@@ -10,7 +10,7 @@ redirected back to the page.
 from collections.abc import Callable, Mapping
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
@@ -96,18 +96,16 @@ def repair_page(request: HttpRequest, actor: Actor, number: str) -> HttpResponse
 
 
 # A step: reads its form into `controls`-labelled inputs, calls one service, returns the order.
-Step = Callable[[Actor, RepairOrder, Mapping[str, str], dict[str, Control]], RepairOrder]
+Step = Callable[[Actor, RepairOrder, QueryDict, dict[str, Control]], RepairOrder]
 
 
-def _checks(
-    actor: Actor, order: RepairOrder, posted: Mapping[str, str], controls: dict[str, Control]
-) -> RepairOrder:
+def _checks(actor: Actor, order: RepairOrder, posted: QueryDict, controls: dict[str, Control]) -> RepairOrder:
     checks = forms.read_checks(posted, controls=controls)
     return services.repair_order_record_checks(actor=actor, order=order, checks=checks)
 
 
 def _diagnose(
-    actor: Actor, order: RepairOrder, posted: Mapping[str, str], controls: dict[str, Control]
+    actor: Actor, order: RepairOrder, posted: QueryDict, controls: dict[str, Control]
 ) -> RepairOrder:
     names = {part.number: part.name for part in selectors.parts_of_order_model(order=order)}
     items = forms.read_items(posted, part_names=names, controls=controls)
@@ -122,53 +120,47 @@ def _name_items(order: RepairOrder, controls: dict[str, Control]) -> None:
         controls[f"items.{index}.part"] = Control(id="warranty", label=f"{item.part.number} {item.part.name}")
 
 
-def _quote(
-    actor: Actor, order: RepairOrder, posted: Mapping[str, str], controls: dict[str, Control]
-) -> RepairOrder:
+def _quote(actor: Actor, order: RepairOrder, posted: QueryDict, controls: dict[str, Control]) -> RepairOrder:
     _name_items(order, controls)
     return services.repair_order_quote(actor=actor, order=order)
 
 
 def _approve(
-    actor: Actor, order: RepairOrder, posted: Mapping[str, str], controls: dict[str, Control]
+    actor: Actor, order: RepairOrder, posted: QueryDict, controls: dict[str, Control]
 ) -> RepairOrder:
     _name_items(order, controls)
     return services.repair_order_approve(actor=actor, order=order, quote=posted.get("quote", ""))
 
 
-def _refuse(
-    actor: Actor, order: RepairOrder, posted: Mapping[str, str], controls: dict[str, Control]
-) -> RepairOrder:
+def _refuse(actor: Actor, order: RepairOrder, posted: QueryDict, controls: dict[str, Control]) -> RepairOrder:
     return services.repair_order_refuse(actor=actor, order=order, reason=posted.get("reason", ""))
 
 
 def _agreement(
-    actor: Actor, order: RepairOrder, posted: Mapping[str, str], controls: dict[str, Control]
+    actor: Actor, order: RepairOrder, posted: QueryDict, controls: dict[str, Control]
 ) -> RepairOrder:
     return services.repair_order_accept_agreement(actor=actor, order=order, version=posted.get("version", ""))
 
 
-def _start(
-    actor: Actor, order: RepairOrder, posted: Mapping[str, str], controls: dict[str, Control]
-) -> RepairOrder:
+def _start(actor: Actor, order: RepairOrder, posted: QueryDict, controls: dict[str, Control]) -> RepairOrder:
     return services.repair_order_start(actor=actor, order=order)
 
 
 def _complete(
-    actor: Actor, order: RepairOrder, posted: Mapping[str, str], controls: dict[str, Control]
+    actor: Actor, order: RepairOrder, posted: QueryDict, controls: dict[str, Control]
 ) -> RepairOrder:
-    return services.repair_order_complete(actor=actor, order=order)
+    # The page lists the reserved parts ticked; those left unticked go back to stock.
+    parts_used = posted.getlist("part_used") if posted.get("parts_listed") else None
+    for index, number in enumerate(parts_used or []):
+        controls[f"parts_used.{index}"] = Control(id="complete-form", label=number)
+    return services.repair_order_complete(actor=actor, order=order, parts_used=parts_used)
 
 
-def _return(
-    actor: Actor, order: RepairOrder, posted: Mapping[str, str], controls: dict[str, Control]
-) -> RepairOrder:
+def _return(actor: Actor, order: RepairOrder, posted: QueryDict, controls: dict[str, Control]) -> RepairOrder:
     return services.repair_order_return(actor=actor, order=order)
 
 
-def _cancel(
-    actor: Actor, order: RepairOrder, posted: Mapping[str, str], controls: dict[str, Control]
-) -> RepairOrder:
+def _cancel(actor: Actor, order: RepairOrder, posted: QueryDict, controls: dict[str, Control]) -> RepairOrder:
     return services.repair_order_cancel(actor=actor, order=order, reason=posted.get("reason", ""))
 
 

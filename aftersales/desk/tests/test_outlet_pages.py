@@ -56,7 +56,7 @@ def page(order: RepairOrder) -> str:
     return f"/desk/repairs/{order.number}/"
 
 
-def step(client, order: RepairOrder, name: str, data: dict[str, str] | None = None, **extra):  # type: ignore[no-untyped-def]
+def step(client, order: RepairOrder, name: str, data: dict[str, str | list[str]] | None = None, **extra):  # type: ignore[no-untyped-def]
     return client.post(f"/desk/repairs/{order.number}/{name}/", data or {}, **htmx(), **extra)
 
 
@@ -382,6 +382,23 @@ def test_the_whole_repair_from_the_page_resolves_the_complaint(client, bench):  
     assert "已取机" in text and "已使用" in text and current.sha256 in text
 
 
+def test_completion_fits_the_parts_ticked_and_returns_the_others_to_stock(client, bench):  # type: ignore[no-untyped-def]
+    order = services.repair_order_start(actor=bench.actor, order=approved_order(bench))
+    client = client_for(client, bench.olga)
+    body = client.get(page(order)).content.decode()
+    assert 'id="used-RN10-SCR-01" checked' in body and 'id="used-RN10-BAT-01" checked' in body
+    never = step(client, order, "complete", {"parts_listed": "1", "part_used": ["RN10-CAM-01"]})
+    assert never.status_code == 409
+    assert "RN10-CAM-01:配件 RN10-CAM-01 未为本次维修预留。" in visible_text(never)
+    assert fresh(order).state == "repairing"
+    done = step(client, order, "complete", {"parts_listed": "1", "part_used": ["RN10-SCR-01"]})
+    assert done.status_code == 200 and fresh(order).state == "completed"
+    screen = Stock.objects.get(part=bench.catalogue.screen)
+    battery = Stock.objects.get(part=bench.catalogue.battery)
+    assert (screen.on_hand, screen.reserved, battery.on_hand, battery.reserved) == (1, 0, 2, 0)
+    assert "已释放" in visible_text(done) and "已使用" in visible_text(done)
+
+
 # --- access -------------------------------------------------------------------------------------------
 
 
@@ -404,6 +421,18 @@ def test_central_staff_may_view_and_an_agent_has_no_repair_step(client, bench, a
     assert refused.status_code == 409 and not fresh(order).checks.exists()
     worked = step(client_for(client, tom), order, "checks", {"camera-result": "fail"})
     assert worked.status_code == 200 and fresh(order).checks.count() == 1
+
+
+def test_the_outlet_manager_works_the_outlets_orders_like_its_technicians(client, bench):  # type: ignore[no-untyped-def]
+    from aftersales.accounts.roles import Role
+    from aftersales.accounts.tests.factories import StaffFactory
+
+    manager = StaffFactory(username="mia", role=Role.OUTLET_MANAGER, team=bench.outlet.team)
+    order = open_order(bench)
+    client = client_for(client, manager)
+    assert order.number in visible_text(client.get("/desk/outlet/"))
+    assert step(client, order, "checks", {"signal-result": "fail"}).status_code == 200
+    assert fresh(order).checks.get().kind == "signal"
 
 
 def test_a_visitor_who_has_not_signed_in_is_sent_to_sign_in(client, bench):  # type: ignore[no-untyped-def]
