@@ -64,7 +64,8 @@ def whole_number(raw: str, *, unit: str = "") -> int | None:
         return None
     sign = -1 if text.startswith("-") else 1
     digits = text.lstrip("+-").strip()
-    if not digits.isascii() or not digits.isdigit() or len(digits) > 9:
+    # Longer than any count or reading: refused as not a number rather than parsed at length.
+    if not digits.isascii() or not digits.isdigit() or len(digits) > 18:
         raise ValueError(raw)
     return sign * int(digits)
 

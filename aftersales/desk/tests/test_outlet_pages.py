@@ -269,6 +269,52 @@ def test_a_nul_character_anywhere_is_refused_not_a_server_error(client, bench): 
     assert fresh(order).diagnosis == ""
 
 
+HOSTILE = (
+    "９９９９９９９９９９９９",
+    "99999999999999999999999999",
+    "1e3",
+    "螢幕觸控失靈😡",
+    "<script>alert(1)</script>",
+    "\u202e01",
+    "x" * 5000,
+    "屏幕\x00坏了",
+)
+
+
+def test_no_string_in_any_field_of_any_step_gets_a_server_error(client, bench):  # type: ignore[no-untyped-def]
+    order = quoted_order(bench)
+    client = client_for(client, bench.olga)
+    fields = (
+        "touch-result",
+        "touch-count",
+        "battery_health-value",
+        "charge_current-value",
+        "visible_damage-note",
+        "diagnosis",
+        "qty-RN10-SCR-01",
+        "quote",
+        "version",
+        "reason",
+        "part_used",
+    )
+    for name in (
+        "checks",
+        "diagnose",
+        "quote",
+        "approve",
+        "refuse",
+        "agreement",
+        "start",
+        "complete",
+        "cancel",
+    ):
+        for text in HOSTILE:
+            response = step(client, order, name, {field: text for field in fields} | {"parts_listed": "1"})
+            assert response.status_code < 500, (name, text[:20], response.status_code)
+            assert "<script>alert(1)</script>" not in response.content.decode()
+    assert fresh(order).state in ("quoted", "refused_by_customer", "cancelled")
+
+
 def test_the_diagnosis_from_the_page_decides_the_warranty_per_part(client, bench):  # type: ignore[no-untyped-def]
     order = open_order(bench)
     services.repair_order_record_checks(
