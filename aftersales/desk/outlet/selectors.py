@@ -1,8 +1,9 @@
 """Reads for the outlet pages: the outlet's repair orders of the day, one order's page, its parts.
 
-Every read starts from `repairs.selectors` (`repair_orders_visible_to_staff`,
-`repair_order_get_for_actor`, `repair_order_detail`) and `parts.selectors`, so who sees
-which order is decided by the repairs app, as in the API.
+Every read of repair orders starts from `repairs.selectors` (`repair_orders_visible_to_staff`,
+`repair_order_get_for_actor`, `repair_order_detail`), and of parts from `parts.selectors`,
+so who sees which order is decided by the repairs app, as in the API. The outlet of a
+staff member is found by their team (`outlet-<code>`, network.models.outlet_team).
 """
 
 from dataclasses import dataclass
