@@ -129,6 +129,19 @@ def test_the_day_list_answers_htmx_with_the_list_alone(client, bench):  # type: 
     assert order.number in body and "<html" not in body
 
 
+def test_the_day_page_takes_the_same_number_of_queries_for_one_order_or_ten(client, bench):  # type: ignore[no-untyped-def]
+    client = client_for(client, bench.olga)
+    counts = []
+    for batch in (1, 9):
+        for _ in range(batch):
+            open_order(bench)
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get("/desk/outlet/")
+        assert response.content.decode().count('class="queue-link number"') == (1 if batch == 1 else 10)
+        counts.append(len(captured))
+    assert counts[0] == counts[1]
+
+
 def client_for(client, user):  # type: ignore[no-untyped-def]
     client.force_login(user)
     return client
