@@ -26,6 +26,12 @@ WHAT_WORDS = {
     "complaint.set_category": words._("correct the category"),
     "complaint.transfer_ownership": words._("transfer ownership"),
     "transfer a complaint you do not own": words._("transfer a complaint you do not own"),
+    "repair order": words._("repair order"),
+    "work this repair order": words._("work this repair order"),
+    "open a repair order": words._("open a repair order"),
+    "open a repair order for this complaint at this outlet": words._(
+        "open a repair order for this complaint at this outlet"
+    ),
 }
 
 
@@ -37,10 +43,14 @@ def error_words(error: DomainError) -> str:
         what = params["what"]
         params["what"] = str(WHAT_WORDS.get(str(what), what))
     if isinstance(error, TransitionNotAllowed):
-        params["action"] = words.action_words(str(params.get("action", "")))
-        params["state"] = words.state_words(str(params.get("state", "")))
+        # A repair order's moves and states have their own words (repairs/status.py).
+        repair = error.code == "repair_transition_not_allowed"
+        action_words = words.repair_action_words if repair else words.action_words
+        state_words = words.repair_state_words if repair else words.state_words
+        params["action"] = action_words(str(params.get("action", "")))
+        params["state"] = state_words(str(params.get("state", "")))
         allowed = [a for a in str(params.get("allowed", "")).split(", ") if a and a != "-"]
-        params["allowed"] = "、".join(words.action_words(a) for a in allowed) or "-"
+        params["allowed"] = "、".join(action_words(a) for a in allowed) or "-"
     if isinstance(error, ValidationFailed):
         return " ".join(message_text(issue.code, language, **issue.params) for issue in error.fields.values())
     return message_text(error.code, language, **params)

@@ -1,6 +1,7 @@
 from django.urls import path, re_path
 
 from aftersales.desk import views
+from aftersales.desk.outlet import views as outlet_views
 
 app_name = "desk"
 
@@ -13,5 +14,14 @@ urlpatterns = [
         r"^complaints/(?P<number>[^/]+)/(?P<step>reply|note|transition|category|transfer)/$",
         views.complaint_step,
         name="complaint_step",
+    ),
+    path("complaints/<str:number>/repair-order/", outlet_views.open_repair, name="open_repair"),
+    path("outlet/", outlet_views.day_page, name="outlet_day"),
+    path("outlet/parts/", outlet_views.stock_page, name="outlet_parts"),
+    path("repairs/<str:number>/", outlet_views.repair_page, name="repair"),
+    re_path(
+        r"^repairs/(?P<number>[^/]+)/(?P<step>checks|diagnose|quote|approve|refuse|agreement|start|complete|return|cancel)/$",
+        outlet_views.repair_step,
+        name="repair_step",
     ),
 ]

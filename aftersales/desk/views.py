@@ -27,6 +27,8 @@ from aftersales.complaints.models import Complaint
 from aftersales.complaints.selectors import complaint_get_for_actor
 from aftersales.desk import selectors, words
 from aftersales.desk.forms import DeskAuthenticationForm
+from aftersales.desk.outlet.presenters import repairs_panel
+from aftersales.desk.outlet.selectors import complaint_repairs
 from aftersales.desk.presenters import complaint_context, error_words, queue_rows
 
 LANGUAGES = ("zh-hans", "en")
@@ -35,11 +37,11 @@ LANGUAGE_COOKIE_MAX_AGE = 365 * 24 * 3600
 DeskView = Callable[..., HttpResponseBase]
 
 
-def _is_htmx(request: HttpRequest) -> bool:
+def is_htmx(request: HttpRequest) -> bool:
     return request.headers.get("HX-Request") == "true" and request.headers.get("HX-Boosted") != "true"
 
 
-def _with_language(view: DeskView) -> DeskView:
+def with_language(view: DeskView) -> DeskView:
     """?lang=en or ?lang=zh-hans switches the language and keeps it in the language cookie.
 
     Without it Django's LocaleMiddleware has chosen from the cookie, then the browser's
@@ -64,7 +66,7 @@ def _with_language(view: DeskView) -> DeskView:
     return wrapper
 
 
-def _staff_page(view: DeskView) -> DeskView:
+def staff_page(view: DeskView) -> DeskView:
     """Signed-in staff only: anyone else goes to the desk's sign-in page and comes back."""
 
     @wraps(view)
@@ -74,7 +76,7 @@ def _staff_page(view: DeskView) -> DeskView:
             return redirect(f"{reverse('desk:signin')}?next={request.get_full_path()}")
         return view(request, staff_actor(user), *args, **kwargs)  # type: ignore[arg-type]
 
-    return _with_language(wrapper)
+    return with_language(wrapper)
 
 
 class SignInView(auth_views.LoginView):
@@ -86,12 +88,12 @@ class SignInView(auth_views.LoginView):
         return reverse("desk:queue")
 
 
-signin_page = _with_language(SignInView.as_view())
+signin_page = with_language(SignInView.as_view())
 signout = auth_views.LogoutView.as_view(next_page="desk:signin")
 
 
 @require_GET
-@_staff_page
+@staff_page
 def queue_page(request: HttpRequest, actor: Actor) -> HttpResponse:
     """GET /desk/?queue=mine|team|breaching|overdue|triage|waiting: one queue, most urgent first."""
     queue = request.GET.get("queue", "mine")
@@ -105,7 +107,7 @@ def queue_page(request: HttpRequest, actor: Actor) -> HttpResponse:
         "rows": queue_rows(rows, now=now),
         "countdown_phrases": words.countdown_phrases(),
     }
-    template = "desk/partials/queue_list.html" if _is_htmx(request) else "desk/queue.html"
+    template = "desk/partials/queue_list.html" if is_htmx(request) else "desk/queue.html"
     return render(request, template, context)
 
 
@@ -131,12 +133,13 @@ def _complaint_response(
     )
     context = complaint_context(file, actor=actor, now=clock.now(), drafts=drafts or {})
     context["countdown_phrases"] = words.countdown_phrases()
-    template = "desk/partials/complaint_body.html" if _is_htmx(request) else "desk/complaint.html"
+    context["repairs"] = repairs_panel(complaint_repairs(actor=actor, complaint=file.complaint))
+    template = "desk/partials/complaint_body.html" if is_htmx(request) else "desk/complaint.html"
     return render(request, template, context, status=status)
 
 
 @require_GET
-@_staff_page
+@staff_page
 def complaint_page(request: HttpRequest, actor: Actor, number: str) -> HttpResponse:
     """GET /desk/complaints/<number>/: the complaint, its customer, deadlines, timeline and moves."""
     return _complaint_response(request, actor, number)
@@ -152,12 +155,12 @@ def _act(request: HttpRequest, actor: Actor, number: str, step: Step) -> HttpRes
         done = step(actor, complaint, request)
     except DomainError as error:
         messages.error(request, error_words(error))
-        if _is_htmx(request):
+        if is_htmx(request):
             drafts = {key: request.POST.get(key, "") for key in ("body", "note", "reason", "transfer_reason")}
             return _complaint_response(request, actor, number, status=error.status, drafts=drafts)
         return redirect("desk:complaint", number=number)
     messages.success(request, done)
-    if _is_htmx(request):
+    if is_htmx(request):
         return _complaint_response(request, actor, number)
     return redirect("desk:complaint", number=number)
 
@@ -218,7 +221,7 @@ STEPS: dict[str, Step] = {
 
 
 @require_POST
-@_staff_page
+@staff_page
 def complaint_step(request: HttpRequest, actor: Actor, number: str, step: str) -> HttpResponse:
     """POST /desk/complaints/<number>/<step>/: reply, note, transition, category or transfer."""
     return _act(request, actor, number, STEPS[step])

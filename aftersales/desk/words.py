@@ -16,7 +16,10 @@ from django.utils.translation import gettext_lazy as _
 from aftersales.complaints import sla
 from aftersales.complaints.models import TimelineEvent
 from aftersales.complaints.status import State
+from aftersales.parts.models import Component
 from aftersales.policy.pack import current_pack
+from aftersales.repairs.models import CheckKind, WorkItem
+from aftersales.repairs.status import State as RepairState
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -57,6 +60,78 @@ QUEUE_WORDS = {
     "waiting": _("Waiting on customer"),
 }
 
+REPAIR_STATE_WORDS: "dict[str, StrOrPromise]" = {
+    RepairState.RECEIVED: pgettext_lazy("repair state", "Received"),
+    RepairState.DIAGNOSED: pgettext_lazy("repair state", "Diagnosed"),
+    RepairState.QUOTED: pgettext_lazy("repair state", "Quoted"),
+    RepairState.APPROVED: pgettext_lazy("repair state", "Approved"),
+    RepairState.REPAIRING: pgettext_lazy("repair state", "Repairing"),
+    RepairState.COMPLETED: pgettext_lazy("repair state", "Completed"),
+    RepairState.RETURNED: pgettext_lazy("repair state", "Returned"),
+    RepairState.CANCELLED: pgettext_lazy("repair state", "Cancelled"),
+    RepairState.REFUSED_BY_CUSTOMER: pgettext_lazy("repair state", "Refused by the customer"),
+}
+
+# The repair order's moves (repairs/status.py), as the buttons say them.
+REPAIR_ACTION_WORDS: "dict[str, StrOrPromise]" = {
+    "record_checks": _("Record the checks"),
+    "diagnose": _("Save the diagnosis"),
+    "quote": _("Quote from the price list"),
+    "approve": _("The customer approves the quote"),
+    "refuse": _("The customer refuses the quote"),
+    "accept_agreement": _("The customer accepts the agreement"),
+    "start": _("Start the repair"),
+    "complete": _("Complete the repair"),
+    "return": _("Hand the device back"),
+    "cancel": _("Cancel the repair order"),
+}
+
+# What each step wrote on the complaint's timeline (complaints.events.repair_event).
+REPAIR_STEP_WORDS: "dict[str, StrOrPromise]" = {
+    "received": _("%(who)s received the device: repair order %(order)s"),
+    "checks": _("%(who)s recorded device checks on %(order)s"),
+    "diagnosed": _("%(who)s diagnosed %(order)s and decided the warranty"),
+    "quoted": _("%(who)s quoted %(order)s"),
+    "approved": _("%(who)s recorded the customer's approval of %(order)s; parts reserved"),
+    "refused": _("%(who)s recorded that the customer refused the quote of %(order)s"),
+    "agreement_accepted": _(
+        "%(who)s recorded the customer's acceptance of the service agreement for %(order)s"
+    ),
+    "started": _("%(who)s started the repair %(order)s"),
+    "completed": _("%(who)s completed the repair %(order)s; parts consumed"),
+    "returned": _("%(who)s handed the device of %(order)s back"),
+    "cancelled": _("%(who)s cancelled the repair order %(order)s"),
+}
+
+CHECK_WORDS: "dict[str, StrOrPromise]" = {
+    CheckKind.TOUCH: _("Touch test"),
+    CheckKind.BATTERY_HEALTH: _("Battery health"),
+    CheckKind.CHARGE_CURRENT: _("Charge current"),
+    CheckKind.CAMERA: _("Camera"),
+    CheckKind.AUDIO: _("Audio"),
+    CheckKind.SIGNAL: _("Signal"),
+    CheckKind.MOISTURE: _("Moisture indicator"),
+    CheckKind.VISIBLE_DAMAGE: _("Visible damage"),
+}
+
+COVERAGE_WORDS: "dict[str, StrOrPromise]" = {
+    WorkItem.Coverage.COVERED: _("Covered by the warranty"),
+    WorkItem.Coverage.NOT_COVERED: _("Not covered"),
+    WorkItem.Coverage.PARTIAL: _("Partly covered"),
+}
+
+COMPONENT_WORDS: "dict[str, StrOrPromise]" = {
+    Component.SCREEN: _("Screen"),
+    Component.BATTERY: _("Battery"),
+    Component.CAMERA: _("Camera"),
+    Component.SPEAKER: _("Speaker"),
+    Component.MICROPHONE: _("Microphone"),
+    Component.CHARGING_PORT: _("Charging port"),
+    Component.MAINBOARD: _("Mainboard"),
+    Component.ANTENNA: _("Antenna"),
+    Component.BACK_COVER: _("Back cover"),
+}
+
 # Reasons the platform itself writes on the timeline (complaints.services), in words.
 SYSTEM_REASONS = {
     "first contact": _("first contact"),
@@ -75,6 +150,49 @@ def state_words(state: str) -> str:
 
 def action_words(action: str) -> str:
     return str(ACTION_WORDS.get(action, action))
+
+
+def repair_state_words(state: str) -> str:
+    return str(REPAIR_STATE_WORDS.get(state, state))
+
+
+def repair_action_words(action: str) -> str:
+    return str(REPAIR_ACTION_WORDS.get(action, action))
+
+
+def check_words(kind: str) -> str:
+    return str(CHECK_WORDS.get(kind, kind))
+
+
+def coverage_words(coverage: str) -> str:
+    return str(COVERAGE_WORDS.get(coverage, coverage))
+
+
+def component_words(component: str) -> str:
+    return str(COMPONENT_WORDS.get(component, component))
+
+
+def repair_event_words(payload: dict, who: str) -> str:
+    """A repair step on the timeline as one sentence ("Li quoted 2026…-R1")."""
+    template = REPAIR_STEP_WORDS.get(str(payload.get("step", "")))
+    order = str(payload.get("order", ""))
+    if template is None:
+        return gettext("%(who)s worked on repair order %(order)s") % {"who": who, "order": order}
+    return str(template) % {"who": who, "order": order}
+
+
+def age_words(seconds: float) -> str:
+    """How long ago something began, rounded down as `time_left` rounds: "12 min", "3 h", "2 d"."""
+    return _duration(max(seconds, 0))
+
+
+def _duration(seconds: float) -> str:
+    minutes = int(seconds // 60)
+    if minutes < 60:
+        return gettext("%(n)d min") % {"n": minutes}
+    if minutes < 48 * 60:
+        return gettext("%(n)d h") % {"n": minutes // 60}
+    return gettext("%(n)d d") % {"n": minutes // (24 * 60)}
 
 
 def category_words(category: str) -> str:
@@ -139,13 +257,7 @@ def time_left(seconds: float) -> str:
     rounded down; the page's script (static/desk/desk.js) applies the same rule live.
     """
     overdue = seconds < 0
-    minutes = int(abs(seconds) // 60)
-    if minutes < 60:
-        amount = gettext("%(n)d min") % {"n": minutes}
-    elif minutes < 48 * 60:
-        amount = gettext("%(n)d h") % {"n": minutes // 60}
-    else:
-        amount = gettext("%(n)d d") % {"n": minutes // (24 * 60)}
+    amount = _duration(abs(seconds))
     return (gettext("overdue %(amount)s") if overdue else gettext("in %(amount)s")) % {"amount": amount}
 
 
@@ -245,6 +357,8 @@ def event_words(event: TimelineEvent, staff_names: dict[int, str]) -> tuple[str,
         }, ""
     if kind == TimelineEvent.Kind.ATTACHMENT:
         return gettext("%(who)s added an attachment") % {"who": who}, ""
+    if kind == TimelineEvent.Kind.REPAIR:
+        return repair_event_words(payload, who), repair_state_words(str(payload.get("state", "")))
     return str(kind), ""
 
 
