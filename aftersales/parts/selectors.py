@@ -309,6 +309,8 @@ def stock_overview_for_actor(*, actor: Actor, outlet_code: str) -> list[dict[str
     if not actor.may("complaint.view_any") and _own_outlet(actor) != outlet_code:
         raise Forbidden(what="see this outlet's stock")
     return stock_overview(outlet_code=outlet_code)
+
+
 def device_models() -> QuerySet[DeviceModel]:
     """Every device model the brand services, by code (the choice when a repair order is opened)."""
     return DeviceModel.objects.order_by("code")

@@ -106,7 +106,7 @@ def read_checks(posted: Mapping[str, str], *, controls: dict[str, Control]) -> l
             controls[f"checks.{index}.{part}"] = check_control(kind, part)
         passed = RESULTS.get(result)
         if result not in RESULTS:
-            problems[f"checks.{index}.passed"] = problem("invalid_value", detail="pass, fail")
+            problems[f"checks.{index}.passed"] = problem("check_result_invalid")
         count = value = None
         for part, raw, unit_text in (("count", count_raw, ""), ("value", value_raw, unit)):
             try:
