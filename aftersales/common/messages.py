@@ -225,7 +225,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh-hans": "该地址只写到省级({province}),请补充所在城市或区县。",
     },
     "address_ambiguous": {
-        "en": "This address fits more than one place: {candidates}. Add the city, or give it as `city`.",
+        "en": "This address fits more than one place: {candidates}. Add the city and try again.",
         "zh-hans": "该地址可能位于多个地方:{candidates}。请补充城市名称后重试。",
     },
     "check_result_invalid": {"en": "Choose pass or fail.", "zh-hans": "请选择“通过”或“未通过”。"},

@@ -58,6 +58,7 @@ def finder_page(request: HttpRequest) -> HttpResponse:
             "outlets": outlets,
             "sketch": results_sketch(outlets, customer),
             "near_me": customer is not None,
+            "near_address": customer is not None and form.resolved_point == customer,
             "location_words": {
                 "locating": _("Finding where you are…"),
                 "refused": _("Your location is not available; choose a city instead."),

@@ -174,7 +174,7 @@ def test_no_customer_place_means_no_customer_on_the_map(client, network):  # typ
 
 
 @pytest.mark.parametrize("value", NASTY)
-@pytest.mark.parametrize("field", ["lat", "lon", "city", "speciality", "max_wait", "open_now"])
+@pytest.mark.parametrize("field", ["lat", "lon", "address", "city", "speciality", "max_wait", "open_now"])
 def test_no_value_of_any_field_makes_the_finder_answer_500(client, network, field, value):  # type: ignore[no-untyped-def]
     params = {**FUTIAN, field: value}
     page = client.get("/outlets/", params)
@@ -194,6 +194,37 @@ def test_half_a_location_is_a_422_that_says_so(client, network):  # type: ignore
     assert page.status_code == 422 and "Your location was incomplete" in page.content.decode()
     out_of_range = client.get("/outlets/", {"lat": "91", "lon": "114"})
     assert out_of_range.status_code == 422
+
+
+def test_a_typed_address_lists_the_outlets_near_it(client, network):  # type: ignore[no-untyped-def]
+    page = client.get("/outlets/", {"address": "广东省深圳市南山区科苑路15号(科兴科学园B座3楼)"})
+    text = page.content.decode()
+    assert page.status_code == 200 and "以下是您所填地址附近的网点" in text
+    assert codes(page)[0] == "sz-nanshan" and "gz-1" in codes(page)
+    assert 'id="map-customer"' in text
+
+
+def test_a_city_chosen_with_the_address_tells_its_readings_apart(client, network):  # type: ignore[no-untyped-def]
+    # 鼓楼区 is in five cities; none of them has an outlet here, so the hint must not invent one.
+    alone = client.get("/outlets/", {"address": "鼓楼区中山路1号", "lang": "en"})
+    assert alone.status_code == 422 and "more than one place" in alone.content.decode()
+    assert codes(alone) == []
+    # The city chosen beside a district name shared with no other reading places it.
+    hinted = client.get("/outlets/", {"address": "南山区科苑路15号", "city": "440300"})
+    assert hinted.status_code == 200 and codes(hinted)[0] == "sz-nanshan"
+
+
+def test_an_address_that_names_no_place_is_a_422_on_the_address(client, network):  # type: ignore[no-untyped-def]
+    page = client.get("/outlets/", {"address": "门口那家店"})
+    text = page.content.decode()
+    assert page.status_code == 422 and 'id="address-error"' in text and "请补充所在城市或区县" in text
+    ambiguous = client.get("/outlets/", {"address": "朝阳区建国路88号"}).content.decode()
+    assert "北京" in ambiguous and "长春" in ambiguous
+
+
+def test_the_browsers_location_wins_over_a_typed_address(client, network):  # type: ignore[no-untyped-def]
+    page = client.get("/outlets/", {**FUTIAN, "address": "广州市天河区天河路200号"})
+    assert page.status_code == 200 and codes(page)[0] == "sz-futian"
 
 
 def test_the_finder_takes_a_fixed_number_of_queries_whatever_the_number_of_outlets(client, network):  # type: ignore[no-untyped-def]
