@@ -278,6 +278,26 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh-hans": "超出范围:{low}{unit} 至 {high}{unit}。",
     },
     "outlet_unknown": {"en": "Unknown outlet {outlet}.", "zh-hans": "未知网点 {outlet}。"},
+    "outlet_not_in_force": {
+        "en": "Outlet {outlet} is not authorised today; choose an outlet in force.",
+        "zh-hans": "网点 {outlet} 今日不在授权期内,请选择在授权期内的网点。",
+    },
+    "dispatch_needs_location": {
+        "en": "Give an outlet code, or the customer's location (lat and lon) to choose one.",
+        "zh-hans": "请填写网点编码,或提供客户位置(lat 与 lon)以自动选择网点。",
+    },
+    "dispatch_reason_required": {
+        "en": "The complaint is already at an outlet: say why it goes to another.",
+        "zh-hans": "该工单已派至网点,改派须说明原因。",
+    },
+    "already_at_outlet": {
+        "en": "Complaint {number} is already at outlet {outlet}.",
+        "zh-hans": "工单 {number} 已在网点 {outlet}。",
+    },
+    "no_outlet_in_reach": {
+        "en": "No authorised outlet can take complaint {number}; name an outlet.",
+        "zh-hans": "没有可接收工单 {number} 的授权网点,请指定网点。",
+    },
     "mail_refused": {
         "en": "The message was not taken in: {reason}.",
         "zh-hans": "邮件未受理:{reason}。",

@@ -82,8 +82,11 @@ def complaint_get_for_actor(
     if actor.is_staff:
         if complaint is None:
             raise NotFound(what="complaint")
-        if not actor.may("complaint.view_team") or not staff_may_see(actor, complaint):
+        if not actor.may("complaint.view_team"):
             raise Forbidden(what="complaint")
+        if not staff_may_see(actor, complaint):
+            # Outlet staff learn nothing of complaints at other outlets, not even that they exist.
+            raise NotFound(what="complaint")
         return complaint, actor
     if complaint is not None and customer_may_see(actor, complaint):
         return complaint, actor

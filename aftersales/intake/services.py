@@ -18,6 +18,7 @@ from aftersales.devices.models import Device
 from aftersales.devices.services import device_register
 from aftersales.intake.models import IdempotencyKey
 from aftersales.intake.submission import CleanSubmission, Submission, validate_submission
+from aftersales.network.services import Location, complaint_dispatch_on_intake
 from aftersales.policy.pack import current_pack
 from aftersales.triage.services import CustomerContext, TextCategory, triage_complaint, triage_read
 
@@ -175,6 +176,15 @@ def _open_or_link(*, actor: Actor, clean: CleanSubmission, reading: TextCategory
         triage=triage,
         at=now,
     )
+    # The outlets are read from the finder's in-memory index; the writes join this transaction.
+    if (
+        submission.lat is not None
+        and submission.lon is not None
+        and complaint_dispatch_on_intake(
+            complaint=complaint, location=Location(lat=submission.lat, lon=submission.lon)
+        )
+    ):
+        complaint.refresh_from_db()
     return IntakeResult(
         complaint=complaint, created=True, linked_to_existing=False, replayed=False, caller_may_see=True
     )

@@ -94,6 +94,7 @@ class OutletIndex:
         self.token = token
         self.size = len(outlets)
         self.pks = [o.pk for o in outlets]
+        self.position = {o.pk: i for i, o in enumerate(outlets)}
         self.codes = [o.code for o in outlets]
         self.specialities = [o.specialities for o in outlets]
         self.intervals = [week_intervals(o.hours) for o in outlets]
