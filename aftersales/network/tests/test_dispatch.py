@@ -27,6 +27,7 @@ from aftersales.complaints.tests.factories import submit_complaint
 from aftersales.network.models import Dispatch
 from aftersales.network.services import Location, complaint_dispatch, outlet_queue_join
 from aftersales.network.tests.factories import make_outlets, outlet_row
+from aftersales.network.tests.test_api import NASTY
 
 HERE = Location(lat=22.5400, lon=114.0500)
 BATTERY_TEXT = "手机充电特别慢,充不进电"
@@ -305,3 +306,31 @@ def test_the_system_may_dispatch_but_not_to_nowhere(shenzhen):  # type: ignore[n
     assert set(caught.value.fields) == {"outlet"}
     made = complaint_dispatch(complaint=complaint, actor=SYSTEM, location=HERE)
     assert made.outlet.code == "sz-green" and made.automatic
+
+
+def test_the_desk_timeline_tells_where_it_went_and_why_in_the_readers_language(client, shenzhen, alice):  # type: ignore[no-untyped-def]
+    complaint = submit_complaint(text=BATTERY_TEXT, lat=HERE.lat, lon=HERE.lon)
+    client.force_login(alice)
+    page = f"/desk/complaints/{complaint.number}/"
+    english = client.get(f"{page}?lang=en").content.decode()
+    assert "dispatched it to Outlet sz-green" in english
+    assert "nearest with battery green channel, 5.0 km, 0 waiting" in english
+    chinese = client.get(f"{page}?lang=zh-hans").content.decode()
+    assert "派至网点 sz-green" in chinese and "最近的提供电池绿色通道的网点,5.0 公里,0 人排队" in chinese
+
+
+@pytest.mark.parametrize("nasty", NASTY)
+def test_no_string_makes_dispatch_or_the_desk_answer_500(client, shenzhen, alice, oscar, nasty):  # type: ignore[no-untyped-def]
+    complaint = submit_complaint(text=BATTERY_TEXT)
+    url = f"/api/v1/complaints/{complaint.number}/dispatch"
+    answers = {
+        "outlet": post(client, url, {"outlet": nasty, "reason": "x"}, **bearer(alice)),
+        "reason": post(client, url, {"outlet": "sz-near", "reason": nasty * 3}, **bearer(alice)),
+        "lat": post(client, url, {"lat": nasty, "lon": 114.05}, **bearer(alice)),
+        "lane": post(client, "/api/v1/outlets/sh-01/queue/join", {"lane": nasty}, **bearer(oscar)),
+        "code": post(client, f"/api/v1/outlets/{nasty.replace('/', '')}/queue/serve", {}, **bearer(oscar)),
+    }
+    for name, answer in answers.items():
+        assert answer.status_code in (200, 404, 409, 422), (name, answer.status_code)
+        if answer.status_code == 422:
+            assert set(answer.json()["fields"]) <= {name, "body", "path"}, (name, answer.json())
