@@ -77,6 +77,12 @@ _index_lock = threading.Lock()
 _index: list[OutletIndex] = []
 
 
+def outlet_index_warm() -> None:
+    """Build the index once in this process if it never was; no query once it is."""
+    if not _index:
+        outlet_index()
+
+
 def network_token() -> str:
     return NetworkVersion.objects.filter(pk=1).values_list("token", flat=True).first() or ""
 
@@ -103,11 +109,14 @@ def outlet_index() -> OutletIndex:
             "timezone",
             "authorised_from",
             "authorised_until",
+            "capacity_per_day",
         )
         index = OutletIndex(
             [
-                IndexedOutlet(pk, code, lat, lon, frozenset(specialities), hours, zone, start, end)
-                for pk, code, lat, lon, specialities, hours, zone, start, end in rows.order_by("code")
+                IndexedOutlet(pk, code, lat, lon, frozenset(specialities), hours, zone, start, end, capacity)
+                for pk, code, lat, lon, specialities, hours, zone, start, end, capacity in rows.order_by(
+                    "code"
+                )
             ],
             token,
         )
@@ -480,9 +489,17 @@ def dispatch_candidates(
     if wanted:
         hits += index.nearest(lat, lon, limit=limit, today=today, filters=Filters(specialities=wanted))
     unique = {hit.pk: hit for hit in hits}
-    specialities = {pk: index.specialities[index.position[pk]] for pk in unique}
     return _live_candidates(
-        [(hit.pk, hit.code, round(hit.distance_mm / 1000), specialities[hit.pk]) for hit in unique.values()],
+        [
+            (
+                hit.pk,
+                hit.code,
+                round(hit.distance_mm / 1000),
+                index.specialities[index.position[hit.pk]],
+                index.capacity[index.position[hit.pk]],
+            )
+            for hit in unique.values()
+        ],
         now=now,
     )
 
@@ -492,26 +509,22 @@ def dispatch_candidate(*, outlet: Outlet, lat: float | None, lon: float | None, 
     distance = (
         0 if lat is None or lon is None else round(distance_mm(lat, lon, outlet.lat, outlet.lon) / 1000)
     )
-    return _live_candidates([(outlet.pk, outlet.code, distance, frozenset(outlet.specialities))], now=now)[0]
+    return _live_candidates(
+        [(outlet.pk, outlet.code, distance, frozenset(outlet.specialities), outlet.capacity_per_day)], now=now
+    )[0]
 
 
 def _live_candidates(
-    outlets: list[tuple[int, str, int, frozenset[str]]], *, now: datetime
+    outlets: list[tuple[int, str, int, frozenset[str], int]], *, now: datetime
 ) -> list[Candidate]:
+    """The outlets (id, code, metres, specialities, capacity) with their queues and today's
+    dispatches: two queries."""
     if not outlets:
         return []
-    ids = [pk for pk, _code, _distance, _specialities in outlets]
+    ids = [outlet[0] for outlet in outlets]
     waiting: dict[int, int] = dict.fromkeys(ids, 0)
-    capacity: dict[int, int] = dict.fromkeys(ids, 0)
-    for outlet_id, count, per_day in OutletQueue.objects.filter(outlet_id__in=ids).values_list(
-        "outlet_id", "waiting", "outlet__capacity_per_day"
-    ):
+    for outlet_id, count in OutletQueue.objects.filter(outlet_id__in=ids).values_list("outlet_id", "waiting"):
         waiting[outlet_id] += count
-        capacity[outlet_id] = per_day
-    if any(not capacity[pk] for pk in ids):
-        # An outlet without queue rows (never expected after an import) still has a capacity.
-        for outlet_id, per_day in Outlet.objects.filter(pk__in=ids).values_list("pk", "capacity_per_day"):
-            capacity[outlet_id] = per_day
     midnight = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
     today = dict(
         Dispatch.objects.filter(outlet_id__in=ids, at__gte=midnight)
@@ -526,10 +539,10 @@ def _live_candidates(
             distance_m=distance,
             specialities=specialities,
             waiting=waiting[pk],
-            capacity_per_day=capacity[pk],
+            capacity_per_day=capacity,
             dispatched_today=today.get(pk, 0),
         )
-        for pk, code, distance, specialities in outlets
+        for pk, code, distance, specialities, capacity in outlets
     ]
 
 

@@ -429,8 +429,8 @@ def complaint_dispatch_on_intake(*, complaint: Complaint, location: Location) ->
     Automatic when its category needs inspection or repair (pack `network.dispatch.categories`),
     its level is dispatched automatically (`automatic_levels`), it is not waiting for human
     triage, and an outlet in force lies within `max_distance_km`. Runs in the intake's
-    transaction under a savepoint: when it cannot dispatch, the complaint is opened all the
-    same and waits for staff (None).
+    transaction: when no outlet fits, the complaint is opened all the same and waits for staff
+    (None).
     """
     pack = current_pack()
     policy = pack.network.dispatch
@@ -440,27 +440,21 @@ def complaint_dispatch_on_intake(*, complaint: Complaint, location: Location) ->
         or complaint.team == pack.triage_team
     ):
         return None
+    now = clock.now()
     try:
+        # Everything that may refuse comes before the first write: no savepoint is needed.
         _check_location(location)
-        with transaction.atomic():
-            now = clock.now()
-            choice = _choose(
-                complaint=complaint, outlet=None, location=location, now=now, max_km=policy.max_distance_km
-            )
-            if choice is None:
-                return None
-            return _record(
-                complaint=complaint,
-                actor=SYSTEM,
-                choice=choice,
-                reason="",
-                located=True,
-                previous=None,
-                now=now,
-            )
+        choice = _choose(
+            complaint=complaint, outlet=None, location=location, now=now, max_km=policy.max_distance_km
+        )
     except DomainError as error:
         log.warning("complaint %s not dispatched on intake: %s", complaint.number, error)
         return None
+    if choice is None:
+        return None
+    return _record(
+        complaint=complaint, actor=SYSTEM, choice=choice, reason="", located=True, previous=None, now=now
+    )
 
 
 def _choose(
