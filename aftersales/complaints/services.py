@@ -411,7 +411,8 @@ def complaint_record_inspection(*, actor: Actor, complaint: Complaint, findings:
     return complaint
 
 
-@transaction.atomic
+# Without a savepoint: its caller's transaction (intake, the dispatch) fails whole if this fails.
+@transaction.atomic(savepoint=False)
 def complaint_hand_to_outlet(*, actor: Actor, complaint: Complaint, team: str, facts: dict) -> Complaint:
     """Give the complaint to an outlet's team and start that outlet's inspection clock.
 

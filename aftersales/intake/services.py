@@ -181,14 +181,11 @@ def _open_or_link(*, actor: Actor, clean: CleanSubmission, reading: TextCategory
         at=now,
     )
     # The outlets are read from the finder's in-memory index; the writes join this transaction.
-    if (
-        submission.lat is not None
-        and submission.lon is not None
-        and complaint_dispatch_on_intake(
+    if submission.lat is not None and submission.lon is not None:
+        dispatch = complaint_dispatch_on_intake(
             complaint=complaint, location=Location(lat=submission.lat, lon=submission.lon)
         )
-    ):
-        complaint.refresh_from_db()
+        complaint = dispatch.complaint if dispatch is not None else complaint
     return IntakeResult(
         complaint=complaint, created=True, linked_to_existing=False, replayed=False, caller_may_see=True
     )

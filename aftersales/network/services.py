@@ -531,9 +531,11 @@ def _record(
         "reason": reason,
         "text": words,
     }
-    complaint_hand_to_outlet(actor=actor, complaint=complaint, team=outlet_team(candidate.code), facts=facts)
+    handed = complaint_hand_to_outlet(
+        actor=actor, complaint=complaint, team=outlet_team(candidate.code), facts=facts
+    )
     return Dispatch.objects.create(
-        complaint=complaint,
+        complaint=handed,
         outlet_id=candidate.pk,
         at=now,
         actor=actor.ref,
