@@ -288,7 +288,7 @@ def transfer_ownership(request: HttpRequest, number: str, payload: OwnershipIn):
 
 @router.post("/{number}/inspection", response=DETAIL)
 def record_inspection(request: HttpRequest, number: str, payload: InspectionIn):  # type: ignore[no-untyped-def]
-    """Record the device inspection (due within 48 h of the complaint by the demo policy)."""
+    """Record the device inspection (due within 48 h of the dispatch to an outlet by the demo policy)."""
     complaint, actor = _access(request, number)
     complaint = services.complaint_record_inspection(
         actor=actor, complaint=complaint, findings=payload.findings
