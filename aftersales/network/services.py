@@ -502,7 +502,12 @@ def _record(
     pack = current_pack()
     chosen = choice.chosen
     candidate = chosen.candidate
-    if previous is not None and previous.outlet_id == candidate.pk:
+    # Escalation hands a complaint to a central team: sending it back to the same outlet is a move.
+    if (
+        previous is not None
+        and previous.outlet_id == candidate.pk
+        and complaint.team == outlet_team(candidate.code)
+    ):
         raise Conflict("already_at_outlet", number=complaint.number, outlet=candidate.code)
     distance = candidate.distance_m if located else None
     words = {

@@ -334,3 +334,18 @@ def test_no_string_makes_dispatch_or_the_desk_answer_500(client, shenzhen, alice
         assert answer.status_code in (200, 404, 409, 422), (name, answer.status_code)
         if answer.status_code == 422:
             assert set(answer.json()["fields"]) <= {name, "body", "path"}, (name, answer.json())
+
+
+def test_a_complaint_escalated_away_from_its_outlet_can_be_sent_back_to_it(shenzhen, alice, erin):  # type: ignore[no-untyped-def]
+    from aftersales.complaints.services import complaint_escalate
+
+    complaint = submit_complaint(text=BATTERY_TEXT, lat=HERE.lat, lon=HERE.lon)
+    complaint_escalate(actor=staff_actor(alice), complaint=complaint, reason="客户情绪激动")
+    assert Complaint.objects.get(pk=complaint.pk).team == "technical"
+    back = complaint_dispatch(
+        complaint=complaint,
+        actor=staff_actor(erin),
+        outlet=shenzhen["sz-green"],
+        reason="技术支持已远程指导,回网点检测",
+    )
+    assert back.complaint.team == "outlet-sz-green"
