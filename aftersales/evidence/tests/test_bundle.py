@@ -220,7 +220,8 @@ def test_customers_and_anonymous_callers_get_no_bundle(client, carol, complaint)
 
 
 def test_staff_outside_the_complaints_reach_get_no_bundle(client, oscar, complaint):  # type: ignore[no-untyped-def]
-    assert _download(client, complaint, oscar).status_code == 403
+    # Outlet staff are not told that another team's complaint exists.
+    assert _download(client, complaint, oscar).status_code == 404
 
 
 def test_an_unknown_complaint_is_not_found(client, adam, signing_key):  # type: ignore[no-untyped-def]
