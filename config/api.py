@@ -81,6 +81,7 @@ def error_response(request: HttpRequest, error: DomainError) -> HttpResponse:
         body["field_codes"] = {name: issue.code for name, issue in error.fields.items()}
     else:
         body["fields"] = {}
+    body.update(error.extra)
     if error.status == 413:
         security_log.warning("oversized request refused: %s %s", request.method, request.path)
     response = api.create_response(request, body, status=error.status)

@@ -168,6 +168,14 @@ POLICY_PACK = env_str(
 # the scheduler seals new entries (docs/evidence.md).
 EVIDENCE_KEY_DIR = Path(env_str("AFTERSALES_EVIDENCE_KEY_DIR", str(VAR_DIR / "evidence-keys")))
 EVIDENCE_SEAL_SECONDS = env_int("AFTERSALES_EVIDENCE_SEAL_SECONDS", 60 * 60, minimum=1)
+# A service record printing more rows than this (timeline, messages, checks...) is generated
+# by a background task; smaller ones while the download waits.
+EVIDENCE_RECORD_INLINE_MAX_ROWS = env_int("AFTERSALES_EVIDENCE_RECORD_INLINE_MAX_ROWS", 300, minimum=0)
+# An RFC 3161 time-stamping authority (HTTP POST application/timestamp-query) for seals; empty: none.
+EVIDENCE_TSA_URL = env_str("AFTERSALES_EVIDENCE_TSA_URL", "")
+EVIDENCE_TSA_TIMEOUT_SECONDS = env_int("AFTERSALES_EVIDENCE_TSA_TIMEOUT_SECONDS", 10, minimum=1)
+# PEM file of the authority's signing certificate: tokens signed by any other are refused.
+EVIDENCE_TSA_CERTIFICATE = env_str("AFTERSALES_EVIDENCE_TSA_CERTIFICATE", "")
 
 # Where customers are sent to follow their complaint.
 PUBLIC_BASE_URL = env_str("AFTERSALES_PUBLIC_BASE_URL", "http://127.0.0.1:8000")

@@ -1,9 +1,15 @@
 from django.conf import settings
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
-from aftersales.accounts.services import otp_request, otp_verify
+from aftersales.accounts.services import (
+    CUSTOMER_SESSION_PREFIX,
+    customer_session_revoke,
+    otp_request,
+    otp_verify,
+)
 from aftersales.common.client_address import client_address
+from aftersales.common.errors import Unauthenticated
 
 router = Router(tags=["sign-in"])
 
@@ -46,3 +52,18 @@ def verify_code(request: HttpRequest, payload: OtpVerifyIn):  # type: ignore[no-
     typed for the phone (a new code does not lift it).
     """
     return {"token": otp_verify(phone=payload.phone, code=payload.code)}
+
+
+@router.post("/signout", response={204: None}, auth=None)
+def sign_out(request: HttpRequest):  # type: ignore[no-untyped-def]
+    """End the customer session of the `Authorization: Bearer cs_...` token: it is refused from now on.
+
+    204 whether or not the session was still live (signing out twice is harmless); 401 without
+    a customer session token.
+    """
+    header = request.headers.get("Authorization", "")
+    token = header[len("Bearer ") :].strip() if header.startswith("Bearer ") else ""
+    if not token.startswith(CUSTOMER_SESSION_PREFIX):
+        raise Unauthenticated()
+    customer_session_revoke(token=token)
+    return Status(204, None)

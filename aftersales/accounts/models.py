@@ -147,6 +147,38 @@ class OtpThrottleKey(models.Model):
     key = models.CharField(max_length=80, unique=True)
 
 
+class IdentityClaimLock(models.Model):
+    """A row locked while intake decides whose an e-mail address is, so that simultaneous first
+    submissions from one new address make one customer (accounts.services.customer_identify).
+
+    A phone needs none: its identity is unique, and the loser of the insert race re-reads the
+    winner's. An e-mail address may be claimed by several customers, so no unique index can
+    decide; instead its submissions queue on this row. Keys are `email:<bucket>`, a keyed hash
+    of the address reduced to one of `IDENTITY_CLAIM_BUCKETS`: no address is kept here, the
+    table stays small, and two addresses that share a bucket only wait for each other.
+    """
+
+    key = models.CharField(max_length=40, unique=True)
+
+
+# How many lock rows e-mail addresses are spread over (IdentityClaimLock).
+IDENTITY_CLAIM_BUCKETS = 4096
+
+
+class CustomerSession(models.Model):
+    """A customer's sign-in: the bearer token (`cs_...`) a sign-in code was exchanged for.
+
+    Only the token's hash is kept. A session ends when it expires (accounts.services
+    CUSTOMER_SESSION_MAX_AGE) or the customer signs out (`revoked_at`).
+    """
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="sessions")
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+
 class ApiToken(models.Model):
     """A staff member's bearer token for the API. Only its hash is kept."""
 

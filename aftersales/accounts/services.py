@@ -6,17 +6,27 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.core import signing
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils.crypto import salted_hmac
 
 from aftersales.accounts.actors import Actor, customer_actor
-from aftersales.accounts.models import ApiToken, Customer, CustomerIdentity, OneTimeCode, OtpThrottleKey, User
+from aftersales.accounts.models import (
+    IDENTITY_CLAIM_BUCKETS,
+    ApiToken,
+    Customer,
+    CustomerIdentity,
+    CustomerSession,
+    IdentityClaimLock,
+    OneTimeCode,
+    OtpThrottleKey,
+    User,
+)
 from aftersales.accounts.phones import mobile_normalise, phone_masked, phone_normalise
 from aftersales.common import clock
 from aftersales.common.errors import DomainError, Throttled, ValidationFailed, problem
 from aftersales.common.models import fill_missing
+from aftersales.common.text import digits_typed
 
 security_log = logging.getLogger("aftersales.security")
 
@@ -44,6 +54,7 @@ class CustomerMatch:
     created: bool
 
 
+@transaction.atomic
 def customer_identify(
     *,
     phone: str | None,
@@ -71,10 +82,15 @@ def customer_identify(
     contact then.
 
     Safe under concurrency: two first submissions with one phone (or one platform id) at the
-    same moment make one customer (the loser of the insert race re-reads the winner's row).
+    same moment make one customer (the loser of the insert race re-reads the winner's row);
+    with one e-mail address, they queue on the address's lock row (`IdentityClaimLock`) until
+    the first one's transaction ends, and the second then finds the customer it made. Run it
+    inside the caller's transaction so that the lock lasts until what it files is committed.
     """
     now = clock.now()
     customer: Customer | None = None
+    if email:
+        _identity_claim_lock(CustomerIdentity.Kind.EMAIL, email)
     if signed_in is not None:
         customer = Customer.objects.get(pk=signed_in)
     elif phone:
@@ -118,6 +134,18 @@ def customer_identify(
     if contact is None:
         raise ValidationFailed({"phone": problem("contact_missing")})
     return CustomerMatch(customer=customer, contact=contact, email=email_identity, created=created)
+
+
+def _identity_claim_lock(kind: str, value: str) -> None:
+    """Lock the claim row of `value` (IdentityClaimLock) until the transaction ends.
+
+    The row is inserted first if missing (a concurrent insert of the same key waits for the
+    other transaction). On SQLite the write transaction already serialises intake.
+    """
+    digest = salted_hmac("aftersales.accounts.identity-claim", f"{kind}:{value}", algorithm="sha256")
+    key = f"{kind}:{int(digest.hexdigest(), 16) % IDENTITY_CLAIM_BUCKETS}"
+    IdentityClaimLock.objects.bulk_create([IdentityClaimLock(key=key)], ignore_conflicts=True)
+    IdentityClaimLock.objects.select_for_update().filter(key=key).get()
 
 
 def _identity(kind: str, value: str) -> CustomerIdentity | None:
@@ -273,7 +301,8 @@ def otp_request(*, phone: str, client_address: str) -> str:
 def otp_verify(*, phone: str, code: str) -> str:
     """Exchange a valid code for a customer session token (creating the customer if new).
 
-    Only the phone's latest code counts, once, before it expires. Raises
+    The code is read as typed: full-width digits (０-９) count as 0-9 and blanks are dropped
+    (common.text.digits_typed). Only the phone's latest code counts, once, before it expires. Raises
     ValidationFailed({"phone": ...}) like otp_request, ValidationFailed({"code": otp_invalid}) for a
     wrong, used or expired code, and Throttled(otp_locked) once the phone has had
     settings.OTP_MAX_ATTEMPTS wrong codes within OTP_ATTEMPT_WINDOW_SECONDS, whichever codes they
@@ -282,11 +311,35 @@ def otp_verify(*, phone: str, code: str) -> str:
     mobile = _sign_in_mobile(phone)
     with transaction.atomic():
         # Committed even when the code is wrong: the attempt must count.
-        refusal = _otp_consume(phone=mobile, code=code)
+        refusal = _otp_consume(phone=mobile, code=digits_typed(code))
     if refusal is not None:
         raise refusal
-    customer = customer_verify_phone(phone=mobile, at=clock.now())
-    return CUSTOMER_SESSION_PREFIX + signing.dumps({"c": customer.pk}, salt="customer-session")
+    now = clock.now()
+    customer = customer_verify_phone(phone=mobile, at=now)
+    return customer_session_open(customer=customer, at=now)
+
+
+def customer_session_open(*, customer: Customer, at: datetime) -> str:
+    """A new session for `customer`: its bearer token, `cs_` and 43 URL-safe characters.
+
+    Valid for CUSTOMER_SESSION_MAX_AGE from `at` or until customer_session_revoke; only its
+    SHA-256 is stored.
+    """
+    token = CUSTOMER_SESSION_PREFIX + secrets.token_urlsafe(32)
+    CustomerSession.objects.create(
+        customer=customer, key_hash=sha256_hex(token), created_at=at, expires_at=at + CUSTOMER_SESSION_MAX_AGE
+    )
+    return token
+
+
+def customer_session_revoke(*, token: str) -> bool:
+    """Sign out: end the session of `token` now. False when it was no live session (unknown,
+    expired or already ended), so signing out twice is harmless."""
+    now = clock.now()
+    ended = CustomerSession.objects.filter(
+        key_hash=sha256_hex(token), revoked_at__isnull=True, expires_at__gt=now
+    ).update(revoked_at=now)
+    return ended == 1
 
 
 def customer_bind_channel_identity(*, kind: str, value: str, phone: str, code: str) -> Customer:
@@ -456,15 +509,18 @@ def _client_limit(*, client: str, now: datetime) -> Throttled | None:
 
 
 def customer_from_session_token(token: str) -> Actor | None:
-    try:
-        payload = signing.loads(
-            token[len(CUSTOMER_SESSION_PREFIX) :],
-            salt="customer-session",
-            max_age=CUSTOMER_SESSION_MAX_AGE,
+    """The customer whose live session `token` is: not expired, not signed out, not erased."""
+    session = (
+        CustomerSession.objects.filter(
+            key_hash=sha256_hex(token),
+            revoked_at__isnull=True,
+            expires_at__gt=clock.now(),
+            customer__erased_at__isnull=True,
         )
-    except signing.BadSignature:
-        return None
-    return customer_actor(int(payload["c"]))
+        .only("customer_id")
+        .first()
+    )
+    return customer_actor(session.customer_id) if session else None
 
 
 def api_token_create(*, user: User, name: str = "") -> str:

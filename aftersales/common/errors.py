@@ -17,6 +17,9 @@ class FieldProblem:
 class DomainError(Exception):
     status = 400
     code = "error"
+    #: Machine-readable detail added to the error body beside `fields` (e.g. the candidate places
+    #: of an ambiguous address), keyed by a name the API documents.
+    extra: dict[str, object] = {}
 
     def __init__(self, code: str | None = None, **params: object) -> None:
         self.code = code or self.code

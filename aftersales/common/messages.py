@@ -2,6 +2,12 @@
 
 Keys are stable error codes; API clients may switch on them. Each text may use
 str.format placeholders filled by the raiser.
+
+A raiser names objects, permissions, workflow steps, states and queue lanes by their code words
+(`Forbidden(what="complaint.note")`, `TransitionNotAllowed(action="resolve", state="archived")`);
+`message_text` puts each into words of the message's language through `TERMS`, so no code word
+lands in a sentence ("您无权添加内部备注。", never "您无权complaint.note。"). A code word missing
+from `TERMS` is shown as it is; a test scans every raiser and template for that.
 """
 
 MESSAGES: dict[str, dict[str, str]] = {
@@ -68,10 +74,19 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh-hans": "暂定:计算用到了 {covered_until} 之后的日期(节假日官方数据截至该日),"
         "仅按法定节假日计算;当年放假安排公布后可能变动。",
     },
+    "one_value_expected": {"en": "One value expected, not a list.", "zh-hans": "此处只能填写一个值。"},
+    "lane_unknown": {
+        "en": "Unknown queue lane; use one of: {allowed}.",
+        "zh-hans": "未知排队通道,可选:{allowed}。",
+    },
     "invalid_value": {"en": "Invalid value: {detail}", "zh-hans": "取值无效:{detail}"},
     "transition_not_allowed": {
         "en": "Cannot {action}: complaint {number} is {state}; allowed next steps: {allowed}.",
         "zh-hans": "无法执行“{action}”:工单 {number} 当前状态为 {state};允许的下一步:{allowed}。",
+    },
+    "idempotency_key_too_long": {
+        "en": "The Idempotency-Key header is too long: at most {limit} characters, got {length}.",
+        "zh-hans": "Idempotency-Key 请求头过长:最多 {limit} 个字符,实际 {length} 个。",
     },
     "not_found": {"en": "No such {what}.", "zh-hans": "未找到该{what}。"},
     "forbidden": {"en": "You may not {what}.", "zh-hans": "您无权{what}。"},
@@ -193,6 +208,26 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Not an outlet: {detail}.",
         "zh-hans": "无法读取该行:{detail}。",
     },
+    "address_empty": {
+        "en": "Give an address: a province, city or district and the street.",
+        "zh-hans": "请填写地址:省、市或区县及街道门牌。",
+    },
+    "address_no_place": {
+        "en": "No province, city or district could be read in this address; add the city or district.",
+        "zh-hans": "无法从该地址识别出省、市或区县,请补充所在城市或区县。",
+    },
+    "address_only_province": {
+        "en": "This address names only a province ({province}); add the city or district.",
+        "zh-hans": "该地址只写到省级({province}),请补充所在城市或区县。",
+    },
+    "address_ambiguous": {
+        "en": "This address fits more than one place: {candidates}. Add the city, or give it as `city`.",
+        "zh-hans": "该地址可能位于多个地方:{candidates}。请补充城市名称后重试。",
+    },
+    "point_or_address_required": {
+        "en": "Give either lat and lon, or an address.",
+        "zh-hans": "请提供位置坐标或地址。",
+    },
     "queue_empty": {
         "en": "Nobody is waiting in the {lane} lane of outlet {outlet}.",
         "zh-hans": "网点 {outlet} 的{lane}队列无人等候。",
@@ -284,7 +319,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "dispatch_needs_location": {
         "en": "Give an outlet code, or the customer's location (lat and lon) to choose one.",
-        "zh-hans": "请填写网点编码,或提供客户位置(lat 与 lon)以自动选择网点。",
+        "zh-hans": "请填写网点编码,或提供客户位置(经纬度)以自动选择网点。",
     },
     "dispatch_reason_required": {
         "en": "The complaint is already at an outlet: say why it goes to another.",
@@ -314,9 +349,161 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Search shows the best {window} results; narrow it with filters or more words.",
         "zh-hans": "搜索只显示最相关的 {window} 条结果,请加筛选条件或更多关键词。",
     },
+    "wipe_method_unknown": {
+        "en": "Unknown erasure method; use one of: {allowed}.",
+        "zh-hans": "未知的数据清除方法,可选:{allowed}。",
+    },
+    "wipe_reason_unknown": {
+        "en": "Unknown reason for the wipe; use one of: {allowed}.",
+        "zh-hans": "未知的清除原因,可选:{allowed}。",
+    },
+    "wipe_result_unknown": {
+        "en": "Unknown tool result; use one of: {allowed}.",
+        "zh-hans": "未知的工具结果,可选:{allowed}。",
+    },
+    "wipe_not_verified": {
+        "en": "The erasure tool did not report success: wipe the device again before certifying it.",
+        "zh-hans": "清除工具未报告成功:请重新清除设备后再出具证书。",
+    },
+    "wiped_at_in_future": {
+        "en": "The wipe time must be a time with its time zone, not in the future.",
+        "zh-hans": "清除时间须带时区,且不能晚于当前时间。",
+    },
+    "service_record_pending": {
+        "en": "The service record is still being generated; try again shortly.",
+        "zh-hans": "电子服务档案正在生成,请稍后再试。",
+    },
+    "service_record_failed": {
+        "en": "The service record could not be generated; ask for it again.",
+        "zh-hans": "电子服务档案生成失败,请重新申请。",
+    },
 }
 
 DEFAULT_LANGUAGE = "zh-hans"
+
+
+def _term(en: str, zh: str) -> dict[str, str]:
+    return {"en": en, "zh-hans": zh}
+
+
+# Code words that messages carry in their parameters, in words. `what` of NotFound is a noun
+# ("No such {what}"), `what` of Forbidden a verb phrase ("You may not {what}"): no code word is
+# used as both. Workflow steps and states are those of complaints/status.py and repairs/status.py.
+TERMS: dict[str, dict[str, str]] = {
+    # Objects (NotFound)
+    "complaint": _term("complaint", "投诉"),
+    "repair order": _term("repair order", "维修单"),
+    "service agreement": _term("service agreement", "服务协议"),
+    "outlet": _term("outlet", "网点"),
+    # What an actor may not do (Forbidden): acts and permissions (accounts/roles.py)
+    "complaint.access": _term("act on this complaint", "处理此投诉"),
+    "complaint.view_team": _term("open this complaint", "查看此投诉"),
+    "complaint.reply": _term("reply to the customer", "回复客户"),
+    "complaint.note": _term("add internal notes", "添加内部备注"),
+    "complaint.inspect": _term("record the inspection", "记录检测结果"),
+    "complaint.set_category": _term("correct the category", "更正问题类别"),
+    "complaint.transfer_ownership": _term("transfer ownership", "转交负责人"),
+    "complaint queue": _term("see this complaint queue", "查看该投诉队列"),
+    "complaint search": _term("search complaints", "搜索投诉"),
+    "transfer a complaint you do not own": _term(
+        "transfer a complaint you do not own", "转交不由您负责的投诉"
+    ),
+    "open a repair order": _term("open a repair order", "开维修单"),
+    "open a repair order for this complaint at this outlet": _term(
+        "open a repair order for this complaint at this outlet", "在该网点为此投诉开维修单"
+    ),
+    "work this repair order": _term("work this repair order", "处理此维修单"),
+    "serve the outlet queue": _term("serve this outlet's queue", "为该网点叫号"),
+    "work the outlet desk": _term("work this outlet's desk", "操作该网点的前台"),
+    "dispatch a complaint": _term("dispatch complaints to outlets", "派单到网点"),
+    "triage": _term("use the pre-diagnosis", "使用预诊断"),
+    "triage quality": _term("see the pre-diagnosis quality", "查看预诊断质量"),
+    "evidence bundle": _term("download the evidence bundle", "下载证据包"),
+    "service record": _term("service record", "电子服务档案"),
+    "wipe certificate": _term("wipe certificate", "数据清除证书"),
+    "wipe certificates": _term("see wipe certificates", "查看数据清除证书"),
+    "certify a device wipe": _term("certify a device wipe", "出具设备数据清除证书"),
+    "certify a wipe for another outlet": _term(
+        "certify a wipe for another outlet", "为其他网点出具数据清除证书"
+    ),
+    # Complaint workflow steps and states (complaints/status.py)
+    "start_processing": _term("start processing", "开始处理"),
+    "wait_for_customer": _term("wait for the customer", "等待客户回复"),
+    "resume": _term("resume", "恢复处理"),
+    "escalate": _term("escalate", "升级"),
+    "resolve": _term("resolve", "解决"),
+    "reopen": _term("reopen", "重开"),
+    "archive": _term("archive", "归档"),
+    "close": _term("close without resolution", "关闭(未解决)"),
+    "add a message": _term("add a message", "补充留言"),
+    "record inspection": _term("record the inspection", "记录检测结果"),
+    "dispatch": _term("dispatch it to an outlet", "派单到网点"),
+    "rate": _term("rate", "评价"),
+    "accepted": _term("accepted", "已受理"),
+    "processing": _term("processing", "处理中"),
+    "waiting_customer": _term("waiting on the customer", "待客户回复"),
+    "escalated": _term("escalated", "已升级"),
+    "resolved": _term("resolved", "已解决"),
+    "reopened": _term("reopened", "已重开"),
+    "archived": _term("archived", "已归档"),
+    "closed": _term("closed without resolution", "已关闭(未解决)"),
+    # Repair order steps and states (repairs/status.py)
+    "record_checks": _term("record checks", "记录检测"),
+    "diagnose": _term("diagnose", "诊断"),
+    "quote": _term("quote", "报价"),
+    "approve": _term("approve the quote", "确认报价"),
+    "refuse": _term("refuse the quote", "拒绝报价"),
+    "accept_agreement": _term("accept the service agreement", "签署服务协议"),
+    "start": _term("start the repair", "开始维修"),
+    "complete": _term("complete the repair", "完成维修"),
+    "return": _term("return the device", "交还设备"),
+    "cancel": _term("cancel", "取消"),
+    "received": _term("received", "已接机"),
+    "diagnosed": _term("diagnosed", "已诊断"),
+    "quoted": _term("quoted", "已报价"),
+    "approved": _term("approved", "已确认"),
+    "repairing": _term("repairing", "维修中"),
+    "completed": _term("completed", "已完成"),
+    "returned": _term("returned", "已取机"),
+    "cancelled": _term("cancelled", "已取消"),
+    "refused_by_customer": _term("refused by the customer", "客户拒绝"),
+    # Walk-in queue lanes (network)
+    "urgent": _term("urgent", "加急"),
+    "normal": _term("normal", "普通"),
+    "urgent/normal": _term("urgent or normal", "加急或普通"),
+    # Device checks (repairs.models.CheckKind)
+    "touch": _term("touch test", "触控测试"),
+    "battery_health": _term("battery health", "电池健康度"),
+    "charge_current": _term("charge current", "充电电流"),
+    "camera": _term("camera", "摄像头"),
+    "audio": _term("audio", "音频"),
+    "signal": _term("signal", "信号"),
+    "moisture": _term("moisture indicator", "进液指示"),
+    "visible_damage": _term("visible damage", "外观损伤"),
+    # JSON types a field expected (config/api.py schema_problem)
+    "string": _term("text", "文本"),
+    "int": _term("a whole number", "整数"),
+    "float": _term("a number", "数字"),
+    "decimal": _term("a number", "数字"),
+    "bool": _term("true or false", "布尔值"),
+    "list": _term("a list", "列表"),
+    "dict": _term("an object", "对象"),
+    "model": _term("an object", "对象"),
+    "date": _term("a date", "日期"),
+    "datetime": _term("a date and time", "日期时间"),
+}
+# The parameters that carry one code word, and those that carry a list of them (", "-separated).
+TERM_PARAMS = frozenset({"what", "action", "state", "lane", "kind", "expected"})
+TERM_LIST_PARAMS = {"transition_not_allowed": "allowed", "repair_transition_not_allowed": "allowed"}
+_LIST_SEPARATOR = {"en": ", ", "zh-hans": "、"}
+
+
+def term_words(word: object, language: str) -> object:
+    """A code word in words of `language` (TERMS); anything else as it is."""
+    texts = TERMS.get(word) if isinstance(word, str) else None
+    if texts is None:
+        return word
+    return texts.get(language) or texts[DEFAULT_LANGUAGE]
 
 
 def message_text(code: str, language: str, **params: object) -> str:
@@ -324,7 +511,16 @@ def message_text(code: str, language: str, **params: object) -> str:
     if texts is None:
         return code
     template = texts.get(language) or texts[DEFAULT_LANGUAGE]
+    words = {
+        name: term_words(value, language) if name in TERM_PARAMS else value for name, value in params.items()
+    }
+    listed = TERM_LIST_PARAMS.get(code)
+    if listed and isinstance(words.get(listed), str):
+        items = [item for item in str(words[listed]).split(", ") if item]
+        words[listed] = _LIST_SEPARATOR.get(language, ", ").join(
+            str(term_words(item, language)) for item in items
+        )
     try:
-        return template.format(**params)
+        return template.format(**words)
     except (KeyError, IndexError):
         return template

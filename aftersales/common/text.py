@@ -12,6 +12,16 @@ from typing import Any
 from aftersales.common.errors import FieldProblem, problem
 
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+# Full-width digits (U+FF10-U+FF19), as a Chinese input method types them, read as ASCII digits.
+_FULL_WIDTH_DIGITS = {0xFF10 + n: str(n) for n in range(10)}
+_BLANKS = re.compile(r"[\s\u3000]+")
+
+
+def digits_typed(value: str) -> str:
+    """A code or number as a person typed it, read as ASCII: full-width digits (０-９) made 0-9 and
+    blanks (spaces, the ideographic space) dropped ("１２３ ４５６" -> "123456"). Other characters
+    are kept, so that a check on the result still refuses them."""
+    return _BLANKS.sub("", value.translate(_FULL_WIDTH_DIGITS))
 
 
 def text_problem(value: str) -> FieldProblem | None:

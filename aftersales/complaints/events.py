@@ -131,7 +131,8 @@ def rules_reread_event(
 def follow_up_event(
     *, complaint: Complaint, actor: Actor, at: datetime, follow_up: Complaint
 ) -> TimelineEvent:
-    """On an archived or closed complaint: the customer wrote again, and `follow_up` was opened."""
+    """On a complaint no longer open: the customer wrote again, and `follow_up` was opened for it
+    or (another open complaint about the same device) took the message."""
     payload = {"follow_up": follow_up.number}
     return _append(complaint=complaint, kind=Kind.FOLLOW_UP, actor=actor, at=at, payload=payload)
 

@@ -95,11 +95,12 @@ class MessageReceiptOut(Schema):
     """What a customer's message did: the event, and the complaint it now belongs to.
 
     A message on a resolved complaint reopens it; on an archived or closed one it opens a
-    new complaint that follows the old one (policy pack `follow_ups`).
+    new complaint that follows the old one (policy pack `follow_ups`); on one not open while
+    the customer has another open complaint about the same device, it joins that one.
     """
 
     complaint: str
-    outcome: str  # added | reopened | new_complaint
+    outcome: str  # added | reopened | new_complaint | joined
     tracking_url: str | None = None
     event: CustomerTimelineEventOut
 

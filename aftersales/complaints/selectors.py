@@ -69,8 +69,10 @@ def complaint_get_for_actor(
     """The complaint `number` if `actor` (or the tracking token) may see it.
 
     Returns the complaint and the actor to act as: a tracking token turns an anonymous
-    caller into the complaint's customer for this complaint only. A customer asking for
-    someone else's complaint gets "not found", so numbers cannot be probed.
+    caller into the complaint's customer for this complaint only. Anyone asking for a
+    complaint they may not see (a customer for someone else's, outlet staff for another
+    team's) gets NotFound exactly as for a number that does not exist, so numbers cannot be
+    probed; an anonymous caller with no token gets Unauthenticated.
     """
     from aftersales.accounts.actors import tracking_actor
 
@@ -80,12 +82,7 @@ def complaint_get_for_actor(
         .first()
     )
     if actor.is_staff:
-        if complaint is None:
-            raise NotFound(what="complaint")
-        if not actor.may("complaint.view_team"):
-            raise Forbidden(what="complaint")
-        if not staff_may_see(actor, complaint):
-            # Outlet staff learn nothing of complaints at other outlets, not even that they exist.
+        if complaint is None or not actor.may("complaint.view_team") or not staff_may_see(actor, complaint):
             raise NotFound(what="complaint")
         return complaint, actor
     if complaint is not None and customer_may_see(actor, complaint):

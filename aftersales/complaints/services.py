@@ -158,10 +158,14 @@ def complaint_add_customer_message(
 ) -> Message:
     """The customer writes again on an open complaint.
 
-    A complaint waiting on the customer resumes. The message is read by the pack's rules
+    A complaint waiting on the customer resumes, but only on a message from a verified
+    sender (the owner signed in or holding the tracking link, staff filing for them, the
+    customer's own mail): `sender_verified` is False for a message from an anonymous form
+    that only matched the customer's phone and device, which is recorded as such and leaves
+    the state as it is (anyone who knows a phone number and an IMEI could otherwise restart
+    the clocks the customer's answer is awaited on). The message is read by the pack's rules
     like a new complaint: when it names a danger or a threat, priority and level rise (they
-    never fall), with the reason on the timeline. `sender_verified` is False for a message
-    from an anonymous form that only matched the customer's phone and device.
+    never fall), with the reason on the timeline.
     """
     complaint = _lock(complaint)
     _require_customer_access(actor, complaint)
@@ -185,7 +189,7 @@ def complaint_add_customer_message(
     )
     complaint.contact_count += 1
     changed = ["event_count", "contact_count"]
-    if complaint.state == State.WAITING_CUSTOMER:
+    if complaint.state == State.WAITING_CUSTOMER and sender_verified:
         changed += _apply_move(complaint, actor=actor, action="resume", reason="customer replied", at=now)
     changed += _reread_by_rules(complaint, message=message, at=now)
     complaint.save(update_fields=sorted(set(changed)))
@@ -196,6 +200,7 @@ class FollowUpOutcome(StrEnum):
     ADDED = "added"  # the complaint was open and took the message
     REOPENED = "reopened"  # a resolved complaint reopened with fresh clocks
     NEW_COMPLAINT = "new_complaint"  # an archived or closed one: a new complaint follows it
+    JOINED = "joined"  # not open, but its device has another open complaint: the message went there
 
 
 @dataclass(frozen=True)
@@ -207,25 +212,69 @@ class FollowUp:
 def complaint_follow_up(*, actor: Actor, complaint: Complaint, body: str, channel: str) -> FollowUp:
     """A customer writes on one of their complaints, whatever its state (policy pack `follow_ups`).
 
-    Open: the message is added (complaint_add_customer_message). Resolved, by the demo
-    pack: the complaint reopens with fresh clocks and its owner is told. Archived or
-    closed: a new complaint is opened for the same customer and device, pre-diagnosed like
-    any other, following the old one; the old one's timeline records it and its owner is told.
-    Errors: TransitionNotAllowed when the customer may not reopen, ValidationFailed on the body.
+    Open: the message is added (complaint_add_customer_message). Not open, while the same
+    customer has another open complaint about the same device: the message joins that one,
+    read by the rules again, and the old one's timeline records where it went (one open
+    complaint per device, as intake keeps it; README "How a complaint flows"). Otherwise,
+    resolved, by the demo pack: the complaint reopens with fresh clocks and its owner is
+    told. Archived or closed: a new complaint is opened for the same customer and device,
+    pre-diagnosed like any other, following the old one; the old one's timeline records it
+    and its owner is told.
+    Errors: TransitionNotAllowed when the customer may not reopen, ValidationFailed on the body,
+    Forbidden when `actor` may not write on `complaint`.
     """
     if complaint.is_open:
         message = complaint_add_customer_message(actor=actor, complaint=complaint, body=body, channel=channel)
         return FollowUp(message=message, outcome=FollowUpOutcome.ADDED)
+    _require_customer_access(actor, complaint)
     effect = current_pack().follow_ups[complaint.state]
-    if effect == "reopen":
+    with transaction.atomic():
+        # 1. The device first, as intake locks it: a concurrent submission or follow-up about
+        #    it waits here, and then finds the complaint this one opened or reopened.
+        if complaint.device_id is not None:
+            Device.objects.select_for_update().filter(pk=complaint.device_id).first()
+            # 2. Another open complaint about the device takes the message.
+            open_complaint = (
+                Complaint.objects.filter(
+                    customer_id=complaint.customer_id, device_id=complaint.device_id, is_open=True
+                )
+                .order_by("-created_at")
+                .first()
+            )
+            if open_complaint is not None:
+                return FollowUp(
+                    message=_join_open_complaint(
+                        actor=actor,
+                        complaint=complaint,
+                        open_complaint=open_complaint,
+                        body=body,
+                        channel=channel,
+                    ),
+                    outcome=FollowUpOutcome.JOINED,
+                )
+        # 3. Else as the pack says.
+        if effect == "reopen":
+            return FollowUp(
+                message=_reopen_on_message(actor=actor, complaint=complaint, body=body, channel=channel),
+                outcome=FollowUpOutcome.REOPENED,
+            )
         return FollowUp(
-            message=_reopen_on_message(actor=actor, complaint=complaint, body=body, channel=channel),
-            outcome=FollowUpOutcome.REOPENED,
+            message=_open_follow_up(actor=actor, complaint=complaint, body=body, channel=channel),
+            outcome=FollowUpOutcome.NEW_COMPLAINT,
         )
-    return FollowUp(
-        message=_open_follow_up(actor=actor, complaint=complaint, body=body, channel=channel),
-        outcome=FollowUpOutcome.NEW_COMPLAINT,
+
+
+def _join_open_complaint(
+    *, actor: Actor, complaint: Complaint, open_complaint: Complaint, body: str, channel: str
+) -> Message:
+    # The caller may write on `complaint` (checked above); the open one is the same customer's.
+    message = complaint_add_customer_message(
+        actor=customer_actor(complaint.customer_id), complaint=open_complaint, body=body, channel=channel
     )
+    complaint = _lock(complaint)
+    events.follow_up_event(complaint=complaint, actor=actor, at=message.created_at, follow_up=open_complaint)
+    complaint.save(update_fields=["event_count"])
+    return message
 
 
 @transaction.atomic
@@ -620,9 +669,9 @@ def _require_customer_access(actor: Actor, complaint: Complaint) -> None:
     if actor.kind == "system" or actor.is_staff:
         return
     if actor.customer_id != complaint.customer_id:
-        raise Forbidden(what="complaint")
+        raise Forbidden(what="complaint.access")
     if actor.kind == "tracking" and actor.complaint_id != complaint.pk:
-        raise Forbidden(what="complaint")
+        raise Forbidden(what="complaint.access")
 
 
 def _write_message(
@@ -794,7 +843,8 @@ def _raise_level(
         raise TransitionNotAllowed(
             action="escalate",
             number=complaint.number,
-            state=f"{complaint.state} ({complaint.level})",
+            state=complaint.state,
+            level=complaint.level,
             allowed=", ".join(a for a in allowed_actions(complaint.state, actor.role) if a != "escalate"),
         )
     from_level = complaint.level

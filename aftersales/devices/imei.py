@@ -7,10 +7,11 @@ digits or None, and both follow the rules below.
 
 How an IMEI may be written
 - Digits 0-9, in ASCII or full width (０-９). Every full-width form (ＩＭＥＩ, ：, －, ／) is read as its
-  ASCII counterpart, the ideographic and no-break spaces as a space, the Unicode hyphens, dashes and the
-  minus sign as "-". Other scripts' digits are not read.
-- In one piece, or in one of the groupings IMEIs are printed in, with one kind of separator (a single
-  space, "-" or "/") between all the groups:
+  ASCII counterpart, every Unicode space (the ideographic U+3000, no-break U+00A0 and U+202F, thin U+2009,
+  figure U+2007 and the other spaces of category Zs) as a space, a run of spaces as one, the Unicode
+  hyphens, dashes and the minus sign as "-". Other scripts' digits are not read.
+- In one piece, or in one of the groupings IMEIs are printed in, with one kind of separator (spaces,
+  "-" or "/") between all the groups:
 
       15        352099000007779
       8-6-1     35209900/000777/9     TAC / SNR / check digit, as on labels and boxes
@@ -40,7 +41,9 @@ What is refused, and why
 - Digits that another label claims: a phone number (电话 / 電話, 手机 / 手機, 手机号, 座机, 联系方式 /
   聯繫方式 / 聯絡方式, 号码, tel, telephone, phone, mobile, cell, contact), an order or waybill number
   (订单 / 訂單, 单号 / 單號, 运单 / 運單, 快递单 / 快遞單, 物流单 / 物流單, 发票 / 發票, order, order no,
-  waybill, tracking, invoice), a serial number (SN, S/N, serial, 序列号 / 序列號; a serial may hold
+  waybill, tracking, invoice), a repair order or ticket number (维修单 / 維修單, 工单 / 工單), a
+  membership card or payment account (会员 / 會員, 会员卡 / 會員卡, 微信 / 微信号 / 微信號, wechat, 支付宝 /
+  支付寶, alipay; also with 账号 / 帳號 after them), a serial number (SN, S/N, serial, 序列号 / 序列號; a serial may hold
   digits), and other identifiers that are not an IMEI: MEID (a CDMA identifier, not always equal to the
   IMEI), IMEISV, IMSI, ICCID, 身份证 / 身份證, 卡号 / 卡號, QQ. A label claims the number right after it
   (after ":", "is", "是", "为" or blanks): one token of letters and digits joined by "-", "/" or ".";
@@ -73,7 +76,8 @@ ALLOCATED_REPORTING_BODIES = frozenset(
 PRINTED_SHAPES: tuple[tuple[int, ...], ...] = ((15,), (8, 6, 1), (2, 6, 6, 1), (6, 2, 6, 1))
 
 _FOLD: dict[int, int | str] = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}  # full-width ASCII
-_FOLD.update(dict.fromkeys((0x00A0, 0x2007, 0x202F, 0x3000), " "))
+# Unicode category Zs: the spaces people and label printers put between groups.
+_FOLD.update(dict.fromkeys((0x00A0, 0x1680, *range(0x2000, 0x200B), 0x202F, 0x205F, 0x3000), " "))
 _FOLD.update(dict.fromkeys((0x2010, 0x2011, 0x2012, 0x2013, 0x2014, 0x2015, 0x2212, 0xFE63), "-"))
 
 _IMEI_STEMS = (
@@ -85,13 +89,14 @@ _PHONE_STEMS = (
     r"|联系方式|聯繫方式|聯絡方式|电话|電話|手机|手機|座机|座機|号码|號碼"
 )
 _OTHER_STEMS = (
-    r"(?<![a-z])(?:order|waybill|tracking|invoice|serial|s/n|sn|meid|imei[ ]?sv|imsi|iccid|qq)(?![a-z])"
+    r"(?<![a-z])(?:order|waybill|tracking|invoice|serial|s/n|sn|meid|imei[ ]?sv|imsi|iccid|qq|wechat|alipay)(?![a-z])"
     r"|订单|訂單|单号|單號|运单|運單|快递单|快遞單|物流单|物流單|发票|發票"
+    r"|维修单|維修單|工单|工單|会员卡|會員卡|会员|會員|微信|支付宝|支付寶"
     r"|序列号|序列號|身份证|身份證|卡号|卡號"
 )
 _LABEL = re.compile(
     rf"(?:(?P<imei>{_IMEI_STEMS})|(?P<phone>{_PHONE_STEMS})|(?P<other>{_OTHER_STEMS}))"
-    r"(?:[ ]?(?:号码|號碼|编号|編號|号|號|码|碼|(?:number|num|no|nr|id)(?![a-z])\.?|\#))?"
+    r"(?:[ ]?(?:号码|號碼|编号|編號|账号|帳號|帐号|号|號|码|碼|(?:number|num|no|nr|id)(?![a-z])\.?|\#))?"
     r"\s*(?:[:=#.]|is(?![a-z])|是|为|為)?\s*"
     r"(?(imei)(?=[0-9])|(?=\+?[0-9a-z]))",
     re.IGNORECASE,
@@ -109,6 +114,12 @@ _DATE = re.compile(
 # Digit runs joined by single separators: the stretch within which groups of one number may be found.
 _CHAIN = re.compile(r"[0-9]+(?:[ /-][0-9]+)*")
 _BLOCKED = "\x00"
+_SPACES = re.compile(r" {2,}")
+
+
+def _fold(text: str) -> str:
+    """`text` with the forms the rules read alike made one (module docstring, "How an IMEI may be written")."""
+    return _SPACES.sub(" ", text.translate(_FOLD))
 
 
 def valid_imei(raw: str) -> str | None:
@@ -119,7 +130,7 @@ def valid_imei(raw: str) -> str | None:
     the shapes, the labels, and what is refused (14 or 16 digits, other groupings, a wrong check digit,
     an unallocated reporting body, another label such as "SN:", a second IMEI or any other text).
     """
-    folded = raw.translate(_FOLD).strip()
+    folded = _fold(raw).strip()
     label = _LABEL.match(folded)
     if label is not None and label.lastgroup != "imei":
         return None
@@ -140,7 +151,7 @@ def extract_imei(text: str) -> str | None:
     serial, ...), dates, digits glued to letters and groupings that are not a printed shape are never
     read as an IMEI; the module docstring gives the rules.
     """
-    folded = text.translate(_FOLD)
+    folded = _fold(text)
     blocked = bytearray(len(folded))
     imei_values: list[int] = []
     for label in _LABEL.finditer(folded):

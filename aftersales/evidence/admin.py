@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from aftersales.evidence.models import LedgerEntry, Seal, SigningKey
+from aftersales.evidence.models import LedgerEntry, Seal, ServiceRecord, SigningKey, WipeCertificate
 
 
 class ReadOnly(admin.ModelAdmin):
@@ -30,3 +30,15 @@ class SealAdmin(ReadOnly):
 @admin.register(SigningKey)
 class SigningKeyAdmin(ReadOnly):
     list_display = ["key_id", "created_at", "retired_at"]
+
+
+@admin.register(ServiceRecord)
+class ServiceRecordAdmin(ReadOnly):
+    list_display = ["id", "complaint", "status", "content_sha256", "generated_at", "requested_by"]
+    list_filter = ["status"]
+
+
+@admin.register(WipeCertificate)
+class WipeCertificateAdmin(ReadOnly):
+    list_display = ["certificate_id", "imei", "method", "reason", "outlet", "engineer", "issued_at"]
+    search_fields = ["imei", "certificate_id"]

@@ -7,6 +7,7 @@ Layout (docs/evidence.md gives the procedure by hand):
     records/NNNNNN.json      the sealed record's canonical bytes (its SHA-256 is the entry's "content")
     proofs/NNNNNN.json       for a sealed entry: its seal, leaf index, tree size and RFC 6962 audit path
     seals/NNNNNN.json        a seal's statement (the signed bytes); seals/NNNNNN.sig its raw signature
+    seals/NNNNNN.tst         its RFC 3161 time-stamp token (DER), when the seal was time-stamped
     keys/<key_id>.pem        the public keys that signed the included seals
     SHA256SUMS               every file above, for `sha256sum -c`
 """
@@ -78,6 +79,8 @@ def bundle_build(*, complaint_number: str, at: datetime) -> bytes:
     for number, seal in sorted(seals.items()):
         files[f"seals/{number:06d}.json"] = statement_of(seal)
         files[f"seals/{number:06d}.sig"] = bytes.fromhex(seal.signature)
+        if seal.timestamp_token:
+            files[f"seals/{number:06d}.tst"] = bytes(seal.timestamp_token)
     for key in SigningKey.objects.filter(key_id__in=key_ids):
         files[f"keys/{key.key_id}.pem"] = public_key_pem(key.public_key).encode()
     manifest = {

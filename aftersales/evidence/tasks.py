@@ -17,3 +17,15 @@ def seal_task() -> int:
     except SigningKeyUnavailable as exc:
         log.error("evidence entries left unsealed: %s", exc.params.get("reason"))
         return 0
+
+
+@shared_task(name="evidence.service_record")
+def service_record_generate_task(record_id: int) -> str:
+    """Generate a large service record in the background; its status is polled by the client."""
+    from aftersales.evidence.services import service_record_generate
+
+    try:
+        return service_record_generate(record_id=record_id, actor=SYSTEM).status
+    except Exception:
+        log.exception("service record %s failed", record_id)
+        return "failed"

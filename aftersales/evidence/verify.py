@@ -23,6 +23,7 @@ from aftersales.evidence.models import LedgerEntry, Seal, SigningKey
 from aftersales.evidence.records import TIMELINE_EVENT, first_unsealed_timeline_event, record_contents
 from aftersales.evidence.services import statement_of
 from aftersales.evidence.signing import signature_valid
+from aftersales.evidence.timestamps import TimestampInvalid, timestamp_token_verify
 
 CHUNK = 5_000
 
@@ -122,11 +123,27 @@ def _check_seals(report: Report, trusted_keys: dict[str, str] | None) -> list[Se
                 "seal_signature_invalid",
                 f"seal {seal.number}: the signature does not match its statement",
             )
+        elif seal.timestamp_token and (reason := _timestamp_problem(seal)) is not None:
+            found = ("seal_timestamp_invalid", f"seal {seal.number}: its RFC 3161 time-stamp {reason}")
         if found is not None:
             raise _Failed(Problem(*found, seal=expected_number))
         previous = seal
     report.seals = len(seals)
     return seals
+
+
+def _timestamp_problem(seal: Seal) -> str | None:
+    """Why the seal's stored time-stamp token does not hold for its statement, or None."""
+    token = seal.timestamp_token
+    if token is None:
+        return None
+    try:
+        timestamp_token_verify(bytes(token), hashlib.sha256(statement_of(seal)).digest())
+    except TimestampInvalid as exc:
+        return f"does not hold: {exc}"
+    except OSError as exc:
+        return f"cannot be checked: {exc}"
+    return None
 
 
 class _Row(NamedTuple):

@@ -3,6 +3,7 @@ from ninja import Status
 
 from aftersales.accounts.selectors import actor_from_request
 from aftersales.common import clock
+from aftersales.common.client_address import client_address
 from aftersales.common.language import request_language
 from aftersales.complaints.schemas import deadlines_out
 from aftersales.complaints.selectors import complaint_categories, complaint_deadlines
@@ -34,13 +35,18 @@ RESPONSES = {200: ComplaintReceiptOut, 201: ComplaintReceiptOut}
 def submit_complaint(request: HttpRequest, payload: ComplaintSubmitIn):  # type: ignore[no-untyped-def]
     """Open a complaint (no account needed). Send an Idempotency-Key header to make retries safe.
 
+    The key (at most 100 characters, else 422 naming `Idempotency-Key`) is the caller's own:
+    only the same staff user, signed-in customer or anonymous client address gets the first
+    answer back.
+
     Answers 201 with a new complaint, or 200 when the message joined the customer's open
     complaint about the same device or replayed an earlier request with the same key.
     """
     result = complaint_submit(
         actor=actor_from_request(request),
         submission=Submission(**payload.dict()),
-        idempotency_key=request.headers.get("Idempotency-Key", "")[:100],
+        idempotency_key=request.headers.get("Idempotency-Key", ""),
+        client_address=client_address(request),
     )
     status = 201 if result.created and not result.replayed else 200
     return Status(status, receipt(result, request_language(request)))

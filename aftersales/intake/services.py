@@ -8,9 +8,9 @@ from django.db.models import Sum
 
 from aftersales.accounts.actors import Actor, customer_actor
 from aftersales.accounts.models import CHANNEL_IDENTITY_KINDS, Customer
-from aftersales.accounts.services import customer_identify
+from aftersales.accounts.services import client_hash, customer_identify
 from aftersales.common import clock
-from aftersales.common.errors import Conflict
+from aftersales.common.errors import Conflict, ValidationFailed, problem
 from aftersales.complaints.models import Complaint
 from aftersales.complaints.selectors import customer_may_see, staff_may_see
 from aftersales.complaints.services import complaint_add_customer_message, complaint_open, tracking_token
@@ -43,17 +43,39 @@ class IntakeResult:
         return tracking_token(self.complaint) if self.caller_may_see else None
 
 
-def complaint_submit(*, actor: Actor, submission: Submission, idempotency_key: str = "") -> IntakeResult:
+# The longest Idempotency-Key kept (the column's length); a longer one is refused, never cut:
+# two keys that differ only past the limit would otherwise replay each other's answer.
+IDEMPOTENCY_KEY_LIMIT = IdempotencyKey._meta.get_field("key").max_length or 100
+
+
+def complaint_submit(
+    *, actor: Actor, submission: Submission, idempotency_key: str = "", client_address: str = ""
+) -> IntakeResult:
     """Validate, find or create customer and device, then open a complaint or add to the open one.
 
     All of it happens in one transaction: a failure leaves nothing behind. With an
-    idempotency key, a retry of the same request returns the first result.
+    idempotency key, a retry of the same request by the same caller returns the first result:
+    the key is scoped to the staff user, the signed-in customer, or for anyone else the client
+    address (`client_address`, hashed as sign-in limits count it), so the same key and body
+    from another caller is a request of its own. Raises ValidationFailed on the submission's
+    fields, and on `Idempotency-Key` (idempotency_key_too_long) for a key over
+    IDEMPOTENCY_KEY_LIMIT characters; Conflict(idempotency_conflict) for a key reused with
+    another body.
     """
+    if len(idempotency_key) > IDEMPOTENCY_KEY_LIMIT:
+        raise ValidationFailed(
+            {
+                "Idempotency-Key": problem(
+                    "idempotency_key_too_long", limit=IDEMPOTENCY_KEY_LIMIT, length=len(idempotency_key)
+                )
+            }
+        )
     pack = current_pack()
     clean = validate_submission(submission, pack, contact_required=actor.kind != "customer")
     fingerprint = submission.fingerprint()
+    scope = _idempotency_scope(actor, client_address)
     if idempotency_key:
-        earlier = _replay(idempotency_key, fingerprint)
+        earlier = _replay(scope, idempotency_key, fingerprint)
         if earlier is not None:
             return earlier
     # The model reads the text before the write transaction: on SQLite that transaction holds
@@ -68,7 +90,7 @@ def complaint_submit(*, actor: Actor, submission: Submission, idempotency_key: s
             if idempotency_key:
                 # Inserted first: a concurrent retry blocks on the unique key, then replays.
                 record = IdempotencyKey.objects.create(
-                    key=idempotency_key, request_hash=fingerprint, created_at=clock.now()
+                    scope=scope, key=idempotency_key, request_hash=fingerprint, created_at=clock.now()
                 )
             result = _open_or_link(actor=actor, clean=clean, reading=reading)
             if record is not None:
@@ -79,19 +101,28 @@ def complaint_submit(*, actor: Actor, submission: Submission, idempotency_key: s
             return result
     except IntegrityError:
         if idempotency_key:
-            earlier = _replay(idempotency_key, fingerprint)
+            earlier = _replay(scope, idempotency_key, fingerprint)
             if earlier is not None:
                 return earlier
         raise
 
 
-def _replay(key: str, fingerprint: str) -> IntakeResult | None:
-    record = IdempotencyKey.objects.select_related("complaint").filter(key=key).first()
+def _idempotency_scope(actor: Actor, client_address: str) -> str:
+    """Whose keys a key is among: the staff user's, the customer's, or the client address's."""
+    if actor.is_staff and actor.user is not None:
+        return f"staff:{actor.user.pk}"
+    if actor.kind == "customer" and actor.customer_id is not None:
+        return f"customer:{actor.customer_id}"
+    return f"client:{client_hash(client_address or 'unknown')}"
+
+
+def _replay(scope: str, key: str, fingerprint: str) -> IntakeResult | None:
+    record = IdempotencyKey.objects.select_related("complaint").filter(scope=scope, key=key).first()
     if record is None or record.complaint is None:
         return None
     if record.request_hash != fingerprint:
         raise Conflict("idempotency_conflict")
-    # The key is the client's own secret: a replay answers what the first request was told.
+    # The key is this caller's own: a replay answers what their first request was told.
     return IntakeResult(
         complaint=record.complaint,
         created=not record.linked_to_existing,

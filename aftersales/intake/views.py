@@ -5,6 +5,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from aftersales.accounts.actors import ANONYMOUS
+from aftersales.common.client_address import client_address
 from aftersales.common.errors import Conflict, ValidationFailed
 from aftersales.common.language import request_language
 from aftersales.common.messages import message_text
@@ -24,6 +25,7 @@ def submit_page(request: HttpRequest) -> HttpResponse:
                 actor=ANONYMOUS,
                 submission=Submission(channel="web", **data),
                 idempotency_key=f"web-form:{key}" if key else "",
+                client_address=client_address(request),
             )
         except Conflict:
             # The same form sent again after an edit (Back, change, submit): a new submission.

@@ -255,7 +255,7 @@ def parse_outlet_row(
         if isinstance(raw, dict) or (
             isinstance(raw, list | tuple) and name not in ("phones", "specialities")
         ):
-            problems[name] = problem("invalid_value", detail="one value expected")
+            problems[name] = problem("one_value_expected")
         elif isinstance(raw, str) and _CONTROL.search(raw):
             problems[name] = problem("control_characters")
         elif name in REQUIRED and not _text(raw):

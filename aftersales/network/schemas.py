@@ -11,8 +11,12 @@ Longitude = Annotated[float, Field(ge=-180, le=180, allow_inf_nan=False)]
 
 
 class NearestIn(Schema):
-    lat: Latitude
-    lon: Longitude
+    """A point (lat and lon), or a free-text address resolved offline, with `city` as a hint."""
+
+    lat: Latitude | None = None
+    lon: Longitude | None = None
+    address: str | None = Field(None, max_length=200)
+    city: str | None = Field(None, max_length=50)
     limit: int = Field(5, ge=1, le=50)
     open_now: bool = False
     speciality: str | None = Field(None, max_length=40)

@@ -21,6 +21,7 @@ from aftersales.accounts.actors import Actor
 from aftersales.accounts.roles import Role
 from aftersales.common import clock
 from aftersales.common.errors import Forbidden, NotFound, Unauthenticated, ValidationFailed, problem
+from aftersales.network.address import address_resolve
 from aftersales.network.dispatch import Candidate
 from aftersales.network.finder import Filters, Hit, IndexedOutlet, OutletIndex, open_now, week_intervals
 from aftersales.network.geo import distance_mm
@@ -126,8 +127,10 @@ def outlet_index() -> OutletIndex:
 
 @dataclass(frozen=True)
 class NearestQuery:
-    lat: float
-    lon: float
+    lat: float | None = None
+    lon: float | None = None
+    address: str | None = None
+    city: str | None = None
     limit: int = 5
     open_now: bool = False
     speciality: str | None = None
@@ -145,6 +148,7 @@ def outlets_nearest(*, query: NearestQuery, now: datetime, language: str) -> lis
     a newcomer in the normal lane waits at most this long (both among the QUEUE_SEARCH_LIMIT
     nearest). Unknown speciality or category: 422.
     """
+    lat, lon = query_point(query)
     policy = current_pack().network
     wanted: frozenset[str] | None = None
     if query.speciality is not None:
@@ -174,13 +178,50 @@ def outlets_nearest(*, query: NearestQuery, now: datetime, language: str) -> lis
         return []
     batch = query.limit if not queue_bound else query.limit * 3
     while True:
-        hits = index.nearest(query.lat, query.lon, limit=batch, today=today, filters=filters)
+        hits = index.nearest(lat, lon, limit=batch, today=today, filters=filters)
         outlets = _load_public(hits, token=index.token, now=now, language=language)
         if queue_bound:
             outlets = [o for o in outlets if _within_queue_bounds(o, query)]
         if len(outlets) >= query.limit or len(hits) < batch or batch >= QUEUE_SEARCH_LIMIT:
             return outlets[: query.limit]
         batch = min(batch * 4, QUEUE_SEARCH_LIMIT)
+
+
+def query_point(query: NearestQuery) -> tuple[float, float]:
+    """Where to search from: the point given, else the address resolved offline
+    (network.address.address_resolve, with `city` as the hint).
+
+    Errors (422, field `address`): nothing in the address names a place, only a province, or
+    two readings in different cities remain (the candidates are listed in the body's
+    `candidates`, each with province, city, district and adcode, so the client can ask).
+    Neither a point nor an address: 422 on `lat`.
+    """
+    if query.lat is not None and query.lon is not None:
+        return query.lat, query.lon
+    if query.address is None:
+        if query.lat is None and query.lon is None:
+            raise ValidationFailed({"lat": problem("point_or_address_required")})
+        raise ValidationFailed({"lon" if query.lon is None else "lat": problem("required")})
+    if not query.address.strip():
+        raise ValidationFailed({"address": problem("address_empty")})
+    found = address_resolve(address=query.address, city_hint=query.city)
+    if found.resolved and found.lat is not None and found.lon is not None:
+        return found.lat, found.lon
+    if found.ambiguous:
+        listed = "; ".join(
+            " ".join(part for part in (c["province"], c["city"], c["district"]) if part) + f" ({c['adcode']})"
+            for c in found.candidates
+        )
+        error = ValidationFailed({"address": problem("address_ambiguous", candidates=listed)})
+        error.extra = {
+            "candidates": [
+                {key: c[key] for key in ("province", "city", "district", "adcode")} for c in found.candidates
+            ]
+        }
+        raise error
+    if found.reason == "address_only_province":
+        raise ValidationFailed({"address": problem("address_only_province", province=found.province)})
+    raise ValidationFailed({"address": problem(found.reason or "address_no_place")})
 
 
 def _within_queue_bounds(outlet: dict[str, Any], query: NearestQuery) -> bool:
@@ -563,12 +604,12 @@ def outlet_get_for_staff(*, actor: Actor, code: str) -> Outlet:
     since which outlets exist is public. The one access check of the walk-in desk endpoints.
     """
     if not actor.is_staff:
-        raise Unauthenticated() if actor.kind == "anonymous" else Forbidden(what="work an outlet's desk")
+        raise Unauthenticated() if actor.kind == "anonymous" else Forbidden(what="work the outlet desk")
     outlet = outlet_by_code(code)
     if outlet is None:
         raise NotFound(what="outlet")
     if not staff_works_at(actor, outlet):
-        raise Forbidden(what=f"work the desk of outlet {outlet.code}")
+        raise Forbidden(what="work the outlet desk", outlet=outlet.code)
     return outlet
 
 

@@ -306,7 +306,7 @@ def outlet_record_ratings(*, actor: Actor, outlet: Outlet, scores: dict[str, int
 
 def _lane(lane: str) -> str:
     if lane not in LANES:
-        raise ValidationFailed({"lane": problem("invalid_value", detail=f"use one of {', '.join(LANES)}")})
+        raise ValidationFailed({"lane": problem("lane_unknown", allowed=", ".join(LANES))})
     return lane
 
 
@@ -338,7 +338,7 @@ def outlet_queue_serve(*, actor: Actor, outlet: Outlet, lane: str | None = None)
     once never serve the same ticket nor take the count below zero.
     """
     if not staff_works_at(actor, outlet):
-        raise Forbidden(what=f"serve the queue of outlet {outlet.code}")
+        raise Forbidden(what="serve the outlet queue", outlet=outlet.code)
     lanes = [_lane(lane)] if lane else list(LANES)
     now = clock.now()
     with transaction.atomic():

@@ -8,7 +8,7 @@ from django.db.models import Prefetch, QuerySet
 
 from aftersales.accounts.actors import Actor
 from aftersales.accounts.roles import OUTLET_STAFF
-from aftersales.common.errors import Forbidden, NotFound, Unauthenticated
+from aftersales.common.errors import NotFound, Unauthenticated
 from aftersales.complaints.models import TimelineEvent
 from aftersales.parts.models import Reservation
 from aftersales.repairs.models import DeviceCheck, RepairOrder, ServiceAgreement, WorkItem
@@ -35,7 +35,8 @@ def repair_orders_visible_to_staff(actor: Actor) -> QuerySet[RepairOrder]:
 def repair_order_get_for_actor(*, actor: Actor, number: str, for_update: bool = False) -> RepairOrder:
     """The repair order `number` if `actor` may work it.
 
-    Staff of another outlet get 403; an unknown number 404; a caller who is not staff 401.
+    Staff of another outlet get NotFound (404) exactly as for an unknown number, so numbers
+    cannot be probed (as complaints.selectors.complaint_get_for_actor); a caller who is not staff 401.
     With `for_update` the row is locked (inside the caller's transaction).
     """
     if not actor.is_staff:
@@ -44,10 +45,8 @@ def repair_order_get_for_actor(*, actor: Actor, number: str, for_update: bool = 
     if for_update:
         rows = rows.select_for_update(of=("self",))
     order = rows.filter(number=number).first()
-    if order is None:
+    if order is None or not staff_may_work(actor, order.team):
         raise NotFound(what="repair order")
-    if not staff_may_work(actor, order.team):
-        raise Forbidden(what="work this repair order")
     return order
 
 

@@ -48,7 +48,8 @@ def test_an_illegal_move_answers_409_naming_the_state_and_the_allowed_steps(clie
     )
     assert response.status_code == 409
     message = response.json()["message"]
-    assert "accepted" in message and "start_processing" in message and "resolve" in message
+    assert "accepted" in message and "start processing" in message and "resolve" in message
+    assert "Cannot archive: complaint" in message
 
 
 def test_staff_work_a_complaint_through_its_stages_over_the_api(client, alice, tom):  # type: ignore[no-untyped-def]
@@ -91,10 +92,24 @@ def test_role_matrix(client, request, persona, lists, reads, replies, resolves):
     resolved = post(client, f"{url}/transitions", {"action": "resolve", "reason": "done"}, **headers)
     assert (resolved.status_code == 200) is resolves
     if not resolves:
-        # Outlet staff are not told that another team's complaint exists.
+        # A complaint the caller may not see answers as one that does not exist.
         assert resolved.status_code == 404
-        assert client.get(url, **headers).status_code == 404
         assert Complaint.objects.get(pk=complaint.pk).state == "accepted"
+
+
+def test_outlet_staff_cannot_tell_a_complaint_outside_their_team_from_a_missing_one(client, oscar):  # type: ignore[no-untyped-def]
+    outside = submit_complaint()
+    missing = outside.number[:-1] + ("0" if outside.number[-1] != "0" else "1")
+    assert not Complaint.objects.filter(number=missing).exists()
+    for path, body in [("", None), ("/messages", {"body": "x"}), ("/transitions", {"action": "resolve"})]:
+        answers = [
+            client.get(f"/api/v1/complaints/{number}{path}", **bearer(oscar))
+            if body is None
+            else post(client, f"/api/v1/complaints/{number}{path}", body, **bearer(oscar))
+            for number in (outside.number, missing)
+        ]
+        assert [a.status_code for a in answers] == [404, 404], path
+        assert answers[0].json() == answers[1].json(), path
 
 
 def test_outlet_staff_see_only_their_outlets_queue(client, oscar):  # type: ignore[no-untyped-def]

@@ -133,3 +133,27 @@ def test_a_reason_longer_than_a_sentence_or_two_is_refused(client, alice, adam):
         assert response.status_code == 422 and response.json()["field_codes"]["reason"] == "text_too_long"
     complaint.refresh_from_db()
     assert complaint.is_open and complaint.category != "battery_charging"
+
+
+def test_a_message_on_an_archived_complaint_joins_the_open_complaint_about_the_same_device(  # type: ignore[no-untyped-def]
+    client, alice, django_capture_on_commit_callbacks
+):
+    archived = resolved(alice, text="充电有点慢")
+    services.complaint_transition(actor=SYSTEM, complaint=archived, action="archive")
+    # Carol complained again about the same phone since: that complaint is still open.
+    still_open = submit_complaint(text="充电还是慢", imei=archived.device.imei)
+    assert still_open.pk != archived.pk and still_open.is_open and still_open.priority == 3
+    complaints_before = Complaint.objects.count()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = write(client, archived, "充电时冒烟了,电池鼓包")
+    answer = response.json()
+    assert response.status_code == 201 and answer["outcome"] == "joined"
+    assert answer["complaint"] == still_open.number and answer["tracking_url"] is None
+    assert Complaint.objects.count() == complaints_before
+    still_open.refresh_from_db()
+    assert still_open.messages.filter(body="充电时冒烟了,电池鼓包").exists()
+    # Read by the rules like any message on an open complaint.
+    assert (still_open.priority, still_open.level) == (1, "L2")
+    archived.refresh_from_db()
+    assert archived.state == "archived"
+    assert archived.events.filter(kind="follow_up", payload__follow_up=still_open.number).exists()

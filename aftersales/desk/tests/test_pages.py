@@ -178,9 +178,15 @@ def test_outlet_staff_see_only_their_outlets_complaints_in_every_queue(client, o
             assert theirs.number not in text and central.number not in text, name
         assert ours.number in visible_text(client.get("/desk/?queue=team"))
         assert ours.number in visible_text(client.get("/desk/?queue=overdue"))
-    # Another team's complaint does not exist for outlet staff: 404, not 403.
-    assert client.get(f"/desk/complaints/{theirs.number}/").status_code == 404
-    assert client.get(f"/desk/complaints/{central.number}/").status_code == 404
+    # Outside their team answers exactly as a number that does not exist.
+    missing = client.get("/desk/complaints/OP-20261102-99999-9/")
+    assert missing.status_code == 404
+    for number in (theirs.number, central.number):
+        refused = client.get(f"/desk/complaints/{number}/")
+        assert refused.status_code == 404
+        assert visible_text(refused).replace(number, "") == visible_text(missing).replace(
+            "OP-20261102-99999-9", ""
+        )
     assert client.get(f"/desk/complaints/{ours.number}/").status_code == 200
 
 
@@ -190,7 +196,7 @@ def test_outlet_staff_cannot_write_to_another_outlets_complaint(client, oscar): 
         f"/desk/complaints/{theirs.number}/note/", {"note": "看一下"}, **htmx()
     )
     assert response.status_code == 404
-    assert "未找到" in visible_text(response)
+    assert "未找到该投诉" in visible_text(response)
     assert not theirs.messages.filter(direction="note").exists()
 
 

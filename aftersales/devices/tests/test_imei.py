@@ -23,6 +23,12 @@ PRINTED = [
     "３５２０９９００／０００７７７／９",
     "３５\u3000２０９９００\u3000０００７７７\u3000９",  # ideographic spaces
     "35\u00a0209900\u00a0000777\u00a09",  # no-break spaces, as copied from a web page
+    "35\u2009209900\u2009000777\u20099",  # thin spaces, as typeset on a box or a PDF
+    "35\u202f209900\u202f000777\u202f9",  # narrow no-break spaces
+    "35209900\u2009000777\u20099",
+    "35  209900  000777  9",  # two spaces between groups
+    "35209900   000777   9",
+    "35 \u3000209900\u3000 000777 9",  # a space and an ideographic space
     "35–209900–000777–9",  # en dashes, as a word processor turns hyphens
     "35２０９９００-000777-9",  # half full-width
 ]
@@ -79,7 +85,6 @@ def test_the_field_ignores_surrounding_blanks(field):  # type: ignore[no-untyped
         ("1380013 8000 2025", "nor any other grouping that adds up to 15"),
         ("35-209900/000777-9", "mixed separators"),
         ("35--209900--000777--9", "doubled separators"),
-        ("35  209900  000777  9", "doubled spaces"),
         ("35.209900.000777.9", "dots separate dates and decimals, not IMEI groups"),
         ("352099000007779 352099000007787", "two IMEIs"),
         ("IMEI1: 352099000007779 IMEI2: 352099000007787", "two labelled IMEIs"),
@@ -164,6 +169,27 @@ def test_the_text_takes_the_imei_a_person_meant(text, expected):  # type: ignore
         ("mobile: +86 352099000007779", "a phone label with a country code"),
         ("联系方式 138 0013 8000 2025", "a spaced phone number and a year"),
         ("SN: 352099000007779", "a serial number"),
+        ("维修单 352099000007779", "a repair order number"),
+        ("维修单号：352099000007779", "a repair order number"),
+        ("維修單號 352099000007779", "a repair order number, Traditional"),
+        ("工单352099000007779", "a ticket number"),
+        ("工单编号：352099000007779", "a ticket number"),
+        ("工單：352099000007779", "a ticket number, Traditional"),
+        ("会员卡 352099000007779", "a membership card number"),
+        ("会员卡号:352099000007779", "a membership card number"),
+        ("會員卡號 352099000007779", "a membership card number, Traditional"),
+        ("会员号 352099000007779", "a membership number"),
+        ("微信号 352099000007779", "a WeChat id"),
+        ("微信：352099000007779", "a WeChat id"),
+        ("微信號 352099000007779", "a WeChat id, Traditional"),
+        ("WeChat ID 352099000007779", "a WeChat id in English"),
+        ("支付宝 352099000007779", "a payment account"),
+        ("支付宝账号：352099000007779", "a payment account"),
+        ("支付寶帳號 352099000007779", "a payment account, Traditional"),
+        ("Alipay: 352099000007779", "a payment account in English"),
+        ("订单号：352099000007779", "an order number with a valid-looking IMEI"),
+        ("快递单号：35 209900 000777 9", "a waybill number printed like an IMEI"),
+        ("电话  138  0013  8000  2025", "a phone number and a year, double spaced"),
         ("S/N 352099000007779", "a serial number"),
         ("序列号 352099000007779", "a serial number"),
         ("序列號：F2LXK0352099000007779", "a serial number with letters"),

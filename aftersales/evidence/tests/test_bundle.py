@@ -10,11 +10,11 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from django.core import signing
 from django.core.management import call_command
 
 from aftersales.accounts.actors import SYSTEM, staff_actor
-from aftersales.accounts.services import CUSTOMER_SESSION_PREFIX, api_token_create
+from aftersales.accounts.services import api_token_create, customer_session_open
+from aftersales.common import clock
 from aftersales.complaints import services as complaint_services
 from aftersales.complaints.tests.factories import submit_complaint
 from aftersales.evidence.bundle_verify import BundleInvalid, verify_bundle
@@ -213,14 +213,13 @@ def test_a_bundle_re_signed_with_another_key_fails_when_the_published_keys_are_p
 def test_customers_and_anonymous_callers_get_no_bundle(client, carol, complaint):  # type: ignore[no-untyped-def]
     url = f"/api/v1/evidence/complaints/{complaint.number}/bundle"
     assert client.get(url).status_code == 403
-    token = CUSTOMER_SESSION_PREFIX + signing.dumps({"c": carol.pk}, salt="customer-session")
+    token = customer_session_open(customer=carol, at=clock.now())
     answer = client.get(url, HTTP_AUTHORIZATION=f"Bearer {token}")
     assert answer.status_code == 403
     assert answer.json()["error"] == "forbidden"
 
 
 def test_staff_outside_the_complaints_reach_get_no_bundle(client, oscar, complaint):  # type: ignore[no-untyped-def]
-    # Outlet staff are not told that another team's complaint exists.
     assert _download(client, complaint, oscar).status_code == 404
 
 

@@ -78,7 +78,8 @@ def test_the_private_key_file_is_readable_by_its_owner_only(signing_key, setting
 def test_a_tampered_merkle_root_fails_verification(signing_key):  # type: ignore[no-untyped-def]
     _append(4)
     seal = seal_create(actor=SYSTEM)
-    Seal.objects.filter(pk=seal.pk).update(merkle_root="f" + seal.merkle_root[1:])
+    changed = ("0" if seal.merkle_root[0] != "0" else "1") + seal.merkle_root[1:]  # never the same root
+    Seal.objects.filter(pk=seal.pk).update(merkle_root=changed)
     problem = _verify().problem
     assert problem is not None and problem.code == "seal_signature_invalid" and problem.seal == 1
 

@@ -89,3 +89,28 @@ def test_a_double_clicked_web_form_makes_one_complaint():  # type: ignore[no-unt
     assert all(a.status_code == 302 for a in answers), [a.status_code for a in answers]
     assert Complaint.objects.count() == 1
     assert answers[0]["Location"].split("&new=")[0] == answers[1]["Location"].split("&new=")[0]
+
+
+@pytest.mark.parametrize("with_imei", [True, False])
+def test_two_first_e_mail_only_submissions_of_a_new_customer_make_one_customer(with_imei):  # type: ignore[no-untyped-def]
+    imei = {"imei": new_imei()} if with_imei else {}
+    for attempt in range(3):
+        # The same address as people type it: any letter case, blanks around it.
+        bodies = [
+            {"text": f"耳机没声音 {attempt}", "email": "Wang.Fang@Example.com", **imei},
+            {"text": f"耳机没声音 {attempt}", "email": " wang.fang@example.COM ", **imei},
+        ]
+        answers = at_once(2, _each_once(bodies))
+        codes = sorted(a.status_code for a in answers)
+        expected = ([200, 201] if attempt == 0 else [200, 200]) if with_imei else [201, 201]
+        assert codes == expected, [a.content for a in answers]
+    assert Customer.objects.count() == 1
+    assert CustomerIdentity.objects.filter(kind="email", value="wang.fang@example.com").count() == 1
+    if with_imei:
+        assert Device.objects.count() == 1
+        assert Complaint.objects.filter(is_open=True).count() == 1
+
+
+def _each_once(bodies: list[dict]) -> Callable[[Client], object]:
+    """A sender that posts a different one of `bodies` from each thread."""
+    return lambda client: post_json(bodies.pop())(client)

@@ -139,3 +139,31 @@ def test_a_stranger_with_the_imei_neither_rewrites_nor_reads_the_owners_device(c
     assert device.model_name == "Find X8" and device.purchase_date is None
     seen = client.get(f"{URL}/{stranger['number']}", {"token": stranger["tracking_token"]}).json()
     assert seen["device_model"] is None and seen["warranty_ends_on"] is None and seen["device_imei"] is None
+
+
+def test_a_strangers_message_does_not_resume_a_complaint_waiting_on_the_customer(  # type: ignore[no-untyped-def]
+    client, alice, carols_complaint
+):
+    services.complaint_transition(
+        actor=staff_actor(alice), complaint=carols_complaint, action="wait_for_customer", reason="需要发票"
+    )
+    response = post(client, {"phone": "13800138000", "imei": carols_complaint.device.imei, "text": "已寄出"})
+    assert response.status_code == 200
+    carols_complaint.refresh_from_db()
+    assert carols_complaint.state == "waiting_customer" and carols_complaint.paused_at is not None
+    added = carols_complaint.events.filter(kind="message_in").order_by("-seq").first()
+    assert added.message.body == "已寄出" and added.payload["sender_verified"] is False
+    assert not carols_complaint.events.filter(kind="status", payload__action="resume").exists()
+
+
+def test_the_signed_in_owners_message_resumes_a_complaint_waiting_on_her(  # type: ignore[no-untyped-def]
+    client, alice, carols_complaint
+):
+    services.complaint_transition(
+        actor=staff_actor(alice), complaint=carols_complaint, action="wait_for_customer", reason="需要发票"
+    )
+    headers = customer_token(client, "+8613800138000")
+    response = post(client, {"imei": carols_complaint.device.imei, "text": "发票已上传"}, **headers)
+    assert response.status_code == 200
+    carols_complaint.refresh_from_db()
+    assert carols_complaint.state == "processing"

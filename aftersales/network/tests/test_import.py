@@ -59,8 +59,8 @@ BAD_ROWS = [
     ({"capacity_per_day": "-3"}, "capacity_per_day", "number_invalid"),
     ({"timezone": "Mars/Olympus"}, "timezone", "timezone_unknown"),
     # JSON lines can carry structures where one value belongs.
-    ({"name": ["a", "b"]}, "name", "invalid_value"),
-    ({"lat": {"deg": 22}}, "lat", "invalid_value"),
+    ({"name": ["a", "b"]}, "name", "one_value_expected"),
+    ({"lat": {"deg": 22}}, "lat", "one_value_expected"),
 ]
 
 

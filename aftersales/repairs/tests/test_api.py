@@ -68,12 +68,15 @@ def test_staff_of_another_outlet_can_neither_open_nor_see_nor_work_the_order(cli
         {"complaint": complaint.number, "outlet": bench.outlet.code, "model": "reno10"},
         otto,
     )
-    # Another outlet's complaint does not exist for Otto (404); its repair order is refused.
+    # Another outlet's complaint and order answer as numbers that do not exist.
     assert opened.status_code == 404
     order = open_order(bench, complaint)
-    assert client.get(url(order), **bearer(otto)).status_code == 403
+    assert client.get(url(order), **bearer(otto)).status_code == 404
+    assert client.get(url(order).replace(order.number, order.number + "0"), **bearer(otto)).json() == (
+        client.get(url(order), **bearer(otto)).json()
+    )
     checks = {"checks": [{"kind": "camera", "passed": False}]}
-    assert post(client, url(order, "checks"), checks, otto).status_code == 403
+    assert post(client, url(order, "checks"), checks, otto).status_code == 404
     assert not order.checks.exists()
 
 
@@ -223,8 +226,14 @@ def test_an_illegal_step_answers_409_naming_the_state_and_the_allowed_steps(clie
     answer = post(client, url(order, "return"), {}, bench.olga)
     assert answer.status_code == 409
     assert answer.json()["message"] == (
-        f"Cannot return: repair order {order.number} is received; "
-        "allowed next steps: record_checks, diagnose, accept_agreement, cancel."
+        f"Cannot return the device: repair order {order.number} is received; "
+        "allowed next steps: record checks, diagnose, accept the service agreement, cancel."
+    )
+    chinese = client.post(
+        url(order, "return") + "?lang=zh-hans", "{}", content_type="application/json", **bearer(bench.olga)
+    )
+    assert chinese.json()["message"] == (
+        f"无法执行“交还设备”:维修单 {order.number} 当前状态为 已接机;允许的下一步:记录检测、诊断、签署服务协议、取消。"
     )
 
 

@@ -1,4 +1,4 @@
-"""aftersales evidence keygen | seal | verify | bundle NUMBER -o FILE."""
+"""aftersales evidence keygen | seal | timestamp | verify | bundle NUMBER -o FILE."""
 
 import json
 import sys
@@ -12,9 +12,10 @@ from aftersales.accounts.actors import SYSTEM
 from aftersales.common import clock
 from aftersales.common.errors import DomainError
 from aftersales.evidence.bundle import bundle_build
-from aftersales.evidence.models import LedgerEntry
-from aftersales.evidence.services import seal_all
+from aftersales.evidence.models import LedgerEntry, Seal
+from aftersales.evidence.services import seal_all, seals_timestamp
 from aftersales.evidence.signing import SigningKeyUnavailable, current_signer, signing_key_generate
+from aftersales.evidence.timestamps import configured_authority
 from aftersales.evidence.verify import ledger_verify
 
 
@@ -30,6 +31,9 @@ class Command(BaseCommand):
             "--if-missing", action="store_true", help="only when no current key is usable (the demo's setup)"
         )
         sub.add_parser("seal", help="seal the entries appended since the last seal")
+        sub.add_parser(
+            "timestamp", help="time-stamp every seal without a token at AFTERSALES_EVIDENCE_TSA_URL"
+        )
         check = sub.add_parser("verify", help="check every entry and seal; exit 1 naming the first problem")
         check.add_argument("--no-progress", action="store_true", help="no progress bar")
         check.add_argument(
@@ -69,6 +73,16 @@ class Command(BaseCommand):
             )
         if not seals:
             self.stdout.write("nothing to seal")
+
+    def _timestamp(self, **_options: Any) -> None:
+        authority = configured_authority()
+        if authority is None:
+            raise CommandError("no time-stamping authority: set AFTERSALES_EVIDENCE_TSA_URL")
+        missing = Seal.objects.filter(timestamp_token__isnull=True).count()
+        stamped = seals_timestamp(actor=SYSTEM, authority=authority)
+        self.stdout.write(f"{stamped} of {missing} seals time-stamped by {authority.name}")
+        if stamped < missing:
+            raise CommandError(f"{missing - stamped} seals could not be time-stamped (see the log)")
 
     def _verify(self, *, no_progress: bool, ledger_only: bool, keys: str | None, **_options: Any) -> None:
         trusted = None

@@ -1,0 +1,146 @@
+"""`aftersales outlets locate` and the finder by address (GET /api/v1/outlets/nearest?address=)."""
+
+import io
+import json
+
+import pytest
+from django.core.management import call_command
+
+from aftersales.network.tests.factories import make_outlets, make_uscc, outlet_row
+
+
+def locate(*lines: str) -> list[dict]:  # type: ignore[type-arg]
+    out = io.StringIO()
+    call_command("outlets", "locate", stdin=io.StringIO("\n".join(lines) + "\n"), stdout=out)
+    return [json.loads(line) for line in out.getvalue().splitlines()]
+
+
+def test_locate_answers_one_line_per_address_with_the_fields_of_a_place():
+    answers = locate(
+        json.dumps({"address": "广东省深圳市南山区工业三路一号汇港购物中心"}),
+        json.dumps({"address": "朝阳区建国路88号", "city_hint": "北京", "id": "a-2"}),
+    )
+    assert len(answers) == 2
+    first, second = answers
+    assert {k: first[k] for k in ("province", "city", "district", "adcode", "ambiguous")} == {
+        "province": "广东省",
+        "city": "深圳市",
+        "district": "南山区",
+        "adcode": "440305",
+        "ambiguous": False,
+    }
+    assert 22 < first["lat"] < 23 and 113 < first["lon"] < 115 and 0 < first["confidence"] <= 1
+    assert first["candidates"] == []
+    assert (second["id"], second["city"], second["adcode"]) == ("a-2", "北京市", "110105")
+
+
+def test_locate_lists_the_readings_of_an_ambiguous_address():
+    (answer,) = locate(json.dumps({"address": "朝阳区建国路88号"}))
+    assert answer["ambiguous"] is True and answer["city"] is None
+    assert sorted(c["adcode"] for c in answer["candidates"]) == ["110105", "220104"]
+
+
+def test_locate_answers_a_bad_line_with_an_error_line_and_goes_on():
+    answers = locate(
+        "not json",
+        "[1, 2]",
+        json.dumps({"address": 12}),
+        json.dumps({"address": "杭州市西湖区", "city_hint": ["x"]}),
+        "",
+        json.dumps({"address": "杭州市下城区延安路"}),
+    )
+    assert [a.get("error") for a in answers] == [
+        "malformed_json",
+        "malformed_json",
+        "address_missing",
+        "city_hint_invalid",
+        None,
+    ]
+    assert [a["line"] for a in answers] == [1, 2, 3, 4, 6]
+    assert answers[-1]["adcode"] == "330105" and answers[-1]["notes"]
+
+
+@pytest.fixture
+def network(db):  # type: ignore[no-untyped-def]
+    return make_outlets(
+        outlet_row("sz-futian"),
+        outlet_row(
+            "bj-chaoyang",
+            address="北京市朝阳区建国路 87 号",
+            province="北京市",
+            province_adcode="110000",
+            city="北京市",
+            city_adcode="110100",
+            district="朝阳区",
+            district_adcode="110105",
+            lat="39.9087",
+            lon="116.4605",
+            phones="010-6500 1234",
+            uscc=make_uscc(5, "110105"),
+        ),
+    )
+
+
+def test_nearest_by_address_resolves_it_then_lists_the_nearest_outlets(client, network):  # type: ignore[no-untyped-def]
+    answer = client.get(
+        "/api/v1/outlets/nearest", {"address": "北京市朝阳区建国路88号SKP商场5层", "limit": 1}
+    )
+    assert answer.status_code == 200, answer.content
+    assert [o["code"] for o in answer.json()] == ["bj-chaoyang"]
+    answer = client.get("/api/v1/outlets/nearest", {"address": "深圳市福田区深南大道", "limit": 1})
+    assert [o["code"] for o in answer.json()] == ["sz-futian"]
+
+
+def test_an_ambiguous_address_is_a_422_listing_the_candidates_and_the_city_hint_settles_it(client, network):  # type: ignore[no-untyped-def]
+    answer = client.get("/api/v1/outlets/nearest", {"address": "朝阳区建国路88号"})
+    assert answer.status_code == 422
+    body = answer.json()
+    assert body["field_codes"] == {"address": "address_ambiguous"}
+    assert "长春市" in body["fields"]["address"] and "北京市" in body["fields"]["address"]
+    assert sorted(c["adcode"] for c in body["candidates"]) == ["110105", "220104"]
+    answer = client.get(
+        "/api/v1/outlets/nearest", {"address": "朝阳区建国路88号", "city": "北京", "limit": 1}
+    )
+    assert [o["code"] for o in answer.json()] == ["bj-chaoyang"]
+
+
+def test_an_address_naming_no_place_is_a_422_naming_address_in_both_languages(client, network):  # type: ignore[no-untyped-def]
+    answer = client.get("/api/v1/outlets/nearest", {"address": "南京西路1266号"})
+    assert answer.status_code == 422
+    assert answer.json()["field_codes"] == {"address": "address_no_place"}
+    assert "城市" in answer.json()["fields"]["address"]
+    english = client.get(
+        "/api/v1/outlets/nearest", {"address": "南京西路1266号"}, HTTP_ACCEPT_LANGUAGE="en"
+    ).json()
+    assert "city" in english["fields"]["address"]
+    only_province = client.get("/api/v1/outlets/nearest", {"address": "广东省"}).json()
+    assert only_province["field_codes"] == {"address": "address_only_province"}
+    blank = client.get("/api/v1/outlets/nearest", {"address": "  "}).json()
+    assert blank["field_codes"] == {"address": "address_empty"}
+
+
+def test_neither_a_point_nor_an_address_is_a_422(client, network):  # type: ignore[no-untyped-def]
+    answer = client.get("/api/v1/outlets/nearest")
+    assert answer.status_code == 422 and answer.json()["field_codes"] == {"lat": "point_or_address_required"}
+
+
+@pytest.mark.parametrize(
+    "nasty",
+    ["\x00", "<script>alert(1)</script>", "' OR 1=1 --", "🙂" * 50, "朝" * 199, "%00", "　　"],
+)
+def test_no_address_string_gets_a_500(client, network, nasty):  # type: ignore[no-untyped-def]
+    answer = client.get("/api/v1/outlets/nearest", {"address": nasty})
+    assert answer.status_code in (200, 422), (nasty, answer.status_code)
+    answer = client.get("/api/v1/outlets/nearest", {"address": "深圳市福田区", "city": nasty})
+    assert answer.status_code in (200, 422), (nasty, answer.status_code)
+
+
+@pytest.mark.parametrize("raw", ["%ED%A0%80", "%FF%FE", "%00", "%E6%9C", "%F0%9F%99%82%0A%0D"])
+def test_broken_bytes_in_the_address_get_no_500(client, network, raw):  # type: ignore[no-untyped-def]
+    answer = client.get(f"/api/v1/outlets/nearest?address={raw}&city={raw}")
+    assert answer.status_code in (200, 422), (raw, answer.status_code)
+
+
+def test_an_address_over_200_characters_is_refused_naming_the_field(client, network):  # type: ignore[no-untyped-def]
+    answer = client.get("/api/v1/outlets/nearest", {"address": "深圳市福田区" + "1" * 300})
+    assert answer.status_code == 422 and list(answer.json()["fields"]) == ["address"]
