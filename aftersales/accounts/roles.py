@@ -30,6 +30,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "complaint.set_category": frozenset({Role.AGENT, Role.TECHNICAL, Role.EXPERT, Role.ADMIN}),
     # How the pre-diagnosis fares on the complaints it triaged (counts across all complaints).
     "triage.view_quality": CENTRAL_STAFF,
+    # Send a complaint to an outlet (or to another one), choosing the outlet or letting the rules choose.
+    "complaint.dispatch": CENTRAL_STAFF,
     # Call the next walk-in ticket: the outlet's own staff (checked by team) and administrators.
     "outlet.serve_queue": OUTLET_STAFF | {Role.ADMIN},
     # Ask for a customer's erasure, place and release legal holds (docs/privacy.md).

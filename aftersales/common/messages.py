@@ -362,6 +362,26 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Only staff of outlet {outlet} may use its counter terminal.",
         "zh-hans": "只有网点 {outlet} 的员工可以使用其柜台终端。",
     },
+    "outlet_not_in_force": {
+        "en": "Outlet {outlet} is not authorised today; choose an outlet in force.",
+        "zh-hans": "网点 {outlet} 今日不在授权期内,请选择在授权期内的网点。",
+    },
+    "dispatch_needs_location": {
+        "en": "Give an outlet code, or the customer's location (lat and lon) to choose one.",
+        "zh-hans": "请填写网点编码,或提供客户位置(经纬度)以自动选择网点。",
+    },
+    "dispatch_reason_required": {
+        "en": "The complaint is already at an outlet: say why it goes to another.",
+        "zh-hans": "该工单已派至网点,改派须说明原因。",
+    },
+    "already_at_outlet": {
+        "en": "Complaint {number} is already at outlet {outlet}.",
+        "zh-hans": "工单 {number} 已在网点 {outlet}。",
+    },
+    "no_outlet_in_reach": {
+        "en": "No authorised outlet can take complaint {number}; name an outlet.",
+        "zh-hans": "没有可接收工单 {number} 的授权网点,请指定网点。",
+    },
     "mail_refused": {
         "en": "The message was not taken in: {reason}.",
         "zh-hans": "邮件未受理:{reason}。",
@@ -470,6 +490,8 @@ TERMS: dict[str, dict[str, str]] = {
     ),
     "work this repair order": _term("work this repair order", "处理此维修单"),
     "serve the outlet queue": _term("serve this outlet's queue", "为该网点叫号"),
+    "work the outlet desk": _term("work this outlet's desk", "操作该网点的前台"),
+    "dispatch a complaint": _term("dispatch complaints to outlets", "派单到网点"),
     "triage": _term("use the pre-diagnosis", "使用预诊断"),
     "triage quality": _term("see the pre-diagnosis quality", "查看预诊断质量"),
     "evidence bundle": _term("download the evidence bundle", "下载证据包"),
@@ -498,6 +520,7 @@ TERMS: dict[str, dict[str, str]] = {
     "close": _term("close without resolution", "关闭(未解决)"),
     "add a message": _term("add a message", "补充留言"),
     "record inspection": _term("record the inspection", "记录检测结果"),
+    "dispatch": _term("dispatch it to an outlet", "派单到网点"),
     "rate": _term("rate", "评价"),
     "accepted": _term("accepted", "已受理"),
     "processing": _term("processing", "处理中"),

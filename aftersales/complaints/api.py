@@ -10,6 +10,7 @@ from aftersales.accounts.privacy.services import access_record
 from aftersales.accounts.selectors import actor_from_request
 from aftersales.common import clock
 from aftersales.common.errors import Forbidden, ValidationFailed, problem
+from aftersales.common.language import request_language
 from aftersales.complaints import services
 from aftersales.complaints.models import Complaint, Message, TimelineEvent
 from aftersales.complaints.schemas import (
@@ -38,6 +39,8 @@ from aftersales.complaints.selectors import (
 )
 from aftersales.complaints.services import tracking_url
 from aftersales.complaints.status import allowed_actions
+from aftersales.network.models import Dispatch
+from aftersales.network.schemas import DispatchedOutletOut, DispatchIn, DispatchOut
 
 router = Router(tags=["complaints"])
 # Staff get the full detail; customers (session or tracking token) the customer-facing one.
@@ -328,7 +331,7 @@ def transfer_ownership(request: HttpRequest, number: str, payload: OwnershipIn):
 
 @router.post("/{number}/inspection", response=DETAIL)
 def record_inspection(request: HttpRequest, number: str, payload: InspectionIn):  # type: ignore[no-untyped-def]
-    """Record the device inspection (due within 48 h of the complaint by the demo policy)."""
+    """Record the device inspection (due within 48 h of the dispatch to an outlet by the demo policy)."""
     complaint, actor = _access(request, number)
     complaint = services.complaint_record_inspection(
         actor=actor, complaint=complaint, findings=payload.findings
@@ -351,6 +354,59 @@ def rate(request: HttpRequest, number: str, payload: SatisfactionIn):  # type: i
     complaint, actor = _access(request, number)
     complaint = services.complaint_record_satisfaction(actor=actor, complaint=complaint, score=payload.score)
     return detail(complaint, actor)
+
+
+@router.post("/{number}/dispatch", response=DispatchOut)
+def dispatch(request: HttpRequest, number: str, payload: DispatchIn):  # type: ignore[no-untyped-def]
+    """Central staff send the complaint to an outlet: the one named by `outlet`, or the best near
+    `lat`/`lon` (distance, queue, capacity, speciality). Re-dispatching needs a `reason`.
+
+    Starts the outlet's 48 h inspection clock (demo policy). 422 names the bad field
+    (`outlet`, `reason`, `lat`, `lon`); 409 when it is already there, nothing is in reach or
+    the complaint is not open.
+    """
+    from aftersales.network.selectors import outlet_by_code
+    from aftersales.network.services import Location, complaint_dispatch
+
+    complaint, actor = _access(request, number)
+    outlet = None
+    if payload.outlet:
+        outlet = outlet_by_code(payload.outlet)
+        if outlet is None:
+            raise ValidationFailed({"outlet": problem("outlet_unknown", outlet=payload.outlet[:40])})
+    location = None
+    if payload.lat is not None or payload.lon is not None:
+        if payload.lat is None or payload.lon is None:
+            missing = "lat" if payload.lat is None else "lon"
+            raise ValidationFailed({missing: problem("required")})
+        location = Location(lat=payload.lat, lon=payload.lon)
+    made = complaint_dispatch(
+        complaint=complaint, actor=actor, outlet=outlet, reason=payload.reason, location=location
+    )
+    return dispatch_out(made, language=request_language(request))
+
+
+def dispatch_out(made: Dispatch, *, language: str) -> DispatchOut:
+    """A dispatch as staff see it (network.models.Dispatch), its reason in `language`."""
+    event = made.complaint.events.filter(kind=TimelineEvent.Kind.DISPATCH).order_by("-seq").first()
+    texts = event.payload.get("text", {}) if event is not None else {}
+    return DispatchOut(
+        number=made.complaint.number,
+        outlet=DispatchedOutletOut(
+            code=made.outlet.code, name=made.outlet.name, address=made.outlet.address, city=made.outlet.city
+        ),
+        team=made.outlet.team,
+        at=made.at,
+        automatic=made.automatic,
+        basis=made.basis,
+        speciality=made.speciality or None,
+        distance_m=made.distance_m,
+        waiting=made.waiting,
+        capacity_left=made.capacity_left,
+        reason=made.reason,
+        reason_text=texts.get(language) or texts.get("zh-hans", ""),
+        inspect_due_at=event.payload.get("inspect_due_at") if event is not None else None,
+    )
 
 
 def _event_for_message(message: Message, actor: Actor) -> CustomerTimelineEventOut:

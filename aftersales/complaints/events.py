@@ -202,6 +202,21 @@ def inspection_event(*, complaint: Complaint, actor: Actor, at: datetime, findin
     )
 
 
+def dispatch_event(
+    *, complaint: Complaint, actor: Actor, at: datetime, team_from: str, facts: dict
+) -> TimelineEvent:
+    """The complaint went to an outlet's team. `facts`: the outlet's code, why it was chosen
+    (its basis, distance, queue, capacity, the staff's reason) and that reason in words in
+    each language (network/dispatch.py); no customer location."""
+    payload = {
+        **facts,
+        "team_from": team_from,
+        "team": complaint.team,
+        "inspect_due_at": _iso(complaint.inspect_due_at) if complaint.inspect_due_at else None,
+    }
+    return _append(complaint=complaint, kind=Kind.DISPATCH, actor=actor, at=at, payload=payload)
+
+
 def sla_breach_event(
     *, complaint: Complaint, actor: Actor, at: datetime, deadline: str, due_at: datetime
 ) -> TimelineEvent:

@@ -73,6 +73,8 @@ class Complaint(models.Model):
     level_responded_at = models.DateTimeField(null=True, blank=True)
     level_response_due_at = models.DateTimeField(null=True, blank=True)
     accept_due_at = models.DateTimeField(null=True, blank=True)
+    # When it was last dispatched to an outlet (network.Dispatch): the inspection clock starts there.
+    dispatched_at = models.DateTimeField(null=True, blank=True)
     inspect_due_at = models.DateTimeField(null=True, blank=True)
     inspected_at = models.DateTimeField(null=True, blank=True)
     process_due_at = models.DateTimeField(null=True, blank=True)
@@ -158,6 +160,7 @@ class TimelineEvent(models.Model):
         REPAIR = "repair", "维修 Repair"
         DELIVERY_FAILED = "delivery_failed", "投递失败 Delivery failed"
         ERASURE = "erasure", "个人信息删除 Personal data erased"
+        DISPATCH = "dispatch", "派单 Dispatched to an outlet"
 
     complaint = models.ForeignKey(Complaint, on_delete=models.PROTECT, related_name="events")
     seq = models.PositiveIntegerField()

@@ -471,6 +471,57 @@ def complaint_record_inspection(*, actor: Actor, complaint: Complaint, findings:
     return complaint
 
 
+# Without a savepoint: its caller's transaction (intake, the dispatch) fails whole if this fails.
+@transaction.atomic(savepoint=False)
+def complaint_hand_to_outlet(*, actor: Actor, complaint: Complaint, team: str, facts: dict) -> Complaint:
+    """Give the complaint to an outlet's team and start that outlet's inspection clock.
+
+    Called by network.services.complaint_dispatch, which chooses the outlet, checks who may
+    dispatch and passes what the timeline records (`facts`, events.dispatch_event). The
+    inspection clock (pack `stage_deadlines.inspect_within_hours`) runs from now, or from the
+    end of the pause when the complaint waits on the customer; an earlier outlet's inspection
+    and breach of that clock no longer count. An owner who cannot see the outlet's complaints
+    hands ownership to the dispatching staff member (or to nobody: the next to act takes it).
+    Errors: 409 `transition_not_allowed` when the complaint is not open.
+    """
+    from aftersales.accounts.actors import staff_actor
+    from aftersales.complaints.selectors import staff_may_see
+
+    complaint = _lock(complaint)
+    if not complaint.is_open:
+        raise TransitionNotAllowed(
+            action="dispatch",
+            number=complaint.number,
+            state=complaint.state,
+            allowed=", ".join(allowed_actions(complaint.state, actor.role)) or "-",
+        )
+    now = clock.now()
+    team_from = complaint.team
+    complaint.team = team
+    complaint.dispatched_at = now
+    # Paused: the shift on resuming (sla.shift_after_pause) then leaves the full time from the resume.
+    complaint.inspect_due_at = sla.inspection_deadline(complaint.paused_at or now, current_pack())
+    complaint.inspected_at = None
+    complaint.breaches = [name for name in complaint.breaches if name != sla.INSPECT]
+    changed = ["team", "dispatched_at", "inspect_due_at", "inspected_at", "breaches", "event_count"]
+    events.dispatch_event(complaint=complaint, actor=actor, at=now, team_from=team_from, facts=facts)
+    owner = complaint.owner
+    if owner is not None and not staff_may_see(staff_actor(owner), complaint):
+        successor = actor.user if actor.is_staff and staff_may_see(actor, complaint) else None
+        complaint.owner = successor
+        events.assignment_event(
+            complaint=complaint,
+            actor=actor,
+            at=now,
+            previous_owner=owner.pk,
+            reason="dispatched to another outlet",
+        )
+        changed.append("owner")
+    changed += _refresh_next_deadline(complaint)
+    complaint.save(update_fields=sorted(set(changed)))
+    return complaint
+
+
 @transaction.atomic
 def complaint_receive_at_counter(*, actor: Actor, complaint: Complaint) -> Complaint:
     """A complaint its customer brought to an outlet's counter is worked by that outlet's team.
@@ -886,6 +937,8 @@ def _restart_clocks(complaint: Complaint, *, at: datetime, pack: PolicyPack) -> 
     complaint.level_response_due_at = sla.level_response_deadline(at, complaint.level, pack)
     for name, due in sla.stage_deadlines(at, pack).items():
         setattr(complaint, name, due)
+    # A complaint at an outlet gets the outlet's inspection clock afresh; one never dispatched waits for it.
+    complaint.inspect_due_at = sla.inspection_deadline(at, pack) if complaint.dispatched_at else None
     complaint.accept_due_at = None
     complaint.inspected_at = None
     complaint.resolved_at = None

@@ -88,13 +88,25 @@ def level_response_deadline(start: datetime, level: str, pack: PolicyPack) -> da
 
 
 def stage_deadlines(created_at: datetime, pack: PolicyPack) -> dict[str, datetime]:
+    """The stage clocks that start with the complaint. The outlet inspection clock is not one
+    of them: it starts when the complaint is dispatched to an outlet (`inspection_deadline`)."""
     stages = pack.stages
     return {
         ACCEPT: add_business_time(created_at, stages.accept_within, stages.calendar),
-        INSPECT: add_business_time(created_at, stages.inspect_within, stages.calendar),
         PROCESS: add_business_time(created_at, stages.process_within, stages.calendar),
         RESOLVE: add_business_time(created_at, stages.resolve_within, stages.calendar),
     }
+
+
+def inspection_deadline(dispatched_at: datetime, pack: PolicyPack) -> datetime:
+    """When the outlet a complaint was dispatched to at `dispatched_at` must have inspected the
+    device (the pack's `stage_deadlines.inspect_within_hours`, 48 h for the demo brand, seed 二(三)).
+
+    Each dispatch starts the clock afresh: a complaint re-dispatched to another outlet gives
+    that outlet its own full time.
+    """
+    stages = pack.stages
+    return add_business_time(dispatched_at, stages.inspect_within, stages.calendar)
 
 
 def calendar_of(name: str, level: str, pack: PolicyPack) -> BusinessCalendar:

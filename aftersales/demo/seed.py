@@ -4,6 +4,7 @@ Complaints go through the real intake service and workflow services with the clo
 moved back in time, so every timeline is what the platform itself would have written.
 """
 
+import contextlib
 import random
 from datetime import timedelta
 
@@ -16,11 +17,13 @@ from aftersales.accounts.services import api_token_create, staff_enable_workspac
 from aftersales.common import clock
 from aftersales.common.errors import DomainError
 from aftersales.complaints import services as complaint_services
-from aftersales.demo.outlets import seed_outlets
+from aftersales.complaints.models import Complaint
+from aftersales.demo.outlets import city_table, seed_outlets
 from aftersales.demo.phrases import CITIES, ESCALATION_TAILS, MODELS, PHRASES, SURNAMES
 from aftersales.demo.repairs import seed_repairs
 from aftersales.intake.services import complaint_submit
 from aftersales.intake.submission import Submission
+from aftersales.policy.pack import current_pack
 
 DEMO_PASSWORD = "demo-pass-2026"
 # Complaints taken through repair orders (demo/repairs.py), on top of the others: a tenth of them at most.
@@ -34,6 +37,13 @@ STAFF = [
     # Staff of the demo outlet beijing-01 (demo/outlets.py): its team is outlet-<code>.
     ("outlet-tech1", Role.OUTLET_TECHNICIAN, "outlet-beijing-01"),
     ("outlet-mgr1", Role.OUTLET_MANAGER, "outlet-beijing-01"),
+]
+INSPECTION_FINDINGS = [
+    "到店检测:电池健康度 78%,充电口有氧化痕迹",
+    "到店检测:屏幕排线松动,重新扣合后触控正常",
+    "到店检测:主板供电异常,需返厂维修",
+    "到店检测:外观无损,系统日志显示异常重启,已刷机观察",
+    "到店检测:听筒进灰,清洁后恢复",
 ]
 MOBILE_PREFIXES = ["33", "35", "36", "37", "38", "39", "50", "51", "58", "59", "77", "86", "87", "88", "89"]
 CHANNEL_WEIGHTS = {
@@ -88,17 +98,23 @@ def seed_complaints(*, count: int, staff: dict[str, User], seed: int = 2026, day
         texts = [t for t in PHRASES[category] if t.isascii() == english] or PHRASES[category]
         text = rng.choice(texts) + (rng.choice(ESCALATION_TAILS) if not english else "")
         with_device = rng.random() < 0.8
+        channel = rng.choices(channels, weights)[0]
+        city = rng.choice(CITIES)
+        # The app and the web form may share where the customer is: the complaint goes to an outlet at once.
+        location = _near(city, rng) if channel in LOCATED_CHANNELS and rng.random() < 0.7 else None
         submission = Submission(
-            channel=rng.choices(channels, weights)[0],
+            channel=channel,
             text=text,
             name=rng.choice(SURNAMES) + rng.choice(["先生", "女士"]),
             phone=f"1{rng.choice(MOBILE_PREFIXES)}{rng.randrange(10**8):08d}",
             email=f"customer{index}@mail.example" if rng.random() < 0.3 else "",
             language="en" if english else "zh-hans",
-            city=rng.choice(CITIES),
+            city=city,
             imei=make_imei(rng) if with_device else "",
             device_model=rng.choice(MODELS) if with_device else "",
             purchase_date=(at - timedelta(days=rng.randrange(20, 900))).date() if with_device else None,
+            lat=location[0] if location else None,
+            lon=location[1] if location else None,
         )
         with clock.travel_to(at):
             result = complaint_submit(
@@ -107,6 +123,54 @@ def seed_complaints(*, count: int, staff: dict[str, User], seed: int = 2026, day
         created += int(result.created)
         _advance(result.complaint, at=at, age=clock.now() - at, staff=staff, rng=rng)
     return created
+
+
+LOCATED_CHANNELS = frozenset({"app", "web", "wechat"})
+
+
+def _city_centres() -> dict[str, tuple[float, float]]:
+    """The demo cities' centres by short name (北京, 深圳), from the demo network's city table."""
+    return {c["city"].removesuffix("市"): (c["lat"], c["lon"]) for c in city_table()}
+
+
+def _near(city: str, rng: random.Random) -> tuple[float, float] | None:
+    """A point within a few kilometres of the city's centre, or None for a city without outlets."""
+    centre = _city_centres().get(city)
+    if centre is None:
+        return None
+    return (round(centre[0] + rng.uniform(-0.05, 0.05), 5), round(centre[1] + rng.uniform(-0.05, 0.05), 5))
+
+
+def dispatch_waiting(*, staff: dict[str, User], within: timedelta = timedelta(days=3)) -> int:
+    """An agent dispatches the recent open complaints that need an outlet and wait for one (those
+    filed without a location: calls, e-mails) to the best outlet near the customer's city.
+
+    Returns how many were dispatched. Complaints of a city without demo outlets stay waiting.
+    """
+    from aftersales.network.services import Location, complaint_dispatch
+
+    pack = current_pack()
+    policy = pack.network.dispatch
+    centres = _city_centres()
+    agent = staff_actor(staff["agent1"])
+    waiting = Complaint.objects.filter(
+        is_open=True,
+        created_at__gte=clock.now() - within,
+        category__in=sorted(policy.categories),
+        level__in=sorted(policy.automatic_levels),
+        dispatched_at__isnull=True,
+    ).exclude(team=pack.triage_team)
+    dispatched = 0
+    for complaint in waiting.order_by("created_at"):
+        centre = centres.get(complaint.city.removesuffix("市"))
+        if centre is None:
+            continue
+        try:
+            complaint_dispatch(complaint=complaint, actor=agent, location=Location(*centre))
+        except DomainError:
+            continue
+        dispatched += 1
+    return dispatched
 
 
 def _actor_for(channel: str, agents: list[User], rng: random.Random):  # type: ignore[no-untyped-def]
@@ -131,11 +195,27 @@ def _advance(complaint, *, at, age, staff, rng: random.Random) -> None:  # type:
             steps.append((timedelta(hours=rng.randrange(30, 110)), "resolve", "已在网点完成检测并更换配件"))
         elif rng.random() < 0.05:
             steps.append((timedelta(hours=rng.randrange(5, 40)), "close", "客户撤回投诉"))
+    if complaint.dispatched_at is not None and age > timedelta(hours=6):
+        # The outlet inspects the device within a day or so (by its own staff in the demo's Beijing outlet).
+        inspector = staff.get("outlet-tech1") if complaint.team == staff["outlet-tech1"].team else None
+        steps.append((timedelta(hours=rng.randrange(3, 30)), "inspect", ""))
+        steps.sort(key=lambda step: step[0])
+    else:
+        inspector = None
     for offset, action, reason in steps:
         moment = at + offset
         if moment >= clock.now():
             break
         with clock.travel_to(moment):
+            if action == "inspect":
+                # Not while the complaint waits on the customer: then the inspection is skipped.
+                with contextlib.suppress(DomainError):
+                    complaint_services.complaint_record_inspection(
+                        actor=staff_actor(inspector or staff["tech1"]),
+                        complaint=complaint,
+                        findings=rng.choice(INSPECTION_FINDINGS),
+                    )
+                continue
             try:
                 if action == "start_processing":
                     complaint_services.complaint_reply(
@@ -156,6 +236,7 @@ def seed_demo(*, count: int) -> dict[str, str]:
     # History is laid down, not lived: nobody is notified about complaints of last month.
     with notifications_suppressed():
         seed_complaints(count=count, staff=staff)
+        dispatch_waiting(staff=staff)
         seed_repairs(count=max(0, min(REPAIRS, count // 10)), staff=staff)
         complaint_services.complaint_sweep_deadlines(batch=100_000)
     return {"agent1": api_token_create(user=staff["agent1"], name="demo")}

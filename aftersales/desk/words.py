@@ -355,6 +355,14 @@ def event_words(event: TimelineEvent, staff_names: dict[int, str]) -> tuple[str,
         return gettext("The customer wrote again: follow-up complaint %(number)s opened") % {
             "number": payload.get("follow_up", "")
         }, ""
+    if kind == TimelineEvent.Kind.DISPATCH:
+        headline = gettext("%(who)s dispatched it to %(team)s") % {
+            "who": who,
+            "team": team_words(payload.get("team", "")),
+        }
+        # Why that outlet, written in each language when it was dispatched (network/dispatch.py).
+        texts = payload.get("text") or {}
+        return headline, str(texts.get(language()) or texts.get("zh-hans") or "")
     if kind == TimelineEvent.Kind.ATTACHMENT:
         return gettext("%(who)s added an attachment") % {"who": who}, ""
     if kind == TimelineEvent.Kind.REPAIR:

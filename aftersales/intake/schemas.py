@@ -1,6 +1,6 @@
 from datetime import date
 
-from ninja import Schema
+from ninja import Field, Schema
 
 from aftersales.complaints.schemas import DeadlineOut
 
@@ -18,6 +18,11 @@ class ComplaintSubmitIn(Schema):
     device_model: str = ""
     purchase_date: date | None = None
     purchase_channel: str = ""
+    # The customer's location (WGS-84 degrees), both or neither: the complaint goes at once
+    # to a suitable outlet nearby when it needs one; not stored.
+    # Strict: a JSON number, not a string or true.
+    lat: float | None = Field(None, strict=True, allow_inf_nan=False)
+    lon: float | None = Field(None, strict=True, allow_inf_nan=False)
 
 
 class SelfHelpOut(Schema):

@@ -18,6 +18,8 @@ from aftersales.devices.models import Device
 from aftersales.devices.services import device_register
 from aftersales.intake.models import IdempotencyKey
 from aftersales.intake.submission import CleanSubmission, Submission, validate_submission
+from aftersales.network.selectors import outlet_index_warm
+from aftersales.network.services import Location, complaint_dispatch_on_intake
 from aftersales.policy.pack import current_pack
 from aftersales.triage.services import CustomerContext, TextCategory, triage_complaint, triage_read
 
@@ -79,6 +81,9 @@ def complaint_submit(
     # The model reads the text before the write transaction: on SQLite that transaction holds
     # the database's only write lock, and no other intake should wait on the model.
     reading = triage_read(text=_triage_text(clean), pack=pack)
+    if submission.lat is not None:
+        # Likewise the finder's index, built here on the first located complaint, not under the lock.
+        outlet_index_warm()
     try:
         with transaction.atomic():
             record = None
@@ -206,6 +211,12 @@ def _open_or_link(*, actor: Actor, clean: CleanSubmission, reading: TextCategory
         triage=triage,
         at=now,
     )
+    # The outlets are read from the finder's in-memory index; the writes join this transaction.
+    if submission.lat is not None and submission.lon is not None:
+        dispatch = complaint_dispatch_on_intake(
+            complaint=complaint, location=Location(lat=submission.lat, lon=submission.lon)
+        )
+        complaint = dispatch.complaint if dispatch is not None else complaint
     return IntakeResult(
         complaint=complaint, created=True, linked_to_existing=False, replayed=False, caller_may_see=True
     )

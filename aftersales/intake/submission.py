@@ -2,6 +2,7 @@
 
 import hashlib
 import json
+import math
 from dataclasses import asdict, dataclass
 from datetime import date
 
@@ -37,6 +38,10 @@ class Submission:
     # The social platform's id of the sender (WeChat openid, Weibo uid, Douyin open_id), set only
     # by that channel's adapter after checking the platform's signature; never taken from a form.
     sender_id: str = ""
+    # Where the customer is (WGS-84 degrees, from the app or the browser), both or neither:
+    # used once to dispatch the complaint to an outlet nearby, never stored.
+    lat: float | None = None
+    lon: float | None = None
 
     def fingerprint(self) -> str:
         """A hash of the request, to tell a retry from a different request under the same key."""
@@ -165,6 +170,7 @@ def validate_submission(
             problems.setdefault("imei", problem("imei_invalid"))
     elif "text" not in problems:
         imei = extract_imei(text)
+    problems.update(_location_problems(submission.lat, submission.lon))
     if submission.purchase_date and submission.purchase_date > clock.localdate(clock.now()):
         problems["purchase_date"] = problem("date_in_future")
     if problems:
@@ -179,6 +185,26 @@ def validate_submission(
         email=email,
         imei=imei,
     )
+
+
+# The bounds of each coordinate, in degrees.
+COORDINATE_BOUNDS = {"lat": 90.0, "lon": 180.0}
+
+
+def _location_problems(lat: float | None, lon: float | None) -> dict[str, FieldProblem]:
+    """Latitude and longitude come together, each a finite number within its bounds."""
+    problems: dict[str, FieldProblem] = {}
+    values = {"lat": lat, "lon": lon}
+    for name, value in values.items():
+        bound = COORDINATE_BOUNDS[name]
+        if value is None:
+            other = "lon" if name == "lat" else "lat"
+            if values[other] is not None:
+                problems[name] = problem("required")
+            continue
+        if isinstance(value, bool) or not math.isfinite(value) or not -bound <= value <= bound:
+            problems[name] = problem("coordinate_invalid", low=-bound, high=bound)
+    return problems
 
 
 def _subject_from(text: str) -> str:

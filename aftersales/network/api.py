@@ -1,18 +1,37 @@
-"""Public outlet endpoints: no sign-in, only public fields (selectors.outlet_public)."""
+"""Outlet endpoints. The finder, verify and detail are public (no sign-in, only the fields of
+selectors.outlet_public); the walk-in desk endpoints need the outlet's own staff."""
+
+from typing import Any
 
 from django.http import HttpRequest
-from ninja import Query, Router
+from ninja import Query, Router, Status
 
+from aftersales.accounts.selectors import actor_from_request
 from aftersales.common import clock
 from aftersales.common.language import request_language
-from aftersales.network.schemas import NearbyOutletOut, NearestIn, OutletPublicOut, TopIn, VerifyIn, VerifyOut
+from aftersales.network.models import Outlet
+from aftersales.network.schemas import (
+    LaneIn,
+    NearbyOutletOut,
+    NearestIn,
+    OutletPublicOut,
+    QueueStateOut,
+    ServeIn,
+    TicketOut,
+    TopIn,
+    VerifyIn,
+    VerifyOut,
+)
 from aftersales.network.selectors import (
     NearestQuery,
+    outlet_get_for_staff,
     outlet_get_public,
+    outlet_queue_state,
     outlet_verify,
     outlets_nearest,
     outlets_top_in_city,
 )
+from aftersales.network.services import outlet_queue_join, outlet_queue_serve
 
 router = Router(tags=["outlets"], auth=None)
 
@@ -42,3 +61,38 @@ def verify(request: HttpRequest, filters: Query[VerifyIn]):  # type: ignore[no-u
 @router.get("/{code}", response=OutletPublicOut)
 def detail(request: HttpRequest, code: str):  # type: ignore[no-untyped-def]
     return outlet_get_public(code=code, now=clock.now(), language=request_language(request))
+
+
+# --- the walk-in desk: the outlet's own staff (or an administrator), with a staff token ---
+
+
+def _queue_out(outlet: Outlet) -> dict[str, Any]:
+    return {"outlet": outlet.code, **outlet_queue_state(outlet=outlet)}
+
+
+@router.get("/{code}/queue", response=QueueStateOut)
+def queue_state(request: HttpRequest, code: str):  # type: ignore[no-untyped-def]
+    """The outlet's walk-in queue now: per lane waiting, issued, served and a newcomer's wait."""
+    outlet = outlet_get_for_staff(actor=actor_from_request(request), code=code)
+    return _queue_out(outlet)
+
+
+@router.post("/{code}/queue/join", response={201: TicketOut})
+def queue_join(request: HttpRequest, code: str, payload: LaneIn):  # type: ignore[no-untyped-def]
+    """The desk gives a walk-in customer the next ticket of a lane (urgent or normal)."""
+    actor = actor_from_request(request)
+    outlet = outlet_get_for_staff(actor=actor, code=code)
+    ticket = outlet_queue_join(actor=actor, outlet=outlet, lane=payload.lane)
+    return Status(201, {"lane": ticket.lane, "ticket": ticket.ticket, "queue": _queue_out(outlet)})
+
+
+@router.post("/{code}/queue/serve", response=TicketOut)
+def queue_serve(request: HttpRequest, code: str, payload: ServeIn):  # type: ignore[no-untyped-def]
+    """Take the next walk-in customer (of `lane`, or urgent before normal) and mark them served.
+
+    Two desks calling the last ticket at once: one gets it, the other 409 `queue_empty`.
+    """
+    actor = actor_from_request(request)
+    outlet = outlet_get_for_staff(actor=actor, code=code)
+    ticket = outlet_queue_serve(actor=actor, outlet=outlet, lane=payload.lane)
+    return {"lane": ticket.lane, "ticket": ticket.ticket, "queue": _queue_out(outlet)}

@@ -42,6 +42,8 @@ class IndexedOutlet:
     timezone: str
     authorised_from: date | None
     authorised_until: date | None
+    # Customers a day (0 = unknown): dispatch weighs what is left of it.
+    capacity_per_day: int = 0
 
 
 class Hit(NamedTuple):
@@ -94,8 +96,10 @@ class OutletIndex:
         self.token = token
         self.size = len(outlets)
         self.pks = [o.pk for o in outlets]
+        self.position = {o.pk: i for i, o in enumerate(outlets)}
         self.codes = [o.code for o in outlets]
         self.specialities = [o.specialities for o in outlets]
+        self.capacity = [o.capacity_per_day for o in outlets]
         self.intervals = [week_intervals(o.hours) for o in outlets]
         self.zones = [o.timezone for o in outlets]
         self.valid_from = [o.authorised_from.toordinal() if o.authorised_from else _FAR_PAST for o in outlets]

@@ -7,6 +7,8 @@ complaints and the outlet's own history refer to them.
 
 from django.db import models
 
+from aftersales.complaints.models import Complaint
+
 
 class Outlet(models.Model):
     class Kind(models.TextChoices):
@@ -140,3 +142,44 @@ class NetworkVersion(models.Model):
 
     token = models.CharField(max_length=32)
     changed_at = models.DateTimeField()
+
+
+class Dispatch(models.Model):
+    """One hand-over of a complaint to an outlet, automatic or by staff; the latest is in force.
+
+    What the choice rested on is kept (distance, queue, capacity, the weighed candidates),
+    never where the customer was: the location is used for the choice and not stored.
+    """
+
+    class Basis(models.TextChoices):
+        NEAREST = "nearest", "最近 Nearest"
+        NEAREST_WITH_SPECIALITY = "nearest_with_speciality", "最近的专长网点 Nearest with the speciality"
+        SHORTER_QUEUE = "shorter_queue", "排队更短 Shorter queue than nearer outlets"
+        NEARER_FULL = "nearer_full", "更近的网点已满 Nearer outlets full today"
+        STAFF = "staff", "人工指定 Chosen by staff"
+
+    complaint = models.ForeignKey(Complaint, on_delete=models.PROTECT, related_name="dispatches")
+    outlet = models.ForeignKey(Outlet, on_delete=models.PROTECT, related_name="dispatches")
+    at = models.DateTimeField()
+    actor = models.CharField(max_length=64)
+    automatic = models.BooleanField()
+    basis = models.CharField(max_length=24, choices=Basis.choices)
+    # The staff member's reason (required on a re-dispatch); empty for an automatic first dispatch.
+    reason = models.CharField(max_length=500, blank=True, default="")
+    # The speciality of the outlet that serves the complaint's category, if it offers one.
+    speciality = models.CharField(max_length=40, blank=True, default="")
+    distance_m = models.PositiveIntegerField(null=True, blank=True)
+    waiting = models.PositiveIntegerField()
+    capacity_left = models.IntegerField(null=True, blank=True)
+    cost = models.FloatField(null=True, blank=True)
+    # The candidates weighed: [{"outlet", "distance_m", "waiting", "capacity_left", "speciality", "cost"}].
+    candidates = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ("complaint_id", "at", "id")
+        indexes = [
+            # Capacity taken today: the dispatches to the candidate outlets since local midnight.
+            models.Index(fields=["outlet", "at"], name="dispatch_outlet_day_idx"),
+            # A complaint's dispatches, the latest first (dispatch_current).
+            models.Index(fields=["complaint", "at"], name="dispatch_complaint_idx"),
+        ]

@@ -1,7 +1,7 @@
 """What the public outlet endpoints take and give. The public schema lists every field that
 leaves; staff-only fields (notes, team, rating sums) have no place in it."""
 
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated
 
 from ninja import Field, Schema
@@ -101,3 +101,67 @@ class VerifyOut(Schema):
     query_kind: str
     verdict: str
     outlets: list[OutletPublicOut]
+
+
+class DispatchIn(Schema):
+    """Staff send a complaint to an outlet: the one named, or the best near the customer's location."""
+
+    outlet: str | None = Field(None, max_length=40)
+    reason: str = ""
+    # Strict: a JSON number, not a string or true.
+    lat: float | None = Field(None, strict=True, allow_inf_nan=False)
+    lon: float | None = Field(None, strict=True, allow_inf_nan=False)
+
+
+class DispatchedOutletOut(Schema):
+    code: str
+    name: str
+    address: str
+    city: str
+
+
+class DispatchOut(Schema):
+    """Staff only: where the complaint went and why (`reason_text` in the caller's language)."""
+
+    number: str
+    outlet: DispatchedOutletOut
+    team: str
+    at: datetime
+    automatic: bool
+    basis: str
+    speciality: str | None
+    distance_m: int | None
+    waiting: int
+    capacity_left: int | None
+    reason: str
+    reason_text: str
+    inspect_due_at: datetime | None
+
+
+class LaneStateOut(Schema):
+    waiting: int
+    issued: int
+    served: int
+    wait_minutes: int
+
+
+class QueueStateOut(Schema):
+    outlet: str
+    urgent: LaneStateOut
+    normal: LaneStateOut
+
+
+class LaneIn(Schema):
+    lane: str = Field(..., max_length=8)
+
+
+class ServeIn(Schema):
+    lane: str | None = Field(None, max_length=8)
+
+
+class TicketOut(Schema):
+    """A ticket issued or called, and the outlet's queue right after."""
+
+    lane: str
+    ticket: int
+    queue: QueueStateOut

@@ -12,16 +12,20 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from django.db.models import F, FloatField, Q, QuerySet
+from django.db.models import Count, F, FloatField, Q, QuerySet
 from django.db.models.functions import Cast
+from django.utils import timezone
 from stdnum.cn import uscc as uscc_number
 
+from aftersales.accounts.actors import Actor
+from aftersales.accounts.roles import Role
 from aftersales.common import clock
-from aftersales.common.errors import NotFound, ValidationFailed, problem
+from aftersales.common.errors import Forbidden, NotFound, Unauthenticated, ValidationFailed, problem
 from aftersales.network.address import address_resolve
+from aftersales.network.dispatch import Candidate
 from aftersales.network.finder import Filters, Hit, IndexedOutlet, OutletIndex, open_now, week_intervals
-from aftersales.network.geo import haversine_km
-from aftersales.network.models import NetworkVersion, Outlet, OutletPhone, OutletQueue
+from aftersales.network.geo import distance_mm, haversine_km
+from aftersales.network.models import Dispatch, NetworkVersion, Outlet, OutletPhone, OutletQueue
 from aftersales.network.records import (
     CODE_PATTERN,
     fold_name,
@@ -74,6 +78,12 @@ _index_lock = threading.Lock()
 _index: list[OutletIndex] = []
 
 
+def outlet_index_warm() -> None:
+    """Build the index once in this process if it never was; no query once it is."""
+    if not _index:
+        outlet_index()
+
+
 def network_token() -> str:
     return NetworkVersion.objects.filter(pk=1).values_list("token", flat=True).first() or ""
 
@@ -100,11 +110,14 @@ def outlet_index() -> OutletIndex:
             "timezone",
             "authorised_from",
             "authorised_until",
+            "capacity_per_day",
         )
         index = OutletIndex(
             [
-                IndexedOutlet(pk, code, lat, lon, frozenset(specialities), hours, zone, start, end)
-                for pk, code, lat, lon, specialities, hours, zone, start, end in rows.order_by("code")
+                IndexedOutlet(pk, code, lat, lon, frozenset(specialities), hours, zone, start, end, capacity)
+                for pk, code, lat, lon, specialities, hours, zone, start, end, capacity in rows.order_by(
+                    "code"
+                )
             ],
             token,
         )
@@ -585,3 +598,134 @@ def outlet_export_rows(batch: int = 2000) -> Iterator[dict[str, str]]:
         for outlet in outlets:
             yield record_from_outlet(outlet, phones.get(outlet.pk, [])).row()
         last = outlets[-1].code
+
+
+# --- dispatch: the outlets weighed for a complaint --------------------------------------
+
+
+def dispatch_candidates(
+    *, lat: float, lon: float, wanted: frozenset[str], now: datetime, limit: int
+) -> list[Candidate]:
+    """The `limit` nearest outlets in force, and the `limit` nearest offering one of `wanted`,
+    with their live queues and today's dispatches: three queries besides the in-memory index."""
+    index = outlet_index()
+    today = clock.localdate(now)
+    hits = index.nearest(lat, lon, limit=limit, today=today)
+    if wanted:
+        hits += index.nearest(lat, lon, limit=limit, today=today, filters=Filters(specialities=wanted))
+    unique = {hit.pk: hit for hit in hits}
+    return _live_candidates(
+        [
+            (
+                hit.pk,
+                hit.code,
+                round(hit.distance_mm / 1000),
+                index.specialities[index.position[hit.pk]],
+                index.capacity[index.position[hit.pk]],
+            )
+            for hit in unique.values()
+        ],
+        now=now,
+    )
+
+
+def dispatch_candidate(*, outlet: Outlet, lat: float | None, lon: float | None, now: datetime) -> Candidate:
+    """One outlet staff chose, as a candidate (distance 0 when the customer's location is unknown)."""
+    distance = (
+        0 if lat is None or lon is None else round(distance_mm(lat, lon, outlet.lat, outlet.lon) / 1000)
+    )
+    return _live_candidates(
+        [(outlet.pk, outlet.code, distance, frozenset(outlet.specialities), outlet.capacity_per_day)], now=now
+    )[0]
+
+
+def _live_candidates(
+    outlets: list[tuple[int, str, int, frozenset[str], int]], *, now: datetime
+) -> list[Candidate]:
+    """The outlets (id, code, metres, specialities, capacity) with their queues and today's
+    dispatches: two queries."""
+    if not outlets:
+        return []
+    ids = [outlet[0] for outlet in outlets]
+    waiting: dict[int, int] = dict.fromkeys(ids, 0)
+    for outlet_id, count in OutletQueue.objects.filter(outlet_id__in=ids).values_list("outlet_id", "waiting"):
+        waiting[outlet_id] += count
+    midnight = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+    today = dict(
+        Dispatch.objects.filter(outlet_id__in=ids, at__gte=midnight)
+        .values("outlet_id")
+        .annotate(count=Count("id"))
+        .values_list("outlet_id", "count")
+    )
+    return [
+        Candidate(
+            pk=pk,
+            code=code,
+            distance_m=distance,
+            specialities=specialities,
+            waiting=waiting[pk],
+            capacity_per_day=capacity,
+            dispatched_today=today.get(pk, 0),
+        )
+        for pk, code, distance, specialities, capacity in outlets
+    ]
+
+
+def dispatch_current(*, complaint_id: int) -> Dispatch | None:
+    """The complaint's dispatch in force (its latest), with its outlet; None if never dispatched."""
+    return (
+        Dispatch.objects.select_related("outlet")
+        .filter(complaint_id=complaint_id)
+        .order_by("-at", "-id")
+        .first()
+    )
+
+
+def outlet_get_for_staff(*, actor: Actor, code: str) -> Outlet:
+    """The outlet `code` for the staff who work its desk: its own team or an administrator.
+
+    Unknown code: 404. Anyone else (another outlet's staff, central agents, customers): 403,
+    since which outlets exist is public. The one access check of the walk-in desk endpoints.
+    """
+    if not actor.is_staff:
+        raise Unauthenticated() if actor.kind == "anonymous" else Forbidden(what="work the outlet desk")
+    outlet = outlet_by_code(code)
+    if outlet is None:
+        raise NotFound(what="outlet")
+    if not staff_works_at(actor, outlet):
+        raise Forbidden(what="work the outlet desk", outlet=outlet.code)
+    return outlet
+
+
+def staff_works_at(actor: Actor, outlet: Outlet) -> bool:
+    """Whether `actor` works the outlet's desk: its own team's staff, or an administrator."""
+    return actor.may("outlet.serve_queue") and (
+        actor.role == Role.ADMIN or (actor.user is not None and actor.user.team == outlet.team)
+    )
+
+
+def outlet_by_code(code: str) -> Outlet | None:
+    """The outlet with this code, in any case or width; None for unknown or malformed codes."""
+    normal = unicodedata.normalize("NFKC", code).strip().lower()
+    if not CODE_PATTERN.match(normal):
+        return None
+    return Outlet.objects.filter(code=normal).first()
+
+
+def outlet_queue_state(*, outlet: Outlet) -> dict[str, dict[str, int]]:
+    """The outlet's two lanes now: waiting, issued, served, and a newcomer's wait in minutes."""
+    lanes = {q.lane: q for q in OutletQueue.objects.filter(outlet=outlet)}
+    minutes_each = minutes_per_customer(
+        hours=outlet.hours, capacity_per_day=outlet.capacity_per_day, policy=current_pack().network
+    )
+    counts = {lane: lanes[lane].waiting if lane in lanes else 0 for lane in ("urgent", "normal")}
+    waits = estimated_waits(urgent=counts["urgent"], normal=counts["normal"], minutes_each=minutes_each)
+    return {
+        lane: {
+            "waiting": counts[lane],
+            "issued": lanes[lane].issued if lane in lanes else 0,
+            "served": lanes[lane].served if lane in lanes else 0,
+            "wait_minutes": waits[lane],
+        }
+        for lane in ("urgent", "normal")
+    }

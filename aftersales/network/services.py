@@ -5,6 +5,8 @@ network's version token (NetworkVersion) in the same transaction, so that each p
 rebuilds its finder index on its next query.
 """
 
+import logging
+import math
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -14,21 +16,36 @@ from typing import Any
 from django.db import transaction
 from django.db.models import F
 
-from aftersales.accounts.actors import Actor
-from aftersales.accounts.roles import Role
+from aftersales.accounts.actors import SYSTEM, Actor
 from aftersales.common import clock
-from aftersales.common.errors import Conflict, Forbidden, ValidationFailed, problem
+from aftersales.common.errors import Conflict, DomainError, Forbidden, ValidationFailed, problem
+from aftersales.common.text import text_problem
+from aftersales.complaints.models import Complaint
+from aftersales.complaints.selectors import staff_may_see
+from aftersales.complaints.services import complaint_hand_to_outlet
 from aftersales.network import events
+from aftersales.network.dispatch import Choice, choose, reason_words, weigh
 from aftersales.network.models import (
+    Dispatch,
     NetworkVersion,
     Outlet,
     OutletEvent,
     OutletPhone,
     OutletQueue,
     OutletRating,
+    outlet_team,
 )
 from aftersales.network.records import OUTLET_FIELDS, OutletRecord, parse_outlet_row, record_from_outlet
-from aftersales.policy.pack import current_pack
+from aftersales.network.selectors import (
+    dispatch_candidate,
+    dispatch_candidates,
+    dispatch_current,
+    in_force,
+    staff_works_at,
+)
+from aftersales.policy.pack import PolicyPack, current_pack
+
+log = logging.getLogger(__name__)
 
 # SQLite allows 999 bound parameters in older builds: look rows up in slices below that.
 _SLICE = 900
@@ -320,9 +337,7 @@ def outlet_queue_serve(*, actor: Actor, outlet: Outlet, lane: str | None = None)
     nobody waits. The decrement is conditional (waiting > 0), so two desks calling at
     once never serve the same ticket nor take the count below zero.
     """
-    if not actor.may("outlet.serve_queue") or (
-        actor.role != Role.ADMIN and (actor.user is None or actor.user.team != outlet.team)
-    ):
+    if not staff_works_at(actor, outlet):
         raise Forbidden(what="serve the outlet queue", outlet=outlet.code)
     lanes = [_lane(lane)] if lane else list(LANES)
     now = clock.now()
@@ -340,3 +355,234 @@ def outlet_queue_serve(*, actor: Actor, outlet: Outlet, lane: str | None = None)
                     outlet=outlet.code, lane=candidate, ticket=queue.served, waiting=queue.waiting
                 )
     raise Conflict("queue_empty", lane=lane or "urgent/normal", outlet=outlet.code)
+
+
+# --- dispatch: a complaint goes to an outlet ---------------------------------------------
+
+# A staff member's reason for a dispatch: a sentence or two, as complaints' reasons are.
+REASON_LIMIT = 500
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where the customer is: WGS-84 degrees. Used to choose an outlet, never stored."""
+
+    lat: float
+    lon: float
+
+
+def complaint_dispatch(
+    *,
+    complaint: Complaint,
+    actor: Actor,
+    outlet: Outlet | None = None,
+    reason: str = "",
+    location: Location | None = None,
+) -> Dispatch:
+    """Send the complaint to an outlet: `outlet` when staff name one, else the cheapest near `location`.
+
+    The choice weighs distance, the live queue, today's capacity and the speciality the
+    complaint's category needs (network/dispatch.py, weights in the pack's
+    `network.dispatch`). In one transaction: the complaint goes to the outlet's team with
+    the reason in words on its timeline and the outlet's inspection clock starting now
+    (complaints.complaint_hand_to_outlet), and the dispatch is recorded with its facts.
+    Central staff dispatch (permission `complaint.dispatch`); the system does on intake.
+    Errors: 403 for anyone else; 422 `reason` when re-dispatching without one (or too long),
+    `outlet` when it is not in force or neither an outlet nor a location is given, `lat`/`lon`
+    out of range; 409 `already_at_outlet`, `no_outlet_in_reach`, `transition_not_allowed`
+    when the complaint is not open.
+    """
+    if actor.kind != "system" and (
+        not actor.is_staff or not actor.may("complaint.dispatch") or not staff_may_see(actor, complaint)
+    ):
+        raise Forbidden(what="dispatch a complaint")
+    reason = reason.strip()
+    _check_dispatch_reason(reason)
+    if location is not None:
+        _check_location(location)
+    if outlet is None and location is None:
+        raise ValidationFailed({"outlet": problem("dispatch_needs_location")})
+    with transaction.atomic():
+        # Locked first: two staff re-dispatching at once take turns, the second sees the first's.
+        complaint = Complaint.objects.select_for_update().get(pk=complaint.pk)
+        previous = dispatch_current(complaint_id=complaint.pk)
+        if previous is not None and not reason:
+            raise ValidationFailed({"reason": problem("dispatch_reason_required")})
+        now = clock.now()
+        choice = _choose(complaint=complaint, outlet=outlet, location=location, now=now, max_km=None)
+        if choice is None:
+            raise Conflict("no_outlet_in_reach", number=complaint.number)
+        return _record(
+            complaint=complaint,
+            actor=actor,
+            choice=choice,
+            reason=reason,
+            located=location is not None,
+            previous=previous,
+            now=now,
+        )
+
+
+def complaint_dispatch_on_intake(*, complaint: Complaint, location: Location) -> Dispatch | None:
+    """Dispatch a new complaint at once when the pack says it needs an outlet, or leave it to staff.
+
+    Automatic when its category needs inspection or repair (pack `network.dispatch.categories`),
+    its level is dispatched automatically (`automatic_levels`), it is not waiting for human
+    triage, and an outlet in force lies within `max_distance_km`. Runs in the intake's
+    transaction: when no outlet fits, the complaint is opened all the same and waits for staff
+    (None).
+    """
+    pack = current_pack()
+    policy = pack.network.dispatch
+    if (
+        complaint.category not in policy.categories
+        or complaint.level not in policy.automatic_levels
+        or complaint.team == pack.triage_team
+    ):
+        return None
+    now = clock.now()
+    try:
+        # Everything that may refuse comes before the first write: no savepoint is needed.
+        _check_location(location)
+        choice = _choose(
+            complaint=complaint, outlet=None, location=location, now=now, max_km=policy.max_distance_km
+        )
+    except DomainError as error:
+        log.warning("complaint %s not dispatched on intake: %s", complaint.number, error)
+        return None
+    if choice is None:
+        return None
+    return _record(
+        complaint=complaint, actor=SYSTEM, choice=choice, reason="", located=True, previous=None, now=now
+    )
+
+
+def _choose(
+    *,
+    complaint: Complaint,
+    outlet: Outlet | None,
+    location: Location | None,
+    now: datetime,
+    max_km: float | None,
+) -> Choice | None:
+    pack = current_pack()
+    network = pack.network
+    wanted = network.specialities_for_category(complaint.category)
+    if outlet is not None:
+        if not in_force(outlet, clock.localdate(now)):
+            raise ValidationFailed({"outlet": problem("outlet_not_in_force", outlet=outlet.code)})
+        candidate = dispatch_candidate(
+            outlet=outlet,
+            lat=location.lat if location else None,
+            lon=location.lon if location else None,
+            now=now,
+        )
+        chosen = weigh(candidate, wanted=wanted, weights=network.dispatch.weights, policy=network)
+        return Choice(chosen=chosen, basis=Dispatch.Basis.STAFF, weighed=(chosen,))
+    assert location is not None
+    candidates = dispatch_candidates(
+        lat=location.lat, lon=location.lon, wanted=wanted, now=now, limit=network.dispatch.candidates
+    )
+    if max_km is not None:
+        candidates = [c for c in candidates if c.distance_m <= max_km * 1000]
+    return choose(candidates, wanted=wanted, policy=network)
+
+
+def _record(
+    *,
+    complaint: Complaint,
+    actor: Actor,
+    choice: Choice,
+    reason: str,
+    located: bool,
+    previous: Dispatch | None,
+    now: datetime,
+) -> Dispatch:
+    """Hand the complaint over and write the dispatch, in the caller's transaction."""
+    pack = current_pack()
+    chosen = choice.chosen
+    candidate = chosen.candidate
+    # Escalation hands a complaint to a central team: sending it back to the same outlet is a move.
+    if (
+        previous is not None
+        and previous.outlet_id == candidate.pk
+        and complaint.team == outlet_team(candidate.code)
+    ):
+        raise Conflict("already_at_outlet", number=complaint.number, outlet=candidate.code)
+    distance = candidate.distance_m if located else None
+    words = {
+        language: reason_words(
+            basis=choice.basis,
+            speciality=chosen.speciality,
+            distance_m=distance,
+            waiting=candidate.waiting,
+            capacity_left=candidate.capacity_left,
+            reason=reason,
+            language=language,
+            pack=pack,
+        )
+        for language in _languages(pack)
+    }
+    automatic = choice.basis != Dispatch.Basis.STAFF
+    facts = {
+        "outlet": candidate.code,
+        "outlet_from": previous.outlet.code if previous is not None else None,
+        "automatic": automatic,
+        "basis": choice.basis,
+        "speciality": chosen.speciality or None,
+        "distance_m": distance,
+        "waiting": candidate.waiting,
+        "capacity_left": candidate.capacity_left,
+        "reason": reason,
+        "text": words,
+    }
+    handed = complaint_hand_to_outlet(
+        actor=actor, complaint=complaint, team=outlet_team(candidate.code), facts=facts
+    )
+    return Dispatch.objects.create(
+        complaint=handed,
+        outlet_id=candidate.pk,
+        at=now,
+        actor=actor.ref,
+        automatic=automatic,
+        basis=choice.basis,
+        reason=reason,
+        speciality=chosen.speciality,
+        distance_m=distance,
+        waiting=candidate.waiting,
+        capacity_left=candidate.capacity_left,
+        cost=chosen.cost,
+        candidates=[
+            {
+                "outlet": w.candidate.code,
+                "distance_m": w.candidate.distance_m if located else None,
+                "waiting": w.candidate.waiting,
+                "capacity_left": w.candidate.capacity_left,
+                "speciality": w.speciality or None,
+                "cost": w.cost,
+            }
+            for w in choice.weighed
+        ],
+    )
+
+
+def _languages(pack: PolicyPack) -> tuple[str, ...]:
+    return tuple(language for language in ("zh-hans", "en") if language in pack.languages) or ("zh-hans",)
+
+
+def _check_dispatch_reason(reason: str) -> None:
+    if len(reason) > REASON_LIMIT:
+        raise ValidationFailed({"reason": problem("text_too_long", limit=REASON_LIMIT, length=len(reason))})
+    found = text_problem(reason)
+    if found is not None:
+        raise ValidationFailed({"reason": found})
+
+
+def _check_location(location: Location) -> None:
+    problems = {}
+    for name, value, bound in (("lat", location.lat, 90), ("lon", location.lon, 180)):
+        number = isinstance(value, int | float) and not isinstance(value, bool)
+        if not number or not math.isfinite(value) or not -bound <= value <= bound:
+            problems[name] = problem("coordinate_invalid", low=-bound, high=bound)
+    if problems:
+        raise ValidationFailed(problems)

@@ -109,6 +109,37 @@ class Speciality:
 
 
 @dataclass(frozen=True)
+class DispatchWeights:
+    """What each fact costs when outlets are weighed for a complaint, in kilometres of the
+    customer's way: the outlet with the lowest total wins (network/dispatch.py)."""
+
+    per_km: float = 1.0
+    # One person waiting in the outlet's walk-in queue (both lanes).
+    per_waiting: float = 0.5
+    # The outlet offers no speciality serving the complaint's category (when one exists).
+    without_speciality: float = 20.0
+    # The share of today's capacity already taken, times this.
+    per_load: float = 5.0
+    # No capacity left today.
+    when_full: float = 40.0
+
+
+@dataclass(frozen=True)
+class DispatchPolicy:
+    """Which complaints go to an outlet and how the outlet is chosen (the pack's `network.dispatch`)."""
+
+    # Categories that need an inspection or a repair at an outlet (device faults).
+    categories: frozenset[str] = frozenset()
+    # Response levels dispatched automatically on intake; the others wait for staff.
+    automatic_levels: frozenset[str] = frozenset()
+    # How many of the nearest outlets (and of the nearest offering the needed speciality) are weighed.
+    candidates: int = 12
+    # Automatic dispatch only to an outlet within this distance of the customer.
+    max_distance_km: float = 150.0
+    weights: DispatchWeights = DispatchWeights()
+
+
+@dataclass(frozen=True)
 class NetworkPolicy:
     """The service network's rules (the pack's `network` section).
 
@@ -122,6 +153,7 @@ class NetworkPolicy:
     rating_prior_weight: float
     default_minutes_per_customer: int
     default_timezone: str
+    dispatch: DispatchPolicy = DispatchPolicy()
 
     def specialities_for_category(self, category: str) -> frozenset[str]:
         return frozenset(code for code, s in self.specialities.items() if category in s.categories)
@@ -451,7 +483,36 @@ def _network(raw: dict[str, Any], categories: dict[str, Labels]) -> NetworkPolic
         ZoneInfo(zone)
     except (ValueError, KeyError) as exc:
         raise PolicyError(f"network default_timezone: unknown time zone {zone}") from exc
-    return NetworkPolicy(specialities, prior_mean, prior_weight, minutes, zone)
+    return NetworkPolicy(
+        specialities, prior_mean, prior_weight, minutes, zone, _dispatch(raw.get("dispatch", {}), categories)
+    )
+
+
+def _dispatch(raw: dict[str, Any], categories: dict[str, Labels]) -> DispatchPolicy:
+    unknown = [c for c in raw.get("categories", []) if c not in categories]
+    if unknown:
+        raise PolicyError(f"network dispatch names unknown categories {unknown}")
+    levels = [level for level in raw.get("automatic_levels", []) if level not in LEVELS]
+    if levels:
+        raise PolicyError(f"network dispatch automatic_levels: unknown levels {levels}")
+    weights = raw.get("weights", {})
+    names = set(DispatchWeights.__dataclass_fields__)
+    if set(weights) - names:
+        raise PolicyError(f"network dispatch weights: unknown {sorted(set(weights) - names)}")
+    values = {name: float(value) for name, value in weights.items()}
+    if any(not 0 <= value < 1e6 for value in values.values()):
+        raise PolicyError("network dispatch weights must be between 0 and 1e6")
+    candidates = int(raw.get("candidates", 12))
+    max_km = float(raw.get("max_distance_km", 150))
+    if not 1 <= candidates <= 200 or not max_km > 0:
+        raise PolicyError("network dispatch: candidates must be 1-200 and max_distance_km above 0")
+    return DispatchPolicy(
+        categories=frozenset(raw.get("categories", [])),
+        automatic_levels=frozenset(raw.get("automatic_levels", [])),
+        candidates=candidates,
+        max_distance_km=max_km,
+        weights=DispatchWeights(**values),
+    )
 
 
 def _whole(value: Any, where: str) -> int:

@@ -38,13 +38,16 @@ def test_a_touch_fault_is_repaired_at_the_outlet_and_the_complaint_resolved(clie
                 "imei": new_imei(),
                 "device_model": "Reno10",
                 "purchase_date": "2025-06-01",
+                # The app shares where the customer is: a few hundred metres from the outlet.
+                "lat": bench.outlet.lat + 0.003,
+                "lon": bench.outlet.lon - 0.002,
             }
         ),
         content_type="application/json",
     )
     assert filed.status_code == 201, filed.content
     number = filed.json()["number"]
-    Complaint.objects.filter(number=number).update(team=bench.outlet.team)
+    assert Complaint.objects.get(number=number).team == bench.outlet.team
 
     # 2. The outlet receives the device and checks it.
     order = post("/repairs", {"complaint": number, "outlet": bench.outlet.code, "model": "reno10"})

@@ -207,17 +207,71 @@ def test_a_customer_cannot_act_on_someone_elses_complaint(carol, dave):  # type:
     assert timedelta(0) < complaint.resolve_due_at - complaint.created_at
 
 
-def test_an_inspection_not_recorded_within_48_hours_escalates(tom):  # type: ignore[no-untyped-def]
+def test_the_inspection_clock_starts_at_dispatch_and_a_miss_48_hours_later_escalates(tom):  # type: ignore[no-untyped-def]
     complaint = submit_complaint(at=at("2026-11-20 10:00"))
+    # No outlet has it yet: no inspection clock runs.
+    assert complaint.inspect_due_at is None
     with clock.travel_to(at("2026-11-20 10:10")):
         services.complaint_reply(actor=staff_actor(tom), complaint=complaint, body="请送到网点检测")
         services.complaint_transition(actor=staff_actor(tom), complaint=complaint, action="start_processing")
+    with clock.travel_to(at("2026-11-20 16:00")):
+        services.complaint_hand_to_outlet(
+            actor=staff_actor(tom), complaint=complaint, team="outlet-sh-01", facts={"outlet": "sh-01"}
+        )
     complaint.refresh_from_db()
-    assert complaint.inspect_due_at == at("2026-11-22 10:00")
+    assert (complaint.team, complaint.dispatched_at) == ("outlet-sh-01", at("2026-11-20 16:00"))
+    assert complaint.inspect_due_at == at("2026-11-22 16:00")
     assert complaint.next_deadline_at == complaint.inspect_due_at
-    services.complaint_sweep_deadlines(now=at("2026-11-22 10:01"))
+    assert services.complaint_sweep_deadlines(now=at("2026-11-22 15:59")) == 0
+    services.complaint_sweep_deadlines(now=at("2026-11-22 16:01"))
     complaint.refresh_from_db()
     assert "inspect_due_at" in complaint.breaches and complaint.level == "L2"
+
+
+def test_dispatching_while_waiting_on_the_customer_gives_the_outlet_48_hours_from_the_resume(tom, carol):  # type: ignore[no-untyped-def]
+    from aftersales.accounts.actors import customer_actor
+
+    complaint = submit_complaint(phone=carol.phone, at=at("2026-11-20 10:00"))
+    with clock.travel_to(at("2026-11-20 11:00")):
+        services.complaint_transition(
+            actor=staff_actor(tom), complaint=complaint, action="wait_for_customer", reason="等待购买凭证"
+        )
+    with clock.travel_to(at("2026-11-20 12:00")):
+        services.complaint_hand_to_outlet(
+            actor=staff_actor(tom), complaint=complaint, team="outlet-sh-01", facts={"outlet": "sh-01"}
+        )
+    with clock.travel_to(at("2026-11-21 09:00")):
+        resumed = services.complaint_add_customer_message(
+            actor=customer_actor(carol.pk), complaint=complaint, body="凭证已上传", channel="app"
+        )
+    complaint.refresh_from_db()
+    assert resumed.complaint.state == State.PROCESSING
+    assert complaint.inspect_due_at == at("2026-11-23 09:00")
+
+
+def test_reopening_restarts_the_outlet_inspection_clock_only_when_dispatched(tom, carol):  # type: ignore[no-untyped-def]
+    from aftersales.accounts.actors import customer_actor
+
+    kept, dispatched = (
+        submit_complaint(phone=carol.phone, at=at("2026-11-20 10:00")),
+        submit_complaint(phone=carol.phone, at=at("2026-11-20 10:00")),
+    )
+    with clock.travel_to(at("2026-11-20 12:00")):
+        services.complaint_hand_to_outlet(
+            actor=staff_actor(tom), complaint=dispatched, team="outlet-sh-01", facts={"outlet": "sh-01"}
+        )
+    for complaint in (kept, dispatched):
+        with clock.travel_to(at("2026-11-21 10:00")):
+            services.complaint_transition(
+                actor=staff_actor(tom), complaint=complaint, action="resolve", reason="ok"
+            )
+        with clock.travel_to(at("2026-11-22 10:00")):
+            services.complaint_transition(
+                actor=customer_actor(carol.pk), complaint=complaint, action="reopen", reason="还是坏的"
+            )
+        complaint.refresh_from_db()
+    assert kept.inspect_due_at is None
+    assert dispatched.inspect_due_at == at("2026-11-24 10:00")
 
 
 def test_recording_the_inspection_stops_its_clock(oscar):  # type: ignore[no-untyped-def]

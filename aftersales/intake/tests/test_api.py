@@ -29,7 +29,6 @@ def test_a_customer_gets_number_stage_level_deadlines_and_a_tracking_link(client
         "response_due_at",
         "level_response_due_at",
         "accept_due_at",
-        "inspect_due_at",
         "process_due_at",
         "resolve_due_at",
     }

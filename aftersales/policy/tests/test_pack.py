@@ -172,3 +172,24 @@ def test_a_network_speciality_must_serve_known_categories(settings):  # type: ig
     # A pack without the section gets an empty network: no specialities, a neutral prior.
     del raw["network"]
     assert parse_pack(raw).network.specialities == {}
+
+
+def test_the_dispatch_section_names_known_categories_levels_and_weights(settings):  # type: ignore[no-untyped-def]
+    raw = json.loads(Path(settings.POLICY_PACK).read_text(encoding="utf-8"))
+    dispatch = parse_pack(raw).network.dispatch
+    assert "battery_charging" in dispatch.categories and "logistics" not in dispatch.categories
+    assert dispatch.automatic_levels == {"L1", "L2"} and dispatch.weights.without_speciality == 20
+    for key, value, named in (
+        ("categories", ["screens"], "screens"),
+        ("automatic_levels", ["L4"], "L4"),
+        ("weights", {"per_mile": 1}, "per_mile"),
+        ("weights", {"per_km": -1}, "weights"),
+        ("candidates", 0, "candidates"),
+    ):
+        broken = json.loads(json.dumps(raw))
+        broken["network"]["dispatch"][key] = value
+        with pytest.raises(PolicyError, match=named):
+            parse_pack(broken)
+    # Without the section nothing is dispatched automatically.
+    del raw["network"]["dispatch"]
+    assert parse_pack(raw).network.dispatch.categories == frozenset()

@@ -7,7 +7,7 @@
 from dataclasses import dataclass
 from datetime import date
 
-from aftersales.accounts.actors import Actor, staff_actor
+from aftersales.accounts.actors import SYSTEM, Actor, staff_actor
 from aftersales.accounts.models import User
 from aftersales.accounts.roles import Role
 from aftersales.accounts.tests.factories import StaffFactory
@@ -15,6 +15,7 @@ from aftersales.common import clock
 from aftersales.complaints.models import Complaint
 from aftersales.complaints.tests.factories import submit_complaint
 from aftersales.network.models import Outlet
+from aftersales.network.services import complaint_dispatch
 from aftersales.network.tests.factories import make_outlet
 from aftersales.parts.tests.factories import Catalogue, make_catalogue, stock_up
 from aftersales.pricing.tests.factories import publish
@@ -66,9 +67,9 @@ def other_outlet_technician() -> User:
 def dispatched_complaint(
     outlet: Outlet, *, purchase_date: date | None = date(2025, 6, 1), text: str = "屏幕触控失灵,打字点不到"
 ) -> Complaint:
-    """A complaint handed to `outlet`'s team (what the dispatch step does; set directly here)."""
+    """A complaint dispatched to `outlet` (network.services.complaint_dispatch): its team has it."""
     complaint = submit_complaint(text=text, purchase_date=purchase_date)
-    Complaint.objects.filter(pk=complaint.pk).update(team=outlet.team)
+    complaint_dispatch(complaint=complaint, actor=SYSTEM, outlet=outlet)
     complaint.refresh_from_db()
     return complaint
 
