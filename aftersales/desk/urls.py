@@ -20,7 +20,7 @@ urlpatterns = [
     path("outlet/parts/", outlet_views.stock_page, name="outlet_parts"),
     path("repairs/<str:number>/", outlet_views.repair_page, name="repair"),
     re_path(
-        r"^repairs/(?P<number>[^/]+)/(?P<step>checks|diagnose|quote|approve|refuse|agreement|start|complete|return|cancel)/$",
+        r"^repairs/(?P<number>[^/]+)/(?P<step>" + "|".join(outlet_views.STEPS) + r")/$",
         outlet_views.repair_step,
         name="repair_step",
     ),

@@ -24,7 +24,7 @@ from aftersales.desk.outlet.forms import Control
 from aftersales.desk.outlet.presenters import day_groups, field_errors, repair_context, stock_rows
 from aftersales.desk.presenters import error_words
 from aftersales.desk.views import is_htmx, staff_page
-from aftersales.repairs import services
+from aftersales.repairs import services, waiting
 from aftersales.repairs.models import RepairOrder
 
 
@@ -160,6 +160,19 @@ def _return(actor: Actor, order: RepairOrder, posted: QueryDict, controls: dict[
     return services.repair_order_return(actor=actor, order=order)
 
 
+def _wait_for_parts(
+    actor: Actor, order: RepairOrder, posted: QueryDict, controls: dict[str, Control]
+) -> RepairOrder:
+    # From the outlet's regional depot: the page offers no other source (the API does).
+    return waiting.repair_order_wait_for_parts(actor=actor, order=order)
+
+
+def _parts_arrived(
+    actor: Actor, order: RepairOrder, posted: QueryDict, controls: dict[str, Control]
+) -> RepairOrder:
+    return waiting.repair_order_parts_arrived(actor=actor, order=order)
+
+
 def _cancel(actor: Actor, order: RepairOrder, posted: QueryDict, controls: dict[str, Control]) -> RepairOrder:
     return services.repair_order_cancel(actor=actor, order=order, reason=posted.get("reason", ""))
 
@@ -170,6 +183,8 @@ STEPS: dict[str, tuple[str, Step]] = {
     "diagnose": ("diagnose", _diagnose),
     "quote": ("quote", _quote),
     "approve": ("approve", _approve),
+    "wait-for-parts": ("wait_for_parts", _wait_for_parts),
+    "parts-arrived": ("parts_arrived", _parts_arrived),
     "refuse": ("refuse", _refuse),
     "agreement": ("accept_agreement", _agreement),
     "start": ("start", _start),

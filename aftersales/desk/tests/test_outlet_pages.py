@@ -617,3 +617,35 @@ def test_central_staff_and_other_outlets_get_no_open_button(client, bench, alice
         == 302
     )
     assert not RepairOrder.objects.filter(complaint=complaint).exists()
+
+
+# --- waiting for parts ---------------------------------------------------------------------------
+
+
+def test_a_quoted_order_short_of_parts_waits_for_them_from_the_page(client, bench):  # type: ignore[no-untyped-def]
+    from aftersales.parts.tests.factories import make_depot, stock_depot
+
+    depot = make_depot()
+    for part in (bench.catalogue.screen, bench.catalogue.battery):
+        stock_depot(depot, part, 3)
+    order = quoted_order(bench)
+    Stock.objects.filter(location_code=order.outlet.code).update(on_hand=0, reserved=0)
+    olga = client_for(client, bench.olga)
+    assert 'id="parts-wait"' in olga.get(page(order)).content.decode()
+    waiting = step(olga, order, "wait-for-parts")
+    assert waiting.status_code == 200
+    text = visible_text(waiting)
+    assert fresh(order).state == "waiting_parts" and "待备件" in text
+    assert Complaint.objects.get(pk=order.complaint_id).state == "waiting_parts"
+    # Until the depot's parcels are received, "arrived" is refused in words, and nothing moves.
+    early = step(olga, order, "parts-arrived")
+    assert early.status_code == 409 and fresh(order).state == "waiting_parts"
+    assert "transfer_not_received" not in visible_text(early)
+
+
+def test_every_state_and_move_of_a_repair_order_has_words_on_the_desk():  # type: ignore[no-untyped-def]
+    from aftersales.desk import words
+    from aftersales.repairs.status import MOVES, State
+
+    assert [s for s in State.values if words.repair_state_words(s) == s] == []
+    assert [m.action for m in MOVES if words.repair_action_words(m.action) == m.action] == []
