@@ -67,15 +67,17 @@ def stock_available(*, location_kind: str, location_code: str, part: Part) -> in
 def stock_overview(*, outlet_code: str) -> list[dict[str, Any]]:
     """An outlet's parts: on hand, reserved, free, in transit to it and whether it is low. Two queries.
 
-    Shape: [{"part", "name", "model", "on_hand", "reserved", "available", "in_transit", "low"}],
-    by part number; a part only in transit has a row with zeros on the shelf.
+    Shape: [{"part", "name", "component", "model", "model_name", "on_hand", "reserved", "available",
+    "in_transit", "low"}], by part number; a part only in transit has a row with zeros on the shelf.
     """
     rows: dict[str, dict[str, Any]] = {}
     for stock in stock_at_outlet(outlet_code=outlet_code):
         rows[stock.part.number] = {
             "part": stock.part.number,
             "name": stock.part.name,
+            "component": stock.part.component,
             "model": stock.part.model.code,
+            "model_name": stock.part.model.name,
             "on_hand": stock.on_hand,
             "reserved": stock.reserved,
             "available": stock.available,
@@ -84,7 +86,7 @@ def stock_overview(*, outlet_code: str) -> list[dict[str, Any]]:
         }
     moving = (
         Transfer.objects.filter(destination_code=outlet_code, state=TransferState.SHIPPED)
-        .values("part__number", "part__name", "part__model__code")
+        .values("part__number", "part__name", "part__component", "part__model__code", "part__model__name")
         .annotate(quantity=Sum("quantity"))
     )
     for line in moving:
@@ -93,7 +95,9 @@ def stock_overview(*, outlet_code: str) -> list[dict[str, Any]]:
             {
                 "part": line["part__number"],
                 "name": line["part__name"],
+                "component": line["part__component"],
                 "model": line["part__model__code"],
+                "model_name": line["part__model__name"],
                 "on_hand": 0,
                 "reserved": 0,
                 "available": 0,

@@ -15,7 +15,7 @@ from aftersales.desk import words
 from aftersales.desk.outlet.forms import CHECK_FORM, Control
 from aftersales.desk.outlet.selectors import ComplaintRepairs, RepairFile
 from aftersales.desk.presenters import error_words
-from aftersales.parts.models import Reservation, Stock
+from aftersales.parts.models import Reservation
 from aftersales.repairs.models import RepairOrder
 from aftersales.repairs.status import State, allowed_actions
 
@@ -83,17 +83,13 @@ def repairs_panel(repairs: ComplaintRepairs) -> dict[str, Any]:
     }
 
 
-def stock_rows(stock: list[Stock]) -> list[dict[str, Any]]:
+def stock_rows(stock: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [
         {
-            "part": row.part.number,
-            "name": row.part.name,
-            "model": row.part.model.name,
-            "component": words.component_words(row.part.component),
-            "on_hand": row.on_hand,
-            "reserved": row.reserved,
-            "available": row.available,
-            "none_free": row.available <= 0,
+            **row,
+            "model": row["model_name"],
+            "component": words.component_words(row["component"]),
+            "none_free": row["available"] <= 0,
         }
         for row in stock
     ]

@@ -8,6 +8,7 @@ staff member is found by their team (`outlet-<code>`, network.models.outlet_team
 
 from dataclasses import dataclass
 from datetime import datetime, time
+from typing import Any
 
 from django.db.models import Q
 from django.utils import timezone
@@ -19,8 +20,8 @@ from aftersales.common import clock
 from aftersales.common.errors import Forbidden, NotFound, Unauthenticated
 from aftersales.complaints.models import Complaint
 from aftersales.network.models import Outlet, outlet_team
-from aftersales.parts.models import DeviceModel, Part, Stock
-from aftersales.parts.selectors import device_models, parts_of_model, stock_at_outlet
+from aftersales.parts.models import DeviceModel, Part
+from aftersales.parts.selectors import device_models, parts_of_model, stock_overview
 from aftersales.repairs.models import RepairOrder, ServiceAgreement, WorkItem
 from aftersales.repairs.selectors import (
     agreement_current,
@@ -155,8 +156,10 @@ def complaint_repairs(*, actor: Actor, complaint: Complaint) -> ComplaintRepairs
     )
 
 
-def outlet_stock(*, actor: Actor, outlet: str = "") -> tuple[str, list[Stock]]:
-    """The parts at an outlet: on hand, reserved and free, by part number. Returns (outlet code, rows).
+def outlet_stock(*, actor: Actor, outlet: str = "") -> tuple[str, list[dict[str, Any]]]:
+    """The parts at an outlet: on hand, reserved, free and in transit to it, by part number.
+
+    Returns (outlet code, rows of parts.selectors.stock_overview).
 
     Outlet staff see their own outlet's; central staff the outlet asked for (no outlet: no rows).
     """
@@ -165,7 +168,7 @@ def outlet_stock(*, actor: Actor, outlet: str = "") -> tuple[str, list[Stock]]:
     code = _outlet_code(actor, outlet)
     if not code:
         return "", []
-    return code, list(stock_at_outlet(outlet_code=code))
+    return code, stock_overview(outlet_code=code)
 
 
 def parts_of_order_model(*, order: RepairOrder) -> list[Part]:

@@ -154,7 +154,7 @@ def test_the_parts_page_shows_on_hand_reserved_and_free_at_the_outlet(client, be
     approved_order(bench)  # reserves one screen and one battery of the two on hand
     text = visible_text(client_for(client, bench.olga).get("/desk/outlet/parts/"))
     row = text[text.index("RN10-SCR-01") :]
-    assert re.match(r"RN10-SCR-01 屏幕总成 Screen assembly 屏幕 Reno10 2 1 1", row), row[:80]
+    assert re.match(r"RN10-SCR-01 屏幕总成 Screen assembly 屏幕 Reno10 2 1 1 库存低 0", row), row[:80]
     assert "RN10-CAM-01" in text
     english = visible_text(client.get("/desk/outlet/parts/?lang=en"))
     assert "On hand" in english and "Reserved" in english and "Free" in english
@@ -622,7 +622,10 @@ def test_central_staff_and_other_outlets_get_no_open_button(client, bench, alice
 # --- waiting for parts ---------------------------------------------------------------------------
 
 
-def test_a_quoted_order_short_of_parts_waits_for_them_from_the_page(client, bench):  # type: ignore[no-untyped-def]
+def test_a_quoted_order_short_of_parts_waits_for_them_from_the_page(client, bench, tom):  # type: ignore[no-untyped-def]
+    from aftersales.accounts.actors import staff_actor
+    from aftersales.parts.models import Transfer
+    from aftersales.parts.services import transfer_ship
     from aftersales.parts.tests.factories import make_depot, stock_depot
 
     depot = make_depot()
@@ -641,6 +644,12 @@ def test_a_quoted_order_short_of_parts_waits_for_them_from_the_page(client, benc
     early = step(olga, order, "parts-arrived")
     assert early.status_code == 409 and fresh(order).state == "waiting_parts"
     assert "transfer_not_received" not in visible_text(early)
+    # Shipped by the depot, the parts show as in transit on the outlet's parts page.
+    for transfer in Transfer.objects.all():
+        transfer_ship(actor=staff_actor(tom), transfer=transfer)
+    parts = visible_text(olga.get("/desk/outlet/parts/"))
+    row = parts[parts.index("RN10-SCR-01") :]
+    assert re.match(r"RN10-SCR-01 屏幕总成 Screen assembly 屏幕 Reno10 0 0 0 (库存低 )?1", row), row[:80]
 
 
 def test_every_state_and_move_of_a_repair_order_has_words_on_the_desk():  # type: ignore[no-untyped-def]
