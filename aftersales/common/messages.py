@@ -228,6 +228,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "This address fits more than one place: {candidates}. Add the city and try again.",
         "zh-hans": "该地址可能位于多个地方:{candidates}。请补充城市名称后重试。",
     },
+    "repair_order_unfinished": {
+        "en": "Repair order {order} of this complaint is not finished: finish or cancel it before opening another.",
+        "zh-hans": "此投诉的维修单 {order} 尚未完成:请先完成或取消,再开新的维修单。",
+    },
     "check_result_invalid": {"en": "Choose pass or fail.", "zh-hans": "请选择“通过”或“未通过”。"},
     "point_or_address_required": {
         "en": "Give either lat and lon, or an address.",

@@ -44,7 +44,7 @@ from aftersales.parts.selectors import (
 from aftersales.pricing.selectors import prices_in_force
 from aftersales.repairs.models import CheckKind, DeviceCheck, RepairOrder, WorkItem
 from aftersales.repairs.selectors import agreement_current, staff_may_work
-from aftersales.repairs.status import Move, State, allowed_actions, move_for
+from aftersales.repairs.status import FINISHED_STATES, Move, State, allowed_actions, move_for
 from aftersales.warranty.rules import Facts, decide_item, rules_on
 
 MAX_ITEMS = 20
@@ -100,8 +100,11 @@ def repair_order_open(
 
     Outlet staff open orders only at their own outlet, for a complaint dispatched to it;
     central staff anywhere. The engineer (default: the actor) must be staff of the outlet's
-    team or central technical staff. Errors: 403, 409 `complaint_not_open`, 422
-    `model_unknown` on `model`, `engineer_outside_team` on `engineer`, `date_in_future` on `damage_date`.
+    team or central technical staff. One device, one repair at a time: while an order of the
+    complaint is unfinished, another is 409 `repair_order_unfinished` naming it (the complaint
+    row is locked first, so two clicks at once open one order). Errors: 403, 409
+    `complaint_not_open`, 422 `model_unknown` on `model`, `engineer_outside_team` on
+    `engineer`, `date_in_future` on `damage_date`.
     """
     if not staff_may_work(actor, outlet.team) or not staff_may_see(actor, complaint):
         raise Forbidden(what="open a repair order for this complaint at this outlet")
@@ -120,7 +123,15 @@ def repair_order_open(
     engineer = engineer or actor.user
     if engineer is not None and not _may_engineer(engineer, outlet):
         raise ValidationFailed({"engineer": problem("engineer_outside_team", team=outlet.team)})
-    sequence = RepairOrder.objects.filter(complaint=complaint).count() + 1
+    Complaint.objects.select_for_update().filter(pk=complaint.pk).exists()
+    orders = RepairOrder.objects.filter(complaint=complaint)
+    unfinished = orders.exclude(state__in=FINISHED_STATES).values_list("number", flat=True).first()
+    if unfinished is not None:
+        raise FieldConflict(
+            {"complaint": problem("repair_order_unfinished", order=unfinished)},
+            code="repair_order_unfinished",
+        )
+    sequence = orders.count() + 1
     order = RepairOrder.objects.create(
         number=f"{complaint.number}-R{sequence}",
         complaint=complaint,

@@ -16,6 +16,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from aftersales.accounts.actors import staff_actor
 from aftersales.common import clock
 from aftersales.complaints.models import Complaint
 from aftersales.parts.models import Component, Part, Stock
@@ -583,6 +584,22 @@ def test_outlet_staff_open_a_repair_order_from_the_complaint_page(client, bench)
     assert order.number in text and "已接机" in text
     # The complaint's timeline tells the repair step in words.
     assert f"接机:维修单 {order.number}" in text and " repair " not in text
+
+
+def test_a_second_click_on_open_does_not_open_a_second_order_for_the_device(client, bench):  # type: ignore[no-untyped-def]
+    complaint = dispatched_complaint(bench.outlet)
+    client = client_for(client, bench.olga)
+    url = f"/desk/complaints/{complaint.number}/repair-order/"
+    first = client.post(url, {"model": "reno10"})
+    assert first.status_code == 302
+    again = client.post(url, {"model": "reno10"}, follow=True)
+    orders = list(RepairOrder.objects.filter(complaint=complaint))
+    assert len(orders) == 1
+    assert f"维修单 {orders[0].number} 尚未完成" in visible_text(again)
+    # Once that order is finished (here: cancelled), the device may come in again.
+    services.repair_order_cancel(actor=staff_actor(bench.olga), order=orders[0], reason="客户改约")
+    assert client.post(url, {"model": "reno10"}).status_code == 302
+    assert RepairOrder.objects.filter(complaint=complaint).count() == 2
 
 
 def test_opening_with_an_unknown_model_or_a_bad_date_says_why_on_the_complaint_page(client, bench):  # type: ignore[no-untyped-def]
