@@ -41,6 +41,7 @@ from aftersales.complaints.services import tracking_url
 from aftersales.complaints.status import allowed_actions
 from aftersales.network.models import Dispatch
 from aftersales.network.schemas import DispatchedOutletOut, DispatchIn, DispatchOut
+from aftersales.network.selectors import complaint_service_outlet
 
 router = Router(tags=["complaints"])
 # Staff get the full detail; customers (session or tracking token) the customer-facing one.
@@ -160,6 +161,7 @@ def detail(complaint: Complaint, actor: Actor) -> CustomerComplaintOut:
         else None,
         "satisfaction_score": complaint.satisfaction_score,
         "follows": complaint.follows.number if complaint.follows else None,
+        "outlet": complaint_service_outlet(complaint_id=complaint.pk),
         "deadlines": deadlines_out(complaint_deadlines(complaint=complaint, now=clock.now())),
         "allowed_actions": allowed_actions(complaint.state, actor.role),
         "timeline": timeline_out(

@@ -74,6 +74,18 @@ class ComplaintSummaryOut(CustomerComplaintSummaryOut):
     owner: str | None
 
 
+class ServiceOutletOut(Schema):
+    """The outlet the complaint is dispatched to, where the customer takes the device (public data)."""
+
+    code: str
+    name: str
+    address: str
+    city: str
+    district: str
+    phones: list[str]
+    hours: str  # canonical opening hours, e.g. "Mo-Fr 09:00-18:00; Sa-Su off" (network/hours.py)
+
+
 class CustomerComplaintOut(CustomerComplaintSummaryOut):
     device_imei: str | None
     device_model: str | None
@@ -81,6 +93,8 @@ class CustomerComplaintOut(CustomerComplaintSummaryOut):
     satisfaction_score: int | None
     # The archived or closed complaint this one follows up, when the customer wrote again on it.
     follows: str | None
+    # Where to take the device once the complaint is dispatched to an outlet; None before.
+    outlet: ServiceOutletOut | None
     deadlines: list[DeadlineOut]
     allowed_actions: list[str]
     timeline: list[CustomerTimelineEventOut]

@@ -17,6 +17,7 @@ from aftersales.complaints.selectors import (
     complaint_timeline,
 )
 from aftersales.complaints.services import tracking_token
+from aftersales.network.selectors import complaint_service_outlet
 from aftersales.policy.pack import current_pack
 from aftersales.triage.services import triage_advice
 
@@ -40,6 +41,7 @@ def track_page(request: HttpRequest, number: str) -> HttpResponse:
             "linked": request.GET.get("new") == "0",
             "level": pack.levels[complaint.level],
             "follows": complaint.follows,
+            "outlet": complaint_service_outlet(complaint_id=complaint.pk),
             "category_label": pack.label(
                 pack.categories.get(complaint.category, {"en": complaint.category}), "zh-hans"
             ),

@@ -681,6 +681,28 @@ def dispatch_current(*, complaint_id: int) -> Dispatch | None:
     )
 
 
+def complaint_service_outlet(*, complaint_id: int) -> dict[str, Any] | None:
+    """Where the customer takes the device: the outlet the complaint is dispatched to, as anyone may
+    see it (public outlet data only; who dispatched it and why stay with staff). None before dispatch.
+
+    Shape: {"code", "name", "address", "city", "district", "phones": [as published], "hours"
+    (canonical opening hours, network/hours.py)}. Two queries.
+    """
+    dispatch = dispatch_current(complaint_id=complaint_id)
+    if dispatch is None:
+        return None
+    outlet = dispatch.outlet
+    return {
+        "code": outlet.code,
+        "name": outlet.name,
+        "address": outlet.address,
+        "city": outlet.city,
+        "district": outlet.district,
+        "phones": [phone.raw for phone in outlet.phones.order_by("id")],
+        "hours": outlet.hours,
+    }
+
+
 def outlet_get_for_staff(*, actor: Actor, code: str) -> Outlet:
     """The outlet `code` for the staff who work its desk: its own team or an administrator.
 

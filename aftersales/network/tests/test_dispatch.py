@@ -349,3 +349,34 @@ def test_a_complaint_escalated_away_from_its_outlet_can_be_sent_back_to_it(shenz
         reason="技术支持已远程指导,回网点检测",
     )
     assert back.complaint.team == "outlet-sz-green"
+
+
+# --- what the customer is told --------------------------------------------------------
+
+
+def test_the_customer_learns_where_to_take_the_device_and_nothing_of_the_choice(client, shenzhen):  # type: ignore[no-untyped-def]
+    from aftersales.complaints.services import tracking_token
+
+    answer = post(
+        client,
+        "/api/v1/complaints",
+        {"text": BATTERY_TEXT, "phone": "13800138000", "channel": "app", "lat": HERE.lat, "lon": HERE.lon},
+    )
+    complaint = Complaint.objects.get(number=answer.json()["number"])
+    token = tracking_token(complaint)
+    shown = client.get(f"/api/v1/complaints/{complaint.number}?token={token}").json()
+    outlet = shenzhen["sz-green"]
+    assert shown["outlet"]["code"] == "sz-green" and shown["outlet"]["name"] == outlet.name
+    assert shown["outlet"]["address"] == outlet.address and shown["outlet"]["phones"]
+    raw = json.dumps(shown, ensure_ascii=False)
+    assert "green channel" not in raw and "5.0" not in raw and "candidates" not in raw  # the why stays inside
+    page = client.get(f"/track/{complaint.number}/?token={token}").content.decode()
+    assert 'id="service-outlet"' in page and outlet.name in page and outlet.address in page
+
+
+def test_before_dispatch_the_customer_is_told_no_outlet(client, shenzhen):  # type: ignore[no-untyped-def]
+    from aftersales.complaints.services import tracking_token
+
+    complaint = submit_complaint(text=BATTERY_TEXT)
+    shown = client.get(f"/api/v1/complaints/{complaint.number}?token={tracking_token(complaint)}").json()
+    assert shown["outlet"] is None
