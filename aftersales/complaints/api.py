@@ -367,23 +367,16 @@ def dispatch(request: HttpRequest, number: str, payload: DispatchIn):  # type: i
     (`outlet`, `reason`, `lat`, `lon`); 409 when it is already there, nothing is in reach or
     the complaint is not open.
     """
-    from aftersales.network.selectors import outlet_by_code
-    from aftersales.network.services import Location, complaint_dispatch
+    from aftersales.network.services import complaint_dispatch_as_asked
 
     complaint, actor = _access(request, number)
-    outlet = None
-    if payload.outlet:
-        outlet = outlet_by_code(payload.outlet)
-        if outlet is None:
-            raise ValidationFailed({"outlet": problem("outlet_unknown", outlet=payload.outlet[:40])})
-    location = None
-    if payload.lat is not None or payload.lon is not None:
-        if payload.lat is None or payload.lon is None:
-            missing = "lat" if payload.lat is None else "lon"
-            raise ValidationFailed({missing: problem("required")})
-        location = Location(lat=payload.lat, lon=payload.lon)
-    made = complaint_dispatch(
-        complaint=complaint, actor=actor, outlet=outlet, reason=payload.reason, location=location
+    made = complaint_dispatch_as_asked(
+        complaint=complaint,
+        actor=actor,
+        outlet_code=payload.outlet or "",
+        reason=payload.reason,
+        lat=payload.lat,
+        lon=payload.lon,
     )
     return dispatch_out(made, language=request_language(request))
 

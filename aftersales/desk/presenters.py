@@ -184,6 +184,7 @@ def complaint_context(
         "may_reply": actor.may("complaint.reply"),
         "may_note": actor.may("complaint.note"),
         "may_transfer": may_transfer,
+        "may_dispatch": actor.may("complaint.dispatch") and complaint.is_open,
         "candidates": (
             [
                 {"id": u.pk, "name": u.get_full_name() or u.username, "team": words.team_words(u.team)}

@@ -11,7 +11,7 @@ urlpatterns = [
     path("signout/", views.signout, name="signout"),
     path("complaints/<str:number>/", views.complaint_page, name="complaint"),
     re_path(
-        r"^complaints/(?P<number>[^/]+)/(?P<step>reply|note|transition|category|transfer)/$",
+        r"^complaints/(?P<number>[^/]+)/(?P<step>reply|note|transition|category|transfer|dispatch)/$",
         views.complaint_step,
         name="complaint_step",
     ),

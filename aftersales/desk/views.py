@@ -30,6 +30,7 @@ from aftersales.desk.forms import DeskAuthenticationForm
 from aftersales.desk.outlet.presenters import repairs_panel
 from aftersales.desk.outlet.selectors import complaint_repairs
 from aftersales.desk.presenters import complaint_context, error_words, queue_rows
+from aftersales.network.services import complaint_dispatch_as_asked
 
 LANGUAGES = ("zh-hans", "en")
 LANGUAGE_COOKIE_MAX_AGE = 365 * 24 * 3600
@@ -156,7 +157,18 @@ def _act(request: HttpRequest, actor: Actor, number: str, step: Step) -> HttpRes
     except DomainError as error:
         messages.error(request, error_words(error))
         if is_htmx(request):
-            drafts = {key: request.POST.get(key, "") for key in ("body", "note", "reason", "transfer_reason")}
+            drafts = {
+                key: request.POST.get(key, "")
+                for key in (
+                    "body",
+                    "note",
+                    "reason",
+                    "transfer_reason",
+                    "outlet",
+                    "address",
+                    "dispatch_reason",
+                )
+            }
             return _complaint_response(request, actor, number, status=error.status, drafts=drafts)
         return redirect("desk:complaint", number=number)
     messages.success(request, done)
@@ -211,17 +223,30 @@ def _transfer(actor: Actor, complaint: Complaint, request: HttpRequest) -> str:
     }
 
 
+def _dispatch(actor: Actor, complaint: Complaint, request: HttpRequest) -> str:
+    made = complaint_dispatch_as_asked(
+        complaint=complaint,
+        actor=actor,
+        outlet_code=request.POST.get("outlet", "").strip(),
+        reason=request.POST.get("dispatch_reason", ""),
+        address=request.POST.get("address", ""),
+    )
+    # The reason in words is on the timeline just below.
+    return words.gettext("Dispatched to %(outlet)s.") % {"outlet": made.outlet.name}
+
+
 STEPS: dict[str, Step] = {
     "reply": _reply,
     "note": _note,
     "transition": _transition,
     "category": _category,
     "transfer": _transfer,
+    "dispatch": _dispatch,
 }
 
 
 @require_POST
 @staff_page
 def complaint_step(request: HttpRequest, actor: Actor, number: str, step: str) -> HttpResponse:
-    """POST /desk/complaints/<number>/<step>/: reply, note, transition, category or transfer."""
+    """POST /desk/complaints/<number>/<step>/: reply, note, transition, category, transfer or dispatch."""
     return _act(request, actor, number, STEPS[step])

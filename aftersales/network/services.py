@@ -37,10 +37,13 @@ from aftersales.network.models import (
 )
 from aftersales.network.records import OUTLET_FIELDS, OutletRecord, parse_outlet_row, record_from_outlet
 from aftersales.network.selectors import (
+    NearestQuery,
     dispatch_candidate,
     dispatch_candidates,
     dispatch_current,
     in_force,
+    outlet_by_code,
+    query_point,
     staff_works_at,
 )
 from aftersales.policy.pack import PolicyPack, current_pack
@@ -421,6 +424,41 @@ def complaint_dispatch(
             previous=previous,
             now=now,
         )
+
+
+def complaint_dispatch_as_asked(
+    *,
+    complaint: Complaint,
+    actor: Actor,
+    outlet_code: str = "",
+    reason: str = "",
+    lat: float | None = None,
+    lon: float | None = None,
+    address: str = "",
+) -> Dispatch:
+    """Staff's dispatch as asked on the API or the desk: the outlet named by its code, else the
+    best near the customer's point (`lat` and `lon`), else near their address resolved offline
+    (network.address, as the finder reads it). Then complaint_dispatch.
+
+    422 names the field: `outlet` unknown, `lat`/`lon` half given, `address` naming no place or
+    several; otherwise complaint_dispatch's errors.
+    """
+    outlet = None
+    if outlet_code:
+        outlet = outlet_by_code(outlet_code)
+        if outlet is None:
+            raise ValidationFailed({"outlet": problem("outlet_unknown", outlet=outlet_code[:40])})
+    location = None
+    if lat is not None or lon is not None:
+        if lat is None or lon is None:
+            raise ValidationFailed({"lat" if lat is None else "lon": problem("required")})
+        location = Location(lat=lat, lon=lon)
+    elif address.strip() and outlet is None:
+        point = query_point(NearestQuery(address=address))
+        location = Location(lat=point[0], lon=point[1])
+    return complaint_dispatch(
+        complaint=complaint, actor=actor, outlet=outlet, reason=reason, location=location
+    )
 
 
 def complaint_dispatch_on_intake(*, complaint: Complaint, location: Location) -> Dispatch | None:

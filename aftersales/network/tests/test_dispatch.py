@@ -380,3 +380,45 @@ def test_before_dispatch_the_customer_is_told_no_outlet(client, shenzhen):  # ty
     complaint = submit_complaint(text=BATTERY_TEXT)
     shown = client.get(f"/api/v1/complaints/{complaint.number}?token={tracking_token(complaint)}").json()
     assert shown["outlet"] is None
+
+
+# --- from the desk --------------------------------------------------------------------
+
+
+def test_staff_dispatch_from_the_desk_by_the_customers_address_or_an_outlet_code(
+    client, shenzhen, alice, nina
+):  # type: ignore[no-untyped-def]
+    complaint = submit_complaint(text=BATTERY_TEXT)
+    client.force_login(alice)
+    url = f"/desk/complaints/{complaint.number}/dispatch/"
+    assert 'id="dispatch-submit"' in client.get(f"/desk/complaints/{complaint.number}/").content.decode()
+    by_address = client.post(
+        url, {"address": "广东省深圳市福田区华强北路1号(近地铁华强北站)"}, HTTP_HX_REQUEST="true"
+    )
+    assert by_address.status_code == 200
+    complaint.refresh_from_db()
+    assert complaint.team.startswith("outlet-sz-") and len(dispatch_events(complaint)) == 1
+    # Elsewhere now: another outlet needs a reason, said beside the form in words.
+    refused = client.post(url, {"outlet": "sz-glass"}, HTTP_HX_REQUEST="true")
+    assert refused.status_code == 422 and "改派须说明原因" in refused.content.decode()
+    moved = client.post(
+        url, {"outlet": "sz-glass", "dispatch_reason": "客户要求就近"}, HTTP_HX_REQUEST="true"
+    )
+    assert moved.status_code == 200
+    complaint.refresh_from_db()
+    assert complaint.team == "outlet-sz-glass" and len(dispatch_events(complaint)) == 2
+    unknown = client.post(url, {"address": "门口那家店", "dispatch_reason": "x"}, HTTP_HX_REQUEST="true")
+    assert unknown.status_code == 422 and "请补充所在城市或区县" in unknown.content.decode()
+    # Outlet staff are not offered the form, and posting it is refused.
+    client.force_login(nina)
+    assert 'id="dispatch-submit"' not in client.get(f"/desk/complaints/{complaint.number}/").content.decode()
+
+
+@pytest.mark.parametrize("nasty", NASTY)
+def test_no_string_in_the_desks_dispatch_form_is_a_server_error(client, shenzhen, alice, nasty):  # type: ignore[no-untyped-def]
+    complaint = submit_complaint(text=BATTERY_TEXT)
+    client.force_login(alice)
+    url = f"/desk/complaints/{complaint.number}/dispatch/"
+    for field in ("outlet", "address", "dispatch_reason"):
+        answer = client.post(url, {field: nasty}, HTTP_HX_REQUEST="true")
+        assert answer.status_code in (200, 403, 409, 422), (field, answer.status_code)
