@@ -5,7 +5,7 @@ staff schemas extend them with what only staff may see (team, owner, priority, t
 pre-diagnosis and its reasons, actors' ids, what staff typed). A test compares the two.
 """
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 from ninja import Schema
 
@@ -23,7 +23,8 @@ class DeadlineOut(Schema):
 
 
 def deadlines_out(views: list[DeadlineView]) -> list[dict]:
-    return [view.__dict__ for view in views]
+    """Deadlines as the API gives them: every instant in UTC, whichever calendar computed it."""
+    return [{**view.__dict__, "due_at": view.due_at.astimezone(UTC)} for view in views]
 
 
 class CustomerTimelineEventOut(Schema):

@@ -4,6 +4,7 @@ from datetime import date, datetime
 from typing import Any, Literal
 
 from ninja import Field, Schema
+from pydantic import StrictBool
 
 CheckKindIn = Literal[
     "touch", "battery_health", "charge_current", "camera", "audio", "signal", "moisture", "visible_damage"
@@ -21,7 +22,7 @@ class OpenIn(Schema):
 
 class CheckIn(Schema):
     kind: CheckKindIn
-    passed: bool | None = None
+    passed: StrictBool | None = None  # JSON true/false only: "yes" is not a result
     count: int | None = Field(None, description="touch: abnormal results in a row")
     value: int | None = Field(None, description="battery_health: percent; charge_current: mA")
     note: str = Field("", max_length=500)

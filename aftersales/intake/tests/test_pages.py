@@ -32,3 +32,9 @@ def test_a_wrong_tracking_token_shows_nothing(client):  # type: ignore[no-untype
     number = Complaint.objects.get().number
     response = client.get(f"/track/{number}/?token=guess")
     assert response.status_code == 404 and number not in response.content.decode().split("未找到")[0]
+
+
+def test_the_forms_hidden_key_has_no_visible_label(client):  # type: ignore[no-untyped-def]
+    page = client.get("/").content.decode()
+    assert 'type="hidden" name="submission_key"' in page
+    assert "Submission key" not in page and 'for="id_submission_key"' not in page

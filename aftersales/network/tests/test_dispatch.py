@@ -96,6 +96,8 @@ def test_a_battery_complaint_with_a_location_goes_to_the_green_channel_not_the_n
     deadlines = {d["name"]: d for d in answer.json()["deadlines"]}
     assert "inspect_due_at" in deadlines
     assert complaint.inspect_due_at == complaint.dispatched_at + timedelta(hours=48)
+    # Every deadline of the receipt is written the same way, in UTC.
+    assert {d["due_at"][-1] for d in deadlines.values()} == {"Z"}
 
 
 def test_a_long_queue_at_the_nearer_outlet_sends_a_screen_fault_farther(shenzhen):  # type: ignore[no-untyped-def]

@@ -245,6 +245,13 @@ def detail_queries(client, order, user) -> int:  # type: ignore[no-untyped-def]
     return len(captured)
 
 
+@pytest.mark.parametrize("said", ["yes", "true", 1, "1", "pass"])
+def test_a_check_result_is_json_true_or_false_not_a_word(client, bench, said):  # type: ignore[no-untyped-def]
+    order = open_order(bench)
+    answer = post(client, url(order, "checks"), {"checks": [{"kind": "camera", "passed": said}]}, bench.olga)
+    assert answer.status_code == 422 and not order.checks.exists()
+
+
 def test_the_detail_takes_the_same_number_of_queries_whatever_the_checks_parts_and_events(client, bench):  # type: ignore[no-untyped-def]
     small = open_order(bench)
     large = approved_order(bench)
