@@ -25,6 +25,7 @@ from aftersales.complaints.selectors import staff_may_see
 from aftersales.complaints.services import complaint_hand_to_outlet
 from aftersales.network import events
 from aftersales.network.dispatch import Choice, choose, reason_words, weigh
+from aftersales.network.geo import CHINA_BOUNDS, within
 from aftersales.network.models import (
     Dispatch,
     NetworkVersion,
@@ -389,7 +390,9 @@ def complaint_dispatch(
     Central staff dispatch (permission `complaint.dispatch`); the system does on intake.
     Errors: 403 for anyone else; 422 `reason` when re-dispatching without one (or too long),
     `outlet` when it is not in force or neither an outlet nor a location is given, `lat`/`lon`
-    out of range; 409 `already_at_outlet`, `no_outlet_in_reach`, `transition_not_allowed`
+    out of range or outside China (geo.CHINA_BOUNDS); 409 `already_at_outlet`,
+    `no_outlet_in_reach` (no outlet in force within the pack's `max_distance_km` of the location;
+    a named outlet is not bound by it), `transition_not_allowed`
     when the complaint is not open.
     """
     if actor.kind != "system" and (
@@ -400,6 +403,7 @@ def complaint_dispatch(
     _check_dispatch_reason(reason)
     if location is not None:
         _check_location(location)
+        _check_in_china(location)
     if outlet is None and location is None:
         raise ValidationFailed({"outlet": problem("dispatch_needs_location")})
     with transaction.atomic():
@@ -409,7 +413,14 @@ def complaint_dispatch(
         if previous is not None and not reason:
             raise ValidationFailed({"reason": problem("dispatch_reason_required")})
         now = clock.now()
-        choice = _choose(complaint=complaint, outlet=outlet, location=location, now=now, max_km=None)
+        # A named outlet is staff's call; a location is answered within the pack's reach.
+        choice = _choose(
+            complaint=complaint,
+            outlet=outlet,
+            location=location,
+            now=now,
+            max_km=current_pack().network.dispatch.max_distance_km,
+        )
         if choice is None:
             raise Conflict("no_outlet_in_reach", number=complaint.number)
         return _record(
@@ -586,3 +597,10 @@ def _check_location(location: Location) -> None:
             problems[name] = problem("coordinate_invalid", low=-bound, high=bound)
     if problems:
         raise ValidationFailed(problems)
+
+
+def _check_in_china(location: Location) -> None:
+    """Refuse a point outside China's extent (network/geo.py CHINA_BOUNDS), naming both coordinates."""
+    if not within(CHINA_BOUNDS, location.lat, location.lon):
+        found = problem("coordinates_outside_china", lat=location.lat, lon=location.lon)
+        raise ValidationFailed({"lat": found, "lon": found})

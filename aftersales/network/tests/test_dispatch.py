@@ -349,3 +349,20 @@ def test_a_complaint_escalated_away_from_its_outlet_can_be_sent_back_to_it(shenz
         reason="技术支持已远程指导,回网点检测",
     )
     assert back.complaint.team == "outlet-sz-green"
+
+
+def test_staff_dispatch_by_location_keeps_to_the_pack_s_reach(client, shenzhen, alice):  # type: ignore[no-untyped-def]
+    complaint = submit_complaint(text=BATTERY_TEXT)
+    url = f"/api/v1/complaints/{complaint.number}/dispatch"
+    # Africa: outside China, refused naming both coordinates.
+    africa = post(client, url, {"lat": 10, "lon": 10, "reason": "x"}, **bearer(alice))
+    assert africa.status_code == 422, africa.content
+    assert set(africa.json()["fields"]) == {"lat", "lon"}
+    # Urumqi: in China, but some 3,000 km from the Shenzhen outlets (reach 150 km in the pack).
+    far = post(client, url, {"lat": 43.83, "lon": 87.62, "reason": "x"}, **bearer(alice))
+    assert far.status_code == 409 and far.json()["error"] == "no_outlet_in_reach"
+    assert not Dispatch.objects.filter(complaint=complaint).exists()
+    # A named outlet stays staff's call, wherever the customer is.
+    named = post(client, url, {"outlet": "sz-near", "lat": 43.83, "lon": 87.62}, **bearer(alice))
+    assert named.status_code == 200, named.content
+    assert named.json()["outlet"]["code"] == "sz-near"
