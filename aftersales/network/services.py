@@ -17,6 +17,7 @@ from django.db import transaction
 from django.db.models import F
 
 from aftersales.accounts.actors import SYSTEM, Actor
+from aftersales.accounts.roles import Role
 from aftersales.common import clock
 from aftersales.common.errors import Conflict, DomainError, Forbidden, ValidationFailed, problem
 from aftersales.common.text import text_problem
@@ -392,7 +393,8 @@ def complaint_dispatch(
     `outlet` when it is not in force or neither an outlet nor a location is given, `lat`/`lon`
     out of range or outside China (geo.CHINA_BOUNDS); 409 `already_at_outlet`,
     `no_outlet_in_reach` (no outlet in force within the pack's `max_distance_km` of the location;
-    a named outlet is not bound by it), `transition_not_allowed`
+    a named outlet is not bound by it), `dispatch_category_needs_no_outlet` (by location only),
+    `transition_not_allowed`; 403 `dispatch_level_held` (see _check_may_dispatch)
     when the complaint is not open.
     """
     if actor.kind != "system" and (
@@ -412,6 +414,7 @@ def complaint_dispatch(
         previous = dispatch_current(complaint_id=complaint.pk)
         if previous is not None and not reason:
             raise ValidationFailed({"reason": problem("dispatch_reason_required")})
+        _check_may_dispatch(complaint=complaint, actor=actor, by_location=outlet is None)
         now = clock.now()
         # A named outlet is staff's call; a location is answered within the pack's reach.
         choice = _choose(
@@ -597,6 +600,32 @@ def _check_location(location: Location) -> None:
             problems[name] = problem("coordinate_invalid", low=-bound, high=bound)
     if problems:
         raise ValidationFailed(problems)
+
+
+def _check_may_dispatch(*, complaint: Complaint, actor: Actor, by_location: bool) -> None:
+    """Refuse what the pack's `network.dispatch` keeps from an outlet or from this actor.
+
+    A complaint at a level outside `automatic_levels` (the L3 major complaint) stays with that
+    level's team (pack `levels.<level>.team`, the HQ experts), who dispatch it themselves:
+    403 `dispatch_level_held` for other staff; administrators may. A complaint whose category
+    needs no outlet (not in `categories`) is not sent to one by location: 409
+    `dispatch_category_needs_no_outlet`, naming the category; staff may still name an outlet.
+    """
+    pack = current_pack()
+    policy = pack.network.dispatch
+    if actor.kind == "staff" and complaint.level not in policy.automatic_levels:
+        level = pack.levels.get(complaint.level)
+        team = actor.user.team if actor.user is not None else ""
+        if actor.role != Role.ADMIN and (level is None or team != level.team):
+            raise Forbidden("dispatch_level_held", number=complaint.number)
+    if by_location and complaint.category not in policy.categories:
+        refused = Conflict(
+            "dispatch_category_needs_no_outlet",
+            number=complaint.number,
+            category=pack.categories.get(complaint.category, {}),
+        )
+        refused.extra = {"category": complaint.category}
+        raise refused
 
 
 def _check_in_china(location: Location) -> None:
