@@ -19,7 +19,9 @@ How an address is read (numbers refer to the steps in `address_resolve`):
    for less (a mall called 北京华联 in Baotou names no city), stems there count for nothing.
 3. Score candidates: each division mentioned is a candidate; its support is the sum, over its
    own level and its ancestors', of the best mention of each. A city hint counts as a strong
-   mention of the divisions it names.
+   mention of the divisions it names, but only chooses between readings of the address: when
+   the address names a city or province outside the hint's (`北京` with the hint 深圳), the
+   hint is set aside with a note (`_hint_fits`).
 4. Decide: the best-supported candidate wins unless a candidate in another city comes within
    `AMBIGUITY_MARGIN` of it; then the answer is `ambiguous` with both (all) readings listed and no
    city is picked. A district that was renamed or merged is answered with its current adcode and
@@ -539,6 +541,9 @@ def address_resolve(*, address: str, city_hint: str | None = None) -> AddressRes
         mentions = _mentions(inside, g, late=False)
         mentions = [_Mention(m.start, m.end, m.text, m.aliases, m.factor * LATE_FACTOR) for m in mentions]
     hints = _hint_mentions(city_hint, g)
+    hint_dropped = bool(hints) and not _hint_fits(hints, mentions, g)
+    if hint_dropped:
+        hints = []  # the address names another place: it wins over the hint
     if not mentions and not hints:
         return AddressResolution(reason="address_no_place")
     # 3. score
@@ -562,6 +567,8 @@ def address_resolve(*, address: str, city_hint: str | None = None) -> AddressRes
             continue
         rivals.setdefault(key, c)  # sorted: the first of a city is its best reading
     notes = sorted({a.note for m in best.used for a in m.aliases if a.note and a.place is best.place})
+    if hint_dropped:
+        notes.append(f"city hint {city_hint!s:.20} set aside: the address names another place")
     if best.place.level != PROVINCE and len(rivals) > 1:
         listed = sorted(rivals.values(), key=lambda c: (-c.support, c.place.key))
         provinces = {c.place.province for c in listed}
@@ -630,6 +637,29 @@ def _not_a_rival(rival: _Candidate, best: _Candidate, g: Gazetteer) -> bool:
         for m in best.used
         if m.factor == 1.0
     )
+
+
+def _hint_fits(hints: list[_Mention], mentions: list[_Mention], g: Gazetteer) -> bool:
+    """Whether the city hint agrees with a place the address itself names (step 3).
+
+    The hint only chooses between readings of the address: when the address names places by a
+    full or short name before its streets (not a stem, not a mall's name) and none of them lies
+    in the hint's division or contains it (only its cities and provinces count when it names
+    any), the hint contradicts the address and is set aside: `北京` with the hint 深圳 is
+    Beijing, `北京市朝阳区` with the hint 长春 is Beijing's 朝阳区. An address naming no such place keeps the hint.
+    """
+    named = [a.place for m in mentions if m.factor == 1.0 for a in m.aliases if a.form != "stem"]
+    # A city or province the address names outright decides: 北京市朝阳区 is not 长春's 朝阳区.
+    named = [place for place in named if place.level <= CITY] or named
+    if not named:
+        return True
+    hinted = [a.place for m in hints for a in m.aliases]
+    return any(_same_line(place, hint, g) for place in named for hint in hinted)
+
+
+def _same_line(one: Place, other: Place, g: Gazetteer) -> bool:
+    """Whether one division lies in the other or is the other (by their province-city-district chains)."""
+    return g.chain(one)[other.level] is other or g.chain(other)[one.level] is one
 
 
 def _hint_mentions(city_hint: str | None, g: Gazetteer) -> list[_Mention]:
