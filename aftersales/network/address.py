@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import csv
 import importlib.util
+import math
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -679,13 +680,15 @@ def _hint_mentions(city_hint: str | None, g: Gazetteer) -> list[_Mention]:
 def locate_line(line: str, number: int) -> dict[str, Any]:
     """One line of `aftersales outlets locate`: a JSON object with `address` (string, required),
     `city_hint` (string, optional) and `id` (echoed back) -> the resolution as a dict, with the
-    address echoed; a line that is not such an object -> {"line", "error", "message"}."""
+    address echoed; a line that is not such an object -> {"line", "error", "message"}.
+    JSON is read strictly (RFC 8259): `NaN`, `Infinity` and numbers too large for a double
+    (`1e999`) are refused as `malformed_json`, so that every answer is strict JSON too."""
     import json
 
     try:
-        item = json.loads(line)
+        item = json.loads(line, parse_constant=_refuse_constant, parse_float=_finite_float)
     except ValueError:
-        return {"line": number, "error": "malformed_json", "message": "not a JSON object"}
+        return {"line": number, "error": "malformed_json", "message": "not a strict JSON object"}
     if not isinstance(item, dict):
         return {"line": number, "error": "malformed_json", "message": "not a JSON object"}
     address, hint = item.get("address"), item.get("city_hint")
@@ -699,3 +702,14 @@ def locate_line(line: str, number: int) -> dict[str, Any]:
     answer["address"] = address
     answer.update(address_resolve(address=address, city_hint=hint).as_dict())
     return answer
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"{text} does not fit a double")
+    return value

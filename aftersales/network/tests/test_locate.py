@@ -211,3 +211,25 @@ def test_the_finder_shows_the_address_s_city_not_the_hint_s(client, network):  #
     assert page.status_code == 200
     html = page.content.decode()
     assert "北京市" in html and html.index("(bj-chaoyang)") < html.find("(sz-futian)") % len(html)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        '{"address": "北京", "id": Infinity}',
+        '{"address": "北京", "id": -Infinity}',
+        '{"address": "北京", "id": NaN}',
+        '{"address": "北京", "id": 1e999}',
+        '{"address": "北京", "id": [1, {"x": NaN}]}',
+    ],
+)
+def test_locate_answers_strict_json_for_a_non_finite_id(line):  # type: ignore[no-untyped-def]
+    out = io.StringIO()
+    call_command(
+        "outlets", "locate", stdin=io.StringIO(line + '\n{"address": "北京", "id": 7}\n'), stdout=out
+    )
+    first, second = out.getvalue().splitlines()
+    # parse_constant refuses what a strict reader refuses: NaN and Infinity never come out.
+    strict = json.loads(first, parse_constant=lambda name: pytest.fail(f"{name} in {first}"))
+    assert strict == {"line": 1, "error": "malformed_json", "message": "not a strict JSON object"}
+    assert json.loads(second)["id"] == 7 and json.loads(second)["city"] == "北京市"
