@@ -382,6 +382,15 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Complaint {number} is already at outlet {outlet}.",
         "zh-hans": "工单 {number} 已在网点 {outlet}。",
     },
+    "dispatch_level_held": {
+        "en": "Complaint {number} stays with the team of its response level (HQ experts for a major "
+        "complaint), who dispatch it themselves; hand it over to them.",
+        "zh-hans": "工单 {number} 由其响应级别的团队(重大投诉为总部专家组)处理并自行派往网点,请转交给他们。",
+    },
+    "dispatch_category_needs_no_outlet": {
+        "en": "Complaint {number} is about {category}, which needs no outlet; name an outlet if it must go to one.",
+        "zh-hans": "工单 {number} 属于“{category}”,无需网点处理;如确需派往网点,请指定网点。",
+    },
     "no_outlet_in_reach": {
         "en": "No authorised outlet can take complaint {number}; name an outlet.",
         "zh-hans": "没有可接收工单 {number} 的授权网点,请指定网点。",
@@ -618,13 +627,21 @@ def term_words(word: object, language: str) -> object:
     return texts.get(language) or texts[DEFAULT_LANGUAGE]
 
 
+def _in_language(value: object, language: str) -> object:
+    """A pack's labels ({"zh-hans": ..., "en": ...}) in `language`; anything else as it is."""
+    if isinstance(value, dict) and value:
+        return value.get(language) or value.get(DEFAULT_LANGUAGE) or next(iter(value.values()))
+    return value
+
+
 def message_text(code: str, language: str, **params: object) -> str:
     texts = MESSAGES.get(code)
     if texts is None:
         return code
     template = texts.get(language) or texts[DEFAULT_LANGUAGE]
     words = {
-        name: term_words(value, language) if name in TERM_PARAMS else value for name, value in params.items()
+        name: term_words(value, language) if name in TERM_PARAMS else _in_language(value, language)
+        for name, value in params.items()
     }
     listed = TERM_LIST_PARAMS.get(code)
     if listed and isinstance(words.get(listed), str):

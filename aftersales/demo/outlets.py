@@ -12,6 +12,7 @@ from stdnum.cn import uscc
 
 from aftersales.accounts.actors import ANONYMOUS, SYSTEM
 from aftersales.demo.cities import CITY_TABLE
+from aftersales.network.address import gazetteer
 from aftersales.network.models import Outlet
 from aftersales.network.services import outlet_queue_join, outlet_record_ratings, outlets_import
 from aftersales.policy.pack import current_pack
@@ -54,6 +55,8 @@ BIG_CITIES = {
     "xian",
 }
 _ORG_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+# An outlet lies within 0.03 * SEAT_SPREAD degrees (about 1 km) of its district's seat.
+SEAT_SPREAD = 0.3
 
 
 def city_table() -> list[dict[str, Any]]:
@@ -74,6 +77,14 @@ def city_table() -> list[dict[str, Any]]:
             }
         )
     return cities
+
+
+def district_seat(adcode: str) -> tuple[float, float] | None:
+    """(lat, lon) of a district's seat in the address resolver's area table, None when unknown."""
+    place = gazetteer().places.get(adcode) if adcode else None
+    if place is None or place.coords_of != place.key:
+        return None
+    return place.lat, place.lon
 
 
 def _landline(rng: random.Random, area: str) -> str:
@@ -99,6 +110,7 @@ def outlet_rows(seed: int = 2026) -> list[dict[str, Any]]:
         for number in range(1, (3 if city["slug"] in BIG_CITIES else rng.choice([1, 1, 2])) + 1):
             kind = Outlet.Kind.SERVICE_CENTRE if number == 1 else rng.choice(list(Outlet.Kind))
             district, district_adcode = city["districts"][(number - 1) % len(city["districts"])]
+            seat = district_seat(district_adcode) or (city["lat"], city["lon"])
             city_part = "" if city["province"] == city["city"] else city["province"]
             street = f"{rng.choice(STREETS)}{rng.randint(1, 399)}号{rng.choice(PLACES)}"
             phones = [_landline(rng, city["area"])]
@@ -128,8 +140,9 @@ def outlet_rows(seed: int = 2026) -> list[dict[str, Any]]:
                     "city_adcode": city["city_adcode"],
                     "district": district,
                     "district_adcode": district_adcode,
-                    "lat": round(city["lat"] + rng.uniform(-0.03, 0.03), 6),
-                    "lon": round(city["lon"] + rng.uniform(-0.03, 0.03), 6),
+                    # Near the seat of the district the name and adcode give (city centre without one).
+                    "lat": round(seat[0] + rng.uniform(-0.03, 0.03) * SEAT_SPREAD, 6),
+                    "lon": round(seat[1] + rng.uniform(-0.03, 0.03) * SEAT_SPREAD, 6),
                     "phones": phones,
                     "hours": hours,
                     "timezone": zone,

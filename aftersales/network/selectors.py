@@ -458,18 +458,26 @@ class FinderQuery:
     max_wait_minutes: int | None = None
 
 
+def finder_reach_km() -> float:
+    """How far the finder's "near you" looks, in km: the pack's dispatch reach
+    (`network.dispatch.max_distance_km`), the distance an outlet is still sent complaints from."""
+    return float(current_pack().network.dispatch.max_distance_km)
+
+
 def outlets_for_finder(*, query: FinderQuery, now: datetime, language: str) -> list[dict[str, Any]]:
     """The finder page's outlets as public dicts with `distance_m` (None without a point).
 
     With a city: its FINDER_CITY_TOP best-rated outlets in force (Bayesian average, as
     outlets_top_in_city) among those passing the filters. Without: the FINDER_NEAREST nearest
-    to the point passing them (outlets_nearest). Neither: an empty list. Unknown speciality: 422.
+    to the point passing them (outlets_nearest) within finder_reach_km of it, so that filters
+    never answer "near you" with an outlet in another province. Neither: an empty list. Unknown speciality: 422.
     """
     point = (query.lat, query.lon) if query.lat is not None and query.lon is not None else None
     if not query.city:
         if point is None:
             return []
-        return outlets_nearest(
+        reach_m = finder_reach_km() * 1000
+        nearest = outlets_nearest(
             query=NearestQuery(
                 lat=point[0],
                 lon=point[1],
@@ -481,6 +489,7 @@ def outlets_for_finder(*, query: FinderQuery, now: datetime, language: str) -> l
             now=now,
             language=language,
         )
+        return [outlet for outlet in nearest if outlet["distance_m"] <= reach_m]
     policy = current_pack().network
     if query.speciality is not None and query.speciality not in policy.specialities:
         raise ValidationFailed(

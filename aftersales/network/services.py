@@ -17,6 +17,7 @@ from django.db import transaction
 from django.db.models import F
 
 from aftersales.accounts.actors import SYSTEM, Actor
+from aftersales.accounts.roles import Role
 from aftersales.common import clock
 from aftersales.common.errors import Conflict, DomainError, Forbidden, ValidationFailed, problem
 from aftersales.common.text import text_problem
@@ -25,6 +26,7 @@ from aftersales.complaints.selectors import staff_may_see
 from aftersales.complaints.services import complaint_hand_to_outlet
 from aftersales.network import events
 from aftersales.network.dispatch import Choice, choose, reason_words, weigh
+from aftersales.network.geo import CHINA_BOUNDS, within
 from aftersales.network.models import (
     Dispatch,
     NetworkVersion,
@@ -392,7 +394,10 @@ def complaint_dispatch(
     Central staff dispatch (permission `complaint.dispatch`); the system does on intake.
     Errors: 403 for anyone else; 422 `reason` when re-dispatching without one (or too long),
     `outlet` when it is not in force or neither an outlet nor a location is given, `lat`/`lon`
-    out of range; 409 `already_at_outlet`, `no_outlet_in_reach`, `transition_not_allowed`
+    out of range or outside China (geo.CHINA_BOUNDS); 409 `already_at_outlet`,
+    `no_outlet_in_reach` (no outlet in force within the pack's `max_distance_km` of the location;
+    a named outlet is not bound by it), `dispatch_category_needs_no_outlet` (by location only),
+    `transition_not_allowed`; 403 `dispatch_level_held` (see _check_may_dispatch)
     when the complaint is not open.
     """
     if actor.kind != "system" and (
@@ -403,6 +408,7 @@ def complaint_dispatch(
     _check_dispatch_reason(reason)
     if location is not None:
         _check_location(location)
+        _check_in_china(location)
     if outlet is None and location is None:
         raise ValidationFailed({"outlet": problem("dispatch_needs_location")})
     with transaction.atomic():
@@ -411,8 +417,16 @@ def complaint_dispatch(
         previous = dispatch_current(complaint_id=complaint.pk)
         if previous is not None and not reason:
             raise ValidationFailed({"reason": problem("dispatch_reason_required")})
+        _check_may_dispatch(complaint=complaint, actor=actor, by_location=outlet is None)
         now = clock.now()
-        choice = _choose(complaint=complaint, outlet=outlet, location=location, now=now, max_km=None)
+        # A named outlet is staff's call; a location is answered within the pack's reach.
+        choice = _choose(
+            complaint=complaint,
+            outlet=outlet,
+            location=location,
+            now=now,
+            max_km=current_pack().network.dispatch.max_distance_km,
+        )
         if choice is None:
             raise Conflict("no_outlet_in_reach", number=complaint.number)
         return _record(
@@ -624,3 +638,36 @@ def _check_location(location: Location) -> None:
             problems[name] = problem("coordinate_invalid", low=-bound, high=bound)
     if problems:
         raise ValidationFailed(problems)
+
+
+def _check_may_dispatch(*, complaint: Complaint, actor: Actor, by_location: bool) -> None:
+    """Refuse what the pack's `network.dispatch` keeps from an outlet or from this actor.
+
+    A complaint at a level outside `automatic_levels` (the L3 major complaint) stays with that
+    level's team (pack `levels.<level>.team`, the HQ experts), who dispatch it themselves:
+    403 `dispatch_level_held` for other staff; administrators may. A complaint whose category
+    needs no outlet (not in `categories`) is not sent to one by location: 409
+    `dispatch_category_needs_no_outlet`, naming the category; staff may still name an outlet.
+    """
+    pack = current_pack()
+    policy = pack.network.dispatch
+    if actor.kind == "staff" and complaint.level not in policy.automatic_levels:
+        level = pack.levels.get(complaint.level)
+        team = actor.user.team if actor.user is not None else ""
+        if actor.role != Role.ADMIN and (level is None or team != level.team):
+            raise Forbidden("dispatch_level_held", number=complaint.number)
+    if by_location and complaint.category not in policy.categories:
+        refused = Conflict(
+            "dispatch_category_needs_no_outlet",
+            number=complaint.number,
+            category=pack.categories.get(complaint.category, {}),
+        )
+        refused.extra = {"category": complaint.category}
+        raise refused
+
+
+def _check_in_china(location: Location) -> None:
+    """Refuse a point outside China's extent (network/geo.py CHINA_BOUNDS), naming both coordinates."""
+    if not within(CHINA_BOUNDS, location.lat, location.lon):
+        found = problem("coordinates_outside_china", lat=location.lat, lon=location.lon)
+        raise ValidationFailed({"lat": found, "lon": found})

@@ -17,7 +17,7 @@ from aftersales.common.messages import message_text
 from aftersales.common.pages import bounded_query, page_language, public_page
 from aftersales.network.forms import FinderForm, VerifyForm
 from aftersales.network.presenters import outlet_card, results_sketch
-from aftersales.network.selectors import outlet_cities, outlet_verify, outlets_for_finder
+from aftersales.network.selectors import finder_reach_km, outlet_cities, outlet_verify, outlets_for_finder
 
 
 @require_GET
@@ -59,6 +59,7 @@ def finder_page(request: HttpRequest) -> HttpResponse:
             "sketch": results_sketch(outlets, customer),
             "near_me": customer is not None,
             "near_address": customer is not None and form.resolved_point == customer,
+            "reach_km": f"{finder_reach_km():g}",
             "location_words": {
                 "locating": _("Finding where you are…"),
                 "refused": _("Your location is not available; choose a city instead."),

@@ -424,3 +424,55 @@ def test_no_string_in_the_desks_dispatch_form_is_a_server_error(client, shenzhen
     for field in ("outlet", "address", "dispatch_reason"):
         answer = client.post(url, {field: nasty}, HTTP_HX_REQUEST="true")
         assert answer.status_code in (200, 403, 409, 422), (field, answer.status_code)
+
+
+def test_staff_dispatch_by_location_keeps_to_the_pack_s_reach(client, shenzhen, alice):  # type: ignore[no-untyped-def]
+    complaint = submit_complaint(text=BATTERY_TEXT)
+    url = f"/api/v1/complaints/{complaint.number}/dispatch"
+    # Africa: outside China, refused naming both coordinates.
+    africa = post(client, url, {"lat": 10, "lon": 10, "reason": "x"}, **bearer(alice))
+    assert africa.status_code == 422, africa.content
+    assert set(africa.json()["fields"]) == {"lat", "lon"}
+    # Urumqi: in China, but some 3,000 km from the Shenzhen outlets (reach 150 km in the pack).
+    far = post(client, url, {"lat": 43.83, "lon": 87.62, "reason": "x"}, **bearer(alice))
+    assert far.status_code == 409 and far.json()["error"] == "no_outlet_in_reach"
+    assert not Dispatch.objects.filter(complaint=complaint).exists()
+    # A named outlet stays staff's call, wherever the customer is.
+    named = post(client, url, {"outlet": "sz-near", "lat": 43.83, "lon": 87.62}, **bearer(alice))
+    assert named.status_code == 200, named.content
+    assert named.json()["outlet"]["code"] == "sz-near"
+
+
+def test_a_major_complaint_stays_with_the_hq_experts_who_dispatch_it(client, shenzhen, alice, erin):  # type: ignore[no-untyped-def]
+    complaint = submit_complaint(text=BATTERY_TEXT)
+    Complaint.objects.filter(pk=complaint.pk).update(level="L3")
+    url = f"/api/v1/complaints/{complaint.number}/dispatch"
+    by_agent = post(client, url, {"outlet": "sz-near", "reason": "x"}, **bearer(alice))
+    assert by_agent.status_code == 403, by_agent.content
+    assert by_agent.json()["error"] == "dispatch_level_held"
+    assert "HQ experts" in by_agent.json()["message"]
+    chinese = post(
+        client,
+        url,
+        {"lat": HERE.lat, "lon": HERE.lon},
+        **{**bearer(alice), "HTTP_ACCEPT_LANGUAGE": "zh-hans"},
+    )
+    assert chinese.status_code == 403 and "总部专家组" in chinese.json()["message"]
+    assert not Dispatch.objects.filter(complaint=complaint).exists()
+    by_expert = post(client, url, {"outlet": "sz-near", "reason": "x"}, **bearer(erin))
+    assert by_expert.status_code == 200, by_expert.content
+
+
+def test_a_complaint_needing_no_outlet_is_not_sent_to_one_by_location(client, shenzhen, alice):  # type: ignore[no-untyped-def]
+    complaint = submit_complaint(text="要求退款,价格不对")
+    assert complaint.category == "sales_price_refund"
+    url = f"/api/v1/complaints/{complaint.number}/dispatch"
+    located = post(client, url, {"lat": HERE.lat, "lon": HERE.lon, "reason": "x"}, **bearer(alice))
+    assert located.status_code == 409, located.content
+    body = located.json()
+    assert body["error"] == "dispatch_category_needs_no_outlet" and body["category"] == "sales_price_refund"
+    assert "Price, returns and invoices" in body["message"]
+    assert not Dispatch.objects.filter(complaint=complaint).exists()
+    # Naming the outlet stays staff's call: the customer may need to bring the device in.
+    named = post(client, url, {"outlet": "sz-near", "reason": "客户要到店退货"}, **bearer(alice))
+    assert named.status_code == 200, named.content

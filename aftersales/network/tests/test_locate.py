@@ -181,3 +181,55 @@ def test_locate_answers_each_line_before_the_next_is_written():
     finally:
         watchdog.cancel()
         process.kill()
+
+
+@pytest.mark.parametrize("hint", ["深圳", "深圳市", "440300"])
+def test_a_city_hint_never_overrides_the_city_the_address_names(hint):  # type: ignore[no-untyped-def]
+    from aftersales.network.address import address_resolve
+
+    beijing = address_resolve(address="北京", city_hint=hint)
+    assert (beijing.city, beijing.ambiguous) == ("北京市", False)
+    assert beijing.notes and hint in beijing.notes[-1]
+    district = address_resolve(address="北京市朝阳区", city_hint="长春")
+    assert (district.city, district.adcode) == ("北京市", "110105")
+    # A district found in neither the hint's city: both readings, not the hint's city.
+    both = address_resolve(address="朝阳区建国路88号", city_hint=hint)
+    assert both.ambiguous and both.city is None
+    assert sorted(c["adcode"] for c in both.candidates) == ["110105", "220104"]
+    # The hint still chooses between readings, and stands alone when the address names no place.
+    assert address_resolve(address="朝阳区建国路88号", city_hint="长春").adcode == "220104"
+    assert address_resolve(address="工业三路1号", city_hint=hint).city == "深圳市"
+    (line,) = locate(json.dumps({"address": "北京", "city_hint": hint}))
+    assert line["city"] == "北京市" and line["adcode"] != "440300"
+
+
+def test_the_finder_shows_the_address_s_city_not_the_hint_s(client, network):  # type: ignore[no-untyped-def]
+    answer = client.get("/api/v1/outlets/nearest", {"address": "北京", "city": "440300", "limit": 1})
+    assert answer.status_code == 200, answer.content
+    assert [o["code"] for o in answer.json()] == ["bj-chaoyang"]
+    page = client.get("/outlets/", {"address": "北京", "city": "440300"})
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "北京市" in html and html.index("(bj-chaoyang)") < html.find("(sz-futian)") % len(html)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        '{"address": "北京", "id": Infinity}',
+        '{"address": "北京", "id": -Infinity}',
+        '{"address": "北京", "id": NaN}',
+        '{"address": "北京", "id": 1e999}',
+        '{"address": "北京", "id": [1, {"x": NaN}]}',
+    ],
+)
+def test_locate_answers_strict_json_for_a_non_finite_id(line):  # type: ignore[no-untyped-def]
+    out = io.StringIO()
+    call_command(
+        "outlets", "locate", stdin=io.StringIO(line + '\n{"address": "北京", "id": 7}\n'), stdout=out
+    )
+    first, second = out.getvalue().splitlines()
+    # parse_constant refuses what a strict reader refuses: NaN and Infinity never come out.
+    strict = json.loads(first, parse_constant=lambda name: pytest.fail(f"{name} in {first}"))
+    assert strict == {"line": 1, "error": "malformed_json", "message": "not a strict JSON object"}
+    assert json.loads(second)["id"] == 7 and json.loads(second)["city"] == "北京市"

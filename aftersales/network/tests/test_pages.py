@@ -282,3 +282,32 @@ def test_a_nice_scale_bar_and_every_point_inside_the_frame():  # type: ignore[no
     alone = sketch_map(customer=None, outlets=[(22.5, 114.0, "1", "a")])
     assert alone is not None and (alone.outlets[0].x, alone.outlets[0].y) == (180, 130) and alone.scale_km > 0
     assert sketch_map(customer=None, outlets=[]) is None
+
+
+def test_near_me_never_lists_an_outlet_beyond_the_reach_and_says_so(client, db):  # type: ignore[no-untyped-def]
+    outlets = make_outlets(
+        outlet_row("sz-busy", lat="22.5400", lon="114.0600"),
+        outlet_row(
+            "bj-far",
+            address="北京市朝阳区建国路 87 号",
+            province="北京市",
+            province_adcode="110000",
+            city="北京市",
+            city_adcode="110100",
+            district="朝阳区",
+            district_adcode="110105",
+            lat="39.9087",
+            lon="116.4605",
+            phones="010-6500 1234",
+            uscc=make_uscc(5, "110105"),
+        ),
+    )
+    outlet_queue_join(actor=ANONYMOUS, outlet=outlets["sz-busy"], lane="normal")
+    near = {"lat": "22.54", "lon": "114.05"}
+    assert codes(client.get("/outlets/", near)) == ["sz-busy"]
+    # The only outlet with no wait is some 1,950 km away: not "near you".
+    chinese = client.get("/outlets/", {**near, "max_wait": "0"})
+    assert chinese.status_code == 200 and codes(chinese) == []
+    assert "150 公里内没有符合条件的授权网点" in chinese.content.decode()
+    english = client.get("/outlets/", {**near, "max_wait": "0", "lang": "en"}).content.decode()
+    assert "No authorised outlet within 150 km matches" in english

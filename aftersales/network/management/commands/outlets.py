@@ -89,10 +89,20 @@ class Command(BaseCommand):
         out = self.stdout
         for number, line in enumerate(lines, start=1):
             if line.strip():
-                out.write(json.dumps(locate_line(line, number), ensure_ascii=False))
+                out.write(_strict_json(locate_line(line, number), number))
                 if not _input_waiting(lines):
                     out.flush()
         out.flush()
+
+
+def _strict_json(answer: dict[str, Any], number: int) -> str:
+    """One answer as strict JSON (no NaN or Infinity, RFC 8259); an error line if it cannot be."""
+    try:
+        return json.dumps(answer, ensure_ascii=False, allow_nan=False)
+    except ValueError:
+        return json.dumps(
+            {"line": number, "error": "not_json", "message": "the answer holds a number JSON cannot carry"}
+        )
 
 
 def _input_waiting(lines: Iterable[str]) -> bool:
