@@ -302,7 +302,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "complaint_not_open": {
         "en": "Complaint {number} is {state}: a repair order needs an open complaint.",
-        "zh-hans": "投诉 {number} 当前为 {state},只能为处理中的投诉开维修单。",
+        "zh-hans": "投诉 {number} 当前为{state},只能为处理中的投诉开维修单。",
     },
     "engineer_outside_team": {
         "en": "The engineer must be staff of {team} or central technical staff.",
