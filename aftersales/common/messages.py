@@ -80,6 +80,20 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh-hans": "未知排队通道,可选:{allowed}。",
     },
     "invalid_value": {"en": "Invalid value: {detail}", "zh-hans": "取值无效:{detail}"},
+    "value_invalid": {"en": "Invalid value.", "zh-hans": "取值无效。"},
+    "choice_invalid": {"en": "Use one of: {allowed}.", "zh-hans": "取值无效,可选:{allowed}。"},
+    "number_not_finite": {"en": "Must be a finite number.", "zh-hans": "必须为有限的数字。"},
+    "decimal_invalid": {"en": "Must be a number.", "zh-hans": "必须为数字。"},
+    "number_too_big": {"en": "The number is too large.", "zh-hans": "数值过大。"},
+    "boolean_invalid": {"en": "Must be true or false.", "zh-hans": "必须为布尔值(是或否)。"},
+    "list_too_short": {"en": "Give at least {limit} item(s).", "zh-hans": "至少填写 {limit} 项。"},
+    "list_too_long": {"en": "Give at most {limit} item(s).", "zh-hans": "最多填写 {limit} 项。"},
+    "text_too_short": {
+        "en": "Too short: at least {limit} characters, got {length}.",
+        "zh-hans": "内容过短:至少 {limit} 个字符,实际 {length} 个。",
+    },
+    "format_invalid": {"en": "Not in the expected format.", "zh-hans": "格式不正确。"},
+    "datetime_invalid": {"en": "Not a valid date and time.", "zh-hans": "日期时间无效。"},
     "transition_not_allowed": {
         "en": "Cannot {action}: complaint {number} is {state}; allowed next steps: {allowed}.",
         "zh-hans": "无法执行“{action}”:工单 {number} 当前状态为 {state};允许的下一步:{allowed}。",
@@ -602,6 +616,7 @@ TERM_LIST_PARAMS = {
     "transition_not_allowed": "allowed",
     "repair_transition_not_allowed": "allowed",
     "transfer_transition_not_allowed": "allowed",
+    "choice_invalid": "allowed",
 }
 _LIST_SEPARATOR = {"en": ", ", "zh-hans": "、"}
 
