@@ -445,8 +445,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh-hans": "暂不能删除您的个人信息:法律保全 #{hold}({kind}:{reason})要求保留至 {ends_on}。",
     },
     "erasure_not_pending": {
-        "en": "Erasure request #{request} is {state}; only a pending request can be {action}.",
-        "zh-hans": "删除申请 #{request} 当前状态为 {state};只有冷静期中的申请可以{action}。",
+        "en": "Erasure request #{request} is {state}: only a request in its cooling-off period can be withdrawn.",
+        "zh-hans": "删除申请 #{request} 当前为{state},只有冷静期中的申请可以撤回。",
     },
     "customer_already_erased": {
         "en": "This customer's personal data has already been erased.",
@@ -585,6 +585,16 @@ TERMS: dict[str, dict[str, str]] = {
     "move this transfer": _term("move this transfer order", "处理此调拨单"),
     "declare an emergency mode": _term("declare an emergency mode", "启动应急服务模式"),
     "take this complaint at the counter": _term("take this complaint at the counter", "在柜台接收此投诉"),
+    # Erasure requests and data exports (accounts/privacy/status.py, accounts/models.py)
+    "pending": _term("pending", "待处理"),
+    "done": _term("carried out", "已执行"),
+    "ready": _term("ready to download", "可下载"),
+    "downloaded": _term("downloaded", "已下载"),
+    "expired": _term("expired", "已过期"),
+    # Kinds of legal hold (accounts.models.LegalHold.Kind)
+    "dispute": _term("open dispute", "未结纠纷"),
+    "court_order": _term("court order", "法院命令"),
+    "regulator": _term("regulator's inquiry", "监管调查"),
     # Walk-in queue lanes (network)
     "urgent": _term("urgent", "加急"),
     "normal": _term("normal", "普通"),
