@@ -108,6 +108,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Sign in or give the complaint's tracking token.",
         "zh-hans": "请登录或提供工单查询令牌。",
     },
+    "staff_sign_in_required": {
+        "en": "Sign in with your staff account.",
+        "zh-hans": "请使用员工账号登录。",
+    },
     "otp_invalid": {"en": "The code is wrong or has expired.", "zh-hans": "验证码错误或已过期。"},
     "phone_not_mobile": {
         "en": "This number cannot receive a text message (a landline, hotline or service number); "
@@ -627,6 +631,7 @@ TERM_LIST_PARAMS = {
     "repair_transition_not_allowed": "allowed",
     "transfer_transition_not_allowed": "allowed",
     "choice_invalid": "allowed",
+    "lane_unknown": "allowed",
 }
 _LIST_SEPARATOR = {"en": ", ", "zh-hans": "、"}
 
