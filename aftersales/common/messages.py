@@ -246,7 +246,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "This address fits more than one place: {candidates}. Add the city and try again.",
         "zh-hans": "该地址可能位于多个地方:{candidates}。请补充城市名称后重试。",
     },
-    "check_result_invalid": {"en": "Choose pass or fail.", "zh-hans": "请选择“通过”或“未通过”。"},
+    "check_result_invalid": {"en": "Choose normal or abnormal.", "zh-hans": "请选择“正常”或“异常”。"},
     "point_or_address_required": {
         "en": "Give either lat and lon, or an address.",
         "zh-hans": "请提供位置坐标或地址。",
