@@ -7,6 +7,7 @@ in the caller's language (?lang=, Accept-Language; Chinese by default).
 
 import json
 import logging
+import re
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
@@ -59,7 +60,23 @@ class StrictJSONParser(Parser):
         return super().parse_querydict(data, list_fields, request)
 
 
-api = NinjaAPI(
+class AftersalesAPI(NinjaAPI):
+    def validation_error_from_error_contexts(self, error_contexts):  # type: ignore[no-untyped-def]
+        """Ninja's schema errors, each with `input_length` (characters) where the input was text:
+        Ninja drops the input itself, and a "too long" message names the length given."""
+        lengths = [
+            len(item["input"]) if isinstance(item.get("input"), str) else None
+            for context in error_contexts
+            for item in context.pydantic_validation_error.errors(include_url=False)
+        ]
+        error = super().validation_error_from_error_contexts(error_contexts)
+        for item, length in zip(error.errors, lengths, strict=False):
+            if length is not None:
+                item["input_length"] = length
+        return error
+
+
+api = AftersalesAPI(
     title="aftersales API",
     version="1",
     urls_namespace="api",
@@ -129,16 +146,31 @@ _SCHEMA_PROBLEMS = {
     "int_parsing": "integer_invalid",
     "int_from_float": "integer_invalid",
     "int_type": "integer_invalid",
+    "int_parsing_size": "number_too_big",
+    "float_parsing": "decimal_invalid",
+    "decimal_parsing": "decimal_invalid",
+    "finite_number": "number_not_finite",
+    "bool_parsing": "boolean_invalid",
     "date_parsing": "date_invalid",
     "date_from_datetime_parsing": "date_invalid",
+    "date_from_datetime_inexact": "date_invalid",
     "date_type": "date_invalid",
+    "datetime_parsing": "datetime_invalid",
+    "datetime_from_date_parsing": "datetime_invalid",
+    "datetime_type": "datetime_invalid",
+    "string_pattern_mismatch": "format_invalid",
+    "uuid_parsing": "format_invalid",
 }
+_QUOTED = re.compile(r"'((?:[^'\\]|\\.)*)'")
 
 
 def schema_problem(item: dict) -> FieldProblem:
-    """One pydantic error as a FieldProblem with a bilingual message."""
+    """One pydantic error as a FieldProblem with a bilingual message (pydantic's own English text
+    never reaches a client). Allowed values of an enum or literal are listed as code words, which
+    `message_text` puts into words (TERMS)."""
     kind = item.get("type", "")
     context = item.get("ctx") or {}
+    given = item.get("input_length", "-")
     if kind in _SCHEMA_PROBLEMS:
         return problem(_SCHEMA_PROBLEMS[kind])
     if kind in ("less_than_equal", "less_than"):
@@ -146,10 +178,19 @@ def schema_problem(item: dict) -> FieldProblem:
     if kind in ("greater_than_equal", "greater_than"):
         return problem("value_too_small", limit=context.get("ge", context.get("gt")))
     if kind == "string_too_long":
-        return problem("text_too_long", limit=context.get("max_length"), length="?")
+        return problem("text_too_long", limit=context.get("max_length"), length=given)
+    if kind == "string_too_short":
+        return problem("text_too_short", limit=context.get("min_length"), length=given)
+    if kind == "too_short":
+        return problem("list_too_short", limit=context.get("min_length"))
+    if kind == "too_long":
+        return problem("list_too_long", limit=context.get("max_length"))
+    if kind in ("enum", "literal_error"):
+        allowed = _QUOTED.findall(str(context.get("expected", "")))
+        return problem("choice_invalid", allowed=", ".join(allowed)) if allowed else problem("value_invalid")
     if kind.endswith("_type"):
         return problem("type_invalid", expected=kind.removesuffix("_type"))
-    return problem("invalid_value", detail=item.get("msg", ""))
+    return problem("value_invalid")
 
 
 def _mount() -> None:

@@ -33,8 +33,13 @@ class ValidationFailed(DomainError):
     status = 422
     code = "validation_failed"
 
-    def __init__(self, fields: dict[str, FieldProblem], code: str | None = None) -> None:
-        super().__init__(code)
+    def __init__(self, fields: dict[str, FieldProblem], code: str | None = None, **params: object) -> None:
+        """`params` fill the placeholders of the message of `code`; when none are given, the first
+        field problem of the same code lends its own (one message, said once for the field and once
+        for the whole request)."""
+        if not params and code is not None:
+            params = next((dict(issue.params) for issue in fields.values() if issue.code == code), {})
+        super().__init__(code, **params)
         self.fields = fields
 
     def __str__(self) -> str:

@@ -80,6 +80,20 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh-hans": "未知排队通道,可选:{allowed}。",
     },
     "invalid_value": {"en": "Invalid value: {detail}", "zh-hans": "取值无效:{detail}"},
+    "value_invalid": {"en": "Invalid value.", "zh-hans": "取值无效。"},
+    "choice_invalid": {"en": "Use one of: {allowed}.", "zh-hans": "取值无效,可选:{allowed}。"},
+    "number_not_finite": {"en": "Must be a finite number.", "zh-hans": "必须为有限的数字。"},
+    "decimal_invalid": {"en": "Must be a number.", "zh-hans": "必须为数字。"},
+    "number_too_big": {"en": "The number is too large.", "zh-hans": "数值过大。"},
+    "boolean_invalid": {"en": "Must be true or false.", "zh-hans": "必须为布尔值(是或否)。"},
+    "list_too_short": {"en": "Give at least {limit} item(s).", "zh-hans": "至少填写 {limit} 项。"},
+    "list_too_long": {"en": "Give at most {limit} item(s).", "zh-hans": "最多填写 {limit} 项。"},
+    "text_too_short": {
+        "en": "Too short: at least {limit} characters, got {length}.",
+        "zh-hans": "内容过短:至少 {limit} 个字符,实际 {length} 个。",
+    },
+    "format_invalid": {"en": "Not in the expected format.", "zh-hans": "格式不正确。"},
+    "datetime_invalid": {"en": "Not a valid date and time.", "zh-hans": "日期时间无效。"},
     "transition_not_allowed": {
         "en": "Cannot {action}: complaint {number} is {state}; allowed next steps: {allowed}.",
         "zh-hans": "无法执行“{action}”:工单 {number} 当前状态为 {state};允许的下一步:{allowed}。",
@@ -93,6 +107,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "unauthenticated": {
         "en": "Sign in or give the complaint's tracking token.",
         "zh-hans": "请登录或提供工单查询令牌。",
+    },
+    "staff_sign_in_required": {
+        "en": "Sign in with your staff account.",
+        "zh-hans": "请使用员工账号登录。",
     },
     "otp_invalid": {"en": "The code is wrong or has expired.", "zh-hans": "验证码错误或已过期。"},
     "phone_not_mobile": {
@@ -232,7 +250,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Repair order {order} of this complaint is not finished: finish or cancel it before opening another.",
         "zh-hans": "此投诉的维修单 {order} 尚未完成:请先完成或取消,再开新的维修单。",
     },
-    "check_result_invalid": {"en": "Choose pass or fail.", "zh-hans": "请选择“通过”或“未通过”。"},
+    "check_result_invalid": {"en": "Choose normal or abnormal.", "zh-hans": "请选择“正常”或“异常”。"},
     "point_or_address_required": {
         "en": "Give either lat and lon, or an address.",
         "zh-hans": "请提供位置坐标或地址。",
@@ -306,7 +324,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "complaint_not_open": {
         "en": "Complaint {number} is {state}: a repair order needs an open complaint.",
-        "zh-hans": "投诉 {number} 当前为 {state},只能为处理中的投诉开维修单。",
+        "zh-hans": "投诉 {number} 当前为{state},只能为处理中的投诉开维修单。",
     },
     "engineer_outside_team": {
         "en": "The engineer must be staff of {team} or central technical staff.",
@@ -444,8 +462,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh-hans": "暂不能删除您的个人信息:法律保全 #{hold}({kind}:{reason})要求保留至 {ends_on}。",
     },
     "erasure_not_pending": {
-        "en": "Erasure request #{request} is {state}; only a pending request can be {action}.",
-        "zh-hans": "删除申请 #{request} 当前状态为 {state};只有冷静期中的申请可以{action}。",
+        "en": "Erasure request #{request} is {state}: only a request in its cooling-off period can be withdrawn.",
+        "zh-hans": "删除申请 #{request} 当前为{state},只有冷静期中的申请可以撤回。",
     },
     "customer_already_erased": {
         "en": "This customer's personal data has already been erased.",
@@ -584,6 +602,16 @@ TERMS: dict[str, dict[str, str]] = {
     "move this transfer": _term("move this transfer order", "处理此调拨单"),
     "declare an emergency mode": _term("declare an emergency mode", "启动应急服务模式"),
     "take this complaint at the counter": _term("take this complaint at the counter", "在柜台接收此投诉"),
+    # Erasure requests and data exports (accounts/privacy/status.py, accounts/models.py)
+    "pending": _term("pending", "待处理"),
+    "done": _term("carried out", "已执行"),
+    "ready": _term("ready to download", "可下载"),
+    "downloaded": _term("downloaded", "已下载"),
+    "expired": _term("expired", "已过期"),
+    # Kinds of legal hold (accounts.models.LegalHold.Kind)
+    "dispute": _term("open dispute", "未结纠纷"),
+    "court_order": _term("court order", "法院命令"),
+    "regulator": _term("regulator's inquiry", "监管调查"),
     # Walk-in queue lanes (network)
     "urgent": _term("urgent", "加急"),
     "normal": _term("normal", "普通"),
@@ -615,6 +643,8 @@ TERM_LIST_PARAMS = {
     "transition_not_allowed": "allowed",
     "repair_transition_not_allowed": "allowed",
     "transfer_transition_not_allowed": "allowed",
+    "choice_invalid": "allowed",
+    "lane_unknown": "allowed",
 }
 _LIST_SEPARATOR = {"en": ", ", "zh-hans": "、"}
 

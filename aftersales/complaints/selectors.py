@@ -118,7 +118,7 @@ def complaint_queue(
         own = own.filter(state=state) if state else own
         return own.select_related("owner").order_by("-created_at", "-pk")[offset : offset + limit]
     if not actor.is_staff:
-        raise Unauthenticated()
+        raise Unauthenticated("staff_sign_in_required")
     if not actor.may("complaint.view_team"):
         raise Forbidden(what="complaint queue")
     queryset = complaints_visible_to_staff(actor).filter(is_open=True)

@@ -52,7 +52,7 @@ def desk_queue(
         team = actor.user.team if actor.user is not None else None
         return list(complaint_queue(actor=actor, team=team or "-", limit=limit, offset=offset))
     if not actor.is_staff:
-        raise Unauthenticated()
+        raise Unauthenticated("staff_sign_in_required")
     if not actor.may("complaint.view_team"):
         raise Forbidden(what="complaint queue")
     open_complaints = complaints_visible_to_staff(actor).filter(is_open=True)

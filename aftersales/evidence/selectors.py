@@ -205,7 +205,7 @@ def wipe_certificate_verdict(*, certificate_id: str, document_hash: str) -> Verd
 def wipe_certificate_get_for_actor(*, actor: Actor, certificate_id: str) -> WipeCertificate:
     """A wipe certificate for staff who may inspect devices; outlet staff see their outlet's only."""
     if not actor.is_staff:
-        raise Unauthenticated()
+        raise Unauthenticated("staff_sign_in_required")
     if not actor.may("complaint.inspect"):
         raise Forbidden(what="wipe certificates")
     try:
@@ -226,7 +226,7 @@ def wipe_certificates_for_imei(*, actor: Actor, imei: str) -> list[WipeCertifica
     """The wipe certificates of one device, newest first, as `wipe_certificate_get_for_actor` lets
     `actor` see them (outlet staff: their outlet's). An IMEI that is not one gives 422 `imei`."""
     if not actor.is_staff:
-        raise Unauthenticated()
+        raise Unauthenticated("staff_sign_in_required")
     if not actor.may("complaint.inspect"):
         raise Forbidden(what="wipe certificates")
     digits = valid_imei(imei) if text_problem(imei) is None else None

@@ -368,7 +368,7 @@ def wipe_certificate_issue(*, actor: Actor, report: WipeReport) -> WipeCertifica
     rendered as a PDF with a QR code to `/verify/wipe/<id>?h=<document SHA-256>`.
     """
     if not actor.is_staff or actor.user is None:
-        raise Unauthenticated()
+        raise Unauthenticated("staff_sign_in_required")
     if not actor.may("complaint.inspect"):
         raise Forbidden(what="certify a device wipe")
     fields: dict[str, FieldProblem] = {}

@@ -719,7 +719,11 @@ def outlet_get_for_staff(*, actor: Actor, code: str) -> Outlet:
     since which outlets exist is public. The one access check of the walk-in desk endpoints.
     """
     if not actor.is_staff:
-        raise Unauthenticated() if actor.kind == "anonymous" else Forbidden(what="work the outlet desk")
+        raise (
+            Unauthenticated("staff_sign_in_required")
+            if actor.kind == "anonymous"
+            else Forbidden(what="work the outlet desk")
+        )
     outlet = outlet_by_code(code)
     if outlet is None:
         raise NotFound(what="outlet")

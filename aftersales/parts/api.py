@@ -95,7 +95,7 @@ def request_transfer(request: HttpRequest, payload: TransferIn):  # type: ignore
     """Ask for parts to move from a depot or an outlet to an outlet; they are promised at the source."""
     actor = actor_from_request(request)
     if not actor.is_staff:
-        raise Unauthenticated()
+        raise Unauthenticated("staff_sign_in_required")
     kind, _, code = payload.source.strip().partition(":")
     if kind not in Location.values or not code:
         raise ValidationFailed({"source": problem("source_invalid")})
@@ -156,7 +156,7 @@ def declare_emergency(request: HttpRequest, payload: EmergencyIn):  # type: igno
     """Serve a region from its depot for a period (administrators)."""
     actor = actor_from_request(request)
     if not actor.is_staff:
-        raise Unauthenticated()
+        raise Unauthenticated("staff_sign_in_required")
     if actor.role != Role.ADMIN:
         raise Forbidden(what="declare an emergency mode")
     mode = services.emergency_declare(

@@ -293,7 +293,7 @@ def transfer_may(
 def transfer_get_for_actor(*, actor: Actor, number: str, action: str = "view") -> Transfer:
     """The transfer `number` if `actor` may take `action` on it; 401 for non-staff, 404, 403."""
     if not actor.is_staff:
-        raise Unauthenticated()
+        raise Unauthenticated("staff_sign_in_required")
     transfer = transfer_get(number=number)
     if not transfer_may(
         actor,
@@ -309,7 +309,7 @@ def transfer_get_for_actor(*, actor: Actor, number: str, action: str = "view") -
 def stock_overview_for_actor(*, actor: Actor, outlet_code: str) -> list[dict[str, Any]]:
     """`stock_overview` for the outlet's own staff and central staff; 401, 403 otherwise."""
     if not actor.is_staff:
-        raise Unauthenticated()
+        raise Unauthenticated("staff_sign_in_required")
     if not actor.may("complaint.view_any") and _own_outlet(actor) != outlet_code:
         raise Forbidden(what="see this outlet's stock")
     return stock_overview(outlet_code=outlet_code)

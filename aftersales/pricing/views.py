@@ -12,6 +12,7 @@ from aftersales.common import clock
 from aftersales.common.pages import bounded_query, public_page
 from aftersales.pricing.selectors import models_with_prices, prices_public, trade_in_public
 
+# Every parts.models.Component in words (a test checks none is missing).
 COMPONENTS = {
     "screen": _("Screen"),
     "battery": _("Battery"),
@@ -20,6 +21,8 @@ COMPONENTS = {
     "microphone": _("Microphone"),
     "charging_port": _("Charging port"),
     "mainboard": _("Mainboard"),
+    "antenna": _("Antenna"),
+    "back_cover": _("Back cover"),
 }
 CONDITIONS = {
     "like_new": _("Like new"),

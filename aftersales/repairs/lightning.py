@@ -222,7 +222,7 @@ class WalkIn:
 def counter_require(*, actor: Actor, outlet: Outlet) -> None:
     """Only the outlet's own staff use its counter terminal: 401 for no staff token, 403 for anyone else."""
     if not actor.is_staff:
-        raise Unauthenticated()
+        raise Unauthenticated("staff_sign_in_required")
     if actor.role not in OUTLET_STAFF or actor.user is None or actor.user.team != outlet.team:
         raise Forbidden(what="use this outlet's counter terminal")
 

@@ -42,7 +42,7 @@ def repair_order_get_for_actor(*, actor: Actor, number: str, for_update: bool = 
     With `for_update` the row is locked (inside the caller's transaction).
     """
     if not actor.is_staff:
-        raise Unauthenticated()
+        raise Unauthenticated("staff_sign_in_required")
     rows = RepairOrder.objects.select_related("complaint", "device_model", "outlet", "engineer", "agreement")
     if for_update:
         rows = rows.select_for_update(of=("self",))
@@ -121,7 +121,7 @@ def lightning_share(
     from aftersales.warranty.express import lightning_rules_on
 
     if not actor.is_staff:
-        raise Unauthenticated()
+        raise Unauthenticated("staff_sign_in_required")
     if not actor.may("complaint.view_any"):
         team_code = (actor.user.team if actor.user else "").removeprefix("outlet-")
         if actor.role not in OUTLET_STAFF or (outlet_code and outlet_code != team_code):

@@ -114,6 +114,8 @@ def repair_order_open(
         raise FieldConflict(
             {"complaint": problem("complaint_not_open", number=complaint.number, state=complaint.state)},
             code="complaint_not_open",
+            number=complaint.number,
+            state=complaint.state,
         )
     model = device_model_get(code=model_code)
     now = clock.now()

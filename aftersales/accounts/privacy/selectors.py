@@ -94,7 +94,7 @@ def data_export_get_for_actor(*, actor: Actor, export_id: int) -> DataExport:
 
 def customer_get_for_admin(*, actor: Actor, customer_id: int, permission: str) -> Customer:
     if not actor.is_staff:
-        raise Unauthenticated()
+        raise Unauthenticated("staff_sign_in_required")
     if not actor.may(permission):
         raise Forbidden(what=permission)
     customer = Customer.objects.filter(pk=customer_id).first()
@@ -113,7 +113,7 @@ def customer_of_session(*, actor: Actor) -> Customer:
 
 def legal_hold_get_for_admin(*, actor: Actor, hold_id: int) -> LegalHold:
     if not actor.is_staff:
-        raise Unauthenticated()
+        raise Unauthenticated("staff_sign_in_required")
     if not actor.may("privacy.legal_hold"):
         raise Forbidden(what="privacy.legal_hold")
     hold = LegalHold.objects.filter(pk=hold_id).first()

@@ -16,6 +16,7 @@ from typing import Any
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from aftersales.accounts.actors import SYSTEM, Actor
 from aftersales.accounts.models import (
@@ -77,7 +78,7 @@ def legal_hold_place(*, customer: Customer, kind: str, reason: str, ends_on: dat
     if not actor.is_staff or not actor.may("privacy.legal_hold"):
         raise Forbidden(what="privacy.legal_hold")
     if kind not in LegalHold.Kind.values:
-        raise ValidationFailed({"kind": problem("invalid_value", detail=", ".join(LegalHold.Kind.values))})
+        raise ValidationFailed({"kind": problem("choice_invalid", allowed=", ".join(LegalHold.Kind.values))})
     reason = _reason_checked(reason)
     now = clock.now()
     if ends_on < clock.localdate(now):
@@ -154,12 +155,10 @@ def erasure_request(*, customer: Customer, actor: Actor, reason: str = "") -> Er
     return request
 
 
-def _move(request: ErasureRequest, move: str, action_words: str) -> None:
+def _move(request: ErasureRequest, move: str) -> None:
     sources, _target = MOVES[move]
     if request.state not in sources:
-        raise TransitionNotAllowed(
-            "erasure_not_pending", request=request.pk, state=request.state, action=action_words
-        )
+        raise TransitionNotAllowed("erasure_not_pending", request=request.pk, state=request.state)
 
 
 def erasure_cancel(*, request: ErasureRequest, actor: Actor) -> ErasureRequest:
@@ -169,7 +168,7 @@ def erasure_cancel(*, request: ErasureRequest, actor: Actor) -> ErasureRequest:
     """
     if not _may_act_for(actor, request.customer_id):
         raise Forbidden(what="request erasure")
-    _move(request, "cancel", "cancelled")
+    _move(request, "cancel")
     now = clock.now()
     target = MOVES["cancel"][1]
     # Claimed with a conditional update: the sweeper may be starting it at this moment.
@@ -178,7 +177,7 @@ def erasure_cancel(*, request: ErasureRequest, actor: Actor) -> ErasureRequest:
     )
     request.refresh_from_db()
     if not won:
-        _move(request, "cancel", "cancelled")
+        _move(request, "cancel")
     return request
 
 
@@ -308,6 +307,32 @@ def _confirmation_contact(customer: Customer) -> tuple[str, str]:
     return "", ""
 
 
+_MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+
+
+def local_time_words(moment: datetime, language: str) -> str:
+    """`moment` in the platform's time zone (settings.TIME_ZONE, Beijing time) as a customer reads
+    it: "2026年12月4日 13:42(北京时间)" or "4 December 2026, 13:42 (Beijing time)"."""
+    local = timezone.localtime(moment)
+    if language == "en":
+        month = _MONTHS[local.month - 1]
+        return f"{local.day} {month} {local.year}, {local:%H:%M} (Beijing time)"
+    return f"{local.year}年{local.month}月{local.day}日 {local:%H:%M}(北京时间)"
+
+
 def _tell_customer(customer: Customer, contact: tuple[str, str], reason: str, about: Any) -> None:
     from aftersales.notifications.services import notification_record_and_send
 
@@ -320,7 +345,7 @@ def _tell_customer(customer: Customer, contact: tuple[str, str], reason: str, ab
     if isinstance(about, ErasureRequest):
         fields["due"] = clock.localdate(about.due_at).isoformat()
     if isinstance(about, DataExport) and about.expires_at is not None:
-        fields["expires"] = about.expires_at.isoformat(timespec="minutes")
+        fields["expires"] = local_time_words(about.expires_at, customer.language)
     try:
         notification_record_and_send(
             recipient=f"customer:{customer.pk}",

@@ -61,7 +61,7 @@ def outlet_day(*, actor: Actor, now: datetime, outlet: str = "") -> tuple[str, l
     come with each row. At most `DAY_LIMIT` orders. Raises Unauthenticated for non-staff.
     """
     if not actor.is_staff:
-        raise Unauthenticated()
+        raise Unauthenticated("staff_sign_in_required")
     code = _outlet_code(actor, outlet)
     rows = repair_orders_visible_to_staff(actor)
     if code:
@@ -164,7 +164,7 @@ def outlet_stock(*, actor: Actor, outlet: str = "") -> tuple[str, list[dict[str,
     Outlet staff see their own outlet's; central staff the outlet asked for (no outlet: no rows).
     """
     if not actor.is_staff:
-        raise Unauthenticated()
+        raise Unauthenticated("staff_sign_in_required")
     code = _outlet_code(actor, outlet)
     if not code:
         return "", []

@@ -157,6 +157,8 @@ def test_the_parts_page_shows_on_hand_reserved_and_free_at_the_outlet(client, be
     row = text[text.index("RN10-SCR-01") :]
     assert re.match(r"RN10-SCR-01 屏幕总成 Screen assembly 屏幕 Reno10 2 1 1 库存低 0", row), row[:80]
     assert "RN10-CAM-01" in text
+    nav = text[: text.index("RN10-SCR-01")]
+    assert "配件库存" in nav and "配件费" not in text
     english = visible_text(client.get("/desk/outlet/parts/?lang=en"))
     assert "On hand" in english and "Reserved" in english and "Free" in english
 
@@ -269,7 +271,9 @@ def test_bad_numbers_in_the_checks_are_refused_in_english_naming_the_field(clien
     assert no_count.status_code == 422
     assert "Touch test · abnormal results in a row: This field is required." in visible_text(no_count)
     odd = step(client, order, "checks", {"camera-result": "maybe"}, HTTP_ACCEPT_LANGUAGE="en")
-    assert odd.status_code == 422 and "Camera · result" in visible_text(odd)
+    assert odd.status_code == 422 and "Camera · result: Choose normal or abnormal." in visible_text(odd)
+    chinese = step(client, order, "checks", {"camera-result": "maybe"}, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert "请选择“正常”或“异常”。" in visible_text(chinese)
     assert not fresh(order).checks.exists()
 
 

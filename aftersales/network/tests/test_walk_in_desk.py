@@ -126,3 +126,20 @@ def test_two_desks_serving_the_last_ticket_one_wins(tmp_path):  # type: ignore[n
         )
     assert sorted(outcomes, key=str) == [1, "queue_empty"]
     assert counts == [(0, 1)]
+
+
+def test_an_unknown_lane_lists_the_lanes_in_words_and_the_queue_asks_for_a_staff_sign_in(
+    client, outlets, oscar
+):  # type: ignore[no-untyped-def]
+    headers = {"HTTP_AUTHORIZATION": bearer(oscar)["HTTP_AUTHORIZATION"]}
+    refused = post(client, "/api/v1/outlets/sh-01/queue/join?lang=zh-hans", {"lane": "vip"}, **headers)
+    assert refused.status_code == 422
+    assert refused.json()["fields"]["lane"] == "未知排队通道,可选:加急、普通。"
+    english = post(client, "/api/v1/outlets/sh-01/queue/join?lang=en", {"lane": "vip"}, **headers)
+    assert english.json()["fields"]["lane"] == "Unknown queue lane; use one of: urgent, normal."
+    anonymous = client.get("/api/v1/outlets/sh-01/queue?lang=zh-hans")
+    assert anonymous.status_code == 401 and anonymous.json()["message"] == "请使用员工账号登录。"
+    assert (
+        client.get("/api/v1/outlets/sh-01/queue?lang=en").json()["message"]
+        == "Sign in with your staff account."
+    )

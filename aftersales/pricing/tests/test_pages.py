@@ -65,7 +65,7 @@ def test_the_page_shows_the_repair_prices_and_trade_in_prices_in_force_today(cli
         page = client.get("/prices/", {"model": "reno10"})
     text = page.content.decode()
     assert page.status_code == 200 and '<html lang="zh-Hans">' in text
-    assert "2026-07-01 起执行的标准价格" in text
+    assert "2026-07-01 执行的标准价格" in text and "起执行" not in text
     # By part number: the part, then parts, labour and the total of the price in force on July 1.
     assert rows(text, "repair-prices") == [
         ["电池", "¥199.00", "¥50.00", "¥249.00"],
@@ -130,3 +130,18 @@ def test_the_page_takes_a_fixed_number_of_queries_whatever_the_number_of_parts(c
         )
         publish(part, "59.00", "30.00", effective_from=date(2026, 1, 1))
     assert count() == few <= 8
+
+
+def test_every_component_is_named_in_words_in_both_languages(client, price_list):  # type: ignore[no-untyped-def]
+    from aftersales.pricing.views import COMPONENTS
+
+    assert set(COMPONENTS) == set(Component.values)
+    part = Part.objects.create(
+        number="RN10-BC", model=price_list.model, component=Component.BACK_COVER, name="Reno10 后盖组件"
+    )
+    publish(part, "89.00", "40.00", effective_from=date(2026, 1, 1))
+    with clock.travel_to(JULY_1):
+        chinese = client.get("/prices/", {"model": "reno10"}).content.decode()
+        english = client.get("/prices/", {"model": "reno10", "lang": "en"}).content.decode()
+    assert ["后盖", "¥89.00", "¥40.00", "¥129.00"] in rows(chinese, "repair-prices")
+    assert "Back cover<br>" in english and "back_cover" not in english and "back_cover" not in chinese

@@ -281,3 +281,23 @@ def test_the_customer_sees_the_itemised_quote_through_the_tracking_link_and_nobo
     other = dispatched_complaint(bench.outlet)
     assert client.get(url(order, "quote"), HTTP_X_TRACKING_TOKEN=tracking_token(other)).status_code == 404
     assert client.get(url(order, "quote")).status_code == 401
+
+
+def test_a_repair_order_for_a_resolved_complaint_is_refused_naming_its_number_and_state(client, bench):  # type: ignore[no-untyped-def]
+    complaint = dispatched_complaint(bench.outlet)
+    type(complaint).objects.filter(pk=complaint.pk).update(state="resolved", is_open=False)
+    body = {"complaint": complaint.number, "outlet": bench.outlet.code, "model": "reno10"}
+    english = post(client, "/api/v1/repairs", body, bench.olga)
+    assert english.status_code == 409, english.content
+    assert (
+        english.json()["message"]
+        == f"Complaint {complaint.number} is resolved: a repair order needs an open complaint."
+    )
+    chinese = client.post(
+        "/api/v1/repairs?lang=zh-hans",
+        json.dumps(body),
+        content_type="application/json",
+        HTTP_AUTHORIZATION=bearer(bench.olga)["HTTP_AUTHORIZATION"],
+    )
+    assert chinese.json()["message"] == f"投诉 {complaint.number} 当前为已解决,只能为处理中的投诉开维修单。"
+    assert "{" not in chinese.json()["fields"]["complaint"]
