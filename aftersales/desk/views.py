@@ -14,7 +14,6 @@ from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import translation
 from django.views.decorators.http import require_GET, require_POST
 
 from aftersales.accounts.actors import Actor, staff_actor
@@ -22,6 +21,7 @@ from aftersales.accounts.models import PersonalDataAccess
 from aftersales.accounts.privacy.services import access_record
 from aftersales.common import clock
 from aftersales.common.errors import DomainError, ValidationFailed, problem
+from aftersales.common.pages import public_page
 from aftersales.complaints import services
 from aftersales.complaints.models import Complaint
 from aftersales.complaints.selectors import complaint_get_for_actor
@@ -32,9 +32,6 @@ from aftersales.desk.outlet.selectors import complaint_repairs
 from aftersales.desk.presenters import complaint_context, error_words, queue_rows
 from aftersales.network.services import complaint_dispatch_as_asked
 
-LANGUAGES = ("zh-hans", "en")
-LANGUAGE_COOKIE_MAX_AGE = 365 * 24 * 3600
-
 DeskView = Callable[..., HttpResponseBase]
 
 
@@ -43,28 +40,11 @@ def is_htmx(request: HttpRequest) -> bool:
 
 
 def with_language(view: DeskView) -> DeskView:
-    """?lang=en or ?lang=zh-hans switches the language and keeps it in the language cookie.
-
-    Without it Django's LocaleMiddleware has chosen from the cookie, then the browser's
-    Accept-Language, then Chinese (settings.LANGUAGE_CODE).
+    """?lang=en or ?lang=zh-hans switches the language and keeps it in the language cookie, as on
+    the public pages (common.pages.public_page). Without it Django's LocaleMiddleware has chosen
+    from the cookie, then the browser's Accept-Language, then Chinese (settings.LANGUAGE_CODE).
     """
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        chosen = (request.GET.get("lang") or "").lower()
-        if chosen not in LANGUAGES:
-            return view(request, *args, **kwargs)
-        with translation.override(chosen):
-            request.LANGUAGE_CODE = chosen
-            response = view(request, *args, **kwargs)
-        from django.conf import settings
-
-        response.set_cookie(
-            settings.LANGUAGE_COOKIE_NAME, chosen, max_age=LANGUAGE_COOKIE_MAX_AGE, samesite="Lax"
-        )
-        return response
-
-    return wrapper
+    return public_page(view)
 
 
 def staff_page(view: DeskView) -> DeskView:
