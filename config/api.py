@@ -217,6 +217,15 @@ def _mount() -> None:
     api.add_router("/evidence", evidence_router)
     api.add_router("/channels", email_channel_router)
     _mount_repairs()
+    _mount_hotline()
+
+
+def _mount_hotline() -> None:
+    from aftersales.intake.channels.hotline.api import customers_router
+    from aftersales.intake.channels.hotline.api import router as hotline_router
+
+    api.add_router("/channels/hotline", hotline_router)
+    api.add_router("/customers", customers_router)
 
 
 def _mount_repairs() -> None:

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "aftersales.reporting",
     "aftersales.intake.channels.email",
     "aftersales.intake.channels.social",
+    "aftersales.intake.channels.hotline",
     "aftersales.demo",
     "aftersales.desk",
 ]
@@ -240,6 +241,19 @@ CHANNEL_REPLY_SENDER = env_str(
 CHANNEL_MEDIA_FETCHER = env_str(
     "AFTERSALES_CHANNEL_MEDIA_FETCHER", "aftersales.intake.channels.social.media.NullMediaFetcher"
 )
+
+# The 400 hotline (docs/channels.md): the call-centre systems that push calls, each as
+# "code:secret" (comma-separated; the secret at least 24 characters), and the recording cap.
+HOTLINE_SYSTEMS: dict[str, str] = {}
+for _entry in env_list("AFTERSALES_HOTLINE_SYSTEMS", []):
+    _code, _, _secret = _entry.partition(":")
+    if not re.fullmatch(r"[a-z0-9][a-z0-9_-]{0,31}", _code) or len(_secret) < 24:
+        raise ImproperlyConfigured(
+            "AFTERSALES_HOTLINE_SYSTEMS entries are code:secret, the code in lower-case letters, "
+            "digits, - and _ (at most 32), the secret at least 24 characters"
+        )
+    HOTLINE_SYSTEMS[_code] = _secret
+HOTLINE_RECORDING_MAX_BYTES = env_int("AFTERSALES_HOTLINE_RECORDING_MAX_BYTES", 50 * 1024 * 1024, minimum=1024)
 
 NINJA_PAGINATION_PER_PAGE = 25
 

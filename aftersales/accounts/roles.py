@@ -39,6 +39,12 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "privacy.legal_hold": frozenset({Role.ADMIN}),
     # Read the access log and erasure records.
     "privacy.audit": frozenset({Role.ADMIN}),
+    # The hotline (intake/channels/hotline): who looks a caller up by phone (outlet staff see the
+    # number and name masked and only their team's complaints), plays recordings, works call-backs.
+    "customer.lookup": ALL_STAFF,
+    "customer.unmasked": CENTRAL_STAFF,
+    "hotline.recording": CENTRAL_STAFF,
+    "hotline.call_back": CENTRAL_STAFF,
 }
 
 

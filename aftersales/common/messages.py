@@ -683,3 +683,57 @@ def message_text(code: str, language: str, **params: object) -> str:
         return template.format(**words)
     except (KeyError, IndexError):
         return template
+
+
+# --- The 400 hotline channel (intake/channels/hotline) and the caller lookup -----------------
+MESSAGES.update(
+    {
+        "call_centre_unauthenticated": {
+            "en": "Unknown call-centre system or wrong secret.",
+            "zh-hans": "呼叫中心系统未知或密钥错误。",
+        },
+        "recording_too_large": {
+            "en": "The recording is larger than {limit} bytes.",
+            "zh-hans": "录音文件超过 {limit} 字节上限。",
+        },
+        "recording_empty": {"en": "The recording is empty.", "zh-hans": "录音文件为空。"},
+        "recording_type_not_allowed": {
+            "en": "By its content this file is not a sound recording; send WAV, MP3, AMR, M4A, OGG or FLAC.",
+            "zh-hans": "按文件内容判断这不是录音文件,请上传 WAV、MP3、AMR、M4A、OGG 或 FLAC 格式。",
+        },
+        "recording_exists": {
+            "en": "This call already has another recording.",
+            "zh-hans": "该通话已有另一份录音。",
+        },
+        "call_id_reused": {
+            "en": "Call {call_id} was received before with other details.",
+            "zh-hans": "通话 {call_id} 此前已以不同内容接收。",
+        },
+        "datetime_offset_missing": {
+            "en": "Give the time with its offset from UTC, e.g. 2026-12-01T14:30:00+08:00.",
+            "zh-hans": "请写明时间的时区偏移,例如 2026-12-01T14:30:00+08:00。",
+        },
+        "time_in_future": {"en": "The time cannot be in the future.", "zh-hans": "时间不能晚于现在。"},
+        "call_complaint_needs_agent": {
+            "en": "Logging a complaint from a call needs the agent who took it.",
+            "zh-hans": "从通话登记投诉须注明接听的坐席。",
+        },
+        "call_complaint_both": {
+            "en": "Give either the number of an existing complaint or the text of a new one, not both.",
+            "zh-hans": "请填写已有投诉的编号或新投诉的内容,二者只能选一。",
+        },
+        "call_back_done": {
+            "en": "This call-back was already marked done.",
+            "zh-hans": "该回电任务已标记为完成。",
+        },
+    }
+)
+TERMS.update(
+    {
+        "call": _term("call", "通话"),
+        "call_back": _term("call-back", "回电任务"),
+        "customer.lookup": _term("look up callers", "查询来电客户"),
+        "hotline.recording": _term("play call recordings", "播放通话录音"),
+        "hotline.call_back": _term("work on call-backs", "处理回电任务"),
+    }
+)

@@ -239,6 +239,19 @@ def repair_event(*, complaint_id: int, actor: Actor, at: datetime, step: str, pa
     return event
 
 
+def call_event(
+    *, complaint: Complaint, actor: Actor, at: datetime, facts: dict, priority_from: int | None = None
+) -> TimelineEvent:
+    """A hotline call about the complaint (intake/channels/hotline). `facts`: the call's id, the
+    queue, direction, duration in seconds and the recording's SHA-256 (the recording itself stays
+    with the call, erasable); no phone number, name or transcript."""
+    payload = dict(facts)
+    if priority_from is not None:
+        payload["priority_from"] = priority_from
+        payload["priority_to"] = complaint.priority
+    return _append(complaint=complaint, kind=Kind.CALL, actor=actor, at=at, payload=payload)
+
+
 def delivery_failure_event(
     *, complaint: Complaint, actor: Actor, at: datetime, channel: str, reference: str, reason: str
 ) -> TimelineEvent:

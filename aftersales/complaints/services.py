@@ -698,6 +698,26 @@ def _act_on_passed_deadlines(complaint: Complaint, now: datetime) -> None:
     complaint.save(update_fields=sorted(set(changed)))
 
 
+@transaction.atomic
+def complaint_record_call(
+    *, actor: Actor, complaint: Complaint, at: datetime, facts: dict, raise_priority_by: int = 0
+) -> Complaint:
+    """A hotline call about `complaint` goes on its timeline (events.call_event); a call on a
+    queue with a priority boost (the pack's `hotline.queues`, e.g. the senior-care line) raises
+    the complaint's priority by that much, never past the most urgent (1), never lowering it.
+    `facts` hold references only (call id, queue, direction, duration, recording hash)."""
+    complaint = _lock(complaint)
+    priority_from = None
+    changed = ["event_count"]
+    if raise_priority_by > 0 and complaint.priority > 1:
+        priority_from = complaint.priority
+        complaint.priority = max(1, complaint.priority - raise_priority_by)
+        changed.append("priority")
+    events.call_event(complaint=complaint, actor=actor, at=at, facts=facts, priority_from=priority_from)
+    complaint.save(update_fields=changed)
+    return complaint
+
+
 # --- internals -------------------------------------------------------------------------------
 
 

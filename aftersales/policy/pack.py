@@ -209,6 +209,31 @@ class PrivacyPolicy:
 
 
 @dataclass(frozen=True)
+class HotlineQueue:
+    """One queue of the 400 hotline: its label, the number callers dial (E.164) and how much a
+    complaint logged from a call on it is raised in priority (the senior-care line, seed 二)."""
+
+    code: str
+    labels: Labels
+    number: str
+    raise_priority_by: int = 0
+
+
+@dataclass(frozen=True)
+class HotlinePolicy:
+    """The pack's `hotline` section: when the hotline is staffed, its queues, and call-backs.
+
+    A call that ends while `calendar` is closed becomes a call-back due `callback_within` of
+    open time after the hotline next opens (seed 二: staffed 7:00-23:00).
+    """
+
+    calendar: BusinessCalendar
+    queues: dict[str, HotlineQueue]
+    default_queue: str
+    callback_within: timedelta = timedelta(0)
+
+
+@dataclass(frozen=True)
 class PolicyPack:
     brand_code: str
     brand_name: Labels
@@ -245,6 +270,7 @@ class PolicyPack:
     holiday_warn_days: int = 60
     network: NetworkPolicy = NetworkPolicy({}, 4.0, 10, 15, "Asia/Shanghai")
     privacy: PrivacyPolicy = PrivacyPolicy()
+    hotline_policy: HotlinePolicy | None = None
 
     def level_above(self, level: str) -> str | None:
         index = LEVELS.index(level)
@@ -566,6 +592,38 @@ def _privacy(raw: dict[str, Any]) -> PrivacyPolicy:
     )
 
 
+def _hotline(raw: dict[str, Any], calendars: dict[str, BusinessCalendar]) -> HotlinePolicy:
+    import phonenumbers
+
+    if raw.get("calendar") not in calendars:
+        raise PolicyError(f"hotline.calendar names an unknown calendar: {raw.get('calendar')!r}")
+    queues: dict[str, HotlineQueue] = {}
+    for code, spec in raw["queues"].items():
+        where = f"hotline.queues.{code}"
+        try:
+            number = phonenumbers.parse(str(spec["number"]), "CN")
+        except phonenumbers.NumberParseException as exc:
+            raise PolicyError(f"{where}.number is not a phone number") from exc
+        if not phonenumbers.is_valid_number(number):
+            raise PolicyError(f"{where}.number is not a valid phone number")
+        queues[code] = HotlineQueue(
+            code=code,
+            labels={k: v for k, v in spec.items() if k in ("zh-hans", "en")},
+            number=phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164),
+            raise_priority_by=_whole(spec.get("raise_priority_by", 0), f"{where}.raise_priority_by"),
+        )
+    if raw.get("default_queue") not in queues:
+        raise PolicyError("hotline.default_queue names an unknown queue")
+    return HotlinePolicy(
+        calendar=calendars[raw["calendar"]],
+        queues=queues,
+        default_queue=raw["default_queue"],
+        callback_within=timedelta(
+            minutes=_whole(raw.get("callback_within_minutes", 0), "hotline.callback_within_minutes")
+        ),
+    )
+
+
 def parse_pack(raw: dict[str, Any]) -> PolicyPack:
     try:
         workdays, holiday_warn_days = _holidays(raw.get("holidays", {}))
@@ -679,6 +737,7 @@ def parse_pack(raw: dict[str, Any]) -> PolicyPack:
             holiday_warn_days=holiday_warn_days,
             network=_network(raw.get("network", {}), raw["categories"]),
             privacy=_privacy(raw.get("privacy", {})),
+            hotline_policy=_hotline(raw["hotline"], calendars) if "hotline" in raw else None,
         )
     except KeyError as exc:
         raise PolicyError(f"policy pack is missing {exc}") from exc
