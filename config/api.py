@@ -134,7 +134,7 @@ def on_schema_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResp
         location = [
             str(part)
             for part in item.get("loc", ())
-            if part not in ("body", "payload", "query", "path", "filters")
+            if part not in ("body", "payload", "query", "path", "filters", "form", "file")
         ]
         fields[".".join(location) or "body"] = schema_problem(item)
     return error_response(request, ValidationFailed(fields))

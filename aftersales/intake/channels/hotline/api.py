@@ -7,13 +7,14 @@ The call-centre system, with its code and secret (settings.HOTLINE_SYSTEMS):
 
 Staff (bearer token, or the desk's session for reads):
 
-    GET  /api/v1/channels/hotline/calls/{id}/recording       the audio (?download=1 to save it)
+    GET  /api/v1/channels/hotline/recordings/{id}            the audio of call {id} (?download=1 to save it)
     GET  /api/v1/channels/hotline/call-backs                 open call-backs
     POST /api/v1/channels/hotline/call-backs/{id}/done
     GET  /api/v1/customers/lookup?phone=                     the caller's history (screen pop)
 """
 
 import hmac
+from datetime import UTC
 import logging
 
 from django.conf import settings
@@ -89,7 +90,7 @@ def _call_out(result: CallResult) -> CallOut:
         complaint_number=call.complaint.number if call.complaint is not None else None,
         opened_complaint=call.opened_complaint,
         recording_sha256=call.recording_sha256,
-        call_back_due_at=result.call_back.due_at if result.call_back is not None else None,
+        call_back_due_at=result.call_back.due_at.astimezone(UTC) if result.call_back is not None else None,
     )
 
 
@@ -113,7 +114,7 @@ def push_recording(request: HttpRequest, call_id: str, recording: File[UploadedF
     return _call_out(CallResult(call=call, replayed=False, call_back=CallBack.objects.filter(call=call).first()))
 
 
-@router.get("/calls/{int:call}/recording", auth=None)
+@router.get("/recordings/{int:call}", auth=None)
 def get_recording(request: HttpRequest, call: int):  # type: ignore[no-untyped-def]
     """The recording's audio, for staff who may play it (and see the call's complaint)."""
     found = selectors.call_get_for_recording(actor=actor_from_request(request), call_id=call)
@@ -150,10 +151,10 @@ def _call_back_out(row: CallBack) -> CallBackOut:
         call=call.pk,
         queue=call.queue,
         priority=row.priority,
-        due_at=row.due_at,
+        due_at=row.due_at.astimezone(UTC),
         customer_phone=call.customer_phone,
         complaint_number=call.complaint.number if call.complaint is not None else None,
-        started_at=call.started_at,
+        started_at=call.started_at.astimezone(UTC),
     )
 
 
