@@ -378,6 +378,10 @@ def event_words(event: TimelineEvent, staff_names: dict[int, str]) -> tuple[str,
         return gettext("%(who)s added an attachment") % {"who": who}, ""
     if kind == TimelineEvent.Kind.REPAIR:
         return repair_event_words(payload, who), repair_state_words(str(payload.get("state", "")))
+    if kind == TimelineEvent.Kind.CALL:
+        from aftersales.intake.channels.hotline.words import call_event_words
+
+        return call_event_words(payload, who)
     return str(kind), ""
 
 

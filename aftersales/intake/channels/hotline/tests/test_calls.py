@@ -219,11 +219,18 @@ def test_an_oversized_recording_is_refused_naming_the_field(client, call_centre,
 
 def test_an_executable_disguised_as_a_wav_is_refused(call_centre, settings):  # type: ignore[no-untyped-def]
     program = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff" + b"\x00" * 64 + b"This program cannot be run in DOS mode"
-    reason = _refusal(call_centre.push_call(**BASE, recording=program, recording_name="录音.wav"), "recording")
-    assert "录音" in reason
-    english = call_centre.http.post  # the message in English too
-    assert english is not None
-    assert not Call.objects.exists() and not list((settings.MEDIA_ROOT).rglob("*.*")) if settings.MEDIA_ROOT.exists() else True
+    answer = call_centre.push_call(**BASE, recording=program, recording_name="录音.wav")
+    assert "录音" in _refusal(answer, "recording")
+    assert answer.json()["field_codes"]["recording"] == "recording_type_not_allowed"
+    assert not Call.objects.exists()
+    assert not settings.MEDIA_ROOT.exists() or not [p for p in settings.MEDIA_ROOT.rglob("*") if p.is_file()]
+
+
+def test_a_wav_header_alone_is_not_enough_to_pass_for_text(call_centre):  # type: ignore[no-untyped-def]
+    answer = call_centre.push_call(**BASE, recording="这是一段文字，不是录音".encode(), recording_name="call.wav")
+    assert answer.json()["field_codes"]["recording"] == "recording_type_not_allowed"
+    empty = call_centre.push_call(**BASE, recording=b"", recording_name="call.wav")
+    assert empty.status_code == 422 and "recording" in empty.json()["fields"]
 
 
 def test_refusals_are_in_english_too(client):  # type: ignore[no-untyped-def]
