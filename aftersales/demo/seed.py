@@ -18,6 +18,7 @@ from aftersales.common import clock
 from aftersales.common.errors import DomainError
 from aftersales.complaints import services as complaint_services
 from aftersales.complaints.models import Complaint
+from aftersales.demo.calls import seed_calls
 from aftersales.demo.outlets import city_table, seed_outlets
 from aftersales.demo.phrases import CITIES, ESCALATION_TAILS, MODELS, PHRASES, SURNAMES
 from aftersales.demo.repairs import seed_repairs
@@ -28,6 +29,8 @@ from aftersales.policy.pack import current_pack
 DEMO_PASSWORD = "demo-pass-2026"
 # Complaints taken through repair orders (demo/repairs.py), on top of the others: a tenth of them at most.
 REPAIRS = 200
+# Hotline calls pushed by the simulated call centre (demo/calls.py), with recordings and call-backs.
+CALLS = 60
 STAFF = [
     ("admin", Role.ADMIN, "agents"),
     ("agent1", Role.AGENT, "agents"),
@@ -238,5 +241,6 @@ def seed_demo(*, count: int) -> dict[str, str]:
         seed_complaints(count=count, staff=staff)
         dispatch_waiting(staff=staff)
         seed_repairs(count=max(0, min(REPAIRS, count // 10)), staff=staff)
+        seed_calls(count=max(4, min(CALLS, count // 50)), staff=staff)
         complaint_services.complaint_sweep_deadlines(batch=100_000)
     return {"agent1": api_token_create(user=staff["agent1"], name="demo")}
