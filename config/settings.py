@@ -253,7 +253,9 @@ for _entry in env_list("AFTERSALES_HOTLINE_SYSTEMS", []):
             "digits, - and _ (at most 32), the secret at least 24 characters"
         )
     HOTLINE_SYSTEMS[_code] = _secret
-HOTLINE_RECORDING_MAX_BYTES = env_int("AFTERSALES_HOTLINE_RECORDING_MAX_BYTES", 50 * 1024 * 1024, minimum=1024)
+HOTLINE_RECORDING_MAX_BYTES = env_int(
+    "AFTERSALES_HOTLINE_RECORDING_MAX_BYTES", 50 * 1024 * 1024, minimum=1024
+)
 
 NINJA_PAGINATION_PER_PAGE = 25
 

@@ -699,7 +699,7 @@ MESSAGES.update(
         "recording_empty": {"en": "The recording is empty.", "zh-hans": "录音文件为空。"},
         "recording_type_not_allowed": {
             "en": "By its content this file is not a sound recording; send WAV, MP3, AMR, M4A, OGG or FLAC.",
-            "zh-hans": "按文件内容判断这不是录音文件,请上传 WAV、MP3、AMR、M4A、OGG 或 FLAC 格式。",
+            "zh-hans": "按文件内容判断这不是录音文件,请上传常见音频格式的通话录音。",
         },
         "recording_exists": {
             "en": "This call already has another recording.",
@@ -711,7 +711,7 @@ MESSAGES.update(
         },
         "datetime_offset_missing": {
             "en": "Give the time with its offset from UTC, e.g. 2026-12-01T14:30:00+08:00.",
-            "zh-hans": "请写明时间的时区偏移,例如 2026-12-01T14:30:00+08:00。",
+            "zh-hans": "请写明时间相对协调世界时的偏移,例如北京时间写 +08:00。",
         },
         "time_in_future": {"en": "The time cannot be in the future.", "zh-hans": "时间不能晚于现在。"},
         "call_complaint_needs_agent": {

@@ -43,9 +43,13 @@ def seed_calls(*, count: int, staff: dict[str, User], seed: int = 2026) -> int:
                 # After hours: the IVR took a message, a call-back is due at opening.
                 start = datetime(day.year, day.month, day.day, 23, rng.randrange(5, 55), tzinfo=SHANGHAI)
             else:
-                start = datetime(day.year, day.month, day.day, rng.randrange(8, 22), rng.randrange(60), tzinfo=SHANGHAI)
+                start = datetime(
+                    day.year, day.month, day.day, rng.randrange(8, 22), rng.randrange(60), tzinfo=SHANGHAI
+                )
             end = start + timedelta(seconds=rng.randrange(60, 900))
-            fields: dict[str, str] = {"customer_number": f"1{rng.choice(['38', '39', '58', '86'])}{rng.randrange(10**8):08d}"}
+            fields: dict[str, str] = {
+                "customer_number": f"1{rng.choice(['38', '39', '58', '86'])}{rng.randrange(10**8):08d}"
+            }
             recording = None
             if kind in (0, 1, 2):
                 fields["agent"] = rng.choice(agents).employee_id

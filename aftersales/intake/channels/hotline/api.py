@@ -14,8 +14,8 @@ Staff (bearer token, or the desk's session for reads):
 """
 
 import hmac
-from datetime import UTC
 import logging
+from datetime import UTC
 
 from django.conf import settings
 from django.http import FileResponse, HttpRequest
@@ -111,7 +111,9 @@ def push_recording(request: HttpRequest, call_id: str, recording: File[UploadedF
     if found is not None:
         raise ValidationFailed({"call_id": found})
     call = call_recording_attach(system=request.auth, call_id=call_id, recording=recording)  # type: ignore[attr-defined]
-    return _call_out(CallResult(call=call, replayed=False, call_back=CallBack.objects.filter(call=call).first()))
+    return _call_out(
+        CallResult(call=call, replayed=False, call_back=CallBack.objects.filter(call=call).first())
+    )
 
 
 @router.get("/recordings/{int:call}", auth=None)

@@ -105,7 +105,9 @@ class CallBack(models.Model):
         indexes = [
             # The open call-backs, most urgent queue first, then the earliest due (callbacks_open).
             models.Index(
-                fields=["priority", "due_at", "id"], condition=Q(done_at__isnull=True), name="hotline_callback_open_idx"
+                fields=["priority", "due_at", "id"],
+                condition=Q(done_at__isnull=True),
+                name="hotline_callback_open_idx",
             ),
         ]
 

@@ -51,7 +51,9 @@ def _export(*, subject: DataSubject) -> ExportSections:
 
 
 def _erase(*, subject: DataSubject, at: datetime, request_id: int) -> dict[str, int]:
-    calls = _calls(subject).update(customer_phone="", transcript="", recording="", customer=None, erased_at=at)
+    calls = _calls(subject).update(
+        customer_phone="", transcript="", recording="", customer=None, erased_at=at
+    )
     return {"hotline_calls": calls}
 
 

@@ -16,9 +16,7 @@ from django.conf import settings
 from aftersales.common.errors import FieldProblem, problem
 
 # The types call-centre systems record in (filetype's names).
-AUDIO_TYPES = frozenset(
-    {"audio/x-wav", "audio/mpeg", "audio/amr", "audio/mp4", "audio/ogg", "audio/x-flac"}
-)
+AUDIO_TYPES = frozenset({"audio/x-wav", "audio/mpeg", "audio/amr", "audio/mp4", "audio/ogg", "audio/x-flac"})
 CHUNK = 64 * 1024
 SNIFF = 8192
 

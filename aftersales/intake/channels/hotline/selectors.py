@@ -72,7 +72,9 @@ def caller_history(*, actor: Actor, phone: str, reason: str = "") -> CallerHisto
     devices: list[Device] = []
     if customer is not None:
         complaints = list(
-            visible.filter(customer=customer).select_related("device").order_by("-created_at", "-pk")[:HISTORY_LIMIT]
+            visible.filter(customer=customer)
+            .select_related("device")
+            .order_by("-created_at", "-pk")[:HISTORY_LIMIT]
         )
         messages = list(
             Message.objects.filter(complaint__in=visible.filter(customer=customer))

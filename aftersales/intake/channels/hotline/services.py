@@ -105,8 +105,11 @@ def call_receive(*, system: str, report: CallReport, recording: IO[bytes] | None
     """
     pack = current_pack()
     policy = _policy(pack)
-    judged = _judge(recording)
-    clean = _validate(report, pack, policy)
+    judged = recording_judge(recording) if recording is not None else None
+    # Every bad field is named at once, the recording's among them.
+    refused = {"recording": judged} if isinstance(judged, FieldProblem) else {}
+    clean = _validate(report, pack, policy, refused)
+    judged = judged if isinstance(judged, JudgedRecording) else None
     fingerprint = report.fingerprint()
     earlier = Call.objects.filter(system=system, call_id=report.call_id).first()
     if earlier is not None:
@@ -139,16 +142,13 @@ def call_recording_attach(*, system: str, call_id: str, recording: IO[bytes]) ->
     `recording` as `call_receive` does.
     """
     judged = _judge(recording)
-    assert judged is not None
     call = Call.objects.filter(system=system, call_id=call_id).first()
     if call is None:
         raise NotFound(what="call")
     return _attach(call, recording, judged)
 
 
-def _judge(recording: IO[bytes] | None) -> JudgedRecording | None:
-    if recording is None:
-        return None
+def _judge(recording: IO[bytes]) -> JudgedRecording:
     judged = recording_judge(recording)
     if isinstance(judged, FieldProblem):
         raise ValidationFailed({"recording": judged})
@@ -177,7 +177,9 @@ def _attach(call: Call, recording: IO[bytes], judged: JudgedRecording) -> Call:
         raise
 
 
-def _replay(call: Call, fingerprint: str, recording: IO[bytes] | None, judged: JudgedRecording | None) -> CallResult:
+def _replay(
+    call: Call, fingerprint: str, recording: IO[bytes] | None, judged: JudgedRecording | None
+) -> CallResult:
     if call.request_hash != fingerprint:
         raise Conflict("call_id_reused", call_id=call.call_id)
     if recording is not None and judged is not None:
@@ -192,10 +194,20 @@ def _policy(pack: PolicyPack) -> HotlinePolicy:
     return pack.hotline_policy
 
 
-def _validate(report: CallReport, pack: PolicyPack, policy: HotlinePolicy) -> _CleanCall:
-    """Every field checked at once; ValidationFailed names each bad one."""
-    problems: dict[str, FieldProblem] = {}
-    for name in (*TEXT_LIMITS, "transcript", "complaint_number", "complaint_text", "name", "imei", "device_model"):
+def _validate(
+    report: CallReport, pack: PolicyPack, policy: HotlinePolicy, refused: dict[str, FieldProblem]
+) -> _CleanCall:
+    """Every field checked at once; ValidationFailed names each bad one (and those `refused`)."""
+    problems: dict[str, FieldProblem] = dict(refused)
+    for name in (
+        *TEXT_LIMITS,
+        "transcript",
+        "complaint_number",
+        "complaint_text",
+        "name",
+        "imei",
+        "device_model",
+    ):
         found = text_problem(getattr(report, name))
         if found is not None:
             problems[name] = found
@@ -281,7 +293,9 @@ def _queue(report: CallReport, policy: HotlinePolicy, problems: dict[str, FieldP
     return policy.default_queue
 
 
-def _record(*, system: str, report: CallReport, clean: _CleanCall, fingerprint: str, pack: PolicyPack) -> Call:
+def _record(
+    *, system: str, report: CallReport, clean: _CleanCall, fingerprint: str, pack: PolicyPack
+) -> Call:
     """The call row (inserted first: a concurrent retry fails on the unique key and replays),
     its customer, and the complaint it logs or joins."""
     now = clock.now()
@@ -419,7 +433,9 @@ def call_back_mark_done(*, actor: Actor, call_back_id: int) -> CallBack:
     if not actor.is_staff or not actor.may("hotline.call_back") or actor.user is None:
         raise Forbidden(what="hotline.call_back")
     now = clock.now()
-    claimed = CallBack.objects.filter(pk=call_back_id, done_at__isnull=True).update(done_at=now, done_by=actor.user)
+    claimed = CallBack.objects.filter(pk=call_back_id, done_at__isnull=True).update(
+        done_at=now, done_by=actor.user
+    )
     call_back = CallBack.objects.select_related("call").filter(pk=call_back_id).first()
     if call_back is None:
         raise NotFound(what="call_back")

@@ -41,7 +41,9 @@ def call_event_words(payload: dict, who: str) -> tuple[str, str]:
     }
     details = []
     if payload.get("priority_to") is not None:
-        details.append(gettext("The line raised its priority to %(priority)s.") % {"priority": payload["priority_to"]})
+        details.append(
+            gettext("The line raised its priority to %(priority)s.") % {"priority": payload["priority_to"]}
+        )
     if payload.get("recording_sha256"):
         details.append(gettext("Recording SHA-256: %(hash)s") % {"hash": payload["recording_sha256"]})
     return headline, " ".join(details)

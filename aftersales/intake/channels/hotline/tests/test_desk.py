@@ -16,12 +16,19 @@ LOCALE = Path(__file__).resolve().parent.parent / "locale" / "zh_Hans" / "LC_MES
 @pytest.mark.django_db
 def test_the_complaint_page_lists_its_calls_with_a_play_link(client, call_centre, wang, liu, grandma_li):  # type: ignore[no-untyped-def]
     pushed = call_centre.push_call(
-        call_id="c-1", started_at=at("2026-11-30 10:00"), ended_at=at("2026-11-30 10:02:05"),
-        customer_number="13800138000", agent="E10001", complaint_text="手机摔了一下屏幕不显示", recording=tone_wav(seconds=0.1),
+        call_id="c-1",
+        started_at=at("2026-11-30 10:00"),
+        ended_at=at("2026-11-30 10:02:05"),
+        customer_number="13800138000",
+        agent="E10001",
+        complaint_text="手机摔了一下屏幕不显示",
+        recording=tone_wav(seconds=0.1),
         dialled_number="4006667733",
     ).json()
     client.force_login(wang)
-    page = client.get(f"/desk/complaints/{pushed['complaint_number']}/", HTTP_ACCEPT_LANGUAGE="zh-CN").content.decode()
+    page = client.get(
+        f"/desk/complaints/{pushed['complaint_number']}/", HTTP_ACCEPT_LANGUAGE="zh-CN"
+    ).content.decode()
     assert 'id="hotline-calls"' in page and "热线通话" in page and "银发专线" in page and "2 分 5 秒" in page
     assert f'src="/api/v1/channels/hotline/recordings/{pushed["id"]}"' in page
     # The timeline says it in words.

@@ -19,9 +19,14 @@ def test_erasure_takes_the_recording_and_transcript_but_keeps_the_hash(
     call_centre, wang, grandma_li, settings, django_capture_on_commit_callbacks
 ):  # type: ignore[no-untyped-def]
     pushed = call_centre.push_call(
-        call_id="c-1", started_at=at("2026-11-30 10:00"), ended_at=at("2026-11-30 10:05"),
-        customer_number="13800138000", agent="E10001", complaint_text="手机屏幕碎了，想问保修",
-        transcript="李秀英：我家住在朝阳区……", recording=tone_wav(seconds=0.2),
+        call_id="c-1",
+        started_at=at("2026-11-30 10:00"),
+        ended_at=at("2026-11-30 10:05"),
+        customer_number="13800138000",
+        agent="E10001",
+        complaint_text="手机屏幕碎了，想问保修",
+        transcript="李秀英：我家住在朝阳区……",
+        recording=tone_wav(seconds=0.2),
     ).json()
     call = Call.objects.get()
     path = settings.MEDIA_ROOT / call.recording.name
@@ -41,12 +46,18 @@ def test_recordings_past_the_retention_period_are_deleted(
     call_centre, settings, django_capture_on_commit_callbacks
 ):  # type: ignore[no-untyped-def]
     call_centre.push_call(
-        call_id="c-old", started_at=at("2026-11-30 10:00"), ended_at=at("2026-11-30 10:01"),
-        customer_number="13911112222", recording=tone_wav(seconds=0.1),
+        call_id="c-old",
+        started_at=at("2026-11-30 10:00"),
+        ended_at=at("2026-11-30 10:01"),
+        customer_number="13911112222",
+        recording=tone_wav(seconds=0.1),
     )
     call = Call.objects.get()
     path = settings.MEDIA_ROOT / call.recording.name
-    with clock.travel_to(call.started_at + timedelta(days=800)), django_capture_on_commit_callbacks(execute=True):
+    with (
+        clock.travel_to(call.started_at + timedelta(days=800)),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
         retention_purge()
     call.refresh_from_db()
     assert call.recording.name == "" and call.recording_sha256 and not path.exists()
