@@ -103,6 +103,13 @@ def _event_words(event: TimelineEvent) -> str:
         return f"投递失败 Delivery failed ({payload.get('channel', '')})"
     if kind == TimelineEvent.Kind.ATTACHMENT:
         return "附件已接收 Attachment received"
+    if kind == TimelineEvent.Kind.CALL:
+        # The recording's hash makes the record a voucher of the call (intake/channels/hotline).
+        digest = payload.get("recording_sha256", "")
+        words = (
+            f"热线通话 Hotline call ({payload.get('direction', '')}, {payload.get('duration_seconds', 0)} s)"
+        )
+        return words + (f" · 录音 recording SHA-256 {digest}" if digest else "")
     return _label(TimelineEvent.Kind, kind)
 
 

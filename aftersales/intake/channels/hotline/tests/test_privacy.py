@@ -61,3 +61,21 @@ def test_recordings_past_the_retention_period_are_deleted(
         retention_purge()
     call.refresh_from_db()
     assert call.recording.name == "" and call.recording_sha256 and not path.exists()
+
+
+def test_the_service_record_cites_the_recordings_hash(call_centre, wang, grandma_li):  # type: ignore[no-untyped-def]
+    from aftersales.complaints.models import Complaint
+    from aftersales.evidence.service_record import service_record_content
+
+    pushed = call_centre.push_call(
+        call_id="c-rec",
+        started_at=at("2026-11-30 10:00"),
+        ended_at=at("2026-11-30 10:01"),
+        customer_number="13800138000",
+        agent="E10001",
+        complaint_text="开机后一直卡在品牌画面",
+        recording=tone_wav(seconds=0.1),
+    ).json()
+    document = service_record_content(complaint=Complaint.objects.get(number=pushed["complaint_number"]))
+    words = [row["words"] for row in document["timeline"]]
+    assert any(pushed["recording_sha256"] in line and "热线通话" in line for line in words)
