@@ -161,6 +161,7 @@ class TimelineEvent(models.Model):
         DELIVERY_FAILED = "delivery_failed", "投递失败 Delivery failed"
         ERASURE = "erasure", "个人信息删除 Personal data erased"
         DISPATCH = "dispatch", "派单 Dispatched to an outlet"
+        SATISFACTION = "satisfaction", "满意度评价 Satisfaction rating"
 
     complaint = models.ForeignKey(Complaint, on_delete=models.PROTECT, related_name="events")
     seq = models.PositiveIntegerField()

@@ -64,4 +64,5 @@ def test_a_customer_files_a_complaint_and_staff_take_it_up(live_server, browser,
     # 3. The customer's page shows the new stage and the timeline.
     browser.get(tracking_url)
     assert "处理中" in browser.find_element(By.ID, "state").text
-    assert "→ processing" in browser.find_element(By.ID, "timeline").text
+    timeline = browser.find_element(By.ID, "timeline").text
+    assert "进度更新:处理中".replace(":", "：") in timeline and "processing" not in timeline
