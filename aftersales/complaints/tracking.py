@@ -185,7 +185,7 @@ def _entry(event: CustomerTimelineEventOut, language: str) -> TimelineEntry:
     if kind == TimelineEvent.Kind.CREATED:
         title = _("Complaint received")
     elif kind == TimelineEvent.Kind.MESSAGE_IN:
-        title = _("Your message")
+        title = _("You wrote")
     elif kind == TimelineEvent.Kind.MESSAGE_OUT:
         title = _("Reply from the service team")
     elif kind == TimelineEvent.Kind.STATUS:

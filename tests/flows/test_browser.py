@@ -21,7 +21,9 @@ pytestmark = pytest.mark.skipif(MISSING, reason=REASON)
 
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory):  # type: ignore[no-untyped-def]
-    driver = chromium_driver(profile=tmp_path_factory.mktemp("chromium"), window="1200,1600")
+    driver = chromium_driver(
+        profile=tmp_path_factory.mktemp("chromium"), window="1200,1600", accept_languages="zh-CN,zh"
+    )
     yield driver
     driver.quit()
 
