@@ -42,7 +42,7 @@ def beijing_time(moment: datetime | str | None) -> str:
 
 def stage_name(state: str) -> str:
     """A complaint state (complaints/status.py) as the customer reads it."""
-    names = {
+    names: dict[str, str] = {
         State.ACCEPTED: _("Received"),
         State.PROCESSING: _("Being handled"),
         State.WAITING_CUSTOMER: _("Waiting for your reply"),
@@ -94,7 +94,7 @@ class TrackingView:
 
 
 # Per state, the deadlines the customer is promised an answer by, in order of preference.
-_PROMISED = {
+_PROMISED: dict[str, tuple[str, ...]] = {
     State.ACCEPTED: (sla.RESPONSE, sla.ACCEPT, sla.LEVEL_RESPONSE, sla.RESOLVE),
     State.PROCESSING: (sla.INSPECT, sla.RESOLVE, sla.PROCESS),
     State.ESCALATED: (sla.LEVEL_RESPONSE, sla.RESOLVE),
@@ -103,7 +103,9 @@ _PROMISED = {
 }
 
 
-def complaint_tracking_view(*, complaint: Complaint, actor: Actor, now: datetime, language: str) -> TrackingView:
+def complaint_tracking_view(
+    *, complaint: Complaint, actor: Actor, now: datetime, language: str
+) -> TrackingView:
     """The tracking page of `complaint` for `actor` (its customer, by session or tracking token).
 
     `language` is "zh-hans" or "en" (policy pack labels and the solution library); the
@@ -147,7 +149,9 @@ def _next_step(
     complaint: Complaint, deadlines: dict[str, DeadlineView], *, now: datetime, language: str
 ) -> NextStep:
     step = _next_step_words(complaint, deadlines, now=now)
-    promised = next((deadlines[name] for name in _PROMISED.get(complaint.state, ()) if name in deadlines), None)
+    promised = next(
+        (deadlines[name] for name in _PROMISED.get(complaint.state, ()) if name in deadlines), None
+    )
     if step.due and promised is not None and promised.provisional_reason:
         return NextStep(step.text, step.due, step.overdue, promised.provisional_reason.get(language, ""))
     return step
@@ -159,17 +163,25 @@ def _next_step_words(complaint: Complaint, deadlines: dict[str, DeadlineView], *
     due = beijing_time(promised.due_at) if promised else ""
     overdue = promised is not None and promised.due_at < now
     if state == State.WAITING_CUSTOMER:
-        return NextStep(_("We need an answer from you: write it in the reply box below. Our deadlines wait for it."))
+        return NextStep(
+            _("We need an answer from you: write it in the reply box below. Our deadlines wait for it.")
+        )
     if state == State.WAITING_PARTS:
-        return NextStep(_("The parts for your repair are on their way to the outlet; we continue as soon as they arrive."))
+        return NextStep(
+            _("The parts for your repair are on their way to the outlet; we continue as soon as they arrive.")
+        )
     if state == State.RESOLVED:
         return NextStep(
             _("Please rate our service. Not solved? Write to us below and the complaint reopens."), due
         )
     if state in (State.ARCHIVED, State.CLOSED):
-        return NextStep(_("Nothing more is planned. Write to us below to open a new complaint that follows this one."))
+        return NextStep(
+            _("Nothing more is planned. Write to us below to open a new complaint that follows this one.")
+        )
     if promised is not None and promised.name == sla.INSPECT:
-        return NextStep(_("Take your device to the service outlet below; it will be inspected by then."), due, overdue)
+        return NextStep(
+            _("Take your device to the service outlet below; it will be inspected by then."), due, overdue
+        )
     if promised is not None and promised.name in (sla.RESPONSE, sla.ACCEPT, sla.LEVEL_RESPONSE):
         return NextStep(_("A member of our service team will contact you."), due, overdue)
     return NextStep(_("We are working on a solution for you."), due, overdue)

@@ -36,7 +36,11 @@ DONE = ("sent", "reopened", "new_complaint", "joined", "rated")
 
 
 def _track_url(complaint: Complaint, **query: str) -> str:
-    return reverse("track", args=[complaint.number]) + "?" + urlencode({"token": tracking_token(complaint), **query})
+    return (
+        reverse("track", args=[complaint.number])
+        + "?"
+        + urlencode({"token": tracking_token(complaint), **query})
+    )
 
 
 def _refusal(error: DomainError, language: str) -> dict[str, str]:

@@ -1,9 +1,12 @@
 import secrets
 
 from django import forms
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.intake.submission import FIELD_LIMITS
+
+StrOrPromise = str | Promise
 
 
 class ComplaintForm(forms.Form):
@@ -18,7 +21,7 @@ class ComplaintForm(forms.Form):
     is shown in a last card, so a new field appears without touching the template.
     """
 
-    SECTIONS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    SECTIONS: tuple[tuple[str, StrOrPromise, tuple[str, ...]], ...] = (
         ("problem", _("What is wrong?"), ("text",)),
         ("device", _("Your device"), ("imei", "device_model", "purchase_date", "purchase_channel")),
         ("place", _("Where are you?"), ("city", "lat", "lon")),
@@ -31,7 +34,9 @@ class ComplaintForm(forms.Form):
         required=False,
         help_text=_("What happens, since when, and what you already tried."),
     )
-    name = forms.CharField(label=_("Name"), required=False, widget=forms.TextInput(attrs={"autocomplete": "name"}))
+    name = forms.CharField(
+        label=_("Name"), required=False, widget=forms.TextInput(attrs={"autocomplete": "name"})
+    )
     phone = forms.CharField(
         label=_("Mobile phone"),
         required=False,
@@ -63,7 +68,9 @@ class ComplaintForm(forms.Form):
     # From the browser's "use my location" (both or neither; used once to find an outlet, never stored).
     lat = forms.FloatField(required=False, widget=forms.HiddenInput, min_value=-90, max_value=90)
     lon = forms.FloatField(required=False, widget=forms.HiddenInput, min_value=-180, max_value=180)
-    language = forms.ChoiceField(label=_("Language for our replies"), choices=[("zh-hans", "简体中文"), ("en", "English")])
+    language = forms.ChoiceField(
+        label=_("Language for our replies"), choices=[("zh-hans", "简体中文"), ("en", "English")]
+    )
     submission_key = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
 
     def __init__(self, *args: object, **kwargs: object) -> None:
@@ -78,7 +85,11 @@ class ComplaintForm(forms.Form):
         """(name, heading, visible fields) per card, the fields of no section last."""
         placed = {name for _, _, names in self.SECTIONS for name in names}
         cards = [
-            (key, str(heading), [self[name] for name in names if name in self.fields and not self[name].is_hidden])
+            (
+                key,
+                str(heading),
+                [self[name] for name in names if name in self.fields and not self[name].is_hidden],
+            )
             for key, heading, names in self.SECTIONS
         ]
         rest = [field for field in self.visible_fields() if field.name not in placed]

@@ -58,7 +58,7 @@ def check_page(browser, name: str) -> None:  # type: ignore[no-untyped-def]
     assert width <= NARROWEST, f"{name} is {width}px wide at {NARROWEST}px"
     assert serious_axe_violations(browser, AXE) == [], name
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    for label, (width, height) in WIDTHS.items():
+    for width, height in WIDTHS.values():
         _viewport(browser, width, height)
         full = browser.execute_script("return document.documentElement.scrollHeight")
         _viewport(browser, width, min(max(height, full), 3000))
@@ -103,7 +103,10 @@ def test_a_customer_files_signs_in_tracks_replies_and_rates_on_a_phone(  # type:
     complaint = Complaint.objects.get(number=number)
     main = browser.find_element(By.ID, "main").text
     assert "投诉已受理" in main and browser.find_element(By.ID, "state").text == "已受理"
-    assert re.search(r"最晚于 \d{4}-\d{2}-\d{2} \d{2}:\d{2} \(北京时间\)", browser.find_element(By.ID, "next-due").text.replace("（", "(").replace("）", ")"))
+    assert re.search(
+        r"最晚于 \d{4}-\d{2}-\d{2} \d{2}:\d{2} \(北京时间\)",
+        browser.find_element(By.ID, "next-due").text.replace("（", "(").replace("）", ")"),
+    )
     assert browser.find_element(By.ID, "self-help").find_elements(By.CSS_SELECTOR, "ol.steps li")
     assert "演示手机授权服务中心(sz-futian)" in browser.find_element(By.ID, "service-outlet").text
     for word in ("accepted", "alice", "agents", "first response"):

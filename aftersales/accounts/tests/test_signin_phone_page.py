@@ -17,7 +17,9 @@ def test_the_page_says_where_the_code_went_with_the_middle_digits_hidden(client,
     sent = client.post("/signin/", {"phone": "１３８ ００１３ ８０００"})
     page = sent.content.decode()
     assert sent.status_code == 200
-    assert "验证码已发送至 138****8000。" in page and "13800138000" not in page.replace('value="１３８ ００１３ ８０００"', "")
+    assert "验证码已发送至 138****8000。" in page and "13800138000" not in page.replace(
+        'value="１３８ ００１３ ８０００"', ""
+    )
     assert 'autocomplete="one-time-code"' in page and 'data-wait="60"' in page
     assert OneTimeCode.objects.filter(phone=carol.phone).count() == 1
 

@@ -30,7 +30,9 @@ TOUCH = "屏幕触控失灵,打字点不到 😡"
 
 def resolved(alice) -> Complaint:  # type: ignore[no-untyped-def]
     complaint = submit_complaint(text=TOUCH)
-    services.complaint_transition(actor=staff_actor(alice), complaint=complaint, action="resolve", reason="换了屏")
+    services.complaint_transition(
+        actor=staff_actor(alice), complaint=complaint, action="resolve", reason="换了屏"
+    )
     complaint.refresh_from_db()
     return complaint
 
@@ -65,7 +67,9 @@ def test_the_customer_rates_a_resolved_complaint_once_with_a_comment_on_the_time
     event = complaint.events.get(kind=TimelineEvent.Kind.SATISFACTION)
     assert event.actor == f"customer:{complaint.customer_id}" and event.payload["score"] == 4
     # The comment is the customer's message, referenced by id and hash, not copied.
-    assert event.message.body == "换屏很快,就是排队久了点 👍" and event.message.direction == Message.Direction.IN
+    assert (
+        event.message.body == "换屏很快,就是排队久了点 👍" and event.message.direction == Message.Direction.IN
+    )
     assert "换屏" not in json.dumps(event.payload, ensure_ascii=False)
 
 
@@ -102,7 +106,9 @@ def test_only_the_complaint_s_own_customer_rates(alice, dave):  # type: ignore[n
     strangers = [
         customer_actor(dave.pk),  # another customer
         tracking_actor(customer_id=other.customer_id, complaint_id=other.pk),  # another complaint's link
-        tracking_actor(customer_id=complaint.customer_id, complaint_id=other.pk),  # a link for another complaint
+        tracking_actor(
+            customer_id=complaint.customer_id, complaint_id=other.pk
+        ),  # a link for another complaint
         staff_actor(alice),  # staff do not rate for the customer
     ]
     for stranger in strangers:
@@ -139,8 +145,12 @@ def test_a_comment_too_long_is_refused_with_its_length(alice):  # type: ignore[n
 def test_a_reopened_and_resolved_again_complaint_can_be_rated_again(alice):  # type: ignore[no-untyped-def]
     complaint = resolved(alice)
     services.complaint_record_satisfaction(actor=carols(complaint), complaint=complaint, score=2)
-    services.complaint_follow_up(actor=carols(complaint), complaint=complaint, body="又点不动了", channel="web")
-    services.complaint_transition(actor=staff_actor(alice), complaint=complaint, action="resolve", reason="再换屏")
+    services.complaint_follow_up(
+        actor=carols(complaint), complaint=complaint, body="又点不动了", channel="web"
+    )
+    services.complaint_transition(
+        actor=staff_actor(alice), complaint=complaint, action="resolve", reason="再换屏"
+    )
     complaint.refresh_from_db()
     services.complaint_record_satisfaction(actor=carols(complaint), complaint=complaint, score=5)
     scores = [e.payload["score"] for e in complaint.events.filter(kind="satisfaction").order_by("seq")]
@@ -213,7 +223,9 @@ def test_the_page_offers_no_rating_before_resolution_and_refuses_a_forged_one(cl
 def test_the_customer_writes_from_the_page_and_sees_it_on_the_timeline(client):  # type: ignore[no-untyped-def]
     complaint = submit_complaint(text=TOUCH)
     token = services.tracking_token(complaint)
-    answer = client.post(page_url(complaint), {"action": "reply", "body": "补充:摔过一次 <b>屏幕</b>", "token": token})
+    answer = client.post(
+        page_url(complaint), {"action": "reply", "body": "补充:摔过一次 <b>屏幕</b>", "token": token}
+    )
     assert answer.status_code == 302 and "done=sent" in answer.url
     page = client.get(answer.url).content.decode()
     assert "您的留言已发送给客服团队" in page
@@ -260,7 +272,10 @@ def test_nobody_writes_without_the_link_or_on_someone_else_s_complaint(client, d
 def test_the_page_shows_stages_and_deadlines_in_words_never_codes(client, alice):  # type: ignore[no-untyped-def]
     complaint = submit_complaint(text=TOUCH)
     services.complaint_transition(
-        actor=staff_actor(alice), complaint=complaint, action="wait_for_customer", reason="内部:等客户寄回发票"
+        actor=staff_actor(alice),
+        complaint=complaint,
+        action="wait_for_customer",
+        reason="内部:等客户寄回发票",
     )
     page = client.get(page_url(complaint)).content.decode()
     main = page.split('id="main"', 1)[1]
