@@ -60,9 +60,9 @@ class ComplaintForm(forms.Form):
     )
     purchase_channel = forms.CharField(label=_("Where you bought it"), required=False)
     city = forms.CharField(
-        label=_("City or address"),
+        label=_("City"),
         required=False,
-        help_text=_("We send your complaint to a service outlet near you."),
+        help_text=_("With your city, or your location, we send your complaint to a service outlet near you."),
         widget=forms.TextInput(attrs={"autocomplete": "address-level2"}),
     )
     # From the browser's "use my location" (both or neither; used once to find an outlet, never stored).

@@ -161,16 +161,19 @@ def test_a_customer_files_signs_in_tracks_replies_and_rates_on_a_phone(  # type:
     assert complaint.satisfaction_score == 4
     check_page(browser, "track-rated")
 
-    # 7. The same page in English, then sign out.
-    browser.find_element(By.CSS_SELECTOR, "a[lang=en]").click()
-    WebDriverWait(browser, 10).until(
-        lambda driver: driver.find_element(By.TAG_NAME, "html").get_attribute("lang") == "en"
-    )
-    assert browser.find_element(By.ID, "state").text == "Resolved"
-    assert "You rated the service 4 of 5" in browser.find_element(By.ID, "timeline").text
-    check_page(browser, "track-rated-en")
+    # 7. She signs out; her tracking link still opens the page, and it switches to English
+    #    keeping the link's token.
     browser.get(live_server.url + "/my/")
     browser.find_element(By.ID, "signout").click()
     WebDriverWait(browser, 10).until(lambda driver: "/signin/" in driver.current_url)
     browser.get(live_server.url + "/my/")
     assert "/signin/" in browser.current_url
+    browser.get(f"{live_server.url}/track/{number}/?token={services.tracking_token(complaint)}")
+    browser.find_element(By.CSS_SELECTOR, "a[lang=en]").click()
+    WebDriverWait(browser, 10).until(
+        lambda driver: driver.find_element(By.TAG_NAME, "html").get_attribute("lang") == "en"
+    )
+    assert "token=" in browser.current_url
+    assert browser.find_element(By.ID, "state").text == "Resolved"
+    assert "You rated the service 4 of 5" in browser.find_element(By.ID, "timeline").text
+    check_page(browser, "track-rated-en")
