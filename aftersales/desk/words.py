@@ -378,6 +378,9 @@ def event_words(event: TimelineEvent, staff_names: dict[int, str]) -> tuple[str,
         return gettext("%(who)s added an attachment") % {"who": who}, ""
     if kind == TimelineEvent.Kind.REPAIR:
         return repair_event_words(payload, who), repair_state_words(str(payload.get("state", "")))
+    if kind == TimelineEvent.Kind.SATISFACTION:
+        # The comment, if any, is the event's message, shown as its body.
+        return gettext("The customer rated the service %(score)s of 5") % {"score": payload.get("score")}, ""
     return str(kind), ""
 
 

@@ -285,3 +285,17 @@ def test_the_page_shows_stages_and_deadlines_in_words_never_codes(client, alice)
     english = client.get(page_url(complaint, "en")).content.decode()
     assert "Waiting for your reply" in english and "Stage: Waiting for your reply" in english
     assert re.search(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}", english)
+
+
+def test_staff_read_the_rating_in_words_on_the_desk(alice):  # type: ignore[no-untyped-def]
+    from django.utils import translation
+
+    from aftersales.desk.words import event_words
+
+    complaint = resolved(alice)
+    services.complaint_record_satisfaction(actor=carols(complaint), complaint=complaint, score=3)
+    event = complaint.events.get(kind=TimelineEvent.Kind.SATISFACTION)
+    with translation.override("zh-hans"):
+        assert event_words(event, {})[0] == "客户对本次服务评分 3 分(满分 5 分)"
+    with translation.override("en"):
+        assert event_words(event, {})[0] == "The customer rated the service 3 of 5"
