@@ -45,7 +45,7 @@ test: lint typecheck pytest
 # The Chinese catalogues of the apps with pages (the workspace, the public pages and their
 # shared frame): refresh each .po from the code, then compile its .mo. Both are committed, so
 # installing and running need no gettext; editing strings does.
-CATALOGUE_APPS := desk common network pricing warranty
+CATALOGUE_APPS := desk common network pricing warranty complaints accounts intake
 messages: install-dev
 	for app in $(CATALOGUE_APPS); do \
 	  (cd aftersales/$$app && DJANGO_SETTINGS_MODULE=config.settings PYTHONPATH=../.. ../../$(BIN)/django-admin makemessages -l zh_Hans --no-location --no-obsolete) && \

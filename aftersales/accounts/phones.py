@@ -73,3 +73,16 @@ def phone_masked(number: str) -> str:
 def phone_is_mobile(e164: str) -> bool:
     """Whether a valid E.164 number (from `phone_normalise`) can receive a text message."""
     return phonenumbers.number_type(phonenumbers.parse(e164)) in SMS_CAPABLE
+
+
+def phone_masked_for_display(e164: str) -> str:
+    """A mobile number as shown back to its holder on a page, middle digits hidden.
+
+    Chinese mobiles the way Chinese services show them: `+8613800138000` -> `138****8000`;
+    other numbers keep the country code and their last four digits: `+447700900123` -> `+44 ****0123`.
+    """
+    parsed = phonenumbers.parse(e164)
+    national = str(parsed.national_number)
+    if parsed.country_code == 86 and len(national) == 11:
+        return f"{national[:3]}****{national[-4:]}"
+    return f"+{parsed.country_code} ****{national[-4:]}"

@@ -482,6 +482,19 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh-hans": "此下载链接对您的账户无效。",
     },
     "hold_end_in_past": {"en": "The end date must be today or later.", "zh-hans": "结束日期不能早于今天。"},
+    # The customer's satisfaction rating (complaints.services.complaint_record_satisfaction)
+    "satisfaction_score_range": {
+        "en": "Choose a score from 1 (poor) to 5 (excellent).",
+        "zh-hans": "请选择 1(很差)到 5(很好)之间的评分。",
+    },
+    "satisfaction_not_resolved": {
+        "en": "Complaint {number} can be rated once it is resolved; it is {state} now.",
+        "zh-hans": "工单 {number} 解决后才能评价,当前状态为{state}。",
+    },
+    "satisfaction_already_recorded": {
+        "en": "Complaint {number} was already rated ({score} of 5); a rating is given once.",
+        "zh-hans": "工单 {number} 已评价({score} 分,满分 5 分),每次解决只能评价一次。",
+    },
 }
 
 DEFAULT_LANGUAGE = "zh-hans"
@@ -507,6 +520,7 @@ TERMS: dict[str, dict[str, str]] = {
     "complaint.view_team": _term("open this complaint", "查看此投诉"),
     "complaint.reply": _term("reply to the customer", "回复客户"),
     "complaint.note": _term("add internal notes", "添加内部备注"),
+    "rate this complaint": _term("rate this complaint", "评价此投诉"),
     "complaint.inspect": _term("record the inspection", "记录检测结果"),
     "complaint.set_category": _term("correct the category", "更正问题类别"),
     "complaint.transfer_ownership": _term("transfer ownership", "转交负责人"),

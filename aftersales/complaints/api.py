@@ -99,6 +99,7 @@ CUSTOMER_EVENT_KINDS = frozenset(
         TimelineEvent.Kind.ESCALATION,
         TimelineEvent.Kind.INSPECTION,
         TimelineEvent.Kind.ATTACHMENT,
+        TimelineEvent.Kind.SATISFACTION,
     }
 )
 # The repair steps a customer is told of: what their repair waits for and where it is served from.
@@ -139,6 +140,7 @@ def _event_shown(event: TimelineEvent, *, own: str | None = None) -> dict:
         "expected_at": payload.get("expected_arrival")
         if payload.get("step") == "waiting_for_parts"
         else None,
+        "score": payload.get("score") if event.kind == TimelineEvent.Kind.SATISFACTION else None,
     }
     if own is not None and event.actor != own:
         shown["reason"] = None  # only the reasons the customer gave
@@ -354,7 +356,9 @@ def correct_category(request: HttpRequest, number: str, payload: CategoryIn):  #
 @router.post("/{number}/satisfaction", response=DETAIL)
 def rate(request: HttpRequest, number: str, payload: SatisfactionIn):  # type: ignore[no-untyped-def]
     complaint, actor = _access(request, number)
-    complaint = services.complaint_record_satisfaction(actor=actor, complaint=complaint, score=payload.score)
+    complaint = services.complaint_record_satisfaction(
+        actor=actor, complaint=complaint, score=payload.score, comment=payload.comment
+    )
     return detail(complaint, actor)
 
 

@@ -217,6 +217,19 @@ def dispatch_event(
     return _append(complaint=complaint, kind=Kind.DISPATCH, actor=actor, at=at, payload=payload)
 
 
+def satisfaction_event(
+    *, complaint: Complaint, actor: Actor, at: datetime, score: int, comment: Message | None
+) -> TimelineEvent:
+    """The customer rated the resolved complaint 1-5; their comment, if any, is referenced by id
+    and hash (erasable with their other messages), never copied."""
+    payload: dict = {"score": score}
+    if comment is not None:
+        payload |= {"message": comment.pk, "sha256": content_hash(comment.body)}
+    return _append(
+        complaint=complaint, kind=Kind.SATISFACTION, actor=actor, at=at, payload=payload, message=comment
+    )
+
+
 def sla_breach_event(
     *, complaint: Complaint, actor: Actor, at: datetime, deadline: str, due_at: datetime
 ) -> TimelineEvent:

@@ -162,6 +162,7 @@ class TimelineEvent(models.Model):
         ERASURE = "erasure", "个人信息删除 Personal data erased"
         DISPATCH = "dispatch", "派单 Dispatched to an outlet"
         CALL = "call", "热线通话 Hotline call"
+        SATISFACTION = "satisfaction", "满意度评价 Satisfaction rating"
 
     complaint = models.ForeignKey(Complaint, on_delete=models.PROTECT, related_name="events")
     seq = models.PositiveIntegerField()

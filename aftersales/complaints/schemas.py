@@ -46,6 +46,8 @@ class CustomerTimelineEventOut(Schema):
     step: str | None = None
     # Waiting for parts: when they are expected at the outlet.
     expected_at: datetime | None = None
+    # The customer's satisfaction rating, 1-5 (its comment is the body).
+    score: int | None = None
 
 
 class TimelineEventOut(CustomerTimelineEventOut):
@@ -140,6 +142,7 @@ class OwnershipIn(Schema):
 
 class SatisfactionIn(Schema):
     score: int
+    comment: str = ""
 
 
 class CategoryIn(Schema):

@@ -589,23 +589,58 @@ def complaint_transfer_ownership(
     return complaint
 
 
+# A rating's comment is a remark, not a letter: shorter than a message.
+SATISFACTION_COMMENT_LIMIT = 500
+
+
 @transaction.atomic
-def complaint_record_satisfaction(*, actor: Actor, complaint: Complaint, score: int) -> Complaint:
-    """The customer's rating (1-5) after resolution; it stops the satisfaction-check clock."""
+def complaint_record_satisfaction(
+    *, actor: Actor, complaint: Complaint, score: int, comment: str = ""
+) -> Complaint:
+    """The customer rates the resolved complaint 1-5, once, with an optional comment.
+
+    Only the complaint's own customer rates (signed in, or holding its tracking link): staff,
+    the system and other customers get Forbidden (rate this complaint). Only while it is
+    resolved (seed: the satisfaction check follows the solution): else TransitionNotAllowed.
+    Once per resolution: a second rating is a Conflict (satisfaction_already_recorded); a
+    reopened complaint starts without one. `score` outside 1-5 -> ValidationFailed on `score`;
+    `comment` longer than SATISFACTION_COMMENT_LIMIT or unstorable -> ValidationFailed on
+    `comment`. The comment is kept as the customer's message (erasable with the others) and
+    referenced by the satisfaction event; the satisfaction-check clock stops.
+    """
     complaint = _lock(complaint)
+    if actor.kind not in ("customer", "tracking"):
+        raise Forbidden(what="rate this complaint")
     _require_customer_access(actor, complaint)
     if complaint.state != State.RESOLVED:
         raise TransitionNotAllowed(
-            action="rate",
-            number=complaint.number,
-            state=complaint.state,
-            allowed=", ".join(allowed_actions(complaint.state, actor.role)),
+            "satisfaction_not_resolved", number=complaint.number, state=complaint.state
         )
-    if not 1 <= score <= 5:
-        raise ValidationFailed({"score": problem("invalid_value", detail="1-5")})
+    if complaint.satisfaction_score is not None:
+        raise Conflict(
+            "satisfaction_already_recorded", number=complaint.number, score=complaint.satisfaction_score
+        )
+    if isinstance(score, bool) or not isinstance(score, int) or not 1 <= score <= 5:
+        raise ValidationFailed({"score": problem("satisfaction_score_range")})
+    text = comment.strip()
+    if len(text) > SATISFACTION_COMMENT_LIMIT:
+        raise ValidationFailed(
+            {"comment": problem("text_too_long", limit=SATISFACTION_COMMENT_LIMIT, length=len(text))}
+        )
+    now = clock.now()
+    remark = None
+    if text:
+        remark = Message.objects.create(
+            complaint=complaint,
+            direction=Message.Direction.IN,
+            channel="web",
+            body=_checked_text(text, "comment"),
+            created_at=now,
+        )
     complaint.satisfaction_score = score
+    events.satisfaction_event(complaint=complaint, actor=actor, at=now, score=score, comment=remark)
     changed = _refresh_next_deadline(complaint)
-    complaint.save(update_fields=["satisfaction_score", *changed])
+    complaint.save(update_fields=sorted({"satisfaction_score", "event_count", *changed}))
     return complaint
 
 

@@ -382,6 +382,9 @@ def event_words(event: TimelineEvent, staff_names: dict[int, str]) -> tuple[str,
         from aftersales.intake.channels.hotline.words import call_event_words
 
         return call_event_words(payload, who)
+    if kind == TimelineEvent.Kind.SATISFACTION:
+        # The comment, if any, is the event's message, shown as its body.
+        return gettext("The customer rated the service %(score)s of 5") % {"score": payload.get("score")}, ""
     return str(kind), ""
 
 

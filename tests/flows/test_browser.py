@@ -21,7 +21,9 @@ pytestmark = pytest.mark.skipif(MISSING, reason=REASON)
 
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory):  # type: ignore[no-untyped-def]
-    driver = chromium_driver(profile=tmp_path_factory.mktemp("chromium"), window="1200,1600")
+    driver = chromium_driver(
+        profile=tmp_path_factory.mktemp("chromium"), window="1200,1600", accept_languages="zh-CN,zh"
+    )
     yield driver
     driver.quit()
 
@@ -64,4 +66,5 @@ def test_a_customer_files_a_complaint_and_staff_take_it_up(live_server, browser,
     # 3. The customer's page shows the new stage and the timeline.
     browser.get(tracking_url)
     assert "处理中" in browser.find_element(By.ID, "state").text
-    assert "→ processing" in browser.find_element(By.ID, "timeline").text
+    timeline = browser.find_element(By.ID, "timeline").text
+    assert "进度更新:处理中".replace(":", "：") in timeline and "processing" not in timeline
