@@ -39,6 +39,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "privacy.legal_hold": frozenset({Role.ADMIN}),
     # Read the access log and erasure records.
     "privacy.audit": frozenset({Role.ADMIN}),
+    # The workspace: mark a complaint as repeating another; share a saved queue filter with one's team.
+    "complaint.link_duplicate": CENTRAL_STAFF,
+    "desk.share_filter": frozenset({Role.EXPERT, Role.ADMIN, Role.OUTLET_MANAGER}),
 }
 
 

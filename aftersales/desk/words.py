@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from django.utils import timezone
-from django.utils.translation import get_language, gettext, pgettext_lazy
+from django.utils.translation import get_language, gettext, ngettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.complaints import sla
@@ -153,6 +153,11 @@ SYSTEM_REASONS = {
 def language() -> str:
     """The active language as the policy pack keys it: "zh-hans" or "en"."""
     return "en" if (get_language() or "").startswith("en") else "zh-hans"
+
+
+def bulk_action_words(action: str) -> str:
+    """A bulk move in words: a workflow step, or taking over ownership ("assign")."""
+    return gettext("Assign") if action == "assign" else action_words(action)
 
 
 def state_words(state: str) -> str:
@@ -374,6 +379,13 @@ def event_words(event: TimelineEvent, staff_names: dict[int, str]) -> tuple[str,
         # Why that outlet, written in each language when it was dispatched (network/dispatch.py).
         texts = payload.get("text") or {}
         return headline, str(texts.get(language()) or texts.get("zh-hans") or "")
+    if kind == TimelineEvent.Kind.DUPLICATE:
+        original, duplicate = payload.get("original", ""), payload.get("duplicate", "")
+        if payload.get("side") == "duplicate":
+            headline = gettext("%(who)s marked it as a duplicate of %(number)s") % {"who": who, "number": original}
+        else:
+            headline = gettext("%(who)s linked %(number)s to it as a duplicate") % {"who": who, "number": duplicate}
+        return headline, _reason(payload.get("reason"))
     if kind == TimelineEvent.Kind.ATTACHMENT:
         return gettext("%(who)s added an attachment") % {"who": who}, ""
     if kind == TimelineEvent.Kind.REPAIR:
