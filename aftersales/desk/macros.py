@@ -7,8 +7,9 @@ name is read from the customer record at that moment, never stored in the templa
 """
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
+
+from django.utils.translation import gettext
 
 from aftersales.common.errors import ValidationFailed, problem
 from aftersales.complaints.models import Complaint
@@ -73,13 +74,12 @@ def macro_render(body: str, values: dict[str, str]) -> str:
     return _FIELD.sub(fill, body)
 
 
-def placeholder_values(*, complaint: Complaint, language: str, say: Callable[[str], str]) -> dict[str, str]:
-    """Each placeholder's value for `complaint` in `language`, read now.
+def placeholder_values(*, complaint: Complaint) -> dict[str, str]:
+    """Each placeholder's value for `complaint`, read now, in the active language.
 
     customer_name: the customer's name as recorded, else a polite form of address;
     deadline: the resolve deadline in Beijing time (2026-11-02 10:30), else "to be confirmed";
-    outlet: the name of the outlet it is dispatched to, else "to be arranged". `say`
-    translates the fallback phrases into the page's language.
+    outlet: the name of the outlet it is dispatched to, else "to be arranged".
     """
     from aftersales.desk.words import local_time
     from aftersales.network.selectors import dispatch_current
@@ -87,10 +87,10 @@ def placeholder_values(*, complaint: Complaint, language: str, say: Callable[[st
     name = (complaint.customer.name or "").strip()
     dispatch = dispatch_current(complaint_id=complaint.pk)
     return {
-        "customer_name": name or say("customer"),
+        "customer_name": name or gettext("customer"),
         "complaint_number": complaint.number,
-        "deadline": local_time(complaint.resolve_due_at) if complaint.resolve_due_at else say("to be confirmed"),
-        "outlet": dispatch.outlet.name if dispatch is not None else say("to be arranged"),
+        "deadline": local_time(complaint.resolve_due_at) if complaint.resolve_due_at else gettext("to be confirmed"),
+        "outlet": dispatch.outlet.name if dispatch is not None else gettext("to be arranged"),
     }
 
 

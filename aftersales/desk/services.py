@@ -176,7 +176,7 @@ def macro_fill(*, actor: Actor, number: str, macro_id: int) -> str:
     if macro is None:
         raise NotFound("macro_unknown")
     with translation.override(complaint.language or "zh-hans"):
-        values = placeholder_values(complaint=complaint, language=complaint.language, say=translation.gettext)
+        values = placeholder_values(complaint=complaint)
     return macro_render(macro.body, values)
 
 
