@@ -259,7 +259,13 @@ def erasure_event(
 
 
 def duplicate_event(
-    *, complaint: Complaint, actor: Actor, at: datetime, original: Complaint, duplicate: Complaint, reason: str
+    *,
+    complaint: Complaint,
+    actor: Actor,
+    at: datetime,
+    original: Complaint,
+    duplicate: Complaint,
+    reason: str,
 ) -> TimelineEvent:
     """Written on both complaints when `duplicate` is marked as repeating `original`.
 

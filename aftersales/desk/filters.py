@@ -76,9 +76,7 @@ def filter_parse(params: Mapping[str, str], *, strict: bool = False) -> QueueFil
 def _normalised(raw: str) -> str:
     # Full-width digits and letters (as Chinese input methods type them) to their ASCII forms.
     text = raw.strip()
-    return "".join(
-        chr(ord(ch) - 0xFEE0) if "\uff01" <= ch <= "\uff5e" else ch for ch in text
-    ).lower()
+    return "".join(chr(ord(ch) - 0xFEE0) if "\uff01" <= ch <= "\uff5e" else ch for ch in text).lower()
 
 
 def _in_words(key: str, values: tuple[str, ...]) -> str:

@@ -89,7 +89,9 @@ def placeholder_values(*, complaint: Complaint) -> dict[str, str]:
     return {
         "customer_name": name or gettext("customer"),
         "complaint_number": complaint.number,
-        "deadline": local_time(complaint.resolve_due_at) if complaint.resolve_due_at else gettext("to be confirmed"),
+        "deadline": local_time(complaint.resolve_due_at)
+        if complaint.resolve_due_at
+        else gettext("to be confirmed"),
         "outlet": dispatch.outlet.name if dispatch is not None else gettext("to be arranged"),
     }
 

@@ -11,8 +11,7 @@ from aftersales.accounts.actors import Actor
 from aftersales.common.errors import DomainError, Forbidden, NotFound, TransitionNotAllowed, ValidationFailed
 from aftersales.common.messages import message_text
 from aftersales.complaints.models import Complaint, TimelineEvent
-from aftersales.complaints.status import allowed_actions, move_for
-from aftersales.complaints.status import ACTIONS, MOVES, OPEN_STATES
+from aftersales.complaints.status import ACTIONS, MOVES, OPEN_STATES, allowed_actions, move_for
 from aftersales.desk import filters, words
 from aftersales.desk.macros import macros_for
 from aftersales.desk.models import SavedFilter
@@ -157,7 +156,6 @@ def bulk_moves(*, actor: Actor, owners: Any) -> dict[str, Any]:
     }
 
 
-
 def _timeline_rows(file: ComplaintFile) -> list[dict[str, Any]]:
     rows = []
     for event in file.timeline:
@@ -269,7 +267,8 @@ def complaint_context(
         ]
         if actor.may("complaint.reply")
         else [],
-        "may_link_duplicate": actor.may("complaint.link_duplicate") and file.complaint.duplicate_of_id is None,
+        "may_link_duplicate": actor.may("complaint.link_duplicate")
+        and file.complaint.duplicate_of_id is None,
         "duplicate_of": file.duplicate_of,
         "duplicates": file.duplicates,
     }

@@ -154,7 +154,9 @@ def _duplicate_of(complaint: Complaint, others: list[Complaint]) -> str:
     for other in others:
         if other.pk == complaint.duplicate_of_id:
             return other.number
-    return Complaint.objects.filter(pk=complaint.duplicate_of_id).values_list("number", flat=True).first() or ""
+    return (
+        Complaint.objects.filter(pk=complaint.duplicate_of_id).values_list("number", flat=True).first() or ""
+    )
 
 
 def transfer_candidates(*, complaint: Complaint) -> QuerySet[User]:
@@ -196,7 +198,9 @@ class Colleague:
     replying: bool
 
 
-def complaint_colleagues(*, actor: Actor, complaint: Complaint, now: datetime, window: timedelta) -> list[Colleague]:
+def complaint_colleagues(
+    *, actor: Actor, complaint: Complaint, now: datetime, window: timedelta
+) -> list[Colleague]:
     """Other staff who had `complaint` open within `window` before `now`, replying ones first. One query."""
     rows = (
         ComplaintPresence.objects.filter(complaint=complaint, seen_at__gte=now - window)

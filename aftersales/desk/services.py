@@ -206,4 +206,3 @@ def _staff_user(actor: Actor) -> User:
     if not actor.is_staff or actor.user is None:
         raise Forbidden(what="complaint.view_team")
     return actor.user
-

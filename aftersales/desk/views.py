@@ -14,6 +14,7 @@ from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from aftersales.accounts.actors import Actor, staff_actor
@@ -160,7 +161,9 @@ def bulk_move(request: HttpRequest, actor: Actor) -> HttpResponse:
         owner = selectors.staff_member(request.POST.get("owner", ""))
     try:
         if action == desk_services.ASSIGN and owner is None and request.POST.get("owner"):
-            raise ValidationFailed({"owner": problem("staff_unknown", username=request.POST.get("owner") or "-")})
+            raise ValidationFailed(
+                {"owner": problem("staff_unknown", username=request.POST.get("owner") or "-")}
+            )
         outcomes = desk_services.complaints_bulk_move(
             actor=actor, seen=seen, action=action, reason=request.POST.get("reason", ""), new_owner=owner
         )
@@ -172,7 +175,7 @@ def bulk_move(request: HttpRequest, actor: Actor) -> HttpResponse:
     if done:
         messages.success(
             request,
-            words.ngettext(
+            ngettext(
                 "%(action)s: done for %(count)d complaint (%(numbers)s).",
                 "%(action)s: done for %(count)d complaints (%(numbers)s).",
                 len(done),
@@ -378,7 +381,9 @@ def _duplicate(actor: Actor, complaint: Complaint, request: HttpRequest) -> str:
     try:
         original, _ = complaint_get_for_actor(actor=actor, number=raw)
     except DomainError:
-        raise ValidationFailed({"original": problem("duplicate_original_unknown", number=raw or "-")}) from None
+        raise ValidationFailed(
+            {"original": problem("duplicate_original_unknown", number=raw or "-")}
+        ) from None
     services.complaint_mark_duplicate(
         actor=actor, complaint=complaint, original=original, reason=request.POST.get("duplicate_reason", "")
     )

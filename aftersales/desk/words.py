@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from django.utils import timezone
-from django.utils.translation import get_language, gettext, ngettext, pgettext_lazy
+from django.utils.translation import get_language, gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.complaints import sla
@@ -382,9 +382,15 @@ def event_words(event: TimelineEvent, staff_names: dict[int, str]) -> tuple[str,
     if kind == TimelineEvent.Kind.DUPLICATE:
         original, duplicate = payload.get("original", ""), payload.get("duplicate", "")
         if payload.get("side") == "duplicate":
-            headline = gettext("%(who)s marked it as a duplicate of %(number)s") % {"who": who, "number": original}
+            headline = gettext("%(who)s marked it as a duplicate of %(number)s") % {
+                "who": who,
+                "number": original,
+            }
         else:
-            headline = gettext("%(who)s linked %(number)s to it as a duplicate") % {"who": who, "number": duplicate}
+            headline = gettext("%(who)s linked %(number)s to it as a duplicate") % {
+                "who": who,
+                "number": duplicate,
+            }
         return headline, _reason(payload.get("reason"))
     if kind == TimelineEvent.Kind.ATTACHMENT:
         return gettext("%(who)s added an attachment") % {"who": who}, ""

@@ -76,9 +76,13 @@ def test_an_agent_works_a_complaint_and_moves_several_at_once(live_server, brows
     def body() -> object:
         return browser.find_element(By.TAG_NAME, "body")
 
-    agent = StaffFactory(username="wang.agent", first_name="王芳", last_name="", role=Role.AGENT, team="agents")
+    agent = StaffFactory(
+        username="wang.agent", first_name="王芳", last_name="", role=Role.AGENT, team="agents"
+    )
     staff_enable_workspace(user=agent, password="agent-pass-2026")
-    colleague = StaffFactory(username="zhang.agent", first_name="张三", last_name="", role=Role.AGENT, team="agents")
+    colleague = StaffFactory(
+        username="zhang.agent", first_name="张三", last_name="", role=Role.AGENT, team="agents"
+    )
     admin = StaffFactory(username="root.admin", role=Role.ADMIN, team="agents")
     Macro.objects.create(
         name="受理确认",
@@ -128,7 +132,9 @@ def test_an_agent_works_a_complaint_and_moves_several_at_once(live_server, brows
 
     # 4. A colleague opens it too: the page names him at its next check.
     complaint_presence_mark(actor=staff_actor(colleague), complaint=complaint, replying=True, now=clock.now())
-    browser.execute_script("htmx.ajax('POST', document.getElementById('presence-replying').dataset.presenceUrl, {target: '#colleagues', values: {replying: '0'}})")
+    browser.execute_script(
+        "htmx.ajax('POST', document.getElementById('presence-replying').dataset.presenceUrl, {target: '#colleagues', values: {replying: '0'}})"
+    )
     wait_for(lambda: "张三 也在回复这条投诉" in text_of("colleagues"))
 
     # 5. m chooses a template; it is filled on the server; the agent edits it and sends it.
@@ -174,7 +180,12 @@ def test_an_agent_works_a_complaint_and_moves_several_at_once(live_server, brows
     assert accessible(browser)
 
     complaint = Complaint.objects.get(pk=complaint.pk)
-    assert complaint.state == "waiting_customer" and complaint.category == "screen" and complaint.owner == agent
+    assert (
+        complaint.state == "waiting_customer" and complaint.category == "screen" and complaint.owner == agent
+    )
     assert Complaint.objects.get(pk=first.pk).state == "processing"
     assert Complaint.objects.get(pk=second.pk).state == "resolved"
-    assert Complaint.objects.get(pk=first.pk).events.filter(kind="status").get().payload["reason"] == "屏幕问题统一安排检测"
+    assert (
+        Complaint.objects.get(pk=first.pk).events.filter(kind="status").get().payload["reason"]
+        == "屏幕问题统一安排检测"
+    )

@@ -5,20 +5,46 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('complaints', '0015_timeline_dispatch_and_erasure_kinds'),
+        ("complaints", "0015_timeline_dispatch_and_erasure_kinds"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='complaint',
-            name='duplicate_of',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='duplicates', to='complaints.complaint'),
+            model_name="complaint",
+            name="duplicate_of",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="duplicates",
+                to="complaints.complaint",
+            ),
         ),
         migrations.AlterField(
-            model_name='timelineevent',
-            name='kind',
-            field=models.CharField(choices=[('created', '创建 Created'), ('message_in', '客户来信 Message in'), ('message_out', '回复客户 Message out'), ('note', '备注 Note'), ('status', '状态变更 Status change'), ('assignment', '分配 Assignment'), ('escalation', '升级 Escalation'), ('triage', '预诊断 Pre-diagnosis'), ('sla_breach', '超时 SLA breach'), ('attachment', '附件 Attachment'), ('inspection', '检测 Inspection'), ('follow_up', '后续投诉 Follow-up complaint'), ('repair', '维修 Repair'), ('delivery_failed', '投递失败 Delivery failed'), ('erasure', '个人信息删除 Personal data erased'), ('dispatch', '派单 Dispatched to an outlet'), ('duplicate', '重复投诉 Duplicate linked')], max_length=16),
+            model_name="timelineevent",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("created", "创建 Created"),
+                    ("message_in", "客户来信 Message in"),
+                    ("message_out", "回复客户 Message out"),
+                    ("note", "备注 Note"),
+                    ("status", "状态变更 Status change"),
+                    ("assignment", "分配 Assignment"),
+                    ("escalation", "升级 Escalation"),
+                    ("triage", "预诊断 Pre-diagnosis"),
+                    ("sla_breach", "超时 SLA breach"),
+                    ("attachment", "附件 Attachment"),
+                    ("inspection", "检测 Inspection"),
+                    ("follow_up", "后续投诉 Follow-up complaint"),
+                    ("repair", "维修 Repair"),
+                    ("delivery_failed", "投递失败 Delivery failed"),
+                    ("erasure", "个人信息删除 Personal data erased"),
+                    ("dispatch", "派单 Dispatched to an outlet"),
+                    ("duplicate", "重复投诉 Duplicate linked"),
+                ],
+                max_length=16,
+            ),
         ),
     ]

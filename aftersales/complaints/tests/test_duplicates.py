@@ -19,14 +19,20 @@ SCREEN = "屏幕触控失灵,打字点不到"
 
 def test_a_duplicate_is_linked_closed_and_recorded_on_both_timelines(alice, carol):  # type: ignore[no-untyped-def]
     original = submit_complaint(text=SCREEN, phone=carol.phone)
-    repeat = submit_complaint(text="屏幕又點不到了!", phone=carol.phone, channel="email", email="c@example.com")
-    complaint_mark_duplicate(actor=staff_actor(alice), complaint=repeat, original=original, reason="同一块屏幕,客户重复来信")
+    repeat = submit_complaint(
+        text="屏幕又點不到了!", phone=carol.phone, channel="email", email="c@example.com"
+    )
+    complaint_mark_duplicate(
+        actor=staff_actor(alice), complaint=repeat, original=original, reason="同一块屏幕,客户重复来信"
+    )
     repeat = Complaint.objects.get(pk=repeat.pk)
     assert repeat.duplicate_of_id == original.pk and repeat.state == "closed" and not repeat.is_open
     on_repeat = repeat.events.filter(kind="duplicate").get()
     on_original = original.events.filter(kind="duplicate").get()
     assert on_repeat.payload["side"] == "duplicate" and on_original.payload["side"] == "original"
-    assert on_original.payload["duplicate"] == repeat.number and on_repeat.payload["original"] == original.number
+    assert (
+        on_original.payload["duplicate"] == repeat.number and on_repeat.payload["original"] == original.number
+    )
     assert repeat.events.filter(kind="status").get().payload["reason"] == "同一块屏幕,客户重复来信"
     assert Complaint.objects.get(pk=original.pk).is_open
 
@@ -45,7 +51,10 @@ def test_linking_to_itself_or_twice_or_to_a_duplicate_is_refused_in_words(alice,
     with pytest.raises(Conflict) as chained:
         complaint_mark_duplicate(actor=actor, complaint=third, original=repeat, reason="重复")
     text = message_text(chained.value.code, "zh-hans", **chained.value.params)
-    assert text == f"投诉 {repeat.number} 本身是 {original.number} 的重复,请改为标记为 {original.number} 的重复。"
+    assert (
+        text
+        == f"投诉 {repeat.number} 本身是 {original.number} 的重复,请改为标记为 {original.number} 的重复。"
+    )
 
 
 def test_another_customers_complaint_is_not_a_duplicate(alice, carol, dave):  # type: ignore[no-untyped-def]

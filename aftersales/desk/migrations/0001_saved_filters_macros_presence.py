@@ -6,56 +6,125 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('complaints', '0016_complaint_duplicate_of'),
+        ("complaints", "0016_complaint_duplicate_of"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Macro',
+            name="Macro",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=80)),
-                ('language', models.CharField(choices=[('zh-hans', '简体中文 Simplified Chinese'), ('en', 'English')], default='zh-hans', max_length=8)),
-                ('body', models.TextField()),
-                ('is_active', models.BooleanField(default=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=80)),
+                (
+                    "language",
+                    models.CharField(
+                        choices=[("zh-hans", "简体中文 Simplified Chinese"), ("en", "English")],
+                        default="zh-hans",
+                        max_length=8,
+                    ),
+                ),
+                ("body", models.TextField()),
+                ("is_active", models.BooleanField(default=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
             ],
             options={
-                'ordering': ['name', 'language'],
-                'constraints': [models.UniqueConstraint(fields=('name', 'language'), name='macro_name_language_unique')],
+                "ordering": ["name", "language"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("name", "language"), name="macro_name_language_unique")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='ComplaintPresence',
+            name="ComplaintPresence",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('activity', models.CharField(choices=[('viewing', '查看 Viewing'), ('replying', '回复 Replying')], default='viewing', max_length=8)),
-                ('seen_at', models.DateTimeField()),
-                ('complaint', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='complaints.complaint')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "activity",
+                    models.CharField(
+                        choices=[("viewing", "查看 Viewing"), ("replying", "回复 Replying")],
+                        default="viewing",
+                        max_length=8,
+                    ),
+                ),
+                ("seen_at", models.DateTimeField()),
+                (
+                    "complaint",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="complaints.complaint",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('complaint', 'user'), name='presence_complaint_user_unique')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("complaint", "user"), name="presence_complaint_user_unique"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='SavedFilter',
+            name="SavedFilter",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=60)),
-                ('query', models.JSONField(default=dict)),
-                ('team', models.CharField(blank=True, default='', max_length=64)),
-                ('created_at', models.DateTimeField()),
-                ('owner', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=60)),
+                ("query", models.JSONField(default=dict)),
+                ("team", models.CharField(blank=True, default="", max_length=64)),
+                ("created_at", models.DateTimeField()),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'indexes': [models.Index(fields=['owner', 'name'], name='saved_filter_owner_idx'), models.Index(fields=['team', 'name'], name='saved_filter_team_idx')],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('team', '')), fields=('owner', 'name'), name='saved_filter_personal_name_unique'), models.UniqueConstraint(condition=models.Q(('team', ''), _negated=True), fields=('team', 'name'), name='saved_filter_team_name_unique')],
+                "indexes": [
+                    models.Index(fields=["owner", "name"], name="saved_filter_owner_idx"),
+                    models.Index(fields=["team", "name"], name="saved_filter_team_idx"),
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("team", "")),
+                        fields=("owner", "name"),
+                        name="saved_filter_personal_name_unique",
+                    ),
+                    models.UniqueConstraint(
+                        condition=models.Q(("team", ""), _negated=True),
+                        fields=("team", "name"),
+                        name="saved_filter_team_name_unique",
+                    ),
+                ],
             },
         ),
     ]

@@ -53,7 +53,9 @@ def test_the_queue_is_narrowed_by_the_filter_in_the_address(client, alice):  # t
 def test_an_agent_saves_the_current_filter_and_finds_it_in_the_sidebar(client, alice):  # type: ignore[no-untyped-def]
     client = signed_in(client, alice)
     response = client.post(
-        "/desk/filters/", {"name": "紧急屏幕", "queue": "team", "category": "screen", "priority": "1"}, **htmx()
+        "/desk/filters/",
+        {"name": "紧急屏幕", "queue": "team", "category": "screen", "priority": "1"},
+        **htmx(),
     )
     assert response.status_code == 200
     text = visible_text(response)
@@ -99,7 +101,9 @@ def test_deleting_a_filter_without_script_comes_back_to_the_same_queue(client, a
 def test_a_bulk_move_reports_each_refused_complaint_in_words(client, alice, adam):  # type: ignore[no-untyped-def]
     open_one = submit_complaint(text=SCREEN, phone=phone(1))
     resolved = submit_complaint(text=SCREEN, phone=phone(2))
-    services.complaint_transition(actor=staff_actor(adam), complaint=resolved, action="resolve", reason="已换屏")
+    services.complaint_transition(
+        actor=staff_actor(adam), complaint=resolved, action="resolve", reason="已换屏"
+    )
     response = signed_in(client, alice).post(
         "/desk/bulk/",
         {
@@ -130,7 +134,11 @@ def test_a_bulk_move_without_a_reason_moves_nothing_and_says_so(client, alice): 
 def test_the_queue_offers_ticks_and_the_moves_the_role_may_take(client, alice, oscar):  # type: ignore[no-untyped-def]
     submit_complaint(text=SCREEN, phone=phone(1))
     body = signed_in(client, alice).get("/desk/?queue=team").content.decode()
-    assert 'name="complaint"' in body and '<option value="escalate">' in body and '<option value="assign">' in body
+    assert (
+        'name="complaint"' in body
+        and '<option value="escalate">' in body
+        and '<option value="assign">' in body
+    )
     client.logout()
     body = signed_in(client, oscar).get("/desk/?queue=team").content.decode()
     assert '<option value="escalate">' not in body  # outlet staff do not escalate
@@ -159,7 +167,10 @@ def test_a_template_with_an_unknown_placeholder_is_refused_in_the_page_language(
     client = signed_in(client, alice)
     chinese = client.get(f"/desk/complaints/{complaint.number}/macro/?macro={macro.pk}&body=草稿", **htmx())
     assert chinese.status_code == 422
-    assert "回复模板中的占位符 {name} 无法识别" in visible_text(chinese) and "草稿</textarea>" in chinese.content.decode()
+    assert (
+        "回复模板中的占位符 {name} 无法识别" in visible_text(chinese)
+        and "草稿</textarea>" in chinese.content.decode()
+    )
     english = client.get(f"/desk/complaints/{complaint.number}/macro/?macro={macro.pk}&lang=en", **htmx())
     assert "The reply template names an unknown placeholder {name}" in visible_text(english)
 
@@ -170,7 +181,8 @@ def test_the_admin_refuses_a_template_with_an_unknown_placeholder(client, adam):
     adam.save()
     client.force_login(adam)
     response = client.post(
-        "/admin/desk/macro/add/", {"name": "问候", "language": "zh-hans", "body": "{客户}您好", "is_active": "on"}
+        "/admin/desk/macro/add/",
+        {"name": "问候", "language": "zh-hans", "body": "{客户}您好", "is_active": "on"},
     )
     assert response.status_code == 200 and "回复模板中的占位符 {客户} 无法识别" in response.content.decode()
     assert not Macro.objects.exists()
@@ -209,7 +221,9 @@ def test_a_colleague_with_the_same_complaint_open_is_named_on_the_page(client, a
 
 def test_presence_is_refused_for_a_complaint_one_may_not_see(client, oscar):  # type: ignore[no-untyped-def]
     complaint = submit_complaint(text=SCREEN, phone=phone(1))
-    response = signed_in(client, oscar).post(f"/desk/complaints/{complaint.number}/presence/", {"replying": "0"})
+    response = signed_in(client, oscar).post(
+        f"/desk/complaints/{complaint.number}/presence/", {"replying": "0"}
+    )
     assert response.status_code in (403, 404)
 
 
@@ -241,7 +255,9 @@ def test_marking_a_duplicate_from_the_page_links_both_sides(client, alice, carol
 def test_an_unknown_original_keeps_what_was_typed(client, alice):  # type: ignore[no-untyped-def]
     repeat = submit_complaint(text=SCREEN, phone=phone(1))
     response = signed_in(client, alice).post(
-        f"/desk/complaints/{repeat.number}/duplicate/", {"original": "OP-1", "duplicate_reason": "重复"}, **htmx()
+        f"/desk/complaints/{repeat.number}/duplicate/",
+        {"original": "OP-1", "duplicate_reason": "重复"},
+        **htmx(),
     )
     assert response.status_code == 422
     assert "未找到您可查看的编号为 OP-1 的投诉" in visible_text(response)
@@ -276,7 +292,9 @@ def test_the_filtered_queue_takes_the_same_number_of_queries_for_3_or_12_complai
     assert counts[0] == counts[1]
 
 
-def test_the_complaint_page_with_templates_colleagues_and_duplicates_takes_a_fixed_number_of_queries(client, alice, bob, carol):  # type: ignore[no-untyped-def]
+def test_the_complaint_page_with_templates_colleagues_and_duplicates_takes_a_fixed_number_of_queries(
+    client, alice, bob, carol
+):  # type: ignore[no-untyped-def]
     client = signed_in(client, alice)
     complaint = submit_complaint(text=SCREEN, phone=carol.phone)
     counts = []
@@ -284,7 +302,9 @@ def test_the_complaint_page_with_templates_colleagues_and_duplicates_takes_a_fix
         for index in range(more):
             Macro.objects.create(name=f"模板{more}-{index}", body="{customer_name}您好")
             colleague = StaffFactory(role=Role.AGENT, team="agents")
-            complaint_presence_mark(actor=staff_actor(colleague), complaint=complaint, replying=False, now=clock.now())
+            complaint_presence_mark(
+                actor=staff_actor(colleague), complaint=complaint, replying=False, now=clock.now()
+            )
             repeat = submit_complaint(text=SCREEN, phone=carol.phone, channel="hotline")
             services.complaint_mark_duplicate(
                 actor=staff_actor(alice), complaint=repeat, original=complaint, reason="重复"

@@ -107,7 +107,10 @@ def test_the_same_name_twice_is_refused_but_a_colleague_may_use_it(alice, bob): 
     saved_filter_create(actor=staff_actor(alice), name="待回访", queue_filter=QueueFilter(), shared=False)
     with pytest.raises(Conflict) as refused:
         saved_filter_create(actor=staff_actor(alice), name="待回访", queue_filter=QueueFilter(), shared=False)
-    assert message_text(refused.value.code, "zh-hans", **refused.value.params) == "已有名为“待回访”的筛选,请换一个名称。"
+    assert (
+        message_text(refused.value.code, "zh-hans", **refused.value.params)
+        == "已有名为“待回访”的筛选,请换一个名称。"
+    )
     saved_filter_create(actor=staff_actor(bob), name="待回访", queue_filter=QueueFilter(), shared=False)
 
 
@@ -162,7 +165,10 @@ def test_an_illegal_move_is_reported_for_that_complaint_in_words_and_the_others_
     outcomes = {
         o.number: o
         for o in complaints_bulk_move(
-            actor=staff_actor(alice), seen=seen(open_one, resolved), action="wait_for_customer", reason="等待客户寄回"
+            actor=staff_actor(alice),
+            seen=seen(open_one, resolved),
+            action="wait_for_customer",
+            reason="等待客户寄回",
         )
     }
     assert outcomes[open_one.number].done
@@ -175,7 +181,9 @@ def test_an_illegal_move_is_reported_for_that_complaint_in_words_and_the_others_
 def test_a_bulk_move_needs_a_reason_even_for_a_step_that_needs_none_alone(alice):  # type: ignore[no-untyped-def]
     complaint = submit_complaint(text=SCREEN, phone=phone(1))
     with pytest.raises(ValidationFailed) as refused:
-        complaints_bulk_move(actor=staff_actor(alice), seen=seen(complaint), action="start_processing", reason=" ")
+        complaints_bulk_move(
+            actor=staff_actor(alice), seen=seen(complaint), action="start_processing", reason=" "
+        )
     assert "reason" in refused.value.fields
     assert Complaint.objects.get(pk=complaint.pk).state == "accepted"
 
@@ -226,12 +234,16 @@ def test_bulk_assignment_hands_each_complaint_to_the_new_owner_on_the_record(ali
     for c in (first, second):
         complaint_services.complaint_add_note(actor=staff_actor(alice), complaint=c, body="先接手")
     outcomes = complaints_bulk_move(
-        actor=staff_actor(alice), seen=seen(first, second), action="assign", reason="alice 下班,交给张三", new_owner=bob
+        actor=staff_actor(alice),
+        seen=seen(first, second),
+        action="assign",
+        reason="alice 下班,交给张三",
+        new_owner=bob,
     )
     assert all(o.done for o in outcomes)
-    assert set(Complaint.objects.filter(pk__in=[first.pk, second.pk]).values_list("owner__username", flat=True)) == {
-        "bob"
-    }
+    assert set(
+        Complaint.objects.filter(pk__in=[first.pk, second.pk]).values_list("owner__username", flat=True)
+    ) == {"bob"}
 
 
 @pytest.mark.django_db(transaction=True)
@@ -248,7 +260,10 @@ def test_two_agents_moving_the_same_complaints_at_once_move_each_once(alice, bob
         try:
             barrier.wait()
             results[name] = complaints_bulk_move(
-                actor=staff_actor(user), seen=dict(what_they_saw), action="start_processing", reason=f"{name} 接手"
+                actor=staff_actor(user),
+                seen=dict(what_they_saw),
+                action="start_processing",
+                reason=f"{name} 接手",
             )
         finally:
             connection.close()
@@ -266,7 +281,9 @@ def test_two_agents_moving_the_same_complaints_at_once_move_each_once(alice, bob
     done = [o.number for outcomes in results.values() for o in outcomes if o.done]
     refused = [o for outcomes in results.values() for o in outcomes if not o.done]
     assert sorted(done) == sorted(c.number for c in complaints)
-    assert len(refused) == 3 and all(o.error is not None and o.error.code == "bulk_changed_meanwhile" for o in refused)
+    assert len(refused) == 3 and all(
+        o.error is not None and o.error.code == "bulk_changed_meanwhile" for o in refused
+    )
     for complaint in complaints:
         assert complaint.events.filter(kind="status").count() == 1
 
@@ -318,7 +335,13 @@ def test_a_retired_template_is_not_filled(alice):  # type: ignore[no-untyped-def
 
 def test_placeholders_are_read_without_format_tricks():  # type: ignore[no-untyped-def]
     assert placeholders_in("{{x}} {a} {a} {b}") == ["a", "b"]
-    assert macro_render("{{{complaint_number}}}", {"complaint_number": "N1"} | {k: "" for k in ("customer_name", "deadline", "outlet")}) == "{N1}"
+    assert (
+        macro_render(
+            "{{{complaint_number}}}",
+            {"complaint_number": "N1"} | {k: "" for k in ("customer_name", "deadline", "outlet")},
+        )
+        == "{N1}"
+    )
 
 
 # --- presence ---------------------------------------------------------------------------------------
@@ -334,9 +357,12 @@ def test_a_colleague_with_the_complaint_open_is_named_and_gone_after_the_window(
     )
     assert [(c.name, c.replying) for c in seen_by_alice] == [("张三", True)]
     later = now + PRESENCE_WINDOW + timedelta(seconds=1)
-    assert selectors.complaint_colleagues(
-        actor=staff_actor(alice), complaint=complaint, now=later, window=PRESENCE_WINDOW
-    ) == []
+    assert (
+        selectors.complaint_colleagues(
+            actor=staff_actor(alice), complaint=complaint, now=later, window=PRESENCE_WINDOW
+        )
+        == []
+    )
 
 
 def test_leaving_the_page_ends_the_warning_at_once(alice, bob):  # type: ignore[no-untyped-def]
@@ -344,6 +370,9 @@ def test_leaving_the_page_ends_the_warning_at_once(alice, bob):  # type: ignore[
     now = clock.now()
     complaint_presence_mark(actor=staff_actor(bob), complaint=complaint, replying=False, now=now)
     complaint_presence_leave(actor=staff_actor(bob), complaint=complaint)
-    assert selectors.complaint_colleagues(
-        actor=staff_actor(alice), complaint=complaint, now=now, window=PRESENCE_WINDOW
-    ) == []
+    assert (
+        selectors.complaint_colleagues(
+            actor=staff_actor(alice), complaint=complaint, now=now, window=PRESENCE_WINDOW
+        )
+        == []
+    )
