@@ -144,12 +144,17 @@ def test_an_agent_works_a_complaint_and_moves_several_at_once(live_server, brows
     wait_for(lambda: "刘先生您好" in browser.find_element(By.ID, "reply-body").get_attribute("value"))
     reply = browser.find_element(By.ID, "reply-body")
     assert complaint.number in reply.get_attribute("value")
-    reply.send_keys(" 如有疑问请直接回复本邮件。")
+    # Letters typed into a field are text, never shortcuts: "k" and "n" do not move the focus.
+    reply.send_keys(" ok, 如有疑问请直接回复本邮件。")
+    assert browser.switch_to.active_element.get_attribute("id") == "reply-body"
     browser.find_element(By.ID, "reply-send").click()
     wait_for(lambda: "回复已发送给客户" in text_of("desk-messages"))
     assert "如有疑问请直接回复本邮件" in text_of("timeline") and "王芳" in text_of("owner")
 
-    # 6. Waiting on the customer, with a reason.
+    # 6. e goes to the reason, where Enter would escalate; the agent chooses to wait on the customer.
+    body().send_keys("e")
+    assert browser.switch_to.active_element.get_attribute("id") == "transition-reason"
+    assert browser.switch_to.active_element.get_attribute("data-enter-clicks") == "move-escalate"
     browser.find_element(By.ID, "transition-reason").send_keys("请客户提供充电器型号")
     browser.find_element(By.ID, "move-wait_for_customer").click()
     wait_for(lambda: "待客户回复" in text_of("state"))
