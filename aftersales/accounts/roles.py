@@ -45,6 +45,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "customer.unmasked": CENTRAL_STAFF,
     "hotline.recording": CENTRAL_STAFF,
     "hotline.call_back": CENTRAL_STAFF,
+    # The workspace: mark a complaint as repeating another; share a saved queue filter with one's team.
+    "complaint.link_duplicate": CENTRAL_STAFF,
+    "desk.share_filter": frozenset({Role.EXPERT, Role.ADMIN, Role.OUTLET_MANAGER}),
 }
 
 

@@ -651,6 +651,13 @@ TERMS: dict[str, dict[str, str]] = {
     "date": _term("a date", "日期"),
     "datetime": _term("a date and time", "日期时间"),
 }
+# The agent workspace (desk): saved filters, bulk moves, reply templates, duplicates.
+TERMS |= {
+    "complaint.link_duplicate": _term("mark complaints as duplicates", "标记重复投诉"),
+    "desk.share_filter": _term("share a filter with your team", "与团队共享筛选"),
+    "saved filter": _term("saved filter", "已保存的筛选"),
+    "reply template": _term("reply template", "回复模板"),
+}
 # The parameters that carry one code word, and those that carry a list of them (", "-separated).
 TERM_PARAMS = frozenset({"what", "action", "state", "lane", "kind", "expected"})
 TERM_LIST_PARAMS = {
@@ -751,3 +758,64 @@ TERMS.update(
         "hotline.call_back": _term("work on call-backs", "处理回电任务"),
     }
 )
+# The agent workspace (desk): saved filters, bulk moves, reply templates, duplicates.
+MESSAGES |= {
+    "saved_filter_name_taken": {
+        "en": "A filter named “{name}” already exists; choose another name.",
+        "zh-hans": "已有名为“{name}”的筛选,请换一个名称。",
+    },
+    "saved_filter_name_empty": {
+        "en": "Give the filter a name of at most {limit} characters.",
+        "zh-hans": "请为筛选起一个名称,最多 {limit} 个字符。",
+    },
+    "saved_filter_limit": {
+        "en": "At most {limit} saved filters each; delete one first.",
+        "zh-hans": "每人最多保存 {limit} 个筛选,请先删除一个。",
+    },
+    "bulk_nothing_chosen": {
+        "en": "Tick at least one complaint in the list.",
+        "zh-hans": "请在列表中至少勾选一条投诉。",
+    },
+    "bulk_too_many": {
+        "en": "At most {limit} complaints at once; {count} are ticked.",
+        "zh-hans": "一次最多处理 {limit} 条投诉,当前勾选了 {count} 条。",
+    },
+    "bulk_changed_meanwhile": {
+        "en": "Complaint {number} was changed by someone else after the list was loaded "
+        "(now {state}); nothing was done to it. Reload the list and try again.",
+        "zh-hans": "投诉 {number} 在列表载入后已被他人更改(当前状态为{state}),未对其执行任何操作。"
+        "请刷新列表后重试。",
+    },
+    "bulk_move_unknown": {
+        "en": "Choose what to do with the ticked complaints.",
+        "zh-hans": "请选择要对勾选的投诉执行的操作。",
+    },
+    "macro_placeholder_unknown": {
+        "en": "The reply template names an unknown placeholder {placeholder}; known ones: {allowed}.",
+        "zh-hans": "回复模板中的占位符 {placeholder} 无法识别;可用的占位符:{allowed}。",
+    },
+    "macro_unknown": {
+        "en": "This reply template does not exist or is no longer in use.",
+        "zh-hans": "该回复模板不存在或已停用。",
+    },
+    "duplicate_of_itself": {
+        "en": "Complaint {number} cannot be a duplicate of itself.",
+        "zh-hans": "投诉 {number} 不能标记为自身的重复。",
+    },
+    "duplicate_already": {
+        "en": "Complaint {number} is already marked as a duplicate of {original}.",
+        "zh-hans": "投诉 {number} 已被标记为 {original} 的重复。",
+    },
+    "duplicate_of_duplicate": {
+        "en": "Complaint {original} is itself a duplicate of {root}: link to {root} instead.",
+        "zh-hans": "投诉 {original} 本身是 {root} 的重复,请改为标记为 {root} 的重复。",
+    },
+    "duplicate_other_customer": {
+        "en": "Complaints {number} and {original} belong to different customers and cannot be duplicates.",
+        "zh-hans": "投诉 {number} 与 {original} 属于不同客户,不能标记为重复。",
+    },
+    "duplicate_original_unknown": {
+        "en": "No complaint numbered {number} that you may open.",
+        "zh-hans": "未找到您可查看的编号为 {number} 的投诉。",
+    },
+}

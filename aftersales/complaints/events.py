@@ -284,6 +284,24 @@ def erasure_event(
     return _append(complaint=complaint, kind=Kind.ERASURE, actor=actor, at=at, payload=payload)
 
 
+def duplicate_event(
+    *,
+    complaint: Complaint,
+    actor: Actor,
+    at: datetime,
+    original: Complaint,
+    duplicate: Complaint,
+    reason: str,
+) -> TimelineEvent:
+    """Written on both complaints when `duplicate` is marked as repeating `original`.
+
+    payload: both numbers, which of the two this event is on ("side"), the staff's reason.
+    """
+    side = "duplicate" if complaint.pk == duplicate.pk else "original"
+    payload = {"original": original.number, "duplicate": duplicate.number, "side": side, "reason": reason}
+    return _append(complaint=complaint, kind=Kind.DUPLICATE, actor=actor, at=at, payload=payload)
+
+
 def _iso(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat(timespec="microseconds")
 

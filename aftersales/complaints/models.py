@@ -33,6 +33,10 @@ class Complaint(models.Model):
     follows = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="follow_ups"
     )
+    # The complaint this one repeats (complaint_mark_duplicate): the work goes on there.
+    duplicate_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="duplicates"
+    )
     channel = models.CharField(max_length=16)
     language = models.CharField(max_length=8, default="zh-hans")
     city = models.CharField(max_length=50, blank=True, default="")
@@ -163,6 +167,7 @@ class TimelineEvent(models.Model):
         DISPATCH = "dispatch", "派单 Dispatched to an outlet"
         CALL = "call", "热线通话 Hotline call"
         SATISFACTION = "satisfaction", "满意度评价 Satisfaction rating"
+        DUPLICATE = "duplicate", "重复投诉 Duplicate linked"
 
     complaint = models.ForeignKey(Complaint, on_delete=models.PROTECT, related_name="events")
     seq = models.PositiveIntegerField()

@@ -100,7 +100,13 @@ QUEUE_ORDER = (F("earliest_due_at").asc(nulls_last=True), "pk")
 
 
 def complaint_queue(
-    *, actor: Actor, team: str | None = None, state: str | None = None, limit: int = 25, offset: int = 0
+    *,
+    actor: Actor,
+    team: str | None = None,
+    state: str | None = None,
+    limit: int = 25,
+    offset: int = 0,
+    narrow: dict[str, object] | None = None,
 ) -> QuerySet[Complaint]:
     """Staff: a team's open complaints, most urgent first. Customers: their own, newest first.
 
@@ -108,7 +114,7 @@ def complaint_queue(
     most overdue at the top, then by nearest deadline, then those waiting on the customer.
     The first-response team's queue (policy pack `first_response.team`) also lists every
     other team's complaint still awaiting its first human response. `state` narrows any
-    queue. One query on the partial indexes `complaint_team_queue_idx` / `complaint_open_queue_idx`.
+    queue, as `narrow` does (exact values of columns: {"category": "screen", "priority": 1}). One query on the partial indexes `complaint_team_queue_idx` / `complaint_open_queue_idx`.
     """
     if actor.kind == "customer" and actor.customer_id is not None:
         # The same rule as customer_may_see, as a query.
@@ -131,6 +137,8 @@ def complaint_queue(
         queryset = queryset.filter(team=team)
     if state:
         queryset = queryset.filter(state=state)
+    if narrow:
+        queryset = queryset.filter(**narrow)
     return queryset.select_related("owner").order_by(*QUEUE_ORDER)[offset : offset + limit]
 
 

@@ -682,6 +682,59 @@ def complaint_correct_category(
     return complaint
 
 
+@transaction.atomic
+def complaint_mark_duplicate(
+    *, actor: Actor, complaint: Complaint, original: Complaint, reason: str
+) -> Complaint:
+    """Mark `complaint` as repeating `original` of the same customer; the work goes on in `original`.
+
+    Both rows are locked in id order; each gets a `duplicate` timeline event naming the
+    other. An open `complaint` is closed by the workflow table's `close` move with the
+    reason. Refused: linking a complaint to itself, to another customer's complaint, a
+    complaint already linked (409 `duplicate_already`), or to a complaint that is itself a
+    duplicate (409 `duplicate_of_duplicate`, naming the complaint to link to instead).
+    Returns `complaint` as saved.
+    """
+    if complaint.pk == original.pk:
+        raise ValidationFailed({"original": problem("duplicate_of_itself", number=complaint.number)})
+    first, second = sorted((complaint, original), key=lambda c: c.pk)
+    locked = {c.pk: c for c in (_lock(first), _lock(second))}
+    complaint, original = locked[complaint.pk], locked[original.pk]
+    _require_staff(actor, complaint, "complaint.link_duplicate")
+    _require_staff(actor, original, "complaint.view_team")
+    if not reason.strip():
+        raise ValidationFailed({"reason": problem("required")})
+    _check_reason(reason)
+    if complaint.duplicate_of_id is not None:
+        raise Conflict(
+            "duplicate_already", number=complaint.number, original=_number_of(complaint.duplicate_of_id)
+        )
+    if original.duplicate_of_id is not None:
+        raise Conflict(
+            "duplicate_of_duplicate", original=original.number, root=_number_of(original.duplicate_of_id)
+        )
+    if complaint.customer_id != original.customer_id:
+        raise Conflict("duplicate_other_customer", number=complaint.number, original=original.number)
+    now = clock.now()
+    changed = _staff_acted(complaint, actor, now) + ["duplicate_of", "event_count"]
+    complaint.duplicate_of = original
+    events.duplicate_event(
+        complaint=complaint, actor=actor, at=now, original=original, duplicate=complaint, reason=reason
+    )
+    if complaint.is_open:
+        changed += _apply_move(complaint, actor=actor, action="close", reason=reason, at=now)
+    events.duplicate_event(
+        complaint=original, actor=actor, at=now, original=original, duplicate=complaint, reason=reason
+    )
+    original.save(update_fields=["event_count"])
+    complaint.save(update_fields=sorted(set(changed)))
+    return complaint
+
+
+def _number_of(complaint_id: int) -> str:
+    return Complaint.objects.filter(pk=complaint_id).values_list("number", flat=True).first() or "-"
+
+
 # --- service-level sweeps ------------------------------------------------------------------
 
 

@@ -11,9 +11,12 @@ from aftersales.accounts.actors import Actor
 from aftersales.common.errors import DomainError, Forbidden, NotFound, TransitionNotAllowed, ValidationFailed
 from aftersales.common.messages import message_text
 from aftersales.complaints.models import Complaint, TimelineEvent
-from aftersales.complaints.status import allowed_actions, move_for
-from aftersales.desk import words
+from aftersales.complaints.status import ACTIONS, MOVES, OPEN_STATES, allowed_actions, move_for
+from aftersales.desk import filters, words
+from aftersales.desk.macros import macros_for
+from aftersales.desk.models import SavedFilter
 from aftersales.desk.selectors import ComplaintFile, transfer_candidates
+from aftersales.knowledge.services import self_help_for
 from aftersales.policy.pack import current_pack
 
 # Objects and permissions that domain errors name ("You may not {what}"), in words.
@@ -25,6 +28,9 @@ WHAT_WORDS = {
     "complaint.note": words._("add internal notes"),
     "complaint.set_category": words._("correct the category"),
     "complaint.transfer_ownership": words._("transfer ownership"),
+    "complaint.link_duplicate": words._("mark complaints as duplicates"),
+    "desk.share_filter": words._("share a filter with your team"),
+    "saved filter": words._("saved filter"),
     "transfer a complaint you do not own": words._("transfer a complaint you do not own"),
     "repair order": words._("repair order"),
     "work this repair order": words._("work this repair order"),
@@ -86,9 +92,68 @@ def queue_rows(complaints: list[Complaint], *, now: datetime) -> list[dict[str, 
             "team": words.team_words(c.team),
             "owner": _owner_name(c),
             "due": _countdown(c.earliest_due_at, now),
+            # What the agent saw: a bulk move leaves the complaint alone if it changed since.
+            "seen": f"{c.number}@{c.event_count}",
         }
         for c in complaints
     ]
+
+
+def filter_choices(queue_filter: filters.QueueFilter) -> list[dict[str, Any]]:
+    """The queue filter's fields for the page: name, label, options (value, words, selected)."""
+    labels = {
+        "category": words.gettext("Category"),
+        "state": words.gettext("Status"),
+        "priority": words.gettext("Priority"),
+        "channel": words.gettext("Channel"),
+    }
+    say = {
+        "category": words.category_words,
+        "state": words.state_words,
+        "priority": lambda value: words.priority_words(int(value)),
+        "channel": words.channel_words,
+    }
+    return [
+        {
+            "name": key,
+            "label": labels[key],
+            "options": [
+                {"value": value, "words": say[key](value), "selected": queue_filter.narrow.get(key) == value}
+                for value in filters.allowed_values(key)
+            ],
+        }
+        for key in filters.FILTER_KEYS
+    ]
+
+
+def saved_filter_rows(saved: list[SavedFilter], *, actor: Actor) -> list[dict[str, Any]]:
+    user_id = actor.user.pk if actor.user is not None else None
+    return [
+        {
+            "id": f.pk,
+            "name": f.name,
+            "querystring": filters.filter_parse(f.query).as_querystring(),
+            "shared": bool(f.team),
+            "team": words.team_words(f.team) if f.team else "",
+            "mine": f.owner_id == user_id,
+        }
+        for f in saved
+    ]
+
+
+def bulk_moves(*, actor: Actor, owners: Any) -> dict[str, Any]:
+    """The moves a bulk form offers the actor: every workflow step the actor's role may take from
+    some open state, then assigning; each complaint is still checked on its own when applied."""
+    allowed = {m.action for m in MOVES if actor.role in m.roles and m.sources & OPEN_STATES}
+    return {
+        "actions": [(a, words.action_words(a)) for a in ACTIONS if a in allowed],
+        "owners": [
+            {"id": u.pk, "name": u.get_full_name() or u.username, "team": words.team_words(u.team)}
+            for u in owners
+        ]
+        if actor.may("complaint.transfer_ownership")
+        else [],
+    }
 
 
 def _timeline_rows(file: ComplaintFile) -> list[dict[str, Any]]:
@@ -195,4 +260,15 @@ def complaint_context(
             else []
         ),
         "drafts": drafts,
+        "articles": self_help_for(category=complaint.category, language=words.language()),
+        "macros": [
+            {"id": m.pk, "name": m.name, "language": m.get_language_display()}
+            for m in macros_for(language=complaint.language or "zh-hans")
+        ]
+        if actor.may("complaint.reply")
+        else [],
+        "may_link_duplicate": actor.may("complaint.link_duplicate")
+        and file.complaint.duplicate_of_id is None,
+        "duplicate_of": file.duplicate_of,
+        "duplicates": file.duplicates,
     }

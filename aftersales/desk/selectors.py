@@ -25,6 +25,8 @@ from aftersales.complaints.selectors import (
     complaints_visible_to_staff,
 )
 from aftersales.complaints.status import State
+from aftersales.desk import filters
+from aftersales.desk.models import ComplaintPresence, SavedFilter
 from aftersales.policy.pack import current_pack
 
 # A complaint whose earliest unmet deadline falls within this window is "breaching soon".
@@ -33,11 +35,17 @@ QUEUE_PAGE_SIZE = 50
 OTHER_COMPLAINTS_SHOWN = 10
 
 # The workspace's queues, in the order of the tabs.
-QUEUES = ("mine", "team", "breaching", "overdue", "triage", "waiting")
+QUEUES = filters.QUEUES
 
 
 def desk_queue(
-    *, actor: Actor, queue: str, now: datetime, limit: int = QUEUE_PAGE_SIZE, offset: int = 0
+    *,
+    actor: Actor,
+    queue: str,
+    now: datetime,
+    narrow: dict[str, str] | None = None,
+    limit: int = QUEUE_PAGE_SIZE,
+    offset: int = 0,
 ) -> list[Complaint]:
     """One queue's open complaints for `actor`, most urgent first (`complaints.selectors.QUEUE_ORDER`).
 
@@ -45,12 +53,17 @@ def desk_queue(
     `complaint_queue` gives it), "breaching" (earliest unmet deadline within
     `BREACHING_WINDOW` from `now`), "overdue" (a deadline already passed), "triage" (in
     the policy pack's human-triage team), "waiting" (waiting on the customer, clocks paused).
+    `narrow` keeps only complaints of one category, state, priority and/or channel
+    (desk.filters.QueueFilter.narrow, values already checked).
     One query; the owner comes with each row. Raises Unauthenticated / Forbidden as
     `complaint_queue` does, ValueError for an unknown queue name (the view checks first).
     """
     if queue == "team":
         team = actor.user.team if actor.user is not None else None
-        return list(complaint_queue(actor=actor, team=team or "-", limit=limit, offset=offset))
+        rows = complaint_queue(
+            actor=actor, team=team or "-", limit=limit, offset=offset, narrow=_narrowing(narrow or {})
+        )
+        return list(rows)
     if not actor.is_staff:
         raise Unauthenticated("staff_sign_in_required")
     if not actor.may("complaint.view_team"):
@@ -65,8 +78,16 @@ def desk_queue(
     }
     if queue not in filters:
         raise ValueError(f"unknown queue {queue!r}; known: {', '.join(QUEUES)}")
-    rows = open_complaints.filter(filters[queue]).select_related("owner").order_by(*QUEUE_ORDER)
+    rows = (
+        open_complaints.filter(filters[queue], **_narrowing(narrow or {}))
+        .select_related("owner")
+        .order_by(*QUEUE_ORDER)
+    )
     return list(rows[offset : offset + limit])
+
+
+def _narrowing(narrow: dict[str, str]) -> dict[str, object]:
+    return {key: int(value) if key == "priority" else value for key, value in narrow.items()}
 
 
 @dataclass(frozen=True)
@@ -79,6 +100,9 @@ class ComplaintFile:
     # Staff named on the timeline (actors and owners) by id: one query for all of them.
     staff_names: dict[int, str]
     other_complaints: list[Complaint]
+    # Duplicate links: the number this one repeats (or ""), and the numbers repeating it.
+    duplicate_of: str
+    duplicates: list[str]
 
 
 def complaint_file(*, actor: Actor, number: str, now: datetime) -> ComplaintFile:
@@ -107,12 +131,31 @@ def complaint_file(*, actor: Actor, number: str, now: datetime) -> ComplaintFile
         .exclude(pk=complaint.pk)
         .order_by("-created_at", "-pk")
     )
+    others_shown = list(others[:OTHER_COMPLAINTS_SHOWN])
     return ComplaintFile(
         complaint=complaint,
         deadlines=complaint_deadlines(complaint=complaint, now=now),
         timeline=timeline,
         staff_names=names,
-        other_complaints=list(others[:OTHER_COMPLAINTS_SHOWN]),
+        other_complaints=others_shown,
+        duplicate_of=_duplicate_of(complaint, others_shown),
+        duplicates=list(
+            complaints_visible_to_staff(actor)
+            .filter(duplicate_of=complaint)
+            .order_by("pk")
+            .values_list("number", flat=True)[:OTHER_COMPLAINTS_SHOWN]
+        ),
+    )
+
+
+def _duplicate_of(complaint: Complaint, others: list[Complaint]) -> str:
+    if complaint.duplicate_of_id is None:
+        return ""
+    for other in others:
+        if other.pk == complaint.duplicate_of_id:
+            return other.number
+    return (
+        Complaint.objects.filter(pk=complaint.duplicate_of_id).values_list("number", flat=True).first() or ""
     )
 
 
@@ -136,3 +179,49 @@ def staff_member(raw_id: str) -> User | None:
     if not raw_id.strip().isascii() or not raw_id.strip().isdigit():
         return None
     return User.objects.filter(pk=int(raw_id), is_active=True).exclude(role=Role.CUSTOMER).first()
+
+
+def saved_filters_for(*, actor: Actor) -> list[SavedFilter]:
+    """The actor's own filters, then those shared with the actor's team, each by name. One query."""
+    user = actor.user
+    if not actor.is_staff or user is None:
+        return []
+    mine = Q(owner_id=user.pk, team="")
+    shared = Q(team=user.team) if user.team else Q(pk__in=[])
+    rows = list(SavedFilter.objects.filter(mine | shared).order_by("name", "pk"))
+    return [f for f in rows if not f.team] + [f for f in rows if f.team]
+
+
+@dataclass(frozen=True)
+class Colleague:
+    name: str
+    replying: bool
+
+
+def complaint_colleagues(
+    *, actor: Actor, complaint: Complaint, now: datetime, window: timedelta
+) -> list[Colleague]:
+    """Other staff who had `complaint` open within `window` before `now`, replying ones first. One query."""
+    rows = (
+        ComplaintPresence.objects.filter(complaint=complaint, seen_at__gte=now - window)
+        .exclude(user_id=actor.user.pk if actor.user is not None else 0)
+        .select_related("user")
+        .order_by("activity", "user__username")
+    )
+    return [
+        Colleague(name=row.user.get_full_name() or row.user.username, replying=row.activity == "replying")
+        for row in rows
+    ]
+
+
+def bulk_owner_candidates(*, actor: Actor) -> QuerySet[User]:
+    """Staff a bulk assignment may name: central staff and the actor's own team (the transfer
+    service still checks each complaint's team)."""
+    team = actor.user.team if actor.user is not None else ""
+    return (
+        User.objects.filter(is_active=True)
+        .exclude(role=Role.CUSTOMER)
+        .filter(Q(role__in=CENTRAL_STAFF) | Q(team=team or "-"))
+        .order_by("username")
+        .only("pk", "username", "first_name", "last_name", "team")
+    )

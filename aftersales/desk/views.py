@@ -14,6 +14,7 @@ from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from aftersales.accounts.actors import Actor, staff_actor
@@ -25,11 +26,19 @@ from aftersales.common.pages import public_page
 from aftersales.complaints import services
 from aftersales.complaints.models import Complaint
 from aftersales.complaints.selectors import complaint_get_for_actor
-from aftersales.desk import selectors, words
+from aftersales.desk import filters, selectors, words
+from aftersales.desk import services as desk_services
 from aftersales.desk.forms import DeskAuthenticationForm
 from aftersales.desk.outlet.presenters import repairs_panel
 from aftersales.desk.outlet.selectors import complaint_repairs
-from aftersales.desk.presenters import complaint_context, error_words, queue_rows
+from aftersales.desk.presenters import (
+    bulk_moves,
+    complaint_context,
+    error_words,
+    filter_choices,
+    queue_rows,
+    saved_filter_rows,
+)
 from aftersales.network.services import complaint_dispatch_as_asked
 
 DeskView = Callable[..., HttpResponseBase]
@@ -76,20 +85,119 @@ signout = auth_views.LogoutView.as_view(next_page="desk:signin")
 @require_GET
 @staff_page
 def queue_page(request: HttpRequest, actor: Actor) -> HttpResponse:
-    """GET /desk/?queue=mine|team|breaching|overdue|triage|waiting: one queue, most urgent first."""
-    queue = request.GET.get("queue", "mine")
-    if queue not in selectors.QUEUES:
-        queue = "mine"
+    """GET /desk/?queue=mine|team|breaching|overdue|triage|waiting[&category=&state=&priority=&channel=]:
+    one queue, most urgent first, narrowed as asked (unknown values are ignored)."""
+    return _queue_response(request, actor, filters.filter_parse(request.GET))
+
+
+def _queue_response(
+    request: HttpRequest, actor: Actor, queue_filter: filters.QueueFilter, *, status: int = 200
+) -> HttpResponse:
     now = clock.now()
-    rows = selectors.desk_queue(actor=actor, queue=queue, now=now)
+    rows = selectors.desk_queue(actor=actor, queue=queue_filter.queue, narrow=queue_filter.narrow, now=now)
     context = {
-        "queue": queue,
+        "queue": queue_filter.queue,
+        "queue_filter": queue_filter,
+        "querystring": queue_filter.as_querystring(),
         "queues": [(name, words.QUEUE_WORDS[name]) for name in selectors.QUEUES],
         "rows": queue_rows(rows, now=now),
+        "choices": filter_choices(queue_filter),
+        "saved_filters": saved_filter_rows(selectors.saved_filters_for(actor=actor), actor=actor),
+        "may_share": actor.may("desk.share_filter") and bool(actor.user and actor.user.team),
+        "bulk": bulk_moves(actor=actor, owners=selectors.bulk_owner_candidates(actor=actor)),
         "countdown_phrases": words.countdown_phrases(),
     }
     template = "desk/partials/queue_list.html" if is_htmx(request) else "desk/queue.html"
-    return render(request, template, context)
+    return render(request, template, context, status=status)
+
+
+@require_POST
+@staff_page
+def filter_save(request: HttpRequest, actor: Actor) -> HttpResponse:
+    """POST /desk/filters/ name, shared, and the filter's own fields: save the current queue filter."""
+    queue_filter = filters.filter_parse(request.POST)
+    try:
+        saved = desk_services.saved_filter_create(
+            actor=actor,
+            name=request.POST.get("name", ""),
+            queue_filter=filters.filter_parse(request.POST, strict=True),
+            shared=request.POST.get("shared") == "on",
+        )
+    except DomainError as error:
+        messages.error(request, error_words(error))
+        return _after_queue_write(request, actor, queue_filter, status=error.status)
+    messages.success(request, words.gettext("Filter “%(name)s” saved.") % {"name": saved.name})
+    return _after_queue_write(request, actor, queue_filter)
+
+
+@require_POST
+@staff_page
+def filter_delete(request: HttpRequest, actor: Actor, filter_id: int) -> HttpResponse:
+    """POST /desk/filters/<id>/delete/: delete one of one's own saved filters."""
+    queue_filter = filters.filter_parse(request.POST)
+    try:
+        desk_services.saved_filter_delete(actor=actor, filter_id=filter_id)
+    except DomainError as error:
+        messages.error(request, error_words(error))
+        return _after_queue_write(request, actor, queue_filter, status=error.status)
+    messages.success(request, words.gettext("Filter deleted."))
+    return _after_queue_write(request, actor, queue_filter)
+
+
+@require_POST
+@staff_page
+def bulk_move(request: HttpRequest, actor: Actor) -> HttpResponse:
+    """POST /desk/bulk/ complaint=<number>@<event count> (repeated), action, reason[, owner]:
+    one move on every ticked complaint; the outcome for each is said in words."""
+    queue_filter = filters.filter_parse(request.POST)
+    seen: dict[str, int] = {}
+    for value in request.POST.getlist("complaint"):
+        number, _sep, count = value.rpartition("@")
+        if number and count.isascii() and count.isdigit():
+            seen[number] = int(count)
+    action = request.POST.get("action", "")
+    owner = None
+    if action == desk_services.ASSIGN:
+        owner = selectors.staff_member(request.POST.get("owner", ""))
+    try:
+        if action == desk_services.ASSIGN and owner is None and request.POST.get("owner"):
+            raise ValidationFailed(
+                {"owner": problem("staff_unknown", username=request.POST.get("owner") or "-")}
+            )
+        outcomes = desk_services.complaints_bulk_move(
+            actor=actor, seen=seen, action=action, reason=request.POST.get("reason", ""), new_owner=owner
+        )
+    except DomainError as error:
+        messages.error(request, error_words(error))
+        return _after_queue_write(request, actor, queue_filter, status=error.status)
+    done = [o.number for o in outcomes if o.done]
+    what = words.bulk_action_words(action)
+    if done:
+        messages.success(
+            request,
+            ngettext(
+                "%(action)s: done for %(count)d complaint (%(numbers)s).",
+                "%(action)s: done for %(count)d complaints (%(numbers)s).",
+                len(done),
+            )
+            % {"action": what, "count": len(done), "numbers": "、".join(done)},
+        )
+    for outcome in outcomes:
+        if outcome.error is not None:
+            messages.error(
+                request,
+                words.gettext("%(number)s not moved: %(why)s")
+                % {"number": outcome.number, "why": error_words(outcome.error)},
+            )
+    return _after_queue_write(request, actor, queue_filter)
+
+
+def _after_queue_write(
+    request: HttpRequest, actor: Actor, queue_filter: filters.QueueFilter, *, status: int = 200
+) -> HttpResponse:
+    if is_htmx(request):
+        return _queue_response(request, actor, queue_filter, status=status)
+    return redirect(f"{reverse('desk:queue')}?{queue_filter.as_querystring()}")
 
 
 def _complaint_response(
@@ -112,7 +220,11 @@ def _complaint_response(
         subject=f"complaint:{file.complaint.number}",
         reason=request.GET.get("why", ""),
     )
-    context = complaint_context(file, actor=actor, now=clock.now(), drafts=drafts or {})
+    now = clock.now()
+    context = complaint_context(file, actor=actor, now=now, drafts=drafts or {})
+    context["colleagues"] = selectors.complaint_colleagues(
+        actor=actor, complaint=file.complaint, now=now, window=desk_services.PRESENCE_WINDOW
+    )
     context["countdown_phrases"] = words.countdown_phrases()
     context["repairs"] = repairs_panel(complaint_repairs(actor=actor, complaint=file.complaint))
     template = "desk/partials/complaint_body.html" if is_htmx(request) else "desk/complaint.html"
@@ -122,8 +234,55 @@ def _complaint_response(
 @require_GET
 @staff_page
 def complaint_page(request: HttpRequest, actor: Actor, number: str) -> HttpResponse:
-    """GET /desk/complaints/<number>/: the complaint, its customer, deadlines, timeline and moves."""
-    return _complaint_response(request, actor, number)
+    """GET /desk/complaints/<number>/[?macro=<id>]: the complaint, its customer, deadlines, timeline
+    and moves; with `macro`, the reply box holds that template filled for this complaint."""
+    drafts: dict[str, str] = {}
+    raw = request.GET.get("macro", "")
+    if raw.isascii() and raw.isdigit():
+        try:
+            drafts["body"] = desk_services.macro_fill(actor=actor, number=number, macro_id=int(raw))
+        except DomainError as error:
+            messages.error(request, error_words(error))
+    return _complaint_response(request, actor, number, drafts=drafts)
+
+
+@require_GET
+@staff_page
+def macro_fill(request: HttpRequest, actor: Actor, number: str) -> HttpResponse:
+    """GET /desk/complaints/<number>/macro/?macro=<id>: the reply box filled with the template
+    (an HTMX fragment; the page's form without script goes to the complaint page instead)."""
+    raw = request.GET.get("macro", "")
+    body = request.GET.get("body", "")
+    error = ""
+    status = 200
+    if raw.isascii() and raw.isdigit():
+        try:
+            body = desk_services.macro_fill(actor=actor, number=number, macro_id=int(raw))
+        except DomainError as refused:
+            error, status = error_words(refused), refused.status
+    return render(request, "desk/partials/reply_field.html", {"body": body, "error": error}, status=status)
+
+
+@require_POST
+@staff_page
+def presence(request: HttpRequest, actor: Actor, number: str) -> HttpResponse:
+    """POST /desk/complaints/<number>/presence/ replying=0|1|leave: the page checks in (every
+    15 s) and gets back who else has the complaint open."""
+    try:
+        complaint, _ = complaint_get_for_actor(actor=actor, number=number)
+    except DomainError as error:
+        return HttpResponse(status=error.status)
+    now = clock.now()
+    if request.POST.get("replying") == "leave":
+        desk_services.complaint_presence_leave(actor=actor, complaint=complaint)
+        return HttpResponse(status=204)
+    desk_services.complaint_presence_mark(
+        actor=actor, complaint=complaint, replying=request.POST.get("replying") == "1", now=now
+    )
+    colleagues = selectors.complaint_colleagues(
+        actor=actor, complaint=complaint, now=now, window=desk_services.PRESENCE_WINDOW
+    )
+    return render(request, "desk/partials/colleagues.html", {"colleagues": colleagues})
 
 
 Step = Callable[[Actor, Complaint, HttpRequest], str]
@@ -147,6 +306,8 @@ def _act(request: HttpRequest, actor: Actor, number: str, step: Step) -> HttpRes
                     "outlet",
                     "address",
                     "dispatch_reason",
+                    "original",
+                    "duplicate_reason",
                 )
             }
             return _complaint_response(request, actor, number, status=error.status, drafts=drafts)
@@ -215,6 +376,20 @@ def _dispatch(actor: Actor, complaint: Complaint, request: HttpRequest) -> str:
     return words.gettext("Dispatched to %(outlet)s.") % {"outlet": made.outlet.name}
 
 
+def _duplicate(actor: Actor, complaint: Complaint, request: HttpRequest) -> str:
+    raw = request.POST.get("original", "").strip()
+    try:
+        original, _ = complaint_get_for_actor(actor=actor, number=raw)
+    except DomainError:
+        raise ValidationFailed(
+            {"original": problem("duplicate_original_unknown", number=raw or "-")}
+        ) from None
+    services.complaint_mark_duplicate(
+        actor=actor, complaint=complaint, original=original, reason=request.POST.get("duplicate_reason", "")
+    )
+    return words.gettext("Marked as a duplicate of %(number)s.") % {"number": original.number}
+
+
 STEPS: dict[str, Step] = {
     "reply": _reply,
     "note": _note,
@@ -222,11 +397,13 @@ STEPS: dict[str, Step] = {
     "category": _category,
     "transfer": _transfer,
     "dispatch": _dispatch,
+    "duplicate": _duplicate,
 }
 
 
 @require_POST
 @staff_page
 def complaint_step(request: HttpRequest, actor: Actor, number: str, step: str) -> HttpResponse:
-    """POST /desk/complaints/<number>/<step>/: reply, note, transition, category, transfer or dispatch."""
+    """POST /desk/complaints/<number>/<step>/: reply, note, transition, category, transfer, dispatch
+    or duplicate."""
     return _act(request, actor, number, STEPS[step])

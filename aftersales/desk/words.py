@@ -155,6 +155,11 @@ def language() -> str:
     return "en" if (get_language() or "").startswith("en") else "zh-hans"
 
 
+def bulk_action_words(action: str) -> str:
+    """A bulk move in words: a workflow step, or taking over ownership ("assign")."""
+    return gettext("Assign") if action == "assign" else action_words(action)
+
+
 def state_words(state: str) -> str:
     return str(STATE_WORDS.get(state, state))
 
@@ -374,6 +379,19 @@ def event_words(event: TimelineEvent, staff_names: dict[int, str]) -> tuple[str,
         # Why that outlet, written in each language when it was dispatched (network/dispatch.py).
         texts = payload.get("text") or {}
         return headline, str(texts.get(language()) or texts.get("zh-hans") or "")
+    if kind == TimelineEvent.Kind.DUPLICATE:
+        original, duplicate = payload.get("original", ""), payload.get("duplicate", "")
+        if payload.get("side") == "duplicate":
+            headline = gettext("%(who)s marked it as a duplicate of %(number)s") % {
+                "who": who,
+                "number": original,
+            }
+        else:
+            headline = gettext("%(who)s linked %(number)s to it as a duplicate") % {
+                "who": who,
+                "number": duplicate,
+            }
+        return headline, _reason(payload.get("reason"))
     if kind == TimelineEvent.Kind.ATTACHMENT:
         return gettext("%(who)s added an attachment") % {"who": who}, ""
     if kind == TimelineEvent.Kind.REPAIR:
