@@ -39,6 +39,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "privacy.legal_hold": frozenset({Role.ADMIN}),
     # Read the access log and erasure records.
     "privacy.audit": frozenset({Role.ADMIN}),
+    # The manager dashboard's figures and exports (reporting.dashboard): HQ experts, outlet
+    # managers and administrators. Aggregates only, no customer's personal data.
+    "report.view": frozenset({Role.EXPERT, Role.OUTLET_MANAGER, Role.ADMIN}),
 }
 
 

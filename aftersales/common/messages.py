@@ -482,6 +482,15 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh-hans": "此下载链接对您的账户无效。",
     },
     "hold_end_in_past": {"en": "The end date must be today or later.", "zh-hans": "结束日期不能早于今天。"},
+    # The manager dashboard's period (reporting.dashboard)
+    "report_period_reversed": {
+        "en": "The end date must be on or after the start date ({start}).",
+        "zh-hans": "结束日期不能早于开始日期({start})。",
+    },
+    "report_period_too_long": {
+        "en": "A period may cover at most {days} days.",
+        "zh-hans": "统计周期最长为 {days} 天。",
+    },
 }
 
 DEFAULT_LANGUAGE = "zh-hans"
@@ -525,6 +534,7 @@ TERMS: dict[str, dict[str, str]] = {
     "dispatch a complaint": _term("dispatch complaints to outlets", "派单到网点"),
     "triage": _term("use the pre-diagnosis", "使用预诊断"),
     "triage quality": _term("see the pre-diagnosis quality", "查看预诊断质量"),
+    "report dashboard": _term("see the management dashboard", "查看管理看板"),
     "evidence bundle": _term("download the evidence bundle", "下载证据包"),
     "erasure request": _term("erasure request", "删除申请"),
     "export": _term("export", "数据导出"),
