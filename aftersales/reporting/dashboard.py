@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.db.models import Avg, Count, Exists, F, FloatField, OuterRef, Q, QuerySet, Subquery, Sum, TextField
+from django.db.models import Count, Exists, F, FloatField, OuterRef, Q, QuerySet, Subquery, Sum, TextField
 from django.db.models.functions import Cast
 from django.utils import timezone
 
@@ -33,7 +33,7 @@ from aftersales.complaints.models import Complaint, TimelineEvent
 from aftersales.complaints.status import CLOCKED_STATES, State
 from aftersales.network.models import Dispatch, Outlet
 from aftersales.policy.pack import current_pack
-from aftersales.reporting.models import OutletKpiReport
+from aftersales.reporting.models import MEASURES, RESPONSE_BUCKETS, ComplaintFigures, OutletKpiReport
 from aftersales.reporting.sql import HoursBetween, percentile_by_group
 
 # The seed's published figures, shown beside ours (seed 一 and 五: 工信部 data and the official
@@ -59,6 +59,7 @@ PERCENTILE = 0.9
 # The longest period one request may cover: two years of local days.
 LONGEST_PERIOD_DAYS = 731
 REPORT_ROLES_PERMISSION = "report.view"
+NONE = "-"  # the key and label of an empty value
 
 
 @dataclass(frozen=True)
@@ -190,29 +191,36 @@ class Dashboard:
     )
 
 
-def _complaints(period: Period) -> QuerySet[Complaint]:
-    since, until = period.bounds()
-    latest_dispatch = Dispatch.objects.filter(complaint=OuterRef("pk")).order_by("-at", "-id")
+def complaints_opened(since: datetime, until: datetime, *, dimension: str | None = None) -> QuerySet[Complaint]:
+    """The complaints opened in [since, until), with the aliases the measures read; the latest
+    dispatch's outlet id is annotated as `outlet` only when grouping by outlet."""
     reopen = TimelineEvent.objects.filter(
         complaint=OuterRef("pk"), kind=TimelineEvent.Kind.STATUS, payload__action="reopen"
     )
-    return Complaint.objects.filter(created_at__gte=since, created_at__lt=until).annotate(
-        outlet=Subquery(latest_dispatch.values("outlet_id")[:1]),
+    rows = Complaint.objects.filter(created_at__gte=since, created_at__lt=until).alias(
         was_reopened=Exists(reopen),
         breaches_text=Cast("breaches", TextField()),
+        response_hours=HoursBetween("created_at", "responded_at"),
+        cycle_hours=HoursBetween("created_at", "resolved_at"),
     )
+    if dimension == "outlet":
+        latest_dispatch = Dispatch.objects.filter(complaint=OuterRef("pk")).order_by("-at", "-id")
+        rows = rows.annotate(outlet=Subquery(latest_dispatch.values("outlet_id")[:1]))
+    return rows
 
 
-def _aggregates(now: datetime) -> dict[str, Any]:
+def measures(now: datetime) -> dict[str, Any]:
+    """The aggregates behind every figure (reporting.models.MEASURES), over `complaints_opened` rows."""
     finished = Q(state__in=[State.RESOLVED, State.ARCHIVED, State.CLOSED])
     resolved = Q(state__in=[State.RESOLVED, State.ARCHIVED])
     columns: dict[str, Any] = {
         "complaints": Count("pk"),
         "responded": Count("pk", filter=Q(responded_at__isnull=False)),
-        "response_mean_hours": Avg(HoursBetween("created_at", "responded_at")),
+        "response_hours_sum": Sum("response_hours"),
         "finished": Count("pk", filter=finished),
         "resolved": Count("pk", filter=resolved),
-        "cycle_mean_hours": Avg(HoursBetween("created_at", "resolved_at")),
+        "cycle_count": Count("pk", filter=Q(resolved_at__isnull=False)),
+        "cycle_hours_sum": Sum("cycle_hours"),
         "ever_resolved": Count("pk", filter=resolved | Q(was_reopened=True)),
         "reopened": Count("pk", filter=Q(was_reopened=True)),
         "rated": Count("pk", filter=Q(satisfaction_score__isnull=False)),
@@ -226,47 +234,82 @@ def _aggregates(now: datetime) -> dict[str, Any]:
         )
         columns[f"sla_{name}_counted"] = Count("pk", filter=decided)
         columns[f"sla_{name}_met"] = Count("pk", filter=decided & ~breached)
+    edges = (*RESPONSE_BUCKETS[1:], None)
+    for index, (low, high) in enumerate(zip(RESPONSE_BUCKETS, edges, strict=True)):
+        bucket = Q(response_hours__isnull=False)
+        if index:
+            bucket &= Q(response_hours__gte=low)
+        if high is not None:
+            bucket &= Q(response_hours__lt=high)
+        columns[f"response_bucket_{index:02d}"] = Count("pk", filter=bucket)
     return columns
 
 
-def _figures(key: str, label: str, row: dict[str, Any], p90: float | None) -> Figures:
-    cycle = row["cycle_mean_hours"]
+def histogram_percentile(counts: list[int], fraction: float) -> float | None:
+    """The percentile of the first-response histogram (RESPONSE_BUCKETS), at percentile_cont's
+    position fraction * (n - 1), spreading each bucket's complaints evenly over its width. The
+    last bucket is open: a percentile falling there is its lower edge (a week)."""
+    total = sum(counts)
+    if not total:
+        return None
+    position = fraction * (total - 1)
+    before = 0
+    for index, count in enumerate(counts):
+        if count and position < before + count:
+            low = RESPONSE_BUCKETS[index]
+            if index + 1 == len(RESPONSE_BUCKETS):
+                return low
+            width = RESPONSE_BUCKETS[index + 1] - low
+            # The k-th of a bucket's n complaints sits at (k + 0.5) / n of its width.
+            return low + width * min(1.0, (position - before + 0.5) / count)
+        before += count
+    return RESPONSE_BUCKETS[-1]
+
+
+def _figures(key: str, label: str, sums: dict[str, Any], p90: float | None) -> Figures:
+    def ratio(numerator: str, denominator: str, scale: float = 1.0) -> float | None:
+        return (sums[numerator] or 0) / sums[denominator] / scale if sums[denominator] else None
+
     return Figures(
         key=key,
         label=label,
-        complaints=row["complaints"],
-        responded=row["responded"],
-        response_mean_hours=row["response_mean_hours"],
+        complaints=sums["complaints"],
+        responded=sums["responded"],
+        response_mean_hours=ratio("response_hours_sum", "responded"),
         response_p90_hours=p90,
-        finished=row["finished"],
-        resolved=row["resolved"],
-        cycle_mean_days=cycle / 24 if cycle is not None else None,
-        ever_resolved=row["ever_resolved"],
-        reopened=row["reopened"],
-        rated=row["rated"],
-        satisfied=row["satisfied"],
-        satisfaction_mean=row["score_sum"] / row["rated"] if row["rated"] else None,
+        finished=sums["finished"],
+        resolved=sums["resolved"],
+        cycle_mean_days=ratio("cycle_hours_sum", "cycle_count", 24.0),
+        ever_resolved=sums["ever_resolved"],
+        reopened=sums["reopened"],
+        rated=sums["rated"],
+        satisfied=sums["satisfied"],
+        satisfaction_mean=ratio("score_sum", "rated"),
         sla={
-            name: Attainment(row[f"sla_{name}_counted"], row[f"sla_{name}_met"]) for name, _, _ in STAGES
+            name: Attainment(sums[f"sla_{name}_counted"], sums[f"sla_{name}_met"]) for name, _, _ in STAGES
         },
     )
 
 
-def _labeller(dimension: str, language: str, keys: Iterable[Hashable]) -> dict[Hashable, tuple[str, str]]:
-    """(key, label) of each value of a dimension: pack labels, outlet code and name, the city as is."""
+def _labeller(dimension: str, language: str, keys: Iterable[str]) -> dict[str, tuple[str, str]]:
+    """(key, label) of each value of a dimension: pack labels, outlet code and name, the city as is.
+    An empty value (no outlet yet, no city given) is shown as "-"."""
     pack = current_pack()
+    found: dict[str, tuple[str, str]] = {"": (NONE, NONE)}
     if dimension == "outlet":
-        outlets = Outlet.objects.filter(pk__in=[k for k in keys if k is not None]).values_list(
-            "pk", "code", "name"
-        )
-        found: dict[Hashable, tuple[str, str]] = {pk: (code, f"{code} {name}") for pk, code, name in outlets}
+        ids = [int(key) for key in keys if key]
+        for pk, code, name in Outlet.objects.filter(pk__in=ids).values_list("pk", "code", "name"):
+            found[str(pk)] = (code, f"{code} {name}")
         return found
     labels: dict[str, Any] = {
         "channel": pack.channels,
         "category": pack.categories,
         "level": {code: level.labels for code, level in pack.levels.items()},
     }.get(dimension, {})
-    return {key: (str(key), pack.label(labels[key], language) if key in labels else str(key)) for key in keys}
+    for key in keys:
+        if key:
+            found[key] = (key, pack.label(labels[key], language) if key in labels else key)
+    return found
 
 
 def report_access_check(*, actor: Actor) -> None:
@@ -275,43 +318,113 @@ def report_access_check(*, actor: Actor) -> None:
         raise Forbidden(what="report dashboard")
 
 
-def report_compute(*, actor: Actor, period: Period, now: datetime, language: str) -> Dashboard:
-    """The dashboard of `period` as of `now`: totals, each dimension's rows, category shares, the
-    outlet ranking and the stored outlet KPI reports. Labels in `language` (zh-hans | en).
+def _live_sums(period: Period, now: datetime) -> tuple[dict[str, Any], dict[str, list[dict[str, Any]]]]:
+    since, until = period.bounds()
+    columns = measures(now)
+    groups = {}
+    for dimension in DIMENSIONS:
+        rows = complaints_opened(since, until, dimension=dimension).order_by().values(dimension)
+        groups[dimension] = [
+            {**row, "value": "" if row[dimension] is None else str(row[dimension])}
+            for row in rows.annotate(**columns)
+        ]
+    return _sum_of(groups["level"]), groups
 
-    Twelve queries whatever the number of complaints. Errors: Forbidden (report_access_check).
+
+def _stored_sums(period: Period) -> tuple[dict[str, Any], dict[str, list[dict[str, Any]]]]:
+    """Sum the stored rows of the period: whole months from month rows, the days either side from day rows."""
+    first_month = period.start if period.start.day == 1 else _next_month(period.start)
+    after_last_month = _month_start(period.end + timedelta(days=1))
+    if first_month < after_last_month:
+        spans = (
+            Q(span=ComplaintFigures.Span.MONTH, start__gte=first_month, start__lt=after_last_month)
+            | Q(span=ComplaintFigures.Span.DAY, start__gte=period.start, start__lt=first_month)
+            | Q(span=ComplaintFigures.Span.DAY, start__gte=after_last_month, start__lte=period.end)
+        )
+    else:
+        spans = Q(span=ComplaintFigures.Span.DAY, start__gte=period.start, start__lte=period.end)
+    rows = (
+        ComplaintFigures.objects.filter(spans)
+        .order_by()
+        .values("dimension", "value")
+        .annotate(**{name: Sum(name) for name in MEASURES})
+    )
+    groups: dict[str, list[dict[str, Any]]] = {dimension: [] for dimension in DIMENSIONS}
+    for row in rows:
+        if row["dimension"] in groups:
+            groups[row["dimension"]].append(row)
+    return _sum_of(groups["level"]), groups
+
+
+def _sum_of(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """The whole period's measures: every complaint has a level, so the level rows add up to it."""
+    return {name: sum(row[name] or 0 for row in rows) for name in MEASURES}
+
+
+def _month_start(day: date) -> date:
+    return day.replace(day=1)
+
+
+def _next_month(day: date) -> date:
+    return (day.replace(day=28) + timedelta(days=4)).replace(day=1)
+
+
+def report_compute(
+    *, actor: Actor, period: Period, now: datetime, language: str, source: str = "stored"
+) -> Dashboard:
+    """The dashboard of `period`: totals, each dimension's rows, category shares, the outlet
+    ranking and the stored outlet KPI reports. Labels in `language` (zh-hans | en).
+
+    `source`: "stored" sums the complaint figures (reporting.daily keeps them; as fresh as their
+    last refresh, a p90 read from the histogram), about five queries whatever the number of
+    complaints; "live" reads the complaints themselves as of `now` (p90 exact with
+    percentile_cont), about a dozen queries that each scan the period's complaints.
+    Errors: Forbidden (report_access_check).
     """
     report_access_check(actor=actor)
-    rows = _complaints(period)
-    columns = _aggregates(now)
-    unknown = "-"
-
-    total_row = rows.aggregate(**columns)
-    total_p90 = percentile_by_group(
-        rows, value=HoursBetween("created_at", "responded_at"), group=None, fraction=PERCENTILE
-    ).get(None)
-    totals = _figures("", "", total_row, total_p90)
-
+    buckets = [f"response_bucket_{i:02d}" for i in range(len(RESPONSE_BUCKETS))]
+    if source == "live":
+        since, until = period.bounds()
+        total_sums, groups = _live_sums(period, now)
+        hours = HoursBetween("created_at", "responded_at")
+        total_p90 = percentile_by_group(
+            complaints_opened(since, until), value=hours, group=None, fraction=PERCENTILE
+        ).get(None)
+        p90s = {
+            dimension: {
+                "" if key is None else str(key): value
+                for key, value in percentile_by_group(
+                    complaints_opened(since, until, dimension=dimension),
+                    value=hours,
+                    group=dimension,
+                    fraction=PERCENTILE,
+                ).items()
+            }
+            for dimension in DIMENSIONS
+        }
+    else:
+        total_sums, groups = _stored_sums(period)
+        total_p90 = histogram_percentile([total_sums[name] or 0 for name in buckets], PERCENTILE)
+        p90s = {
+            dimension: {
+                row["value"]: histogram_percentile([row[name] or 0 for name in buckets], PERCENTILE)
+                for row in rows
+            }
+            for dimension, rows in groups.items()
+        }
+    totals = _figures("", "", total_sums, total_p90)
     breakdowns: dict[str, list[Figures]] = {}
-    for dimension in DIMENSIONS:
-        grouped = list(rows.order_by().values(dimension).annotate(**columns))
-        p90 = percentile_by_group(
-            rows, value=HoursBetween("created_at", "responded_at"), group=dimension, fraction=PERCENTILE
-        )
-        labels = _labeller(dimension, language, [row[dimension] for row in grouped])
+    for dimension, rows in groups.items():
+        labels = _labeller(dimension, language, [row["value"] for row in rows])
         figures = [
-            _figures(
-                *labels.get(row[dimension], (unknown, unknown)),
-                row,
-                p90.get(row[dimension]),
-            )
-            for row in grouped
+            _figures(*labels.get(row["value"], (row["value"], row["value"])), row, p90s[dimension].get(row["value"]))
+            for row in rows
         ]
         breakdowns[dimension] = sorted(figures, key=lambda f: (-f.complaints, f.key))
 
     categories = _category_shares(breakdowns["category"], totals.complaints, language)
     ranking = sorted(
-        (f for f in breakdowns["outlet"] if f.key != unknown),
+        (f for f in breakdowns["outlet"] if f.key != NONE),
         key=lambda f: (
             -(f.satisfaction_rate or 0),
             -(f.resolution_rate or 0),

@@ -25,8 +25,8 @@ def week():  # type: ignore[no-untyped-def]
     return make_week()
 
 
-def compute(actor, period=WEEK, language="zh-hans"):  # type: ignore[no-untyped-def]
-    return report_compute(actor=actor, period=period, now=NOW, language=language)
+def compute(actor, period=WEEK, language="zh-hans", source="live"):  # type: ignore[no-untyped-def]
+    return report_compute(actor=actor, period=period, now=NOW, language=language, source=source)
 
 
 def test_the_totals_match_the_hand_computed_week(mei, week) -> None:  # type: ignore[no-untyped-def]
@@ -135,3 +135,59 @@ def test_a_bad_period_is_refused_naming_the_field(start, end, field, code) -> No
     with pytest.raises(ValidationFailed) as refused:
         report_period_parse(start=start, end=end, today=WEEK.end)
     assert refused.value.fields[field].code == code
+
+
+def test_the_stored_figures_give_the_live_ones(mei, week) -> None:  # type: ignore[no-untyped-def]
+    from aftersales.common import clock
+    from aftersales.reporting.daily import complaint_figures_refresh
+
+    with clock.travel_to(NOW):
+        assert complaint_figures_refresh(days=60) == 60
+    live = compute(mei, source="live")
+    stored = compute(mei, source="stored")
+    assert stored.totals.complaints == live.totals.complaints == 6
+    for field in ("responded", "finished", "resolved", "ever_resolved", "reopened", "rated", "satisfied"):
+        assert getattr(stored.totals, field) == getattr(live.totals, field), field
+    assert stored.totals.response_mean_hours == pytest.approx(live.totals.response_mean_hours)
+    assert stored.totals.cycle_mean_days == pytest.approx(live.totals.cycle_mean_days)
+    assert stored.totals.sla == live.totals.sla
+    # Exact: 7.6 h, between the 4th and 5th answer (4 h, 10 h). The histogram cannot interpolate
+    # across empty buckets, so on five answers it stays in the 4th answer's bucket.
+    assert 4.0 <= stored.totals.response_p90_hours <= 4.5
+    for dimension, rows in live.breakdowns.items():
+        assert [(r.key, r.complaints, r.sla) for r in stored.breakdowns[dimension]] == [
+            (r.key, r.complaints, r.sla) for r in rows
+        ], dimension
+    assert [r.key for r in stored.outlet_ranking] == [r.key for r in live.outlet_ranking]
+
+
+def test_whole_months_are_read_from_month_rows(mei, week) -> None:  # type: ignore[no-untyped-def]
+    from aftersales.common import clock
+    from aftersales.reporting.daily import complaint_figures_refresh
+    from aftersales.reporting.models import ComplaintFigures
+
+    with clock.travel_to(NOW):
+        complaint_figures_refresh(days=60)
+    months = ComplaintFigures.objects.filter(span="month", dimension="level")
+    assert sum(months.values_list("complaints", flat=True)) == 8  # October's C8 and November's seven
+    # October 15 to November 30: the whole of November from its month row, October's days one by one.
+    wide = compute(mei, period=Period(WEEK.start.replace(month=10, day=15), WEEK.start.replace(day=30)))
+    assert wide.totals.complaints == 8
+    assert wide.totals.satisfaction_mean == pytest.approx((5 + 3 + 4 + 1 + 1) / 5)
+
+
+def test_the_histogram_p90_is_within_half_a_bucket_of_the_exact_one() -> None:
+    import random
+
+    from aftersales.reporting.dashboard import histogram_percentile
+    from aftersales.reporting.models import RESPONSE_BUCKETS
+
+    rng = random.Random(7)
+    hours = sorted(rng.random() * rng.random() * 30 for _ in range(5000))
+    counts = [0] * len(RESPONSE_BUCKETS)
+    for value in hours:
+        counts[max(i for i, low in enumerate(RESPONSE_BUCKETS) if value >= low)] += 1
+    position = 0.9 * (len(hours) - 1)
+    exact = hours[int(position)] + (hours[int(position) + 1] - hours[int(position)]) * (position % 1)
+    assert histogram_percentile(counts, 0.9) == pytest.approx(exact, abs=0.25)
+    assert histogram_percentile([0] * len(RESPONSE_BUCKETS), 0.9) is None
