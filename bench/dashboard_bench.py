@@ -79,10 +79,10 @@ def complete() -> None:
 
 def refresh_daily() -> None:
     from aftersales.common import clock
-    from aftersales.reporting.daily import complaint_day_figures_refresh
+    from aftersales.reporting.daily import complaint_figures_refresh
 
     started = time.perf_counter()
-    days = complaint_day_figures_refresh(now=clock.now(), days=None)
+    days = complaint_figures_refresh(now=clock.now(), days=None)
     print(f"daily figures: {days} days refreshed in {time.perf_counter() - started:.1f} s")
 
 
@@ -128,6 +128,7 @@ def run(runs: int) -> list[dict]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--complete", action="store_true", help="add dispatches, resolutions, scores")
+    parser.add_argument("--refresh", action="store_true", help="refresh every day's figures first")
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
     import django
@@ -143,6 +144,7 @@ def main() -> None:
     )
     if args.complete:
         complete()
+    if args.complete or args.refresh:
         refresh_daily()
     run(args.runs)
 

@@ -511,6 +511,7 @@ TERMS: dict[str, dict[str, str]] = {
     "outlet": _term("outlet", "网点"),
     "service record": _term("service record", "电子服务档案"),
     "wipe certificate": _term("wipe certificate", "数据清除证书"),
+    "report table": _term("report table", "报表"),
     # What an actor may not do (Forbidden): acts and permissions (accounts/roles.py)
     "complaint.access": _term("act on this complaint", "处理此投诉"),
     "complaint.view_team": _term("open this complaint", "查看此投诉"),
