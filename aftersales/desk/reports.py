@@ -42,12 +42,18 @@ def _charts(tables: dict[str, Any]) -> dict[str, Any]:
     sla = tables["sla"]
     total = sla.rows[-1]
     stage_labels = list(stage_words().values())
-    charts = {
+    charts: dict[str, dict[str, Any]] = {
         "categories": {
             "labels": [row[0] for row in categories.rows],
             "series": [
-                {"label": categories.columns[2].header, "data": [_percent(row[2]) for row in categories.rows]},
-                {"label": categories.columns[3].header, "data": [_percent(row[3]) for row in categories.rows]},
+                {
+                    "label": categories.columns[2].header,
+                    "data": [_percent(row[2]) for row in categories.rows],
+                },
+                {
+                    "label": categories.columns[3].header,
+                    "data": [_percent(row[3]) for row in categories.rows],
+                },
             ],
             "unit": "%",
         },
@@ -58,7 +64,9 @@ def _charts(tables: dict[str, Any]) -> dict[str, Any]:
         },
         "sla": {
             "labels": stage_labels,
-            "series": [{"label": total[0], "data": [_percent(total[1 + 2 * i]) for i in range(len(stage_labels))]}],
+            "series": [
+                {"label": total[0], "data": [_percent(total[1 + 2 * i]) for i in range(len(stage_labels))]}
+            ],
             "unit": "%",
         },
     }
@@ -110,12 +118,16 @@ def reports_page(request: HttpRequest, actor: Actor) -> HttpResponse:
         report_access_check(actor=actor)
     except DomainError as error:
         return render(request, "desk/refused.html", {"message": error_words(error)}, status=error.status)
-    form = {"from": request.GET.get("from", "")[:DATE_FIELD_CHARACTERS], "to": request.GET.get("to", "")[:DATE_FIELD_CHARACTERS]}
+    form = {
+        "from": request.GET.get("from", "")[:DATE_FIELD_CHARACTERS],
+        "to": request.GET.get("to", "")[:DATE_FIELD_CHARACTERS],
+    }
     try:
         period = _period(request)
     except ValidationFailed as error:
         errors = {
-            name: message_text(issue.code, words.language(), **issue.params) for name, issue in error.fields.items()
+            name: message_text(issue.code, words.language(), **issue.params)
+            for name, issue in error.fields.items()
         }
         return render(request, "desk/reports.html", {"form": form, "errors": errors}, status=error.status)
     dashboard = report_compute(actor=actor, period=period, now=clock.now(), language=words.language())

@@ -27,6 +27,8 @@ urlpatterns = [
     # The manager dashboard (desk/reports.py).
     path("reports/", reports.reports_page, name="reports"),
     re_path(
-        r"^reports/(?P<table>[a-z-]+)\.(?P<file_format>csv|xlsx)$", reports.reports_export, name="reports_export"
+        r"^reports/(?P<table>[a-z-]+)\.(?P<file_format>csv|xlsx)$",
+        reports.reports_export,
+        name="reports_export",
     ),
 ]

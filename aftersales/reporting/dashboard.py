@@ -17,7 +17,7 @@ is loaded into Python. Definitions:
 - satisfaction: the share of 4 and 5 among the 1-5 scores given, and their mean.
 """
 
-from collections.abc import Hashable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -191,7 +191,9 @@ class Dashboard:
     )
 
 
-def complaints_opened(since: datetime, until: datetime, *, dimension: str | None = None) -> QuerySet[Complaint]:
+def complaints_opened(
+    since: datetime, until: datetime, *, dimension: str | None = None
+) -> QuerySet[Complaint]:
     """The complaints opened in [since, until), with the aliases the measures read; the latest
     dispatch's outlet id is annotated as `outlet` only when grouping by outlet."""
     reopen = TimelineEvent.objects.filter(
@@ -285,9 +287,7 @@ def _figures(key: str, label: str, sums: dict[str, Any], p90: float | None) -> F
         rated=sums["rated"],
         satisfied=sums["satisfied"],
         satisfaction_mean=ratio("score_sum", "rated"),
-        sla={
-            name: Attainment(sums[f"sla_{name}_counted"], sums[f"sla_{name}_met"]) for name, _, _ in STAGES
-        },
+        sla={name: Attainment(sums[f"sla_{name}_counted"], sums[f"sla_{name}_met"]) for name, _, _ in STAGES},
     )
 
 
@@ -416,10 +416,10 @@ def report_compute(
     breakdowns: dict[str, list[Figures]] = {}
     for dimension, rows in groups.items():
         labels = _labeller(dimension, language, [row["value"] for row in rows])
-        figures = [
-            _figures(*labels.get(row["value"], (row["value"], row["value"])), row, p90s[dimension].get(row["value"]))
-            for row in rows
-        ]
+        figures: list[Figures] = []
+        for row in rows:
+            key, label = labels.get(row["value"], (row["value"], row["value"]))
+            figures.append(_figures(key, label, row, p90s[dimension].get(row["value"])))
         breakdowns[dimension] = sorted(figures, key=lambda f: (-f.complaints, f.key))
 
     categories = _category_shares(breakdowns["category"], totals.complaints, language)
@@ -463,7 +463,9 @@ def _outlet_kpis(period: Period) -> list[OutletKpi]:
     """The KPI reports whose whole period lies inside this one, summed per outlet; turnaround and
     satisfaction weighted by the orders completed and the scores given."""
     weighted = (
-        OutletKpiReport.objects.filter(period_start__gte=period.start, period_end__lte=period.end + timedelta(1))
+        OutletKpiReport.objects.filter(
+            period_start__gte=period.start, period_end__lte=period.end + timedelta(1)
+        )
         .order_by()
         .values("outlet__code", "outlet__name")
         .annotate(

@@ -13,9 +13,9 @@ from datetime import datetime
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 
+from aftersales.accounts.actors import Actor
 from aftersales.common.errors import NotFound
 from aftersales.reporting.dashboard import Period, report_access_check, report_compute
-from aftersales.accounts.actors import Actor
 from aftersales.reporting.tables import TABLE_NAMES, Table, cell_text, dashboard_tables
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")

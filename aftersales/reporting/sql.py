@@ -16,32 +16,26 @@ from django.db.models.functions import Ceil, Floor, RowNumber
 
 
 class HoursBetween(Func):
-    """Hours (float) from `start` to `end`, both datetime columns; NULL when either is NULL."""
+    """Hours (float) from `start` to `end`, both datetime columns; NULL when either is NULL.
+    Written for PostgreSQL and SQLite, the two databases the platform runs on."""
 
     output_field = FloatField()
     arity = 2
 
-    def as_sql(self, compiler: Any, connection: Any, **extra_context: Any) -> Any:  # noqa: ARG002
-        raise NotImplementedError("HoursBetween is written for PostgreSQL and SQLite")
+    def _operands(self, compiler: Any) -> tuple[str, str, list[Any]]:
+        start, end = self.get_source_expressions()
+        start_sql, start_params = compiler.compile(start)
+        end_sql, end_params = compiler.compile(end)
+        return start_sql, end_sql, [*end_params, *start_params]
 
-    def as_postgresql(self, compiler: Any, connection: Any, **extra_context: Any) -> Any:
-        template = "(EXTRACT(EPOCH FROM (%(expressions)s)) / 3600.0)"
-        return self._difference(compiler, connection, template, "-", **extra_context)
+    def as_postgresql(self, compiler: Any, connection: Any, **extra_context: Any) -> Any:  # noqa: ARG002
+        start, end, params = self._operands(compiler)
+        return f"(EXTRACT(EPOCH FROM ({end} - {start})) / 3600.0)", params
 
-    def as_sqlite(self, compiler: Any, connection: Any, **extra_context: Any) -> Any:
+    def as_sqlite(self, compiler: Any, connection: Any, **extra_context: Any) -> Any:  # noqa: ARG002
         # SQLite keeps datetimes as UTC text, which julianday() reads; days * 24 = hours.
-        start, end = self.get_source_expressions()
-        start_sql, start_params = compiler.compile(start)
-        end_sql, end_params = compiler.compile(end)
-        return f"((julianday({end_sql}) - julianday({start_sql})) * 24.0)", [*end_params, *start_params]
-
-    def _difference(
-        self, compiler: Any, connection: Any, template: str, operator: str, **extra_context: Any
-    ) -> Any:
-        start, end = self.get_source_expressions()
-        start_sql, start_params = compiler.compile(start)
-        end_sql, end_params = compiler.compile(end)
-        return template % {"expressions": f"{end_sql} {operator} {start_sql}"}, [*end_params, *start_params]
+        start, end, params = self._operands(compiler)
+        return f"((julianday({end}) - julianday({start})) * 24.0)", params
 
 
 class PercentileCont(Aggregate):
@@ -69,8 +63,7 @@ def percentile_by_group(
     rows = rows.annotate(_value=value).filter(_value__isnull=False)
     if connection.vendor == "postgresql":
         if group is None:
-            result = rows.aggregate(p=PercentileCont(F("_value"), fraction))
-            return {None: result["p"]}
+            return {None: rows.aggregate(p=PercentileCont(F("_value"), fraction))["p"]}
         return dict(
             rows.order_by()
             .values(group)

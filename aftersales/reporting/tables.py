@@ -91,9 +91,19 @@ def _summary(dashboard: Dashboard) -> Table:
     totals, seed = dashboard.totals, dashboard.seed
     figures: list[tuple[str, Any, Any, str]] = [
         (gettext("Complaints opened"), totals.complaints, None, "count"),
-        (gettext("Satisfaction (scores 4 and 5)"), totals.satisfaction_rate, seed["satisfaction_rate"], "percent"),
+        (
+            gettext("Satisfaction (scores 4 and 5)"),
+            totals.satisfaction_rate,
+            seed["satisfaction_rate"],
+            "percent",
+        ),
         (gettext("Mean score (1-5)"), totals.satisfaction_mean, None, "score"),
-        (gettext("First response, mean (h)"), totals.response_mean_hours, seed["response_mean_hours"], "hours"),
+        (
+            gettext("First response, mean (h)"),
+            totals.response_mean_hours,
+            seed["response_mean_hours"],
+            "hours",
+        ),
         (gettext("First response, p90 (h)"), totals.response_p90_hours, None, "hours"),
         (gettext("Resolution rate"), totals.resolution_rate, seed["resolution_rate"], "percent"),
         (gettext("Cycle, mean (days)"), totals.cycle_mean_days, seed["cycle_mean_days"], "days"),
@@ -116,7 +126,10 @@ def _sla(dashboard: Dashboard) -> Table:
     words = stage_words()
     columns = [Column(gettext("Response level"), "text")]
     for name, _, _ in STAGES:
-        columns += [Column(words[name], "percent"), Column(gettext("%(stage)s: counted") % {"stage": words[name]}, "count")]
+        columns += [
+            Column(words[name], "percent"),
+            Column(gettext("%(stage)s: counted") % {"stage": words[name]}, "count"),
+        ]
     rows = []
     for figures in [*dashboard.breakdowns["level"], dashboard.totals]:
         label = figures.label or gettext("All levels")

@@ -33,7 +33,9 @@ def browser(tmp_path_factory):  # type: ignore[no-untyped-def]
     driver.quit()
 
 
-def test_a_manager_reads_the_dashboard_and_downloads_a_table(live_server, browser, transactional_db, tmp_path: Path):  # type: ignore[no-untyped-def]
+def test_a_manager_reads_the_dashboard_and_downloads_a_table(
+    live_server, browser, transactional_db, tmp_path: Path
+):  # type: ignore[no-untyped-def]
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
     from selenium.webdriver.support.ui import WebDriverWait
@@ -41,7 +43,9 @@ def test_a_manager_reads_the_dashboard_and_downloads_a_table(live_server, browse
     def wait_for(condition, timeout: int = 15):  # type: ignore[no-untyped-def]
         return WebDriverWait(browser, timeout).until(lambda driver: condition())
 
-    manager = StaffFactory(username="max.manager", first_name="马", role=Role.OUTLET_MANAGER, team="outlet-sz-01")
+    manager = StaffFactory(
+        username="max.manager", first_name="马", role=Role.OUTLET_MANAGER, team="outlet-sz-01"
+    )
     staff_enable_workspace(user=manager, password="manager-pass-2026")
     make_week()
     complaint_figures_refresh(days=60)
@@ -78,7 +82,9 @@ def test_a_manager_reads_the_dashboard_and_downloads_a_table(live_server, browse
     browser.set_window_size(1366, 900)
 
     # 3. The channel table as CSV, named with the period.
-    browser.execute_cdp_cmd("Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(tmp_path)})
+    browser.execute_cdp_cmd(
+        "Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(tmp_path)}
+    )
     browser.find_element(By.ID, "download-channel-csv").click()
     target = tmp_path / "dashboard-channel-20261101-20261107.csv"
     deadline = time.monotonic() + 15

@@ -112,7 +112,7 @@ def test_the_page_takes_the_same_queries_however_many_complaints(mei, week) -> N
 
 
 def test_the_csv_export_names_the_period_and_neutralises_formulas(mei, week) -> None:  # type: ignore[no-untyped-def]
-    hostile = ["=HYPERLINK(\"http://x\")", "+cmd|' /C calc'!A0", "-2+3", "@SUM(A1)", "\tTAB", "\rCR"]
+    hostile = ['=HYPERLINK("http://x")', "+cmd|' /C calc'!A0", "-2+3", "@SUM(A1)", "\tTAB", "\rCR"]
     for index, city in enumerate(hostile):
         Complaint.objects.filter(number=f"T-20261101-C{index + 1}").update(city=city)
     with clock.travel_to(NOW):

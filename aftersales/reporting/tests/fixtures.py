@@ -7,7 +7,7 @@ complaints through dispatches; C5 went to A first and then to B, so it counts fo
 """
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from aftersales.accounts.tests.factories import CustomerFactory
@@ -19,7 +19,7 @@ from aftersales.reporting.dashboard import Period
 from aftersales.reporting.models import OutletKpiReport
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-WEEK = Period(datetime(2026, 11, 1).date(), datetime(2026, 11, 7).date())
+WEEK = Period(date(2026, 11, 1), date(2026, 11, 7))
 NOW = datetime(2026, 11, 8, 1, 0, tzinfo=SHANGHAI)
 
 
