@@ -3,7 +3,9 @@
 A complaint belongs to the period in which it was opened (`created_at` within the local days
 [start, end], Asia/Shanghai). Every figure is an aggregate over those complaints, grouped
 by channel, category, city, outlet (the latest dispatch) and response level; no complaint
-is loaded into Python. Definitions:
+is loaded into Python. `measures` defines them once as SQL aggregates; the page sums the
+day and month rows reporting.daily keeps with them (reporting.ComplaintFigures), and
+`report_compute(source="live")` applies them to the complaints directly. Definitions:
 
 - first response, hours: `responded_at - created_at` (wall-clock), mean and p90 over the
   complaints answered;
@@ -17,6 +19,7 @@ is loaded into Python. Definitions:
 - satisfaction: the share of 4 and 5 among the 1-5 scores given, and their mean.
 """
 
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -85,7 +88,6 @@ class Period:
 def report_period_parse(*, start: str, end: str, today: date) -> Period:
     """The period from two YYYY-MM-DD strings (full-width digits accepted); empty ones default to
     the last 30 days ending `today`. Errors: ValidationFailed naming `from` or `to`."""
-    import unicodedata
 
     def parse(raw: str, name: str) -> date | None:
         text = unicodedata.normalize("NFKC", raw or "").strip()
