@@ -137,6 +137,8 @@ def reports_page(request: HttpRequest, actor: Actor) -> HttpResponse:
         "errors": {},
         "period": period,
         "query": f"from={period.start.isoformat()}&to={period.end.isoformat()}",
+        # The language links keep the period (desk/base.html).
+        "language_query": f"from={period.start.isoformat()}&to={period.end.isoformat()}",
         "summary": _rendered(tables.pop("summary")),
         "tables": [_rendered(table) for table in tables.values()],
         "charts": _charts(tables),

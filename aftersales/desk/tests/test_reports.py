@@ -59,6 +59,8 @@ def test_the_dashboard_shows_the_weeks_figures_in_chinese(mei, week) -> None:  #
 
 
 def test_english_is_one_link_away(mei, week) -> None:  # type: ignore[no-untyped-def]
+    chinese = mei.get("/desk/reports/" + WEEK_QUERY).content.decode()
+    assert 'href="?from=2026-11-01&amp;to=2026-11-07&amp;lang=en"' in chinese  # the period stays
     text = visible_text(mei.get("/desk/reports/" + WEEK_QUERY + "&lang=en"))
     assert "Dashboard" in text and "Resolution rate" in text and "Service app" in text
     assert "管理看板" not in text
