@@ -281,4 +281,13 @@ CELERY_BEAT_SCHEDULE = {
     "care-guide-push": {"task": "notifications.care_guide_push", "schedule": 60 * 60.0},
     "outlet-kpi-report": {"task": "reporting.outlet_kpi_report", "schedule": 6 * 60 * 60.0},
 }
+# The manager dashboard's complaint figures (reporting.daily): recent days often, every day nightly.
+CELERY_BEAT_SCHEDULE |= {
+    "complaint-figures-recent": {"task": "reporting.complaint_figures", "schedule": 10 * 60.0},
+    "complaint-figures-all": {
+        "task": "reporting.complaint_figures",
+        "schedule": 24 * 60 * 60.0,
+        "kwargs": {"days": None},
+    },
+}
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")

@@ -48,6 +48,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # The workspace: mark a complaint as repeating another; share a saved queue filter with one's team.
     "complaint.link_duplicate": CENTRAL_STAFF,
     "desk.share_filter": frozenset({Role.EXPERT, Role.ADMIN, Role.OUTLET_MANAGER}),
+    # The manager dashboard's figures and exports (reporting.dashboard): HQ experts, outlet
+    # managers and administrators. Aggregates only, no customer's personal data.
+    "report.view": frozenset({Role.EXPERT, Role.OUTLET_MANAGER, Role.ADMIN}),
 }
 
 

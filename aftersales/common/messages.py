@@ -495,6 +495,15 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Complaint {number} was already rated ({score} of 5); a rating is given once.",
         "zh-hans": "工单 {number} 已评价({score} 分,满分 5 分),每次解决只能评价一次。",
     },
+    # The manager dashboard's period (reporting.dashboard)
+    "report_period_reversed": {
+        "en": "The end date must be on or after the start date ({start}).",
+        "zh-hans": "结束日期不能早于开始日期({start})。",
+    },
+    "report_period_too_long": {
+        "en": "A period may cover at most {days} days.",
+        "zh-hans": "统计周期最长为 {days} 天。",
+    },
 }
 
 DEFAULT_LANGUAGE = "zh-hans"
@@ -515,6 +524,7 @@ TERMS: dict[str, dict[str, str]] = {
     "outlet": _term("outlet", "网点"),
     "service record": _term("service record", "电子服务档案"),
     "wipe certificate": _term("wipe certificate", "数据清除证书"),
+    "report table": _term("report table", "报表"),
     # What an actor may not do (Forbidden): acts and permissions (accounts/roles.py)
     "complaint.access": _term("act on this complaint", "处理此投诉"),
     "complaint.view_team": _term("open this complaint", "查看此投诉"),
@@ -539,6 +549,7 @@ TERMS: dict[str, dict[str, str]] = {
     "dispatch a complaint": _term("dispatch complaints to outlets", "派单到网点"),
     "triage": _term("use the pre-diagnosis", "使用预诊断"),
     "triage quality": _term("see the pre-diagnosis quality", "查看预诊断质量"),
+    "report dashboard": _term("see the management dashboard", "查看管理看板"),
     "evidence bundle": _term("download the evidence bundle", "下载证据包"),
     "erasure request": _term("erasure request", "删除申请"),
     "export": _term("export", "数据导出"),

@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from aftersales.desk import views
+from aftersales.desk import reports, views
 from aftersales.desk.outlet import views as outlet_views
 
 app_name = "desk"
@@ -28,5 +28,12 @@ urlpatterns = [
         r"^repairs/(?P<number>[^/]+)/(?P<step>" + "|".join(outlet_views.STEPS) + r")/$",
         outlet_views.repair_step,
         name="repair_step",
+    ),
+    # The manager dashboard (desk/reports.py).
+    path("reports/", reports.reports_page, name="reports"),
+    re_path(
+        r"^reports/(?P<table>[a-z-]+)\.(?P<file_format>csv|xlsx)$",
+        reports.reports_export,
+        name="reports_export",
     ),
 ]
