@@ -239,6 +239,20 @@ def repair_event(*, complaint_id: int, actor: Actor, at: datetime, step: str, pa
     return event
 
 
+def attachment_event(
+    *, complaint_id: int, actor: Actor, at: datetime, attachments: list[dict]
+) -> TimelineEvent:
+    """Files were attached to the complaint (intake.attachments): per file its id, kind, type,
+    size and SHA-256, never its name. Locks the complaint row and saves its event count, like
+    `repair_event`."""
+    complaint = Complaint.objects.select_for_update().get(pk=complaint_id)
+    event = _append(
+        complaint=complaint, kind=Kind.ATTACHMENT, actor=actor, at=at, payload={"attachments": attachments}
+    )
+    complaint.save(update_fields=["event_count"])
+    return event
+
+
 def delivery_failure_event(
     *, complaint: Complaint, actor: Actor, at: datetime, channel: str, reference: str, reason: str
 ) -> TimelineEvent:

@@ -5,6 +5,30 @@ from django import forms
 from aftersales.intake.submission import FIELD_LIMITS
 
 
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files under one name (Django's documented pattern); judged by the intake service."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ATTACHMENT_ACCEPT}))
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+
+    def clean(self, data: object, initial: object = None) -> list:
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(item, initial) for item in data]
+        return [single(data, initial)] if data else []
+
+
+# What the browser offers to pick; the bytes decide (intake.attachments.judging).
+ATTACHMENT_ACCEPT = (
+    "image/jpeg,image/png,image/heic,image/heif,image/webp,video/mp4,video/quicktime,.heic,.mov"
+)
+
+
 class ComplaintForm(forms.Form):
     """The public web form. Validation of substance is the intake service's; this only shapes input.
 
@@ -28,6 +52,9 @@ class ComplaintForm(forms.Form):
     purchase_channel = forms.CharField(label="购买渠道 Where you bought it", required=False)
     city = forms.CharField(label="城市 City", required=False)
     language = forms.ChoiceField(label="语言 Language", choices=[("zh-hans", "简体中文"), ("en", "English")])
+    attachments = MultipleFileField(
+        label="照片或开箱视频(可多选)Photos or the unboxing video (several at once)", required=False
+    )
     submission_key = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
 
     def __init__(self, *args: object, **kwargs: object) -> None:
