@@ -738,3 +738,17 @@ MESSAGES |= {
     },
 }
 TERMS |= {"attachment": _term("attachment", "附件")}
+# The counter's routes (warranty.express) and the words of the store read-out on the desk.
+TERMS |= {
+    "on_spot": _term("solved on the spot", "当场解决"),
+    "express_replacement": _term("express replacement", "快速换机"),
+    "regular": _term("regular repair", "常规维修"),
+    "walk_in_readout": _term("Store terminal read-out", "门店终端检测数据"),
+    "walk_in_route": _term("Counter route", "柜台处理方式"),
+    "device_model": _term("Model", "机型"),
+    "os_version": _term("OS version", "系统版本"),
+    "diagnostics": _term("Diagnostics", "诊断结果"),
+    "counter_note": _term("Counter staff's note", "柜台人员备注"),
+    "passed": _term("passed", "通过"),
+    "failed": _term("failed", "未通过"),
+}
