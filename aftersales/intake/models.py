@@ -58,6 +58,9 @@ class Attachment(models.Model):
     # Who uploaded it: "staff:<id>" or "customer:<id>" may only attach their own uploads;
     # "anonymous" uploads are attached by whoever holds the token.
     uploaded_by = models.CharField(max_length=40)
+    # Keyed hash of the uploader's client address (accounts.services.client_hash): how many
+    # uploads one address has waiting is limited, whoever they are.
+    client = models.CharField(max_length=64, blank=True, default="")
     uploaded_at = models.DateTimeField()
     attached_at = models.DateTimeField(null=True, blank=True)
     erased_at = models.DateTimeField(null=True, blank=True)
@@ -66,9 +69,10 @@ class Attachment(models.Model):
         indexes = [
             # The complaint's attachments, in upload order (selectors.complaint_attachments).
             models.Index(fields=["complaint", "uploaded_at"], name="attachment_complaint_idx"),
-            # Unclaimed uploads past their time, removed by services.attachments_purge_unclaimed.
+            # Unclaimed uploads: those past their time (services.attachments_purge_unclaimed) and
+            # an address's uploads waiting (services.attachment_upload).
             models.Index(
-                fields=["uploaded_at"],
+                fields=["client", "uploaded_at"],
                 condition=models.Q(complaint__isnull=True),
                 name="attachment_unclaimed_idx",
             ),

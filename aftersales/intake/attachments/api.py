@@ -15,6 +15,7 @@ from ninja.files import UploadedFile
 
 from aftersales.accounts.actors import Actor
 from aftersales.accounts.selectors import actor_from_request
+from aftersales.common.client_address import client_address
 from aftersales.common.errors import ValidationFailed, problem
 from aftersales.common.language import request_language
 from aftersales.common.messages import term_words
@@ -41,11 +42,18 @@ def upload(request: HttpRequest, file: File[UploadedFile], channel: Form[str] = 
 
     Answers 201 with `id`: name it in the complaint's `attachments` (POST /complaints),
     within ATTACHMENT_UNCLAIMED_HOURS. 422 naming `file` for a file refused (its type judged
-    from the bytes, its size per kind, programs, archives and bombs; docs/channels.md).
+    from the bytes, its size per kind, programs, archives and bombs; docs/channels.md), and
+    `attachment_pending_limit` past ATTACHMENT_MAX_PER_COMPLAINT uploads waiting from one
+    caller or client address.
     """
     if channel not in UPLOAD_CHANNELS or channel not in current_pack().channels:
         raise ValidationFailed({"channel": problem("channel_unknown", allowed=", ".join(UPLOAD_CHANNELS))})
-    stored = services.attachment_upload(actor=actor_from_request(request), uploaded=file, channel=channel)
+    stored = services.attachment_upload(
+        actor=actor_from_request(request),
+        uploaded=file,
+        channel=channel,
+        client_address=client_address(request),
+    )
     return Status(
         201,
         UploadOut(

@@ -16,8 +16,10 @@ from django.conf import settings
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models import Q
 
 from aftersales.accounts.actors import Actor
+from aftersales.accounts.services import client_hash
 from aftersales.common import clock
 from aftersales.common.errors import ValidationFailed, problem
 from aftersales.complaints.events import attachment_event
@@ -63,30 +65,33 @@ def attachment_judge_upload(uploaded: UploadedFile, *, field: str) -> JudgedFile
 
 
 def attachment_upload(
-    *, actor: Actor, uploaded: UploadedFile, channel: str, field: str = "file"
+    *, actor: Actor, uploaded: UploadedFile, channel: str, client_address: str = "", field: str = "file"
 ) -> Attachment:
     """Judge and store one file, not yet on any complaint; returns its row (`token` is its id).
 
     Errors (422 on `field`): every refusal of the judging (intake.attachments.judging), and
-    `attachment_pending_limit` when the uploader already has ATTACHMENT_MAX_PER_COMPLAINT
-    uploads waiting for a submission. Uploads older than ATTACHMENT_UNCLAIMED_HOURS that
+    `attachment_pending_limit` when the uploader, or anyone at the same client address
+    (`client_address`), already has ATTACHMENT_MAX_PER_COMPLAINT uploads waiting for a
+    submission. Uploads older than ATTACHMENT_UNCLAIMED_HOURS that
     no submission named are removed here first.
     """
     now = clock.now()
     attachments_purge_unclaimed(now=now)
-    judged = attachment_judge_upload(uploaded, field=field)
     owner = uploader_ref(actor)
-    if owner != "anonymous":
-        waiting = Attachment.objects.filter(uploaded_by=owner, complaint__isnull=True).count()
-        if waiting >= settings.ATTACHMENT_MAX_PER_COMPLAINT:
-            raise ValidationFailed(
-                {field: problem("attachment_pending_limit", limit=settings.ATTACHMENT_MAX_PER_COMPLAINT)}
-            )
-    return _store(judged, uploaded, owner=owner, channel=channel, at=now)
+    client = client_hash(client_address or "unknown")
+    waiting = Attachment.objects.filter(complaint__isnull=True).filter(
+        Q(client=client) if owner == "anonymous" else Q(uploaded_by=owner) | Q(client=client)
+    )
+    if waiting.count() >= settings.ATTACHMENT_MAX_PER_COMPLAINT:
+        raise ValidationFailed(
+            {field: problem("attachment_pending_limit", limit=settings.ATTACHMENT_MAX_PER_COMPLAINT)}
+        )
+    judged = attachment_judge_upload(uploaded, field=field)
+    return _store(judged, uploaded, owner=owner, channel=channel, at=now, client=client)
 
 
 def _store(
-    judged: JudgedFile, uploaded: UploadedFile, *, owner: str, channel: str, at: datetime
+    judged: JudgedFile, uploaded: UploadedFile, *, owner: str, channel: str, at: datetime, client: str = ""
 ) -> Attachment:
     token = secrets.token_urlsafe(18)
     uploaded.file.seek(0)  # type: ignore[union-attr]
@@ -102,6 +107,7 @@ def _store(
         sha256=judged.sha256,
         file=stored,
         uploaded_by=owner,
+        client=client,
         uploaded_at=at,
     )
 

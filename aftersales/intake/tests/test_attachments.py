@@ -297,3 +297,16 @@ def test_uploads_never_named_are_removed_after_their_time(
         assert attachments_purge_unclaimed(now=later) == 1
     assert Attachment.objects.count() == 0
     assert not (media / stored).exists()
+
+
+def test_one_address_may_keep_only_so_many_uploads_waiting(client, settings):  # type: ignore[no-untyped-def]
+    settings.ATTACHMENT_MAX_PER_COMPLAINT = 2
+    ids = [upload(client, f"{n}.jpg", photo()).json()["id"] for n in range(2)]
+    third = upload(client, "2.jpg", photo())
+    assert third.status_code == 422
+    assert third.json()["field_codes"] == {"file": "attachment_pending_limit"}
+    # Another address is not held up by this one.
+    assert upload(client, "3.jpg", photo(), REMOTE_ADDR="203.0.113.9").status_code == 201
+    # Filing the complaint frees the address's room.
+    assert submit(client, {"text": "屏幕闪烁", "phone": "13800138000", "attachments": ids}).status_code == 201
+    assert upload(client, "4.jpg", photo()).status_code == 201

@@ -160,12 +160,16 @@ def mailbox_watch(
         try:
             client = _connect(config)
         except CONNECTION_ERRORS:
-            log.warning("mailbox %s: cannot connect; trying again in %ss", config.key, poll_seconds, exc_info=True)
+            log.warning(
+                "mailbox %s: cannot connect; trying again in %ss", config.key, poll_seconds, exc_info=True
+            )
             stop.wait(poll_seconds)
             continue
         try:
             idle = use_idle and client.has_capability("IDLE")
-            log.info("mailbox %s: watching with %s", config.key, "IDLE" if idle else f"polls every {poll_seconds}s")
+            log.info(
+                "mailbox %s: watching with %s", config.key, "IDLE" if idle else f"polls every {poll_seconds}s"
+            )
             while not stop.is_set():
                 close_old_connections()
                 report = _read_new(client, config, batch=batch, receive=receive)
