@@ -6,6 +6,7 @@ complaint's tracking token (`X-Tracking-Token` header or `?token=`).
 
 import hashlib
 from datetime import UTC, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.core.files.storage import default_storage
@@ -74,7 +75,7 @@ def _access(request: HttpRequest, number: str) -> tuple[Complaint, Actor]:
 
 def attachment_out(view: selectors.AttachmentView, *, number: str, actor: Actor) -> CustomerAttachmentOut:
     """One file for this audience: customers get CustomerAttachmentOut, staff AttachmentOut."""
-    shown = {
+    shown: dict[str, Any] = {
         "id": view.id,
         "kind": view.kind,
         "content_type": view.content_type,
@@ -103,7 +104,7 @@ def list_attachments(request: HttpRequest, number: str):  # type: ignore[no-unty
     ]
 
 
-def download_attachment(request: HttpRequest, number: str, attachment_id: str) -> HttpResponse:
+def download_attachment(request: HttpRequest, number: str, attachment_id: str) -> FileResponse:
     """The file itself, as a download (never shown inline), to whoever may see the complaint."""
     complaint, _ = _access(request, number)
     view = selectors.complaint_attachment(complaint=complaint, attachment_id=attachment_id)

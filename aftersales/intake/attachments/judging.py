@@ -187,7 +187,7 @@ def _photo_check(stream: IO[bytes]) -> None:
             problem(
                 "attachment_image_bomb",
                 limit=settings.ATTACHMENT_MAX_PIXELS,
-                pixels=Image.MAX_IMAGE_PIXELS * 2,
+                pixels=(Image.MAX_IMAGE_PIXELS or 0) * 2,
             )
         ) from exc
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:

@@ -96,7 +96,7 @@ def _store(
     token = secrets.token_urlsafe(18)
     uploaded.file.seek(0)  # type: ignore[union-attr]
     # Named by the random id, never by the sender's name; the type is served from the row.
-    stored = default_storage.save(f"attachments/{judged.sha256[:2]}/{token}", uploaded.file)
+    stored = default_storage.save(f"attachments/{judged.sha256[:2]}/{token}", uploaded)
     return Attachment.objects.create(
         token=token,
         channel=channel,
@@ -237,5 +237,10 @@ def attachments_purge_unclaimed(*, now: datetime, batch: int = 100) -> int:
         # One by one: a row a submission claims meanwhile keeps its file.
         if Attachment.objects.filter(pk=pk, complaint__isnull=True).delete()[0] and name:
             names.append(name)
-    transaction.on_commit(lambda: [default_storage.delete(name) for name in names])
+    transaction.on_commit(lambda: _delete_files(names))
     return len(names)
+
+
+def _delete_files(names: list[str]) -> None:
+    for name in names:
+        default_storage.delete(name)
