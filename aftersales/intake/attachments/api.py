@@ -17,7 +17,7 @@ from ninja.files import UploadedFile
 from aftersales.accounts.actors import Actor
 from aftersales.accounts.selectors import actor_from_request
 from aftersales.common.client_address import client_address
-from aftersales.common.errors import ValidationFailed, problem
+from aftersales.common.errors import NotFound, ValidationFailed, problem
 from aftersales.common.language import request_language
 from aftersales.common.messages import term_words
 from aftersales.complaints.models import Complaint, TimelineEvent
@@ -109,8 +109,12 @@ def download_attachment(request: HttpRequest, number: str, attachment_id: str) -
     complaint, _ = _access(request, number)
     view = selectors.complaint_attachment(complaint=complaint, attachment_id=attachment_id)
     extension = view.content_type.rsplit("/", 1)[-1].replace("quicktime", "mov").replace("jpeg", "jpg")
+    try:
+        stored = default_storage.open(view.storage_name, "rb")
+    except OSError as missing:  # deleted by a retention purge or by hand since the row was read
+        raise NotFound(what="attachment") from missing
     response = FileResponse(
-        default_storage.open(view.storage_name, "rb"),
+        stored,
         as_attachment=True,
         filename=view.name or f"{view.id}.{extension}",
         content_type=view.content_type,

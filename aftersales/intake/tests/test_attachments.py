@@ -310,3 +310,36 @@ def test_one_address_may_keep_only_so_many_uploads_waiting(client, settings):  #
     # Filing the complaint frees the address's room.
     assert submit(client, {"text": "屏幕闪烁", "phone": "13800138000", "attachments": ids}).status_code == 201
     assert upload(client, "4.jpg", photo()).status_code == 201
+
+
+def test_retention_deletes_the_files_of_complaints_archived_past_the_period(  # type: ignore[no-untyped-def]
+    client, media, django_capture_on_commit_callbacks
+):
+    from datetime import timedelta
+
+    from aftersales.accounts.privacy.services import retention_purge
+    from aftersales.common import clock
+
+    ids = [upload(client, "a.jpg", photo()).json()["id"], upload(client, "b.mp4", MP4).json()["id"]]
+    number = submit(client, {"text": "屏幕闪烁", "phone": "13800138000", "attachments": ids}).json()["number"]
+    recent = submit(
+        client,
+        {
+            "text": "耳机没声音",
+            "phone": "13800138001",
+            "attachments": [upload(client, "c.jpg", photo()).json()["id"]],
+        },
+    ).json()["number"]
+    now = clock.now()
+    Complaint.objects.filter(number=number).update(
+        state="closed", is_open=False, closed_at=now - timedelta(days=4 * 365)
+    )
+    Complaint.objects.filter(number=recent).update(
+        state="closed", is_open=False, closed_at=now - timedelta(days=30)
+    )
+    files = {a.token: a.file.name for a in Attachment.objects.all()}
+    with django_capture_on_commit_callbacks(execute=True):
+        run = retention_purge(now=now)
+    assert run.purged["attachments"] == 2
+    assert all(not (media / files[token]).exists() for token in ids)
+    assert Attachment.objects.filter(complaint__number=recent).exclude(file="").count() == 1
