@@ -51,6 +51,8 @@ class PollReport:
     taken_in: int = 0
     duplicates: int = 0
     quarantined: list[tuple[int, str]] = field(default_factory=list)
+    # The highest UID read so far in the folder (the stored position after this read).
+    last_uid: int = 0
 
 
 def mailbox_from_settings() -> MailboxConfig | None:
@@ -122,7 +124,18 @@ def _read_new(
             position.last_uid = uid
             position.polled_at = clock.now()
             position.save(update_fields=["last_uid", "polled_at"])
+    report.last_uid = position.last_uid
     return report
+
+
+def _news_since(client: IMAPClient, last_uid: int) -> bool:
+    """Whether a message above `last_uid` is in the folder now.
+
+    Asked before each IDLE: a message that arrived while the last read was under way was
+    announced in the answer to one of its commands, not in the IDLE that follows, and would
+    otherwise wait for the next renewal.
+    """
+    return any(uid > last_uid for uid in client.search(["UID", f"{last_uid + 1}:*"]))
 
 
 # What a lost or refused connection raises; the watcher reconnects after it.
@@ -176,7 +189,8 @@ def mailbox_watch(
                 if on_report is not None:
                     on_report(report)
                 if idle:
-                    _idle_until_news(client, seconds=idle_seconds, stop=stop)
+                    if not _news_since(client, report.last_uid):
+                        _idle_until_news(client, seconds=idle_seconds, stop=stop)
                 else:
                     stop.wait(poll_seconds)
         except Exception:  # lost connection or database: the watcher outlives both
