@@ -218,6 +218,7 @@ def _mount() -> None:
     api.add_router("/channels", email_channel_router)
     _mount_repairs()
     _mount_hotline()
+    _mount_app_channel()
 
 
 def _mount_hotline() -> None:
@@ -239,6 +240,27 @@ def _mount_repairs() -> None:
     api.add_router("/prices", prices_router)
     api.add_router("/trade-in", trade_in_router)
     api.add_router("/warranty", warranty_router)
+
+
+def _mount_app_channel() -> None:
+    """The app's uploads, a complaint's files and its progress for polling (intake.attachments)."""
+    from aftersales.complaints.api import router as complaints_router
+    from aftersales.intake.attachments import api as app_api
+
+    complaints_router.add_api_operation(
+        "/{number}/attachments",
+        ["GET"],
+        app_api.list_attachments,
+        response=list[app_api.AttachmentOut | app_api.CustomerAttachmentOut],
+        tags=["attachments"],
+    )
+    complaints_router.add_api_operation(
+        "/{number}/attachments/{attachment_id}", ["GET"], app_api.download_attachment, tags=["attachments"]
+    )
+    complaints_router.add_api_operation(
+        "/{number}/progress", ["GET"], app_api.get_progress, tags=["complaints"]
+    )
+    api.add_router("/attachments", app_api.router)
 
 
 _mount()

@@ -291,3 +291,37 @@ CELERY_BEAT_SCHEDULE |= {
     },
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+
+# --- App and web attachments, the progress endpoint, IMAP IDLE (docs/channels.md) ---------------
+# Per kind, the largest file taken (bytes); at most ATTACHMENT_MAX_COUNT files per submission and
+# ATTACHMENT_MAX_PER_COMPLAINT on one complaint; a photo of more pixels is refused as a bomb.
+ATTACHMENT_PHOTO_MAX_BYTES = env_int("AFTERSALES_ATTACHMENT_PHOTO_MAX_BYTES", 20 * 1024 * 1024, minimum=1)
+ATTACHMENT_VIDEO_MAX_BYTES = env_int("AFTERSALES_ATTACHMENT_VIDEO_MAX_BYTES", 300 * 1024 * 1024, minimum=1)
+ATTACHMENT_MAX_COUNT = env_int("AFTERSALES_ATTACHMENT_MAX_COUNT", 9, minimum=1)
+ATTACHMENT_MAX_PER_COMPLAINT = env_int("AFTERSALES_ATTACHMENT_MAX_PER_COMPLAINT", 30, minimum=1)
+ATTACHMENT_MAX_PIXELS = env_int("AFTERSALES_ATTACHMENT_MAX_PIXELS", 120_000_000, minimum=1)
+# Uploads not named in a submission within this many hours are deleted.
+ATTACHMENT_UNCLAIMED_HOURS = env_int("AFTERSALES_ATTACHMENT_UNCLAIMED_HOURS", 24, minimum=1)
+# Files go to MEDIA_ROOT; with a bucket named, to S3-compatible storage through django-storages
+# (pip install "aftersales[s3]"): endpoint, region and keys as below, or the usual AWS variables.
+_S3_BUCKET = env_str("AFTERSALES_S3_BUCKET", "")
+if _S3_BUCKET:
+    STORAGES = {
+        "default": {
+            "BACKEND": "storages.backends.s3.S3Storage",
+            "OPTIONS": {
+                "bucket_name": _S3_BUCKET,
+                "endpoint_url": env_str("AFTERSALES_S3_ENDPOINT_URL", "") or None,
+                "region_name": env_str("AFTERSALES_S3_REGION", "") or None,
+                "access_key": env_str("AFTERSALES_S3_ACCESS_KEY", "") or None,
+                "secret_key": env_str("AFTERSALES_S3_SECRET_KEY", "") or None,
+                "default_acl": "private",
+                "querystring_auth": True,
+                "file_overwrite": False,
+            },
+        },
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+# The e-mail poller waits with IMAP IDLE where the server offers it, renewing the wait this often
+# (RFC 2177 asks for less than 29 minutes); without IDLE it polls every EMAIL_IMAP_POLL_SECONDS.
+EMAIL_IMAP_IDLE_SECONDS = env_int("AFTERSALES_IMAP_IDLE_SECONDS", 25 * 60, minimum=5)

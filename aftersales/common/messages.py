@@ -830,3 +830,70 @@ MESSAGES |= {
         "zh-hans": "未找到您可查看的编号为 {number} 的投诉。",
     },
 }
+# --- App and web attachments, the store terminal's read-out (intake.attachments, repairs.lightning) ---
+MESSAGES |= {
+    "attachment_empty": {"en": "The file is empty.", "zh-hans": "文件为空。"},
+    "attachment_executable": {
+        "en": "Programs and scripts are not accepted; send photos or videos.",
+        "zh-hans": "不接受程序或脚本文件,请上传照片或视频。",
+    },
+    "attachment_archive": {
+        "en": "Archives are not accepted (they may unpack to anything); send the photos or videos themselves: {allowed}.",
+        "zh-hans": "不接受压缩包(解压后可能是任何内容),请直接上传照片或视频:{allowed}。",
+    },
+    "attachment_zip_bomb": {
+        "en": "This archive would unpack to far more than it holds (a zip bomb) and is refused.",
+        "zh-hans": "该压缩包解压后体积异常巨大(压缩炸弹),已拒收。",
+    },
+    "attachment_type_not_allowed": {
+        "en": "This kind of file is not accepted; send one of: {allowed}.",
+        "zh-hans": "不接受此类文件,可上传:{allowed}。",
+    },
+    "attachment_type_mismatch": {
+        "en": "The file's name or declared type does not match what it holds ({found}).",
+        "zh-hans": "文件名或声明的类型与文件实际内容({found})不符。",
+    },
+    "attachment_too_large": {
+        "en": "The file is too large: at most {limit} bytes, got {size}.",
+        "zh-hans": "文件过大:最多 {limit} 字节,实际 {size} 字节。",
+    },
+    "attachment_image_bomb": {
+        "en": "The picture has too many pixels: at most {limit}, got {pixels}.",
+        "zh-hans": "图片像素过多:最多 {limit} 像素,实际 {pixels} 像素。",
+    },
+    "attachment_unreadable": {
+        "en": "The picture cannot be read; the file may be damaged.",
+        "zh-hans": "图片无法读取,文件可能已损坏。",
+    },
+    "attachment_count_exceeded": {
+        "en": "Too many attachments: at most {limit}, got {count}.",
+        "zh-hans": "附件过多:最多 {limit} 个,实际 {count} 个。",
+    },
+    "attachment_unknown": {
+        "en": "Attachment {id} is unknown or already used: upload the file first, and name each upload once.",
+        "zh-hans": "附件 {id} 不存在或已被使用:请先上传文件,每个上传只能使用一次。",
+    },
+    "attachment_pending_limit": {
+        "en": "Too many uploads are waiting for a complaint (at most {limit}); submit the complaint first.",
+        "zh-hans": "等待提交的上传文件过多(最多 {limit} 个),请先提交投诉。",
+    },
+    "readout_too_large": {
+        "en": "The read-out is too large: at most {limit} bytes of JSON, got {size}.",
+        "zh-hans": "检测数据过大:最多 {limit} 字节 JSON,实际 {size} 字节。",
+    },
+}
+TERMS |= {"attachment": _term("attachment", "附件")}
+# The counter's routes (warranty.express) and the words of the store read-out on the desk.
+TERMS |= {
+    "on_spot": _term("solved on the spot", "当场解决"),
+    "express_replacement": _term("express replacement", "快速换机"),
+    "regular": _term("regular repair", "常规维修"),
+    "walk_in_readout": _term("Store terminal read-out", "门店终端检测数据"),
+    "walk_in_route": _term("Counter route", "柜台处理方式"),
+    "device_model": _term("Model", "机型"),
+    "os_version": _term("OS version", "系统版本"),
+    "diagnostics": _term("Diagnostics", "诊断结果"),
+    "counter_note": _term("Counter staff's note", "柜台人员备注"),
+    "passed": _term("passed", "通过"),
+    "failed": _term("failed", "未通过"),
+}

@@ -42,6 +42,8 @@ from aftersales.complaints.status import allowed_actions
 from aftersales.network.models import Dispatch
 from aftersales.network.schemas import DispatchedOutletOut, DispatchIn, DispatchOut
 from aftersales.network.selectors import complaint_service_outlet
+from aftersales.repairs.schemas import WalkInReadoutOut
+from aftersales.repairs.selectors import complaint_walk_in_readout
 
 router = Router(tags=["complaints"])
 # Staff get the full detail; customers (session or tracking token) the customer-facing one.
@@ -179,6 +181,9 @@ def detail(complaint: Complaint, actor: Actor) -> CustomerComplaintOut:
         triage_model=complaint.triage_model,
         city=complaint.city,
         language=complaint.language,
+        walk_in=WalkInReadoutOut(**readout)
+        if (readout := complaint_walk_in_readout(complaint_id=complaint.pk))
+        else None,
     )
 
 

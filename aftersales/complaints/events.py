@@ -263,6 +263,18 @@ def call_event(
         payload["priority_from"] = priority_from
         payload["priority_to"] = complaint.priority
     return _append(complaint=complaint, kind=Kind.CALL, actor=actor, at=at, payload=payload)
+def attachment_event(
+    *, complaint_id: int, actor: Actor, at: datetime, attachments: list[dict]
+) -> TimelineEvent:
+    """Files were attached to the complaint (intake.attachments): per file its id, kind, type,
+    size and SHA-256, never its name. Locks the complaint row and saves its event count, like
+    `repair_event`."""
+    complaint = Complaint.objects.select_for_update().get(pk=complaint_id)
+    event = _append(
+        complaint=complaint, kind=Kind.ATTACHMENT, actor=actor, at=at, payload={"attachments": attachments}
+    )
+    complaint.save(update_fields=["event_count"])
+    return event
 
 
 def delivery_failure_event(

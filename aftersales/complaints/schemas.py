@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from ninja import Schema
 
 from aftersales.complaints.selectors import DeadlineView
+from aftersales.repairs.schemas import WalkInReadoutOut
 
 
 class DeadlineOut(Schema):
@@ -110,6 +111,8 @@ class ComplaintDetailOut(CustomerComplaintOut, ComplaintSummaryOut):
     city: str
     language: str
     timeline: list[TimelineEventOut]  # type: ignore[assignment]
+    # A walk-in: the store terminal's read-out and the counter's route (repairs.lightning).
+    walk_in: WalkInReadoutOut | None = None
 
 
 class MessageReceiptOut(Schema):

@@ -8,6 +8,7 @@ from aftersales.common.language import request_language
 from aftersales.complaints.schemas import deadlines_out
 from aftersales.complaints.selectors import complaint_categories, complaint_deadlines
 from aftersales.complaints.services import tracking_url
+from aftersales.intake.attachments.services import attachments_attach, attachments_claimable
 from aftersales.intake.schemas import ComplaintReceiptOut, ComplaintSubmitIn
 from aftersales.intake.services import IntakeResult, complaint_submit
 from aftersales.intake.submission import Submission
@@ -35,6 +36,10 @@ RESPONSES = {200: ComplaintReceiptOut, 201: ComplaintReceiptOut}
 def submit_complaint(request: HttpRequest, payload: ComplaintSubmitIn):  # type: ignore[no-untyped-def]
     """Open a complaint (no account needed). Send an Idempotency-Key header to make retries safe.
 
+    `attachments` names files uploaded first (POST /attachments, at most
+    ATTACHMENT_MAX_COUNT; 422 `attachment_unknown` naming `attachments.<i>` for an id not
+    uploaded, already used, or another signed-in caller's).
+
     The key (at most 100 characters, else 422 naming `Idempotency-Key`) is the caller's own:
     only the same staff user, signed-in customer or anonymous client address gets the first
     answer back.
@@ -42,12 +47,18 @@ def submit_complaint(request: HttpRequest, payload: ComplaintSubmitIn):  # type:
     Answers 201 with a new complaint, or 200 when the message joined the customer's open
     complaint about the same device or replayed an earlier request with the same key.
     """
+    actor = actor_from_request(request)
+    fields = payload.dict()
+    key = request.headers.get("Idempotency-Key", "")
+    uploads = attachments_claimable(actor=actor, tokens=fields.pop("attachments"), retry=bool(key))
     result = complaint_submit(
-        actor=actor_from_request(request),
-        submission=Submission(**payload.dict()),
-        idempotency_key=request.headers.get("Idempotency-Key", ""),
+        actor=actor,
+        submission=Submission(**fields),
+        idempotency_key=key,
         client_address=client_address(request),
     )
+    # Uploads named go on the complaint filed or joined; a replay finds them there already.
+    attachments_attach(actor=actor, complaint=result.complaint, attachments=uploads)
     status = 201 if result.created and not result.replayed else 200
     return Status(status, receipt(result, request_language(request)))
 

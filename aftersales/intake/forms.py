@@ -9,6 +9,30 @@ from aftersales.intake.submission import FIELD_LIMITS
 StrOrPromise = str | Promise
 
 
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files under one name (Django's documented pattern); judged by the intake service."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ATTACHMENT_ACCEPT}))
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+
+    def clean(self, data: object, initial: object = None) -> list:
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(item, initial) for item in data]
+        return [single(data, initial)] if data else []
+
+
+# What the browser offers to pick; the bytes decide (intake.attachments.judging).
+ATTACHMENT_ACCEPT = (
+    "image/jpeg,image/png,image/heic,image/heif,image/webp,video/mp4,video/quicktime,.heic,.mov"
+)
+
+
 class ComplaintForm(forms.Form):
     """The public web form. Validation of substance is the intake service's; this only shapes input.
 
@@ -22,7 +46,7 @@ class ComplaintForm(forms.Form):
     """
 
     SECTIONS: tuple[tuple[str, StrOrPromise, tuple[str, ...]], ...] = (
-        ("problem", _("What is wrong?"), ("text",)),
+        ("problem", _("What is wrong?"), ("text", "attachments")),
         ("device", _("Your device"), ("imei", "device_model", "purchase_date", "purchase_channel")),
         ("place", _("Where are you?"), ("city", "lat", "lon")),
         ("contact", _("How we reach you"), ("name", "phone", "email", "language")),
@@ -70,6 +94,9 @@ class ComplaintForm(forms.Form):
     lon = forms.FloatField(required=False, widget=forms.HiddenInput, min_value=-180, max_value=180)
     language = forms.ChoiceField(
         label=_("Language for our replies"), choices=[("zh-hans", "简体中文"), ("en", "English")]
+    )
+    attachments = MultipleFileField(
+        label=_("Photos or the unboxing video (several at once)"), required=False
     )
     submission_key = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
 

@@ -23,6 +23,8 @@ class ComplaintSubmitIn(Schema):
     # Strict: a JSON number, not a string or true.
     lat: float | None = Field(None, strict=True, allow_inf_nan=False)
     lon: float | None = Field(None, strict=True, allow_inf_nan=False)
+    # Ids of files uploaded first (POST /attachments), put on the complaint filed or joined.
+    attachments: list[str] = []
 
 
 class SelfHelpOut(Schema):

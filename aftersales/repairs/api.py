@@ -194,6 +194,7 @@ def walk_in(request: HttpRequest, payload: WalkInIn):  # type: ignore[no-untyped
             purchase_date=payload.purchase_date,
             purchase_channel=payload.purchase_channel,
             language=payload.language,
+            note=payload.note,
         ),
     )
     return Status(201, detail_out(order, actor))

@@ -6,7 +6,8 @@ battery health, diagnostic results). `readout_parse` validates it strictly, fiel
 
 1. files the complaint through the one intake service (channel of the pack's `lightning`,
    `store`), which the counter's outlet team takes (complaints.complaint_receive_at_counter);
-2. opens the repair order (walk-in) with the read-out's results as device checks;
+2. opens the repair order (walk-in) with the read-out's results as device checks, and writes
+   the counter staff's note, when given, as an internal note on the complaint;
 3. decides the counter's route with the rules in force (warranty.express): express
    replacement within 48 hours, solved on the spot (diagnosed and quoted at once when a
    counter part is needed), or a regular repair; and writes the route and its reasons on
@@ -16,6 +17,7 @@ battery health, diagnostic results). `readout_parse` validates it strictly, fiel
 """
 
 import hashlib
+import json
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -67,6 +69,8 @@ DIAGNOSTIC_TESTS: dict[str, tuple[bool, bool, tuple[int, int] | None]] = {
 READOUT_KEYS = frozenset({"imei", "model", "os_version", "battery_health", "diagnostics"})
 DIAGNOSTIC_KEYS = frozenset({"test", "passed", "count", "value"})
 OS_VERSION_LIMIT = 40
+# The largest read-out taken, as UTF-8 JSON: a terminal's report of a handful of tests is far smaller.
+READOUT_MAX_BYTES = 16 * 1024
 
 
 @dataclass(frozen=True)
@@ -108,11 +112,16 @@ def readout_parse(raw: Any, *, prefix: str = "readout") -> ReadOut:
     Shape: {"imei": str, "model": str, "os_version": str, "battery_health": int 0-100,
     "diagnostics": [{"test": touch|charge_current|camera|audio|signal|moisture|visible_damage,
     "passed": bool, "count": int 0-100 (touch: abnormal results in a row), "value": int mA
-    0-10000 (charge_current)}]}. Unknown keys, strings for numbers, a test given twice and
-    an IMEI failing its check digit (devices.imei.valid_imei) are refused.
+    0-10000 (charge_current)}]}. Unknown keys, strings for numbers, a test given twice,
+    an IMEI failing its check digit (devices.imei.valid_imei) and a read-out over
+    READOUT_MAX_BYTES of JSON (`readout_too_large` on `readout`) are refused; NUL characters
+    anywhere are refused by the API's parser before this.
     """
     if not isinstance(raw, dict):
         raise ValidationFailed({prefix: problem("required")})
+    size = len(json.dumps(raw, ensure_ascii=False, default=str).encode())
+    if size > READOUT_MAX_BYTES:
+        raise ValidationFailed({prefix: problem("readout_too_large", limit=READOUT_MAX_BYTES, size=size)})
     problems: dict[str, FieldProblem] = {}
     for key in sorted(set(raw) - READOUT_KEYS, key=str):
         problems[f"{prefix}.{key}"[:120]] = problem("field_unknown", allowed=", ".join(sorted(READOUT_KEYS)))
@@ -217,6 +226,8 @@ class WalkIn:
     purchase_date: date | None = None
     purchase_channel: str = ""
     language: str = "zh-hans"
+    # The counter staff's own words about the device: an internal note on the complaint.
+    note: str = ""
 
 
 def counter_require(*, actor: Actor, outlet: Outlet) -> None:
@@ -270,10 +281,17 @@ def repair_order_walk_in(*, actor: Actor, outlet: Outlet, readout: ReadOut, walk
             actor=actor, complaint=complaint, outlet=outlet, model_code=readout.model.code, walk_in=True
         )
         order = services.repair_order_record_checks(actor=actor, order=order, checks=list(readout.checks))
-        return _route(order, actor, readout, rules, now)
+        note = None
+        if walk_in.note.strip():
+            note = complaint_services.complaint_add_note(
+                actor=actor, complaint=complaint, body=walk_in.note.strip()
+            )
+        return _route(order, actor, readout, rules, now, note_id=note.pk if note is not None else None)
 
 
-def _route(order: RepairOrder, actor: Actor, readout: ReadOut, rules: Any, now: Any) -> RepairOrder:
+def _route(
+    order: RepairOrder, actor: Actor, readout: ReadOut, rules: Any, now: Any, *, note_id: int | None = None
+) -> RepairOrder:
     warranty = rules_on(clock.localdate(now))
     failed = {
         c.kind for c in readout.checks if c.passed is False and c.kind not in ("moisture", "visible_damage")
@@ -301,7 +319,8 @@ def _route(order: RepairOrder, actor: Actor, readout: ReadOut, rules: Any, now: 
     decision = decide_counter(facts=facts, rules=rules, part_free=part_free)
     order = _lock(order)
     order.lightning_route = decision.route
-    order.readout = readout.stored()
+    # The counter's note is referenced by its message (erasable with the complaint's messages).
+    order.readout = {**readout.stored(), "counter_note": note_id} if note_id else readout.stored()
     fields = ["lightning_route", "readout"]
     if decision.route == EXPRESS:
         order.express_due_at = now + timedelta(hours=rules.express_within_hours)

@@ -173,6 +173,8 @@ class WalkInIn(Schema):
     purchase_date: date | None = None
     purchase_channel: str = Field("", max_length=50)
     language: str = Field("zh-hans", max_length=8)
+    # The counter staff's note (internal: the customer does not see it).
+    note: str = Field("", max_length=2000)
     readout: dict[str, Any]
 
 
@@ -182,3 +184,19 @@ class LightningShareOut(Schema):
     solved_on_spot: int
     share: float | None
     express_replacements: int
+
+
+class WalkInReadoutOut(Schema):
+    """The store terminal's read-out of a walk-in complaint, for staff (repairs.selectors)."""
+
+    order: str
+    outlet: str
+    # on_spot | express_replacement | regular: what the counter does (warranty.express).
+    route: str
+    at: datetime
+    model: str
+    os_version: str
+    battery_health: int  # percent, 0-100
+    diagnostics: list[dict[str, Any]]
+    # The counter staff's note, None when none was given or it was erased.
+    counter_note: str | None = None

@@ -164,3 +164,37 @@ def lightning_share(
             }
         ]
     return found
+
+
+def complaint_walk_in_readout(*, complaint_id: int) -> dict[str, Any] | None:
+    """The read-out of the complaint's latest walk-in at a store counter, or None; for staff.
+
+    Shape: repairs.schemas.WalkInReadoutOut. Two queries at most (the order with its outlet,
+    the counter's note).
+    """
+    from aftersales.complaints.models import Message
+
+    order = (
+        RepairOrder.objects.filter(complaint_id=complaint_id, walk_in=True)
+        .select_related("outlet")
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+    if order is None or not order.readout:
+        return None
+    readout = order.readout
+    note = None
+    if readout.get("counter_note"):
+        message = Message.objects.filter(pk=readout["counter_note"], erased_at__isnull=True).first()
+        note = message.body if message is not None else None
+    return {
+        "order": order.number,
+        "outlet": order.outlet.code,
+        "route": order.lightning_route,
+        "at": order.created_at,
+        "model": readout.get("model", ""),
+        "os_version": readout.get("os_version", ""),
+        "battery_health": readout.get("battery_health", 0),
+        "diagnostics": readout.get("diagnostics", []),
+        "counter_note": note,
+    }

@@ -31,6 +31,7 @@ STAFF_ONLY = {
     "category_confidence",
     "city",
     "language",
+    "walk_in",
 }
 
 
