@@ -12,13 +12,13 @@ from django.core import mail as outbox
 
 from aftersales.complaints.models import Complaint, TimelineEvent
 from aftersales.intake.channels.email.models import MailAttachment, ReceivedMail, SentMail
-from aftersales.notifications.models import OutboxMessage
 from aftersales.intake.channels.email.services import (
     MailRefused,
     acknowledgement_deliver,
     mail_receive,
 )
 from aftersales.intake.channels.email.tests.conftest import ACK_ID, mail
+from aftersales.notifications.models import OutboxMessage
 
 pytestmark = pytest.mark.django_db
 
