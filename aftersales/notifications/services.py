@@ -9,6 +9,7 @@ in the queue.
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from django.core.mail import send_mail
@@ -240,6 +241,8 @@ def care_guide_push_due(*, now: "datetime | None" = None) -> list[int]:
 def _complaint_for(message: OutboxMessage) -> "Complaint":
     from aftersales.complaints.models import Complaint
 
+    if message.complaint_id is None:
+        raise NothingToSend("no complaint to write about")
     complaint = (
         Complaint.objects.select_related("customer", "contact_identity", "email_identity", "owner")
         .filter(pk=message.complaint_id)
@@ -266,7 +269,7 @@ def _customer_envelope(message: OutboxMessage) -> Envelope:
 
         advice = triage_advice(reasons=complaint.triage_reasons, language=message.language)
         body = "\n".join([*advice, body]) if advice else body
-    envelope = {"subject": subject.format(number=number), "body": body, "record_as": message.recipient}
+    envelope = Envelope(subject=subject.format(number=number), body=body, record_as=message.recipient)
     channel = message.channel
     if channel == Notification.Channel.EMAIL:
         email = complaint.email_identity or complaint.contact_identity
@@ -274,7 +277,7 @@ def _customer_envelope(message: OutboxMessage) -> Envelope:
         if not address:
             raise NothingToSend("no e-mail address on the complaint")
         headers = _EMAIL_THREADS[0](complaint.pk) if _EMAIL_THREADS else {}
-        return Envelope(**envelope, address=address, headers=headers)
+        return replace(envelope, address=address, headers=headers)
     if channel == Notification.Channel.SMS:
         contact = complaint.contact_identity
         phone = contact.value if contact is not None and contact.is_mobile else ""
@@ -282,7 +285,7 @@ def _customer_envelope(message: OutboxMessage) -> Envelope:
             phone = customer.phone or ""
         if not phone:
             raise NothingToSend("no mobile number on the complaint")
-        return Envelope(**envelope, address=phone)
+        return replace(envelope, address=phone)
     contact = complaint.contact_identity
     address_of = _SOCIAL_ADDRESSES.get(channel)
     if contact is None or _SOCIAL_KINDS.get(contact.kind) != channel or address_of is None:
@@ -290,7 +293,7 @@ def _customer_envelope(message: OutboxMessage) -> Envelope:
     reply_to = address_of(complaint, contact.value)
     if reply_to is None:
         raise NothingToSend(f"no {channel} conversation to answer in")
-    return Envelope(**envelope, reply_to=reply_to)
+    return replace(envelope, reply_to=reply_to)
 
 
 def _staff_envelope(message: OutboxMessage) -> Envelope:

@@ -162,7 +162,8 @@ def test_a_wechat_customer_hears_of_a_reply_on_wechat_not_by_sms(alice, texts): 
 
 def test_a_douyin_reply_and_a_later_notice_go_into_the_customers_conversation(alice):  # type: ignore[no-untyped-def]
     result = channel_message_receive(message=douyin_message("扫地机器人不回充了", key="smid-1"))
-    complaint = Complaint.objects.get(pk=result.delivery.complaint_id)
+    complaint = result.delivery.complaint
+    assert complaint is not None
     complaint.team = alice.team
     complaint.save(update_fields=["team"])
     complaint_reply(actor=staff_actor(alice), complaint=complaint, body="已安排")
@@ -283,7 +284,6 @@ def test_a_message_left_sending_by_a_dead_worker_is_failed_not_sent_again(texts,
 
 def test_an_erased_customer_gets_nothing_that_was_still_queued(texts):  # type: ignore[no-untyped-def]
     complaint = submit_complaint()
-    Complaint.objects.filter(pk=complaint.pk)
     complaint.customer.erased_at = clock.now()
     complaint.customer.save(update_fields=["erased_at"])
     assert outbox_drain().cancelled == 1
