@@ -351,3 +351,23 @@ def test_administrators_see_the_outbox_in_the_admin_and_agents_do_not(client, ad
     client.logout()
     assert client.login(username="alice", password="outbox-pass-2026")
     assert client.get("/admin/notifications/outboxmessage/").status_code == 403
+
+
+# --- privacy ---------------------------------------------------------------------------------------
+
+
+def test_erasure_cancels_what_is_still_queued_and_export_lists_it(texts):  # type: ignore[no-untyped-def]
+    from aftersales.accounts.privacy.registry import DataSubject
+    from aftersales.notifications import privacy
+
+    complaint = submit_complaint()
+    subject = DataSubject(customer_id=complaint.customer_id, complaint_ids=(complaint.pk,))
+    exported = privacy._export(subject=subject)
+    assert [(m["reason"], m["state"]) for m in exported["outbound_messages"]] == [
+        ("acknowledgement", "queued")
+    ]
+    assert "+8613800138000" not in str(exported["outbound_messages"])
+    erased = privacy._erase(subject=subject, at=clock.now(), request_id=1)
+    assert erased["outbound_messages_cancelled"] == 1
+    assert outbox_drain().handled == 0 and texts == []
+    assert OutboxMessage.objects.get().state == "cancelled"
