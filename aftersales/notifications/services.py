@@ -258,8 +258,10 @@ def _customer_envelope(message: OutboxMessage) -> Envelope:
 
     complaint = _complaint_for(message)
     customer = complaint.customer
-    if customer.erased_at is not None or f"customer:{customer.pk}" != message.recipient:
+    if customer.erased_at is not None:
         raise NothingToSend("the customer was erased")
+    if f"customer:{customer.pk}" != message.recipient:
+        raise NothingToSend("the complaint belongs to another customer now")
     texts = CUSTOMER_TEXTS[message.reason]
     subject, body = texts.get(message.language, texts["zh-hans"])
     number = complaint.number

@@ -38,4 +38,5 @@ def notify_customer_task(complaint_id: int, reason: str) -> None:
         Complaint.objects.select_related("customer", "contact_identity").filter(pk=complaint_id).first()
     )
     if complaint is not None:
-        customer_notify(complaint=complaint, reason=reason, key=f"{reason}:{complaint_id}:legacy")
+        key = f"acknowledgement:{complaint_id}" if reason == "acknowledgement" else ""
+        customer_notify(complaint=complaint, reason=reason, key=key)
