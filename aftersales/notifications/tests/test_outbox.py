@@ -371,3 +371,10 @@ def test_erasure_cancels_what_is_still_queued_and_export_lists_it(texts):  # typ
     assert erased["outbound_messages_cancelled"] == 1
     assert outbox_drain().handled == 0 and texts == []
     assert OutboxMessage.objects.get().state == "cancelled"
+
+
+def test_a_customer_who_gave_only_a_landline_is_not_texted(texts):  # type: ignore[no-untyped-def]
+    complaint = submit_complaint(phone="021-6432 1000")
+    assert complaint.contact_identity is not None and not complaint.contact_identity.is_mobile
+    assert not OutboxMessage.objects.filter(complaint_id=complaint.pk).exists()
+    assert outbox_drain().handled == 0 and texts == []
