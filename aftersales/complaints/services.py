@@ -143,7 +143,7 @@ def complaint_open(
         # Opened while speaking with the customer: that conversation was the first response.
         changed += _mark_responded(complaint, at)
     complaint.save(update_fields=sorted(set(changed)))
-    _queue_customer_notice(complaint, "acknowledgement")
+    _after_commit_notify_customer(complaint, "acknowledgement")
     return complaint
 
 
@@ -290,7 +290,7 @@ def _reopen_on_message(*, actor: Actor, complaint: Complaint, body: str, channel
     complaint.contact_count += 1
     changed += ["contact_count", "event_count", *_reread_by_rules(complaint, message=message, at=now)]
     complaint.save(update_fields=sorted(set(changed)))
-    _queue_owner_notice(complaint, "reopened")
+    _after_commit_notify_owner(complaint, "reopened")
     return message
 
 
@@ -321,7 +321,7 @@ def _open_follow_up(*, actor: Actor, complaint: Complaint, body: str, channel: s
     )
     events.follow_up_event(complaint=complaint, actor=actor, at=now, follow_up=follow_up)
     complaint.save(update_fields=["event_count"])
-    _queue_owner_notice(complaint, "follow_up")
+    _after_commit_notify_owner(complaint, "follow_up")
     return follow_up.messages.get()
 
 
@@ -377,7 +377,7 @@ def complaint_reply(*, actor: Actor, complaint: Complaint, body: str) -> Message
     )
     changed += _mark_responded(complaint, now)
     complaint.save(update_fields=sorted(set(changed + ["event_count"])))
-    _queue_customer_notice(complaint, "reply")
+    _after_commit_notify_customer(complaint, "reply")
     return message
 
 
@@ -688,7 +688,7 @@ def _act_on_passed_deadlines(complaint: Complaint, now: datetime) -> None:
             break
         complaint.breaches = [*complaint.breaches, name]
         events.sla_breach_event(complaint=complaint, actor=SYSTEM, at=now, deadline=name, due_at=due_at)
-        _queue_owner_notice(complaint, name)
+        _after_commit_notify_owner(complaint, name)
         # One breach sweep raises the level once, even when several deadlines passed together.
         if name in sla.ESCALATING and not escalated and pack.level_above(complaint.level):
             reason = f"{sla.LABELS[name]['en']} deadline passed"
@@ -910,7 +910,7 @@ def _raise_level(
         reason=reason,
         automatic=actor.kind == "system",
     )
-    _queue_owner_notice(complaint, "escalation")
+    _after_commit_notify_owner(complaint, "escalation")
     return ["level", "team", "level_responded_at", "level_response_due_at", "breaches"]
 
 
@@ -970,15 +970,16 @@ def _refresh_next_deadline(complaint: Complaint) -> list[str]:
     return list(DEADLINE_KEYS)
 
 
-def _queue_owner_notice(complaint: Complaint, reason: str) -> None:
-    """Queue the owner's notice in this transaction (the outbox sends it after commit)."""
+def _after_commit_notify_owner(complaint: Complaint, reason: str) -> None:
+    """Queue the owner's notice in this transaction: the outbox's worker sends it after commit."""
     from aftersales.notifications.services import owner_notify
 
     owner_notify(complaint=complaint, reason=reason)
 
 
-def _queue_customer_notice(complaint: Complaint, reason: str) -> None:
-    """Queue the customer's notice in this transaction, on their channel, in their language."""
+def _after_commit_notify_customer(complaint: Complaint, reason: str) -> None:
+    """Queue the customer's notice in this transaction (on their channel, in their language):
+    the outbox's worker sends it after commit."""
     from aftersales.notifications.services import customer_notify
 
     key = f"acknowledgement:{complaint.pk}" if reason == "acknowledgement" else ""
