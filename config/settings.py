@@ -325,3 +325,17 @@ if _S3_BUCKET:
 # The e-mail poller waits with IMAP IDLE where the server offers it, renewing the wait this often
 # (RFC 2177 asks for less than 29 minutes); without IDLE it polls every EMAIL_IMAP_POLL_SECONDS.
 EMAIL_IMAP_IDLE_SECONDS = env_int("AFTERSALES_IMAP_IDLE_SECONDS", 25 * 60, minimum=5)
+# --- Outbound: the outbox every message leaves through (docs/channels.md, "Outbound") ---------
+# How often the beat drains it; the first retry's wait in seconds (doubled per attempt, at most
+# an hour); attempts before a message fails for good; how long a claimed message may stay
+# "sending" before it is failed rather than resent; whether a commit that queued a message
+# also wakes the worker once (at most once a second per process).
+OUTBOX_DRAIN_SECONDS = env_int("AFTERSALES_OUTBOX_DRAIN_SECONDS", 5, minimum=1)
+OUTBOX_RETRY_SECONDS = env_int("AFTERSALES_OUTBOX_RETRY_SECONDS", 30, minimum=1)
+OUTBOX_MAX_ATTEMPTS = env_int("AFTERSALES_OUTBOX_MAX_ATTEMPTS", 6, minimum=1)
+OUTBOX_SENDING_LEASE_SECONDS = env_int("AFTERSALES_OUTBOX_SENDING_LEASE_SECONDS", 15 * 60, minimum=60)
+OUTBOX_NUDGE = env_bool("AFTERSALES_OUTBOX_NUDGE", True)
+CELERY_BEAT_SCHEDULE["outbox-drain"] = {
+    "task": "notifications.outbox_drain",
+    "schedule": float(OUTBOX_DRAIN_SECONDS),
+}

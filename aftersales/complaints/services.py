@@ -1079,21 +1079,16 @@ def _refresh_next_deadline(complaint: Complaint) -> list[str]:
 
 
 def _after_commit_notify_owner(complaint: Complaint, reason: str) -> None:
-    from aftersales.notifications.services import notifications_enabled
-    from aftersales.notifications.tasks import notify_owner_task
+    """Queue the owner's notice in this transaction: the outbox's worker sends it after commit."""
+    from aftersales.notifications.services import owner_notify
 
-    if not notifications_enabled():
-        return
-    complaint_id = complaint.pk
-    # robust: a broker outage must not fail a change that is already committed.
-    transaction.on_commit(lambda: notify_owner_task.delay(complaint_id, reason), robust=True)
+    owner_notify(complaint=complaint, reason=reason)
 
 
 def _after_commit_notify_customer(complaint: Complaint, reason: str) -> None:
-    from aftersales.notifications.services import notifications_enabled
-    from aftersales.notifications.tasks import notify_customer_task
+    """Queue the customer's notice in this transaction (on their channel, in their language):
+    the outbox's worker sends it after commit."""
+    from aftersales.notifications.services import customer_notify
 
-    if not notifications_enabled():
-        return
-    complaint_id = complaint.pk
-    transaction.on_commit(lambda: notify_customer_task.delay(complaint_id, reason), robust=True)
+    key = f"acknowledgement:{complaint.pk}" if reason == "acknowledgement" else ""
+    customer_notify(complaint=complaint, reason=reason, key=key)

@@ -394,6 +394,12 @@ def event_words(event: TimelineEvent, staff_names: dict[int, str]) -> tuple[str,
         return headline, _reason(payload.get("reason"))
     if kind == TimelineEvent.Kind.ATTACHMENT:
         return gettext("%(who)s added an attachment") % {"who": who}, ""
+    if kind == TimelineEvent.Kind.DELIVERY_FAILED:
+        channel = str(payload.get("channel", ""))
+        headline = gettext("A message to the customer by %(channel)s could not be delivered") % {
+            "channel": gettext("SMS") if channel == "sms" else channel_words(channel)
+        }
+        return headline, _reason(payload.get("reason"))
     if kind == TimelineEvent.Kind.REPAIR:
         return repair_event_words(payload, who), repair_state_words(str(payload.get("state", "")))
     if kind == TimelineEvent.Kind.CALL:

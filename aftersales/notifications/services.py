@@ -1,12 +1,22 @@
-from collections.abc import Iterator
-from contextlib import contextmanager
-from typing import TYPE_CHECKING
+"""Notifications to staff and customers, queued through the outbox (notifications/outbox.py).
 
-from django.conf import settings
+`owner_notify` and `customer_notify` are what other apps call inside their transaction; they
+choose the channel (the one the customer used for the complaint) and the language, and queue
+one outbox row. The text and the address are read when the row is sent (`_customer_envelope`,
+`_staff_envelope`), so a customer who is erased meanwhile gets nothing and no address waits
+in the queue.
+"""
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
+
 from django.core.mail import send_mail
 
 from aftersales.common import clock
-from aftersales.notifications.models import Notification
+from aftersales.notifications.models import Notification, OutboxMessage
+from aftersales.notifications.outbox import Envelope, NothingToSend, RecipientKind, outbound_enqueue
 from aftersales.notifications.sms import gateway
 
 if TYPE_CHECKING:
@@ -32,6 +42,7 @@ def notifications_enabled() -> bool:
 
 
 def sms_send(*, phone: str, text: str) -> None:
+    """A sign-in code, sent at once: the customer is waiting for it on the sign-in page."""
     gateway()(phone, text)
 
 
@@ -45,7 +56,12 @@ def notification_record_and_send(
     complaint_id: int | None,
     address: str = "",
 ) -> Notification:
-    """Record the notification and deliver it on its channel (e-mail or SMS to `address`)."""
+    """Record the notification and deliver it at once on its channel (e-mail or SMS to `address`).
+
+    For what cannot wait for the outbox or has no one to reference any more: an in-app note
+    (the record is the delivery) and the privacy notices, whose last one goes out after the
+    customer's contacts are erased.
+    """
     notification = Notification.objects.create(
         recipient=recipient,
         channel=channel,
@@ -64,25 +80,26 @@ def notification_record_and_send(
     return notification
 
 
-def notify_owner(*, complaint_id: int, reason: str) -> Notification | None:
-    """Tell the complaint's owner (or, without one, its team) about a breach or escalation."""
-    from aftersales.complaints.models import Complaint
+# What the owner is told, by reason (staff read both languages).
+def _owner_text(complaint: "Complaint", reason: str) -> tuple[str, str]:
+    subject = f"[{complaint.number}] {reason}: level {complaint.level}, state {complaint.state}"
+    body = f"Complaint {complaint.number} needs attention ({reason}). Team: {complaint.team}."
+    return subject, body
 
-    complaint = Complaint.objects.select_related("owner").filter(pk=complaint_id).first()
-    if complaint is None:
+
+def owner_notify(*, complaint: "Complaint", reason: str) -> OutboxMessage | None:
+    """Queue a notice to the complaint's owner (or, without one, its team): a breach, an escalation.
+
+    By e-mail when the owner has an address, else in the app. None while notifications are
+    suppressed (importing history).
+    """
+    if not notifications_enabled():
         return None
     owner = complaint.owner
     recipient = f"staff:{owner.pk}" if owner else f"team:{complaint.team}"
-    subject = f"[{complaint.number}] {reason}: level {complaint.level}, state {complaint.state}"
-    body = f"Complaint {complaint.number} needs attention ({reason}). Team: {complaint.team}."
-    return notification_record_and_send(
-        recipient=recipient,
-        channel=Notification.Channel.EMAIL if owner and owner.email else Notification.Channel.IN_APP,
-        reason=reason,
-        subject=subject,
-        body=body,
-        complaint_id=complaint.pk,
-        address=owner.email if owner else "",
+    channel = Notification.Channel.EMAIL if owner and owner.email else Notification.Channel.IN_APP
+    return outbound_enqueue(
+        channel=channel, recipient=recipient, reason=reason, complaint_id=complaint.pk, language="zh-hans"
     )
 
 
@@ -113,52 +130,82 @@ CUSTOMER_TEXTS = {
 }
 
 
-def notify_customer(*, complaint_id: int, reason: str) -> Notification | None:
-    """Acknowledge receipt or announce a reply, to the contacts the complaint was filed with.
+# Where a customer on a social platform is written to, by channel: set by that channel's app.
+# Called with (complaint, the platform user id); returns the platform's reply_to or None.
+SocialAddress = Callable[["Complaint", str], "dict[str, Any] | None"]
+_SOCIAL_ADDRESSES: dict[str, SocialAddress] = {}
+# E-mail threading of a complaint's later mail (set by the e-mail channel): complaint id -> headers.
+_EMAIL_THREADS: list[Callable[[int], dict[str, str]]] = []
 
-    By e-mail when an address came with it, else by SMS to its phone when that is a mobile.
-    Never to the customer record's other contacts: a phone or address someone else typed
-    for this customer must not receive this complaint's tracking link.
+
+def social_address_register(channel: str, address: SocialAddress) -> None:
+    _SOCIAL_ADDRESSES[channel] = address
+
+
+def email_thread_register(headers: Callable[[int], dict[str, str]]) -> None:
+    _EMAIL_THREADS[:] = [headers]
+
+
+_SOCIAL_KINDS = {"wechat_openid": "wechat", "weibo_uid": "weibo", "douyin_open_id": "douyin"}
+
+
+def customer_channel(complaint: "Complaint") -> str:
+    """The channel the customer used for `complaint`, "" when it cannot reach them.
+
+    The e-mail address given with it first; else its contact: an e-mail address, a mobile
+    (SMS; a landline gets nothing), or the social platform it came from. Never the customer
+    record's other contacts: a phone or address someone else typed for this customer must
+    not receive this complaint's tracking link.
     """
-    from aftersales.complaints.models import Complaint
-    from aftersales.complaints.services import tracking_token
+    if complaint.email_identity_id is not None:
+        return Notification.Channel.EMAIL
+    contact = complaint.contact_identity
+    if contact is not None:
+        if contact.kind == "email":
+            return Notification.Channel.EMAIL
+        if contact.kind == "phone":
+            return Notification.Channel.SMS if contact.is_mobile else ""
+        channel = _SOCIAL_KINDS.get(contact.kind, "")
+        return channel if channel in _SOCIAL_ADDRESSES else ""
+    customer = complaint.customer  # filed before identities existed
+    if customer.email:
+        return Notification.Channel.EMAIL
+    return Notification.Channel.SMS if customer.phone else ""
 
-    complaint = (
-        Complaint.objects.select_related("customer", "contact_identity", "email_identity")
-        .filter(pk=complaint_id)
-        .first()
+
+def customer_notify(*, complaint: "Complaint", reason: str, key: str = "") -> OutboxMessage | None:
+    """Queue `reason` (a key of CUSTOMER_TEXTS) to the complaint's customer, on their channel.
+
+    In the complaint's language (else the customer's). None while notifications are
+    suppressed, or when the complaint has no contact to reach. `key` makes it once-only
+    (the care guide: one per complaint).
+    """
+    if not notifications_enabled():
+        return None
+    if reason not in CUSTOMER_TEXTS:
+        raise ValueError(f"no customer text for {reason!r}")
+    channel = customer_channel(complaint)
+    if not channel:
+        return None
+    language = (
+        complaint.language if complaint.language in CUSTOMER_TEXTS[reason] else complaint.customer.language
     )
-    if complaint is None or complaint.customer.erased_at is not None:
-        return None
-    customer = complaint.customer
-    channel, address = _customer_address(complaint)
-    if not address:
-        return None
-    link = f"{settings.PUBLIC_BASE_URL}/track/{complaint.number}/?token={tracking_token(complaint)}"
-    texts = CUSTOMER_TEXTS[reason]
-    subject, body = texts.get(complaint.language, texts.get(customer.language, texts["zh-hans"]))
-    if reason == "acknowledgement":
-        from aftersales.triage.services import triage_advice
-
-        advice = triage_advice(reasons=complaint.triage_reasons, language=complaint.language)
-        body = "\n".join([*advice, body]) if advice else body
-    return notification_record_and_send(
-        recipient=f"customer:{customer.pk}",
+    return outbound_enqueue(
         channel=channel,
+        recipient=f"customer:{complaint.customer_id}",
         reason=reason,
-        subject=subject.format(number=complaint.number),
-        body=body.format(number=complaint.number, link=link),
+        key=key,
+        language=language,
         complaint_id=complaint.pk,
-        address=address,
     )
 
 
 def care_guide_push_due(*, now: "datetime | None" = None) -> list[int]:
-    """Send the care guide (seed 四(四)) for complaints resolved `care_guide_after` ago (policy pack).
+    """Queue the care guide (seed 四(四)) for complaints resolved `care_guide_after` ago (policy pack).
 
-    Complaints resolved within the window before that moment and still resolved, archived or closed
-    get one guide each, through the notifications record (a complaint already sent one is skipped,
-    so a rerun sends nothing twice); an erased customer gets none. Returns the complaint ids sent to.
+    Complaints resolved within the window before that moment and still resolved, archived or
+    closed get one guide each (the outbox key "care_guide:<complaint>" makes a rerun queue
+    nothing twice); an erased customer gets none. Returns the complaint ids queued for.
     """
     from aftersales.complaints.models import Complaint
     from aftersales.policy.pack import current_pack
@@ -174,31 +221,99 @@ def care_guide_push_due(*, now: "datetime | None" = None) -> list[int]:
             customer__erased_at__isnull=True,
         )
         .exclude(
-            pk__in=Notification.objects.filter(reason="care_guide", complaint_id__isnull=False).values(
+            pk__in=OutboxMessage.objects.filter(reason="care_guide", complaint_id__isnull=False).values(
                 "complaint_id"
             )
         )
+        .select_related("customer", "contact_identity")
         .order_by("resolved_at", "pk")
-        .values_list("pk", flat=True)
     )
-    sent = []
-    for complaint_id in due:
-        if notify_customer(complaint_id=complaint_id, reason="care_guide") is not None:
-            sent.append(complaint_id)
-    return sent
+    queued = []
+    for complaint in due:
+        if customer_notify(complaint=complaint, reason="care_guide", key=f"care_guide:{complaint.pk}"):
+            queued.append(complaint.pk)
+    return queued
 
 
-def _customer_address(complaint: "Complaint") -> tuple[str, str]:
-    """(channel, address) to reach the customer about this complaint; address "" when none."""
-    email = complaint.email_identity
+# --- building the messages when they are sent ------------------------------------------------------
+
+
+def _complaint_for(message: OutboxMessage) -> "Complaint":
+    from aftersales.complaints.models import Complaint
+
+    if message.complaint_id is None:
+        raise NothingToSend("no complaint to write about")
+    complaint = (
+        Complaint.objects.select_related("customer", "contact_identity", "email_identity", "owner")
+        .filter(pk=message.complaint_id)
+        .first()
+    )
+    if complaint is None:
+        raise NothingToSend("the complaint is gone")
+    return complaint
+
+
+def _customer_envelope(message: OutboxMessage) -> Envelope:
+    from aftersales.complaints.services import tracking_url
+
+    complaint = _complaint_for(message)
+    customer = complaint.customer
+    if customer.erased_at is not None:
+        raise NothingToSend("the customer was erased")
+    if f"customer:{customer.pk}" != message.recipient:
+        raise NothingToSend("the complaint belongs to another customer now")
+    texts = CUSTOMER_TEXTS[message.reason]
+    subject, body = texts.get(message.language, texts["zh-hans"])
+    number = complaint.number
+    body = body.format(number=number, link=tracking_url(complaint))
+    if message.reason == "acknowledgement":
+        from aftersales.triage.services import triage_advice
+
+        advice = triage_advice(reasons=complaint.triage_reasons, language=message.language)
+        body = "\n".join([*advice, body]) if advice else body
+    envelope = Envelope(subject=subject.format(number=number), body=body, record_as=message.recipient)
+    channel = message.channel
+    if channel == Notification.Channel.EMAIL:
+        email = complaint.email_identity or complaint.contact_identity
+        address = email.value if email is not None and email.kind == "email" else customer.email
+        if not address:
+            raise NothingToSend("no e-mail address on the complaint")
+        headers = _EMAIL_THREADS[0](complaint.pk) if _EMAIL_THREADS else {}
+        return replace(envelope, address=address, headers=headers)
+    if channel == Notification.Channel.SMS:
+        contact = complaint.contact_identity
+        phone = contact.value if contact is not None and contact.is_mobile else ""
+        if contact is None:
+            phone = customer.phone or ""
+        if not phone:
+            raise NothingToSend("no mobile number on the complaint")
+        return replace(envelope, address=phone)
     contact = complaint.contact_identity
-    if email is not None:
-        return Notification.Channel.EMAIL, email.value
-    if contact is not None:
-        if contact.kind == "email":
-            return Notification.Channel.EMAIL, contact.value
-        return Notification.Channel.SMS, contact.value if contact.is_mobile else ""
-    customer = complaint.customer  # filed before identities existed
-    if customer.email:
-        return Notification.Channel.EMAIL, customer.email
-    return Notification.Channel.SMS, customer.phone or ""
+    address_of = _SOCIAL_ADDRESSES.get(channel)
+    if contact is None or _SOCIAL_KINDS.get(contact.kind) != channel or address_of is None:
+        raise NothingToSend(f"no {channel} account on the complaint")
+    reply_to = address_of(complaint, contact.value)
+    if reply_to is None:
+        raise NothingToSend(f"no {channel} conversation to answer in")
+    return replace(envelope, reply_to=reply_to)
+
+
+def _staff_envelope(message: OutboxMessage) -> Envelope:
+    from aftersales.accounts.models import User
+
+    complaint = _complaint_for(message)
+    subject, body = _owner_text(complaint, message.reason)
+    address = ""
+    if message.channel == Notification.Channel.EMAIL:
+        staff = User.objects.filter(pk=int(message.recipient.split(":", 1)[1])).first()
+        address = staff.email if staff is not None else ""
+        if not address:
+            raise NothingToSend("the staff member has no e-mail address")
+    return Envelope(subject=subject, body=body, address=address, record_as=message.recipient)
+
+
+RECIPIENT_KINDS = {
+    "customer": RecipientKind(envelope=_customer_envelope),
+    "staff": RecipientKind(envelope=_staff_envelope, customer_facing=False),
+    "team": RecipientKind(envelope=_staff_envelope, customer_facing=False),
+}

@@ -18,6 +18,7 @@ from django.db import connection
 from aftersales.common import clock
 from aftersales.complaints.models import Complaint
 from aftersales.complaints.tests.factories import submit_complaint
+from aftersales.notifications.models import OutboxMessage
 
 BROKER = os.environ.get("CELERY_WORKER_BROKER_URL", "")
 
@@ -38,15 +39,22 @@ def database_url_for_worker() -> str:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_beat_and_worker_escalate_an_overdue_complaint_on_their_own(tmp_path):  # type: ignore[no-untyped-def]
+def test_beat_and_worker_escalate_an_overdue_complaint_on_their_own(tmp_path, settings):  # type: ignore[no-untyped-def]
+    # Filed while no worker runs: its acknowledgement waits in the outbox.
+    settings.OUTBOX_NUDGE = False
     with clock.travel_to(clock.now() - timedelta(hours=3)):
         complaint = submit_complaint(text="屏幕有亮点")
     assert complaint.level == "L1" and complaint.next_deadline_at < clock.now()
+    outbox = OutboxMessage.objects.filter(complaint_id=complaint.pk)
+    assert list(outbox.values_list("reason", "state")) == [("acknowledgement", "queued")]
     env = {
         **os.environ,
         "CELERY_BROKER_URL": BROKER,
         "DATABASE_URL": database_url_for_worker(),
         "AFTERSALES_SLA_SWEEP_SECONDS": "1",
+        # Only the beat drains the outbox here: no wake-up after commit.
+        "AFTERSALES_OUTBOX_DRAIN_SECONDS": "1",
+        "AFTERSALES_OUTBOX_NUDGE": "0",
         "AFTERSALES_VAR_DIR": str(tmp_path),
         "CELERY_TASK_ALWAYS_EAGER": "0",
     }
@@ -77,7 +85,8 @@ def test_beat_and_worker_escalate_an_overdue_complaint_on_their_own(tmp_path):  
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             complaint.refresh_from_db()
-            if complaint.level != "L1":
+            states = set(outbox.values_list("state", flat=True))
+            if complaint.level != "L1" and outbox.count() > 2 and states == {"sent"}:
                 break
             time.sleep(0.5)
     finally:
@@ -86,3 +95,8 @@ def test_beat_and_worker_escalate_an_overdue_complaint_on_their_own(tmp_path):  
     assert complaint.level == "L2", output[-3000:]
     assert complaint.state == "escalated"
     assert Complaint.objects.get(pk=complaint.pk).events.filter(kind="sla_breach", actor="system").exists()
+    # The acknowledgement and the team's notices (breach, escalation) left through the outbox, once each.
+    sent = list(outbox.order_by("pk").values_list("reason", "state", "attempts"))
+    assert sent[0] == ("acknowledgement", "sent", 1), output[-3000:]
+    assert ("escalation", "sent", 1) in sent, output[-3000:]
+    assert f"工单号 {complaint.number}" in output  # the console SMS gateway's line, in the worker

@@ -14,7 +14,7 @@ from aftersales.accounts.tests.privacy_fixtures import bearer, customer_session,
 from aftersales.common import clock
 from aftersales.complaints.models import Complaint
 from aftersales.notifications.models import Notification
-from aftersales.notifications.tasks import care_guide_push_task
+from aftersales.notifications.tasks import care_guide_push_task, outbox_drain_task
 
 pytestmark = pytest.mark.django_db
 
@@ -52,6 +52,8 @@ def test_the_care_guide_goes_once_thirty_days_after_resolution(complaint):  # ty
     with clock.travel_to(resolved + timedelta(days=30, hours=1)):
         assert care_guide_push_task() == 1
         assert care_guide_push_task() == 0
+        # Queued in the outbox; the worker's drain sends it.
+        assert outbox_drain_task() == 1
     guide = Notification.objects.get(reason="care_guide")
     assert guide.complaint_id == complaint.pk and complaint.number in guide.body
 

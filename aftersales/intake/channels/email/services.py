@@ -10,8 +10,9 @@
    anything else goes through intake (`complaint_submit`, channel "email");
 5. the sender is acknowledged at once, threaded, with the complaint number: never an
    auto-reply, a bounce, a list, our own address, and at most N per sender per hour. The
-   acknowledgement is an outbox row written in the same transaction; after commit a Celery
-   task sends it, and each poll sends whatever is still pending.
+   acknowledgement is a SentMail row (the thread index replies are matched against) and a
+   row of the platform's outbox (notifications/outbox.py), both written in the same
+   transaction; the outbox's worker sends it (`sent_mail_envelope` builds the mail).
 """
 
 import hashlib
@@ -25,10 +26,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.core.mail import BadHeaderError, EmailMessage
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
-from django.db.models import F
 
 from aftersales.accounts.actors import ANONYMOUS, SYSTEM, customer_actor
 from aftersales.accounts.models import CustomerIdentity
@@ -45,6 +44,14 @@ from aftersales.intake.channels.email.models import MailAttachment, ReceivedMail
 from aftersales.intake.channels.email.parsing import ParsedMail, parse_mail
 from aftersales.intake.services import complaint_submit
 from aftersales.intake.submission import FIELD_LIMITS, Submission
+from aftersales.notifications.models import OutboxMessage
+from aftersales.notifications.outbox import (
+    Envelope,
+    NothingToSend,
+    outbound_enqueue,
+    outbox_drain,
+    outbox_message_deliver,
+)
 from aftersales.notifications.services import notifications_suppressed
 from aftersales.policy.pack import current_pack
 
@@ -167,24 +174,20 @@ def _take_in(parsed: ParsedMail, *, raw: bytes, digest: str, source: str) -> Mai
     if complaint is not None and outcome != ReceivedMail.Outcome.DELIVERY_FAILURE:
         acknowledgement = _acknowledgement_queue(parsed, complaint=complaint, show_number=show_number)
     if acknowledgement is not None:
-        _after_commit_deliver(acknowledgement.pk)
+        outbound_enqueue(
+            channel="email",
+            recipient=f"mail:{acknowledgement.pk}",
+            reason="mail_acknowledgement",
+            key=f"mail:{acknowledgement.pk}",
+            language=complaint.language if complaint is not None else "zh-hans",
+            complaint_id=acknowledgement.complaint_id,
+        )
     return MailOutcome(
         outcome=outcome,
         reason=reason,
         complaint_number=complaint.number if complaint is not None and show_number else None,
         acknowledgement_id=acknowledgement.pk if acknowledgement is not None else None,
     )
-
-
-def _after_commit_deliver(sent_mail_id: int) -> None:
-    """Send the acknowledgement through the worker once the intake is committed.
-
-    robust: a broker outage must not undo an intake already committed; the row stays pending
-    and the next poll (`acknowledgements_deliver_pending`) sends it.
-    """
-    from aftersales.intake.channels.email.tasks import deliver_acknowledgement_task
-
-    transaction.on_commit(lambda: deliver_acknowledgement_task.delay(sent_mail_id), robust=True)
 
 
 def _bounce_record(parsed: ParsedMail) -> tuple[Complaint | None, str, str]:
@@ -379,18 +382,15 @@ def _acknowledgement_queue(parsed: ParsedMail, *, complaint: Complaint, show_num
     )
 
 
-def acknowledgement_deliver(*, sent_mail_id: int) -> bool:
-    """Send one outbox row through Django's e-mail backend; True when it went out.
+def sent_mail_envelope(message: OutboxMessage) -> Envelope:
+    """The outbox's e-mail for a "mail:<SentMail id>" row: the stored mail, threaded.
 
-    Claimed with a conditional update first, so a retry or a second worker never sends it
-    twice. A failed attempt goes back to pending (to `failed` after 5 attempts).
+    Message-ID is the SentMail's own (what a reply's In-Reply-To will name); In-Reply-To and
+    References point at the customer's mail. Raises NothingToSend when the row is gone.
     """
-    claimed = SentMail.objects.filter(pk=sent_mail_id, state=SentMail.State.PENDING).update(
-        state=SentMail.State.SENDING, attempts=F("attempts") + 1
-    )
-    if claimed != 1:
-        return False
-    sent = SentMail.objects.get(pk=sent_mail_id)
+    sent = SentMail.objects.filter(pk=int(message.recipient.split(":", 1)[1])).first()
+    if sent is None or not sent.recipient:
+        raise NothingToSend("the mail was erased")
     headers = {
         "Message-ID": f"<{sent.message_id}>",
         "Auto-Submitted": "auto-replied",
@@ -400,38 +400,55 @@ def acknowledgement_deliver(*, sent_mail_id: int) -> bool:
         headers["In-Reply-To"] = f"<{sent.in_reply_to}>"
     if sent.references:
         headers["References"] = sent.references
-    try:
-        EmailMessage(
-            subject=sent.subject,
-            body=sent.body,
-            from_email=settings.DEFAULT_FROM_EMAIL,
-            to=[sent.recipient],
-            headers=headers,
-        ).send(fail_silently=False)
-    except BadHeaderError as exc:
-        # Header injection: never retried.
-        SentMail.objects.filter(pk=sent.pk).update(state=SentMail.State.FAILED, last_error=str(exc)[:255])
-        log.warning("acknowledgement %s refused: %s", sent.pk, exc)
+    return Envelope(subject=sent.subject, body=sent.body, address=sent.recipient, headers=headers)
+
+
+_MAIL_STATES = {
+    OutboxMessage.State.QUEUED: SentMail.State.PENDING,
+    OutboxMessage.State.SENDING: SentMail.State.SENDING,
+    OutboxMessage.State.SENT: SentMail.State.SENT,
+    OutboxMessage.State.FAILED: SentMail.State.FAILED,
+    OutboxMessage.State.CANCELLED: SentMail.State.FAILED,
+}
+
+
+def sent_mail_outcome(message: OutboxMessage) -> None:
+    """Mirror the outbox row's state on the SentMail (the e-mail channel's admin shows it)."""
+    SentMail.objects.filter(pk=int(message.recipient.split(":", 1)[1])).update(
+        state=_MAIL_STATES[OutboxMessage.State(message.state)],
+        attempts=message.attempts,
+        last_error=message.last_error[:255],
+        sent_at=message.sent_at,
+    )
+
+
+def complaint_thread_headers(complaint_id: int) -> dict[str, str]:
+    """In-Reply-To/References for later mail about a complaint that came by e-mail: our last mail."""
+    last = (
+        SentMail.objects.filter(complaint_id=complaint_id, state=SentMail.State.SENT)
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+    if last is None:
+        return {}
+    references = " ".join([*last.references.split()[-10:], f"<{last.message_id}>"])
+    return {"In-Reply-To": f"<{last.message_id}>", "References": references}
+
+
+def acknowledgement_deliver(*, sent_mail_id: int) -> bool:
+    """Send one acknowledgement now through its outbox row; True when it went out.
+
+    False when it was already sent, failed or claimed by a worker: nothing is sent twice.
+    """
+    message = OutboxMessage.objects.filter(key=f"mail:{sent_mail_id}").first()
+    if message is None:
         return False
-    except Exception as exc:
-        state = SentMail.State.FAILED if sent.attempts >= 5 else SentMail.State.PENDING
-        SentMail.objects.filter(pk=sent.pk).update(
-            state=state, last_error=f"{type(exc).__name__}: {exc}"[:255]
-        )
-        log.warning("acknowledgement %s not sent (attempt %s): %s", sent.pk, sent.attempts, exc)
-        return False
-    SentMail.objects.filter(pk=sent.pk).update(state=SentMail.State.SENT, sent_at=clock.now())
-    return True
+    return outbox_message_deliver(message_id=message.pk) == OutboxMessage.State.SENT
 
 
 def acknowledgements_deliver_pending(*, limit: int = 100) -> int:
-    """Send what is still pending (a failed attempt, a crash before sending); returns how many went."""
-    ids = list(
-        SentMail.objects.filter(state=SentMail.State.PENDING)
-        .order_by("id")
-        .values_list("id", flat=True)[:limit]
-    )
-    return sum(acknowledgement_deliver(sent_mail_id=pk) for pk in ids)
+    """Drain the outbox once (acknowledgements among the rest); returns how many messages went."""
+    return outbox_drain(limit=limit).sent
 
 
 def _new_message_id() -> str:

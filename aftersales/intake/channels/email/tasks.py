@@ -9,7 +9,10 @@ from aftersales.intake.channels.email.services import (
 
 @shared_task(name="email.poll")
 def poll_mailbox_task() -> int:
-    """Read the configured mailbox once, then send acknowledgements still pending; returns mails taken in."""
+    """Read the configured mailbox once, then drain the outbox once (acknowledgements among the rest).
+
+    Returns the number of mails taken in.
+    """
     config = mailbox_from_settings()
     if config is None:
         return 0
@@ -20,4 +23,5 @@ def poll_mailbox_task() -> int:
 
 @shared_task(name="email.deliver_acknowledgement")
 def deliver_acknowledgement_task(sent_mail_id: int) -> bool:
+    """Send one acknowledgement now (the outbox's drain sends them on its own; this serves old messages)."""
     return acknowledgement_deliver(sent_mail_id=sent_mail_id)

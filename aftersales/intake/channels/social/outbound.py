@@ -6,10 +6,14 @@ ids of the customer's message. The sender is an interface; the console one print
 """
 
 import logging
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from django.conf import settings
 from django.utils.module_loading import import_string
+
+if TYPE_CHECKING:
+    from aftersales.notifications.models import OutboxMessage
+    from aftersales.notifications.outbox import Envelope
 
 log = logging.getLogger("aftersales.channels")
 
@@ -37,5 +41,22 @@ class ConsoleReplySender:
 
 
 def reply_sender() -> ReplySender:
+    """The configured sender (settings.CHANNEL_REPLY_SENDER, a dotted path to a class)."""
     sender: ReplySender = import_string(settings.CHANNEL_REPLY_SENDER)()
     return sender
+
+
+class SocialAdapter:
+    """The outbox's adapter for WeChat, Weibo and Douyin: the text through the reply sender."""
+
+    def send(self, *, envelope: "Envelope", message: "OutboxMessage") -> str:
+        from aftersales.notifications.channels import SOCIAL_MAX, text_clip
+        from aftersales.notifications.outbox import DeliveryFailed
+
+        try:
+            reply_sender().send(
+                channel=message.channel, reply_to=envelope.reply_to, text=text_clip(envelope.body, SOCIAL_MAX)
+            )
+        except ReplySendFailed as failure:
+            raise DeliveryFailed(str(failure), permanent=failure.permanent) from None
+        return ""

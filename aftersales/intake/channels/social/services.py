@@ -27,6 +27,9 @@ from aftersales.complaints.services import complaint_follow_up, tracking_url
 from aftersales.intake.channels.social.models import ChannelConversation, ChannelDelivery
 from aftersales.intake.services import complaint_submit
 from aftersales.intake.submission import Submission
+from aftersales.notifications.models import OutboxMessage
+from aftersales.notifications.outbox import Envelope, NothingToSend, outbound_enqueue, outbox_message_deliver
+from aftersales.notifications.services import notifications_suppressed
 
 log = logging.getLogger("aftersales.channels")
 security_log = logging.getLogger("aftersales.security")
@@ -144,10 +147,13 @@ def _handle(message: InboundMessage) -> ChannelDelivery:
         )
     delivery.save(update_fields=["outcome", "complaint", "reply_text", "reply_state"])
     if delivery.reply_state == ChannelDelivery.ReplyState.PENDING:
-        from aftersales.intake.channels.social.tasks import reply_send_task
-
-        delivery_pk = delivery.pk
-        transaction.on_commit(lambda: reply_send_task.delay(delivery_pk))
+        outbound_enqueue(
+            channel=delivery.channel,
+            recipient=f"delivery:{delivery.pk}",
+            reason="channel_reply",
+            key=f"delivery:{delivery.pk}",
+            complaint_id=delivery.complaint_id,
+        )
     if message.media_id:
         from aftersales.intake.channels.social.tasks import media_fetch_task
 
@@ -206,10 +212,12 @@ def _answer(message: InboundMessage, conversation: ChannelConversation) -> tuple
                     follow_up.message.complaint,
                     REPLY_TEXT["added"].format(number=open_complaint.number),
                 )
-            result = complaint_submit(
-                actor=ANONYMOUS,
-                submission=Submission(channel=message.channel, text=text, sender_id=message.sender_id),
-            )
+            # The reply to this message is the acknowledgement: no generic one besides it.
+            with notifications_suppressed():
+                result = complaint_submit(
+                    actor=ANONYMOUS,
+                    submission=Submission(channel=message.channel, text=text, sender_id=message.sender_id),
+                )
     except ValidationFailed as failure:
         reasons = "；".join(message_text(p.code, "zh-hans", **p.params) for p in failure.fields.values())
         return ChannelDelivery.Outcome.REFUSED, None, REPLY_TEXT["refused"].format(reason=reasons)
@@ -274,33 +282,59 @@ def _reason(error: DomainError) -> str:
 
 
 def channel_reply_send(*, delivery_id: int) -> ChannelDelivery | None:
-    """Send a pending reply through the configured ReplySender, at most once.
+    """Send a pending reply now through its outbox row, at most once.
 
-    The row is claimed (pending -> sending) with a conditional update: a task run twice
-    finds nothing to claim. A failure the sender calls temporary goes back to pending for
-    the task's retry; a permanent one (window closed) is marked failed and not retried.
+    None when there is nothing to claim (sent already, failed, or another worker holds it).
+    The outbox retries a temporary failure later; a permanent one (window closed) is failed.
     """
-    from aftersales.intake.channels.social.outbound import ReplySendFailed, reply_sender
-
-    claimed = ChannelDelivery.objects.filter(
-        pk=delivery_id, reply_state=ChannelDelivery.ReplyState.PENDING
-    ).update(reply_state=ChannelDelivery.ReplyState.SENDING)
-    if claimed != 1:
+    message = OutboxMessage.objects.filter(key=f"delivery:{delivery_id}").first()
+    if message is None or outbox_message_deliver(message_id=message.pk) is None:
         return None
-    delivery = ChannelDelivery.objects.get(pk=delivery_id)
-    delivery.reply_attempts += 1
-    try:
-        reply_sender().send(channel=delivery.channel, reply_to=delivery.reply_to, text=delivery.reply_text)
-    except ReplySendFailed as failure:
-        delivery.reply_error = str(failure)[:200]
-        delivery.reply_state = (
-            ChannelDelivery.ReplyState.FAILED if failure.permanent else ChannelDelivery.ReplyState.PENDING
-        )
-        delivery.save(update_fields=["reply_state", "reply_attempts", "reply_error"])
-        if not failure.permanent:
-            raise
-        return delivery
-    delivery.reply_state = ChannelDelivery.ReplyState.SENT
-    delivery.replied_at = clock.now()
-    delivery.save(update_fields=["reply_state", "reply_attempts", "replied_at"])
-    return delivery
+    return ChannelDelivery.objects.get(pk=delivery_id)
+
+
+def delivery_envelope(message: OutboxMessage) -> Envelope:
+    """The outbox's message for a "delivery:<id>" row: the reply written on the delivery."""
+    delivery = ChannelDelivery.objects.filter(pk=int(message.recipient.split(":", 1)[1])).first()
+    if delivery is None or not delivery.reply_text or not delivery.reply_to:
+        raise NothingToSend("the reply or its address was erased")
+    return Envelope(subject="", body=delivery.reply_text, reply_to=delivery.reply_to)
+
+
+_REPLY_STATES = {
+    OutboxMessage.State.QUEUED: ChannelDelivery.ReplyState.PENDING,
+    OutboxMessage.State.SENDING: ChannelDelivery.ReplyState.SENDING,
+    OutboxMessage.State.SENT: ChannelDelivery.ReplyState.SENT,
+    OutboxMessage.State.FAILED: ChannelDelivery.ReplyState.FAILED,
+    OutboxMessage.State.CANCELLED: ChannelDelivery.ReplyState.FAILED,
+}
+
+
+def delivery_outcome(message: OutboxMessage) -> None:
+    """Mirror the outbox row's state on the delivery row (its admin and the platform's retries read it)."""
+    ChannelDelivery.objects.filter(pk=int(message.recipient.split(":", 1)[1])).update(
+        reply_state=_REPLY_STATES[OutboxMessage.State(message.state)],
+        reply_attempts=message.attempts,
+        reply_error=message.last_error[:200],
+        replied_at=message.sent_at,
+    )
+
+
+def social_address(complaint: Complaint, sender_id: str) -> dict[str, Any] | None:
+    """Where a later message about `complaint` reaches its customer on the complaint's platform.
+
+    WeChat: a customer-service message to the openid (message/custom/send; the platform
+    accepts it within 48 hours of the user's last message). Weibo and Douyin: in the
+    conversation of the customer's last message, as the reply to it was sent.
+    """
+    if complaint.channel == "wechat":
+        return {"to_user_id": sender_id, "api": "message/custom/send"}
+    last = (
+        ChannelDelivery.objects.filter(channel=complaint.channel, sender_id=sender_id)
+        .exclude(reply_to={})
+        .order_by("-received_at", "-pk")
+        .first()
+    )
+    if last is not None:
+        return dict(last.reply_to)
+    return {"to_user_id": sender_id} if complaint.channel == "weibo" else None

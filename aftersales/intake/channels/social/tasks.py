@@ -3,20 +3,17 @@ import logging
 from celery import shared_task
 
 from aftersales.intake.channels.social.models import ChannelDelivery
-from aftersales.intake.channels.social.outbound import ReplySendFailed
 from aftersales.intake.channels.social.services import channel_reply_send
 
 log = logging.getLogger("aftersales.channels")
 
 
-@shared_task(
-    name="social_channels.reply_send",
-    autoretry_for=(ReplySendFailed,),
-    retry_backoff=True,
-    max_retries=5,
-)
+@shared_task(name="social_channels.reply_send")
 def reply_send_task(delivery_id: int) -> None:
-    """Send one delivery's pending reply (the outbox row's claim makes a rerun harmless)."""
+    """Send one delivery's pending reply now (the outbox row's claim makes a rerun harmless).
+
+    The outbox's drain sends replies on its own; this serves messages queued before it.
+    """
     channel_reply_send(delivery_id=delivery_id)
 
 

@@ -18,6 +18,7 @@ from aftersales.intake.channels.email.services import (
     mail_receive,
 )
 from aftersales.intake.channels.email.tests.conftest import ACK_ID, mail
+from aftersales.notifications.models import OutboxMessage
 
 pytestmark = pytest.mark.django_db
 
@@ -246,10 +247,15 @@ def test_an_outbox_row_with_a_line_break_is_never_sent_and_never_retried(receive
     receive(mail("x_gbk_label"))
     outbox.outbox.clear()
     row = SentMail.objects.get()
-    SentMail.objects.filter(pk=row.pk).update(state="pending", subject="hi\r\nBcc: victim@example.net")
+    SentMail.objects.filter(pk=row.pk).update(subject="hi\r\nBcc: victim@example.net")
+    # Queued again, as if the line break had been there from the start.
+    OutboxMessage.objects.filter(key=f"mail:{row.pk}").update(state="queued")
     assert acknowledgement_deliver(sent_mail_id=row.pk) is False
     assert outbox.outbox == []
     assert SentMail.objects.get(pk=row.pk).state == SentMail.State.FAILED
+    queued = OutboxMessage.objects.get(key=f"mail:{row.pk}")
+    assert queued.state == "failed" and "header injection" in queued.last_error
+    assert acknowledgement_deliver(sent_mail_id=row.pk) is False and outbox.outbox == []
 
 
 def test_an_acknowledgement_is_sent_once_however_often_delivery_runs(receive) -> None:  # type: ignore[no-untyped-def]
