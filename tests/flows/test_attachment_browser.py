@@ -37,6 +37,7 @@ def test_a_customer_files_a_complaint_with_photos_and_a_video_from_a_phone(  # t
     live_server, browser, transactional_db, tmp_path, settings
 ):
     from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
 
     settings.MEDIA_ROOT = tmp_path / "media"
     files = tmp_path / "picked"
@@ -64,12 +65,15 @@ def test_a_customer_files_a_complaint_with_photos_and_a_video_from_a_phone(  # t
     assert serious_axe_violations(browser, AXE) == []
 
     fill_and_send("照片.jpg")
-    error = browser.find_element(By.CSS_SELECTOR, '.error[data-field="attachments"]')
+    error = WebDriverWait(browser, 30).until(
+        lambda b: b.find_element(By.CSS_SELECTOR, '.error[data-field="attachments"]')
+    )
     assert "不接受程序或脚本文件" in error.text
     assert Complaint.objects.count() == 0
 
     fill_and_send("屏幕裂纹.jpg", "侧面.png", "开箱视频.mp4")
-    assert "/track/" in browser.current_url
+    # Three files travel before the answer: wait for the page, not for a fixed time.
+    WebDriverWait(browser, 30).until(lambda b: "/track/" in b.current_url)
     complaint = Complaint.objects.get()
     assert complaint.number in browser.page_source
     assert sorted(complaint.attachments.values_list("kind", flat=True)) == ["photo", "photo", "video"]
