@@ -72,13 +72,39 @@ def _serial_from_counter(day: date) -> int:
         return int(cursor.fetchone()[0])
 
 
+# Days whose numbering row this process has seen committed with its base (PostgreSQL).
+_days_ready: set[date] = set()
+
+
+def complaint_numbering_prepare(*, at: datetime) -> None:
+    """PostgreSQL: make sure the day of `at` has its numbering row, in a statement of its own.
+
+    Called before the write transaction (intake does): the row is then committed, and the
+    transaction's number is one statement that reads it and locks nothing. Without it the
+    day's first complaint writes the row in its own transaction, and other first complaints
+    of that day wait for that COMMIT. Does nothing on SQLite, inside a transaction, or for a
+    day this process has already seen ready.
+    """
+    day = clock.localdate(at)
+    if connection.vendor != "postgresql" or connection.in_atomic_block or day in _days_ready:
+        return
+    table = connection.ops.quote_name(ComplaintNumberSequence._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (day, last, base) VALUES (%s, 0, nextval('{COMPLAINT_NUMBER_SEQUENCE}')) "
+            f"ON CONFLICT (day) DO UPDATE SET base = COALESCE({table}.base, EXCLUDED.base)",
+            [day],
+        )
+    _days_ready.add(day)
+
+
 def _serial_from_sequence(day: date) -> int:
     """The day's next serial from the sequence: one statement that locks nothing.
 
     1. Draw a value and read the day's row in one round trip.
-    2. The day's first complaint (no row, or a row the counter wrote without `base`) makes
-       its value the day's base; a concurrent first one waits for that row's commit and
-       takes the same base (COALESCE keeps the first).
+    2. Without a base (no row, or a row the counter wrote: complaint_numbering_prepare was
+       not called), this value becomes the day's base; a concurrent first one waits for that
+       row's commit and takes the same base (COALESCE keeps the first).
     3. A value drawn before the base was set (a slower first complaint) is below it: draw
        again, and the new value is above it.
     """

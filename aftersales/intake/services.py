@@ -17,6 +17,7 @@ from aftersales.complaints.services import (
     ComplaintDraft,
     complaint_add_customer_message,
     complaint_draft,
+    complaint_numbering_prepare,
     complaint_open,
     tracking_token,
 )
@@ -126,6 +127,7 @@ class _IntakePlan:
 
 def _plan(*, actor: Actor, clean: CleanSubmission, pack: PolicyPack) -> _IntakePlan:
     at = clock.now()
+    complaint_numbering_prepare(at=at)
     text = triage_text(text=_triage_text(clean), pack=pack)
     # Team and deadlines depend on the level, which only the text decides.
     provisional = triage_complaint(
