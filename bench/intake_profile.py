@@ -48,6 +48,8 @@ class LockClock:
 
     def __init__(self) -> None:
         self.held: list[float] = []
+        # Time to get the transaction started: on SQLite, waiting for the write lock.
+        self.waited: list[float] = []
         self._started = 0.0
 
     def install(self) -> None:
@@ -58,9 +60,14 @@ class LockClock:
         clock = self
 
         def enter(atomic):  # type: ignore[no-untyped-def]
-            if not connection.in_atomic_block:
+            if connection.in_atomic_block:
+                return original_enter(atomic)
+            asked = time.perf_counter()
+            try:
+                return original_enter(atomic)
+            finally:
                 clock._started = time.perf_counter()
-            return original_enter(atomic)
+                clock.waited.append(clock._started - asked)
 
         def leave(atomic, *exc):  # type: ignore[no-untyped-def]
             try:
@@ -116,6 +123,12 @@ def main() -> None:
     parser.add_argument("--pg-database", default="aftersales_intake_profile")
     parser.add_argument("--no-publish", action="store_true", help="suppress the notification publish")
     parser.add_argument("--show-sql", action="store_true", help="print the statements of one intake")
+    parser.add_argument(
+        "--processes",
+        type=int,
+        default=1,
+        help="intake loops in this many processes at once (as gunicorn workers)",
+    )
     args = parser.parse_args()
 
     env = prepare_database(args.db, args.pg_database)
@@ -161,19 +174,34 @@ def main() -> None:
         for query in queries.captured_queries:
             print(query["sql"][:300])
     lock.held.clear()
+    lock.waited.clear()
     publish.spent.clear()
+    connection.close()
+    children = []
+    for process in range(1, args.processes):
+        pid = os.fork()
+        if pid == 0:  # a worker of its own: its own connection, its own intakes
+            process_index = process
+            break
+        children.append(pid)
+    else:
+        process_index = 0
     walls = []
+    started = time.perf_counter()
     with connection.execute_wrapper(count):
         for index in range(args.intakes):
             statements.append(0)
-            walls.append(post(index))
+            walls.append(post(30_000_000 + 1_000_000 * process_index + index))
+    elapsed = time.perf_counter() - started
     print(
         json.dumps(
             {
                 "db": args.db,
+                "process": process_index,
                 "intakes": args.intakes,
-                "per_second": round(len(walls) / sum(walls), 1),
+                "per_second": round(len(walls) / elapsed, 1),
                 "wall_ms": ms(walls),
+                "transaction_wait_ms": ms(lock.waited),
                 "transaction_ms": ms(lock.held),
                 "publish_ms": ms(publish.spent),
                 "statements": statistics.median(statements),
@@ -181,6 +209,10 @@ def main() -> None:
         ),
         flush=True,
     )
+    if process_index:
+        os._exit(0)
+    for pid in children:
+        os.waitpid(pid, 0)
     profiler = cProfile.Profile()
     profiler.enable()
     for index in range(args.intakes):
