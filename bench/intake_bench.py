@@ -58,7 +58,8 @@ def emit(result: dict) -> dict:
 
 def git_commit() -> str:
     out = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True)
-    return out.stdout.strip()
+    # BENCH_COMMIT names the commit when the tree measured is an export without git.
+    return out.stdout.strip() or os.environ.get("BENCH_COMMIT", "")
 
 
 def measure(
