@@ -82,11 +82,12 @@ def run_reads(port: int, name: str, path: str, token: str, count: int) -> dict:
     return summary(name, latencies, time.perf_counter() - started, statuses)
 
 
-def run_intake(port: int, total: int, concurrency: int) -> dict:
+def run_intake(port: int, total: int, concurrency: int, first: int = 0) -> dict:
+    """`total` intakes numbered from `first` (each its own customer's phone number)."""
     latencies: list[float] = []
     statuses: dict[int, int] = {}
     lock = threading.Lock()
-    counter = iter(range(total))
+    counter = iter(range(first, first + total))
     deadline = time.monotonic() + 600
 
     def worker() -> None:
@@ -163,15 +164,15 @@ def seed(env: dict, complaints: int, copies: int = 0) -> dict:
     return facts
 
 
-def serve(env: dict, port: int) -> subprocess.Popen:
+def serve(env: dict, port: int, workers: int = 2, app: str = "config.wsgi:application") -> subprocess.Popen:
     server = subprocess.Popen(
         [
             PYTHON,
             "-m",
             "gunicorn",
-            "config.wsgi:application",
+            app,
             "-w",
-            "2",
+            str(workers),
             "-b",
             f"127.0.0.1:{port}",
             "--timeout",

@@ -103,9 +103,11 @@ def customer_identify(
         found = _identity(*channel_identity)
         customer = found.customer if found else None
     created = False
+    phone_identity = None
     if customer is None:
-        customer, created = _customer_create(
+        customer, created, phone_identity = _customer_create(
             phone=phone,
+            mobile=mobile,
             email=email,
             name=name,
             language=language,
@@ -115,11 +117,10 @@ def customer_identify(
         )
     elif fill_missing(customer, {"name": name}):
         customer.save(update_fields=["name"])
-    phone_identity = (
-        _identity_claim(customer, CustomerIdentity.Kind.PHONE, phone, is_mobile=mobile, at=now)
-        if phone
-        else None
-    )
+    if phone and phone_identity is None:
+        phone_identity = _identity_claim(
+            customer, CustomerIdentity.Kind.PHONE, phone, is_mobile=mobile, at=now
+        )
     email_identity = _identity_claim(customer, CustomerIdentity.Kind.EMAIL, email, at=now) if email else None
     platform_identity = (
         _identity_claim(customer, *channel_identity, at=now, verified=True) if channel_identity else None
@@ -166,10 +167,12 @@ def _customer_create(
     language: str,
     city: str,
     at: datetime,
+    mobile: bool = False,
     channel_identity: tuple[str, str] | None = None,
-) -> tuple[Customer, bool]:
-    """A new customer; on a concurrent first contact with the same phone (or platform id, when
-    that is what identifies them), the one that won."""
+) -> tuple[Customer, bool, CustomerIdentity | None]:
+    """A new customer and its phone identity (`mobile`: it can receive a text); on a concurrent
+    first contact with the same phone (or platform id, when that is what identifies them),
+    the one that won, and no identity (the caller claims it)."""
     try:
         with transaction.atomic():
             customer = Customer.objects.create(
@@ -180,16 +183,21 @@ def _customer_create(
                 city=city,
                 created_at=at,
             )
+            phone_identity = None
             if phone:
-                CustomerIdentity.objects.create(
-                    customer=customer, kind=CustomerIdentity.Kind.PHONE, value=phone, created_at=at
+                phone_identity = CustomerIdentity.objects.create(
+                    customer=customer,
+                    kind=CustomerIdentity.Kind.PHONE,
+                    value=phone,
+                    is_mobile=mobile,
+                    created_at=at,
                 )
             elif channel_identity:
                 kind, value = channel_identity
                 CustomerIdentity.objects.create(
                     customer=customer, kind=kind, value=value, created_at=at, verified_at=at
                 )
-            return customer, True
+            return customer, True, phone_identity
     except IntegrityError:
         if phone:
             found = _identity(CustomerIdentity.Kind.PHONE, phone)
@@ -199,7 +207,7 @@ def _customer_create(
             raise
         if found is None:
             raise
-        return found.customer, False
+        return found.customer, False, None
 
 
 def _identity_claim(

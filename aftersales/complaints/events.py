@@ -22,8 +22,12 @@ _pending: ContextVar[list[TimelineEvent] | None] = ContextVar("pending_timeline_
 
 
 @contextmanager
-def batched() -> Iterator[None]:
-    """Write the events appended inside the block with one INSERT when it ends without error."""
+def batched(*, new_chain: bool = False) -> Iterator[None]:
+    """Write the events appended inside the block with one INSERT when it ends without error.
+
+    `new_chain`: the events are a complaint's first (it was numbered in this transaction), so
+    its ledger chain has no head to read.
+    """
     pending: list[TimelineEvent] = []
     token = _pending.set(pending)
     try:
@@ -31,7 +35,7 @@ def batched() -> Iterator[None]:
     finally:
         _pending.reset(token)
     TimelineEvent.objects.bulk_create(pending)
-    ledger_append(records=[ledger_record(event) for event in pending])
+    ledger_append(records=[ledger_record(event) for event in pending], new_chains=new_chain)
 
 
 def _append(

@@ -8,10 +8,22 @@ from aftersales.devices.models import Device
 
 
 class ComplaintNumberSequence(models.Model):
-    """The last complaint number issued on a day. Numbers are never reused."""
+    """A day's complaint numbering (services.complaint_number_issue). Numbers are never reused.
+
+    SQLite: `last` is the day's counter, raised by one per complaint (one writer at a time).
+    PostgreSQL: numbers come from the database sequence COMPLAINT_NUMBER_SEQUENCE, which never
+    blocks; the day's row is written once, by its first complaint: `base` is the sequence
+    value that became the day's first serial after `last` (the numbers issued by the counter
+    before, e.g. by a bulk load), and the day's serial is `last + value - base + 1`.
+    """
 
     day = models.DateField(primary_key=True)
     last = models.PositiveIntegerField(default=0)
+    base = models.BigIntegerField(null=True, blank=True)
+
+
+# PostgreSQL: where the complaint numbers' serials come from (migration 0016).
+COMPLAINT_NUMBER_SEQUENCE = "complaints_complaint_number_seq"
 
 
 class Complaint(models.Model):

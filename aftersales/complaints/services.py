@@ -10,8 +10,9 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
+from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -24,8 +25,13 @@ from aftersales.common import clock
 from aftersales.common.errors import Conflict, Forbidden, TransitionNotAllowed, ValidationFailed, problem
 from aftersales.common.text import text_problem
 from aftersales.complaints import events, sla
-from aftersales.complaints.models import Complaint, ComplaintNumberSequence, Message
-from aftersales.complaints.search import search_index_refresh
+from aftersales.complaints.models import (
+    COMPLAINT_NUMBER_SEQUENCE,
+    Complaint,
+    ComplaintNumberSequence,
+    Message,
+)
+from aftersales.complaints.search import document_terms, search_index_refresh, search_index_write
 from aftersales.complaints.status import CLOCKED_STATES, OPEN_STATES, State, allowed_actions, move_for
 from aftersales.devices.models import Device
 from aftersales.policy.pack import LEVELS, PolicyPack, current_pack
@@ -40,10 +46,21 @@ DEADLINE_FIELDS = (*sla.WORKING_CLOCKS, sla.SATISFACTION, sla.ARCHIVE)
 def complaint_number_issue(*, at: datetime, pack: PolicyPack) -> str:
     """Next number of the day: PREFIX-YYYYMMDD-NNNNN-C, C a Luhn check digit over the digits.
 
-    Sortable by date, never reused (the day's counter only grows, in one atomic upsert),
-    and a mistyped digit is caught by the check digit.
+    Sortable by date, never reused, and a mistyped digit is caught by the check digit. Call it
+    in the transaction that stores the complaint. On SQLite the day's counter row is raised in
+    one upsert (the write transaction is the only writer anyway). On PostgreSQL the serial
+    comes from a sequence, which never waits for another transaction: a counter row would be
+    locked from its update to COMMIT and every intake of the day would queue on it. A number
+    drawn by a transaction that then rolls back is not issued again, so PostgreSQL's serials
+    can have gaps (docs/benchmarks.md, "Complaint numbers").
     """
     day = clock.localdate(at)
+    serial = _serial_from_sequence(day) if connection.vendor == "postgresql" else _serial_from_counter(day)
+    digits = f"{day:%Y%m%d}{serial:05d}"
+    return f"{pack.number_prefix}-{day:%Y%m%d}-{serial:05d}-{luhn.calc_check_digit(digits)}"
+
+
+def _serial_from_counter(day: date) -> int:
     table = connection.ops.quote_name(ComplaintNumberSequence._meta.db_table)
     with connection.cursor() as cursor:
         # SQLite >= 3.35 and PostgreSQL both take this upsert with RETURNING.
@@ -52,9 +69,64 @@ def complaint_number_issue(*, at: datetime, pack: PolicyPack) -> str:
             f"ON CONFLICT (day) DO UPDATE SET last = {table}.last + 1 RETURNING last",
             [day],
         )
-        serial = cursor.fetchone()[0]
-    digits = f"{day:%Y%m%d}{serial:05d}"
-    return f"{pack.number_prefix}-{day:%Y%m%d}-{serial:05d}-{luhn.calc_check_digit(digits)}"
+        return int(cursor.fetchone()[0])
+
+
+# Days whose numbering row this process has seen committed with its base (PostgreSQL).
+_days_ready: set[date] = set()
+
+
+def complaint_numbering_prepare(*, at: datetime) -> None:
+    """PostgreSQL: make sure the day of `at` has its numbering row, in a statement of its own.
+
+    Called before the write transaction (intake does): the row is then committed, and the
+    transaction's number is one statement that reads it and locks nothing. Without it the
+    day's first complaint writes the row in its own transaction, and other first complaints
+    of that day wait for that COMMIT. Does nothing on SQLite, inside a transaction, or for a
+    day this process has already seen ready.
+    """
+    day = clock.localdate(at)
+    if connection.vendor != "postgresql" or connection.in_atomic_block or day in _days_ready:
+        return
+    table = connection.ops.quote_name(ComplaintNumberSequence._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (day, last, base) VALUES (%s, 0, nextval('{COMPLAINT_NUMBER_SEQUENCE}')) "
+            f"ON CONFLICT (day) DO UPDATE SET base = COALESCE({table}.base, EXCLUDED.base)",
+            [day],
+        )
+    _days_ready.add(day)
+
+
+def _serial_from_sequence(day: date) -> int:
+    """The day's next serial from the sequence: one statement that locks nothing.
+
+    1. Draw a value and read the day's row in one round trip.
+    2. Without a base (no row, or a row the counter wrote: complaint_numbering_prepare was
+       not called), this value becomes the day's base; a concurrent first one waits for that
+       row's commit and takes the same base (COALESCE keeps the first).
+    3. A value drawn before the base was set (a slower first complaint) is below it: draw
+       again, and the new value is above it.
+    """
+    table = connection.ops.quote_name(ComplaintNumberSequence._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT nextval('{COMPLAINT_NUMBER_SEQUENCE}'), day_row.last, day_row.base "
+            f"FROM (SELECT 1) AS one LEFT JOIN {table} AS day_row ON day_row.day = %s",
+            [day],
+        )
+        value, last, base = cursor.fetchone()
+        if base is None:
+            cursor.execute(
+                f"INSERT INTO {table} (day, last, base) VALUES (%s, 0, %s) ON CONFLICT (day) "
+                f"DO UPDATE SET base = COALESCE({table}.base, EXCLUDED.base) RETURNING last, base",
+                [day, value],
+            )
+            last, base = cursor.fetchone()
+        while value < base:
+            cursor.execute(f"SELECT nextval('{COMPLAINT_NUMBER_SEQUENCE}')")
+            value = cursor.fetchone()[0]
+    return int(last + value - base + 1)
 
 
 def tracking_token(complaint: Complaint) -> str:
@@ -81,6 +153,67 @@ def tracking_token_matches(complaint: Complaint, token: str) -> bool:
 # --- opening and messages ------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class ComplaintDraft:
+    """What a new complaint's row holds before it has a customer, a device and a number.
+
+    `columns`: its team, the first-response mark of a staff member opening it during a live
+    conversation, and its deadlines (business-calendar arithmetic); `search_terms` the
+    index terms of its subject and first message. Made by `complaint_draft` before the write
+    transaction opens, so that the transaction only writes.
+    """
+
+    at: datetime
+    level: str
+    needs_human_triage: bool
+    staff: bool
+    columns: dict[str, Any]
+    search_terms: frozenset[str]
+
+
+def complaint_draft(
+    *,
+    actor: Actor,
+    channel: str,
+    subject: str,
+    body: str,
+    triage: TriageResult,
+    at: datetime,
+    pack: PolicyPack | None = None,
+) -> ComplaintDraft:
+    """The columns of a complaint opened at `at` with this triage that need no database.
+
+    Only the triage's level and `needs_human_triage` are used (they come from the text alone);
+    its priority and reasons may still change with the customer and are taken by `complaint_open`.
+    """
+    pack = pack or current_pack()
+    columns: dict[str, Any] = {
+        "team": pack.triage_team if triage.needs_human_triage else pack.levels[triage.level].team,
+        "created_at": at,
+        "response_due_at": sla.response_deadline(at, pack),
+        "level_response_due_at": sla.level_response_deadline(at, triage.level, pack),
+        **sla.stage_deadlines(at, pack),
+    }
+    if actor.is_staff and channel in pack.first_response.live_channels:
+        # Opened while speaking with the customer: that conversation was the first response.
+        columns["responded_at"] = at
+    deadlines = Complaint(**columns)
+    _refresh_next_deadline(deadlines)
+    columns.update({key: getattr(deadlines, key) for key in DEADLINE_KEYS})
+    return ComplaintDraft(
+        at=at,
+        level=triage.level,
+        needs_human_triage=triage.needs_human_triage,
+        staff=actor.is_staff,
+        columns=columns,
+        search_terms=frozenset(document_terms([subject[:200], body])),
+    )
+
+
+# The timeline events every new complaint starts with: created, its first message, the triage.
+OPENING_EVENTS = 3
+
+
 def complaint_open(
     *,
     actor: Actor,
@@ -95,13 +228,30 @@ def complaint_open(
     triage: TriageResult,
     at: datetime,
     follows: Complaint | None = None,
+    draft: ComplaintDraft | None = None,
 ) -> Complaint:
     """Create a complaint in `accepted` with its number, deadlines and first timeline events.
 
     `contact` is the identity it is filed under, `email` where its notifications go;
-    `follows` the archived or closed complaint it follows up.
+    `follows` the archived or closed complaint it follows up. `draft` is `complaint_draft`
+    of the same actor, text, triage and moment when the caller made it before its
+    transaction; without it (or for another level or moment) it is made here.
+
+    Writes, in this order: the number, the complaint row (once, with its owner and event
+    count), the message, its search document, the opening events and their ledger entries.
     """
     pack = current_pack()
+    if draft is None or (draft.at, draft.level, draft.needs_human_triage, draft.staff) != (
+        at,
+        triage.level,
+        triage.needs_human_triage,
+        actor.is_staff,
+    ):
+        draft = complaint_draft(
+            actor=actor, channel=channel, subject=subject, body=body, triage=triage, at=at, pack=pack
+        )
+    # 首问负责制: a hotline agent logging a call owns the complaint from its first event.
+    first_contact = actor.user if actor.is_staff and actor.user is not None else None
     complaint = Complaint(
         number=complaint_number_issue(at=at, pack=pack),
         customer=customer,
@@ -120,29 +270,31 @@ def complaint_open(
         triage_reasons=triage.reasons,
         triage_model=triage.model,
         triage_alternatives=triage.alternatives,
-        team=pack.triage_team if triage.needs_human_triage else pack.levels[triage.level].team,
         tracking_salt=secrets.token_hex(8),
-        created_at=at,
-        response_due_at=sla.response_deadline(at, pack),
-        level_response_due_at=sla.level_response_deadline(at, triage.level, pack),
-        **sla.stage_deadlines(at, pack),
+        owner=first_contact,
+        # Inserted once, already counting the events written below.
+        event_count=OPENING_EVENTS + (first_contact is not None),
+        **draft.columns,
     )
-    _refresh_next_deadline(complaint)
-    complaint.save()
+    complaint.save(force_insert=True)
     message = Message.objects.create(
         complaint=complaint, direction=Message.Direction.IN, channel=channel, body=body, created_at=at
     )
-    search_index_refresh(complaint_ids=[complaint.pk])
-    changed = ["event_count", "owner"]
-    with events.batched():
+    # The new complaint's document: what search_index_refresh would read back from these rows.
+    terms = set(draft.search_terms)
+    if customer.erased_at is None and customer.name:
+        terms.update(document_terms([customer.name]))
+    search_index_write({complaint.pk: " ".join(sorted(terms))})
+    saved_count, complaint.event_count = complaint.event_count, 0
+    with events.batched(new_chain=True):
         events.created_event(complaint=complaint, actor=actor, at=at)
-        _claim_first_contact(complaint, actor, at)  # a hotline agent logging a call owns it
+        if first_contact is not None:
+            events.assignment_event(
+                complaint=complaint, actor=actor, at=at, previous_owner=None, reason="first contact"
+            )
         events.message_event(complaint=complaint, actor=actor, message=message)
         events.triage_event(complaint=complaint, actor=SYSTEM, at=at)
-    if actor.is_staff and channel in pack.first_response.live_channels:
-        # Opened while speaking with the customer: that conversation was the first response.
-        changed += _mark_responded(complaint, at)
-    complaint.save(update_fields=sorted(set(changed)))
+    assert complaint.event_count == saved_count, "the opening events and the saved count disagree"
     _after_commit_notify_customer(complaint, "acknowledgement")
     return complaint
 

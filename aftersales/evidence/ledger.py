@@ -30,8 +30,11 @@ class Record:
     content: bytes
 
 
-def ledger_append(*, records: Sequence[Record]) -> list[LedgerEntry]:
+def ledger_append(*, records: Sequence[Record], new_chains: bool = False) -> list[LedgerEntry]:
     """Append `records` in order, one entry each, with one read per chain and one INSERT.
+
+    `new_chains`: every record's chain starts here (a complaint numbered in this transaction),
+    so no head is read; were one there, the (chain, seq) unique constraint refuses the INSERT.
 
     Raw SQL rather than the ORM: this runs with every timeline event, and building the queries
     costs more than the indexed read and the insert themselves.
@@ -42,12 +45,15 @@ def ledger_append(*, records: Sequence[Record]) -> list[LedgerEntry]:
         return []
     now = clock.now()
     recorded_at = iso_time(now)
-    if len(records) == 1 and connection.vendor == "postgresql" and _plain(records[0]):
+    if len(records) == 1 and not new_chains and connection.vendor == "postgresql" and _plain(records[0]):
         return [_append_in_one_statement(records[0], now, recorded_at)]
     table = LedgerEntry._meta.db_table
     heads: dict[str, tuple[int, str]] = {}
     with connection.cursor() as cursor:
         for chain in dict.fromkeys(record.chain for record in records):
+            if new_chains:
+                heads[chain] = (0, GENESIS)
+                continue
             cursor.execute(
                 f"SELECT seq, entry_hash FROM {table} WHERE chain = %s ORDER BY seq DESC LIMIT 1", [chain]
             )

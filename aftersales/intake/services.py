@@ -13,15 +13,22 @@ from aftersales.common import clock
 from aftersales.common.errors import Conflict, ValidationFailed, problem
 from aftersales.complaints.models import Complaint
 from aftersales.complaints.selectors import customer_may_see, staff_may_see
-from aftersales.complaints.services import complaint_add_customer_message, complaint_open, tracking_token
+from aftersales.complaints.services import (
+    ComplaintDraft,
+    complaint_add_customer_message,
+    complaint_draft,
+    complaint_numbering_prepare,
+    complaint_open,
+    tracking_token,
+)
 from aftersales.devices.models import Device
 from aftersales.devices.services import device_register
 from aftersales.intake.models import IdempotencyKey
 from aftersales.intake.submission import CleanSubmission, Submission, validate_submission
 from aftersales.network.selectors import outlet_index_warm
 from aftersales.network.services import Location, complaint_dispatch_on_intake
-from aftersales.policy.pack import current_pack
-from aftersales.triage.services import CustomerContext, TextCategory, triage_complaint, triage_read
+from aftersales.policy.pack import PolicyPack, current_pack
+from aftersales.triage.services import CustomerContext, TextTriage, triage_complaint, triage_text
 
 
 @dataclass(frozen=True)
@@ -78,9 +85,11 @@ def complaint_submit(
         earlier = _replay(scope, idempotency_key, fingerprint)
         if earlier is not None:
             return earlier
-    # The model reads the text before the write transaction: on SQLite that transaction holds
-    # the database's only write lock, and no other intake should wait on the model.
-    reading = triage_read(text=_triage_text(clean), pack=pack)
+    # Everything that needs no lock happens before the write transaction: on SQLite that
+    # transaction holds the database's only write lock, and on PostgreSQL its row locks
+    # last until COMMIT. The model and the pack's text rules read the text, and the new
+    # complaint's team, deadlines and search terms are worked out, before it opens.
+    plan = _plan(actor=actor, clean=clean, pack=pack)
     if submission.lat is not None:
         # Likewise the finder's index, built here on the first located complaint, not under the lock.
         outlet_index_warm()
@@ -90,9 +99,9 @@ def complaint_submit(
             if idempotency_key:
                 # Inserted first: a concurrent retry blocks on the unique key, then replays.
                 record = IdempotencyKey.objects.create(
-                    scope=scope, key=idempotency_key, request_hash=fingerprint, created_at=clock.now()
+                    scope=scope, key=idempotency_key, request_hash=fingerprint, created_at=plan.at
                 )
-            result = _open_or_link(actor=actor, clean=clean, reading=reading)
+            result = _open_or_link(actor=actor, clean=clean, plan=plan)
             if record is not None:
                 record.complaint = result.complaint
                 record.linked_to_existing = result.linked_to_existing
@@ -105,6 +114,35 @@ def complaint_submit(
             if earlier is not None:
                 return earlier
         raise
+
+
+@dataclass(frozen=True)
+class _IntakePlan:
+    """What intake works out before its write transaction (no database)."""
+
+    at: datetime
+    text: TextTriage
+    draft: ComplaintDraft
+
+
+def _plan(*, actor: Actor, clean: CleanSubmission, pack: PolicyPack) -> _IntakePlan:
+    at = clock.now()
+    complaint_numbering_prepare(at=at)
+    text = triage_text(text=_triage_text(clean), pack=pack)
+    # Team and deadlines depend on the level, which only the text decides.
+    provisional = triage_complaint(
+        text=_triage_text(clean), context=CustomerContext(), pack=pack, text_triage=text
+    )
+    draft = complaint_draft(
+        actor=actor,
+        channel=clean.submission.channel,
+        subject=clean.subject,
+        body=clean.text,
+        triage=provisional,
+        at=at,
+        pack=pack,
+    )
+    return _IntakePlan(at=at, text=text, draft=draft)
 
 
 def _idempotency_scope(actor: Actor, client_address: str) -> str:
@@ -136,7 +174,7 @@ def _triage_text(clean: CleanSubmission) -> str:
     return f"{clean.subject}\n{clean.text}"
 
 
-def _open_or_link(*, actor: Actor, clean: CleanSubmission, reading: TextCategory) -> IntakeResult:
+def _open_or_link(*, actor: Actor, clean: CleanSubmission, plan: _IntakePlan) -> IntakeResult:
     pack = current_pack()
     submission = clean.submission
     signed_in = actor.customer_id if actor.kind == "customer" else None
@@ -189,7 +227,7 @@ def _open_or_link(*, actor: Actor, clean: CleanSubmission, reading: TextCategory
                 replayed=False,
                 caller_may_see=_may_see(actor, open_complaint),
             )
-    now = clock.now()
+    now = plan.at
     context = CustomerContext(
         is_senior=customer.is_senior,
         is_vip=customer.is_vip,
@@ -197,7 +235,7 @@ def _open_or_link(*, actor: Actor, clean: CleanSubmission, reading: TextCategory
         if match.created
         else _recent_contacts(customer=customer, device=device, since=now - pack.repeat_contact.within),
     )
-    triage = triage_complaint(text=_triage_text(clean), context=context, pack=pack, reading=reading)
+    triage = triage_complaint(text=_triage_text(clean), context=context, pack=pack, text_triage=plan.text)
     complaint = complaint_open(
         actor=acting,
         customer=customer,
@@ -210,6 +248,7 @@ def _open_or_link(*, actor: Actor, clean: CleanSubmission, reading: TextCategory
         body=clean.text,
         triage=triage,
         at=now,
+        draft=plan.draft,
     )
     # The outlets are read from the finder's in-memory index; the writes join this transaction.
     if submission.lat is not None and submission.lon is not None:

@@ -176,25 +176,24 @@ class TriageModel:
         A customer who lists several faults usually names the one that matters first, and
         the fault that most clauses are about is the complaint; which weighs how much is
         learnt from real complaints. Many texts go through the sklearn pipeline at once; a
-        few are scored one by one with plain dictionary and NumPy operations (the same
-        figures), because the pipeline's per-call checks cost more than the arithmetic.
+        few, with all their clauses, are scored in one pass of plain dictionary and NumPy
+        operations (the same figures), because the pipeline's per-call checks cost more
+        than the arithmetic.
         """
         size = len(self.categories)
-        if len(texts) >= BATCH_THRESHOLD:
-            score = self._score_batch
-        else:
-            scorer = self._scorer()
-
-            def score(inputs: list[str], *, with_bayes: bool) -> tuple[np.ndarray, np.ndarray]:
-                if not inputs:
-                    return np.zeros((0, size)), np.zeros((0, size))
-                logistic, bayes = zip(*(scorer(one, with_bayes) for one in inputs), strict=True)
-                return np.vstack(logistic), np.vstack(bayes)
-
-        whole, whole_bayes = score([model_input(t) for t in texts], with_bayes=True)
+        wholes = [model_input(t) for t in texts]
         parts = [_fault_clauses(t) for t in texts]
-        # All clauses of all texts in one call, so batches stay vectorised.
-        scored, _ = score([model_input(c) for clauses_of in parts for c in clauses_of], with_bayes=False)
+        clause_inputs = [model_input(c) for clauses_of in parts for c in clauses_of]
+        if len(texts) >= BATCH_THRESHOLD:
+            whole, whole_bayes = self._score_batch(wholes, with_bayes=True)
+            # All clauses of all texts in one call, so batches stay vectorised.
+            scored, _ = self._score_batch(clause_inputs, with_bayes=False)
+        else:
+            # The texts and all their clauses in one pass: one product with the coefficients.
+            logistic, bayes = self._scorer()([*wholes, *clause_inputs], len(wholes))
+            whole, whole_bayes, scored = logistic[: len(texts)], bayes, logistic[len(texts) :]
+        if not len(scored):
+            scored = np.zeros((0, size))
         other = self.categories.index("other") if "other" in self.categories else -1
         evidence = np.repeat(whole[:, None, :], len(EVIDENCE), axis=1)
         votes = EVIDENCE.index("clause_votes")
@@ -283,8 +282,8 @@ def _softmax(scores: np.ndarray) -> np.ndarray:
 
 
 def _build_scorer(pipeline: Pipeline, bayes: np.ndarray | None):  # type: ignore[no-untyped-def]
-    """A function (text, with_bayes) -> (logistic, naive Bayes) class probabilities, equal
-    to those of TriageModel._score_batch for one text."""
+    """A function (texts, bayes_rows) -> (logistic, naive Bayes) class probabilities, equal
+    to those of TriageModel._score_batch, for a few texts at a time."""
     union = pipeline.named_steps["features"]
     classifier = pipeline.named_steps["classifier"]
     coefficients = classifier.coef_.T.copy()  # (features, classes)
@@ -303,7 +302,7 @@ def _build_scorer(pipeline: Pipeline, bayes: np.ndarray | None):  # type: ignore
             blocks.append(("lexicon", offset, transformer, None, None))
             offset += len(transformer.categories_)
 
-    def score(text: str, with_bayes: bool) -> tuple[np.ndarray, np.ndarray]:
+    def row_of(text: str) -> tuple[list[int], list[float]]:
         columns: list[int] = []
         values: list[float] = []
         for kind, start, tool, vocabulary, idf in blocks:
@@ -327,11 +326,31 @@ def _build_scorer(pipeline: Pipeline, bayes: np.ndarray | None):  # type: ignore
                     if value:
                         columns.append(start + position)
                         values.append(value)
-        row = np.asarray(values)
-        logistic = _softmax(intercept + (row @ coefficients[columns] if columns else 0.0))
-        if bayes is None or not with_bayes:
-            return logistic, logistic
-        return logistic, _softmax(row @ bayes[columns] if columns else np.zeros(bayes.shape[1]))
+        return columns, values
+
+    def score(texts: list[str], bayes_rows: int) -> tuple[np.ndarray, np.ndarray]:
+        """Logistic probabilities of every text, and naive Bayes ones of the first `bayes_rows`
+        (the logistic ones again for a model without Bayes): the rows' features are gathered,
+        then weighed against the coefficients in one product."""
+        columns: list[int] = []
+        values: list[float] = []
+        owners: list[int] = []
+        for row, text in enumerate(texts):
+            row_columns, row_values = row_of(text)
+            columns += row_columns
+            values += row_values
+            owners += [row] * len(row_columns)
+        weights = np.asarray(values)[:, None]
+        at = np.asarray(owners, dtype=np.int64)
+        logistic = np.tile(intercept, (len(texts), 1))
+        np.add.at(logistic, at, weights * coefficients[columns])
+        logistic = _softmax(logistic)
+        if bayes is None:
+            return logistic, logistic[:bayes_rows]
+        first = at < bayes_rows
+        naive = np.zeros((bayes_rows, bayes.shape[1]))
+        np.add.at(naive, at[first], weights[first] * bayes[np.asarray(columns, dtype=np.int64)[first]])
+        return logistic, _softmax(naive)
 
     return score
 

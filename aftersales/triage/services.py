@@ -102,15 +102,20 @@ def triage_complaint(
     context: CustomerContext,
     pack: PolicyPack | None = None,
     reading: "TextCategory | None" = None,
+    text_triage: "TextTriage | None" = None,
 ) -> TriageResult:
-    """Pre-diagnose one complaint. `reading` is `triage_read(text)` when the caller took it earlier.
+    """Pre-diagnose one complaint. `text_triage` is `triage_text(text)` (or `reading` is
+    `triage_read(text)`) when the caller took it earlier.
 
-    Reading the category is the model's work (milliseconds); the rules are cheap. Intake reads
-    before it opens its write transaction, so that no lock waits on the model.
+    Reading the category is the model's work (milliseconds) and the text rules are regular
+    expressions over the text; what the customer adds (flags, repeated contact) is a few
+    comparisons. Intake does the first two before it opens its write transaction, so that
+    no lock waits on them.
     """
     pack = pack or current_pack()
-    reading = reading or triage_read(text=text, pack=pack)
-    return _decide(text, context, reading, pack)
+    if text_triage is None:
+        text_triage = triage_text(text=text, pack=pack, reading=reading)
+    return _decide(text_triage, context, pack)
 
 
 @dataclass(frozen=True)
@@ -121,11 +126,37 @@ class TextCategory:
     version: str
 
 
+@dataclass(frozen=True)
+class TextTriage:
+    """What a complaint's text alone decides: the category reading and the pack's text rules
+    (priority, level and their reasons before the customer's flags and contacts)."""
+
+    category: TextCategory
+    priority: int
+    level: str
+    reasons: tuple[dict[str, str], ...]
+
+
 def triage_read(*, text: str, pack: PolicyPack | None = None) -> TextCategory:
     """The model's (or the lexicon's) reading of one text: category, confidence, alternatives."""
     pack = pack or current_pack()
     readings, version = categorise([text], pack)
     return TextCategory(reading=readings[0], version=version)
+
+
+def triage_text(
+    *, text: str, pack: PolicyPack | None = None, reading: TextCategory | None = None
+) -> TextTriage:
+    """The model's reading of `text` (one pass over the text and its clauses) and the pack's
+    text rules; `triage_complaint(text_triage=...)` adds the customer."""
+    pack = pack or current_pack()
+    priority, level, reasons = _text_rules(normalise(text), pack)
+    return TextTriage(
+        category=reading or triage_read(text=text, pack=pack),
+        priority=priority,
+        level=level,
+        reasons=tuple(reasons),
+    )
 
 
 def triage_batch(
@@ -135,21 +166,21 @@ def triage_batch(
     contexts = contexts or [CustomerContext()] * len(texts)
     readings, version = categorise(texts, pack)
     return [
-        _decide(text, context, TextCategory(reading, version), pack)
+        triage_complaint(text=text, context=context, pack=pack, reading=TextCategory(reading, version))
         for text, context, reading in zip(texts, contexts, readings, strict=True)
     ]
 
 
-def _decide(text: str, context: CustomerContext, read: TextCategory, pack: PolicyPack) -> TriageResult:
-    priority, level, reasons = _apply_rules(normalise(text), context, pack)
-    reading = read.reading
+def _decide(text: TextTriage, context: CustomerContext, pack: PolicyPack) -> TriageResult:
+    priority, reasons = _customer_rules(text.priority, list(text.reasons), context, pack)
+    reading = text.category.reading
     return TriageResult(
         category=reading.category,
         confidence=reading.confidence,
         priority=priority,
-        level=level,
+        level=text.level,
         reasons=reasons,
-        model=read.version,
+        model=text.category.version,
         needs_human_triage=reading.confidence < pack.triage_min_confidence,
         alternatives=list(reading.alternatives),
     )
@@ -158,6 +189,13 @@ def _decide(text: str, context: CustomerContext, read: TextCategory, pack: Polic
 def _apply_rules(
     text: str, context: CustomerContext, pack: PolicyPack
 ) -> tuple[int, str, list[dict[str, str]]]:
+    priority, level, reasons = _text_rules(text, pack)
+    priority, reasons = _customer_rules(priority, reasons, context, pack)
+    return priority, level, reasons
+
+
+def _text_rules(text: str, pack: PolicyPack) -> tuple[int, str, list[dict[str, str]]]:
+    """The pack's text rules over the normalised text: priority, level and the reasons they fired."""
     priority = pack.default_priority
     level = pack.default_level
     reasons: list[dict[str, str]] = []
@@ -174,6 +212,13 @@ def _apply_rules(
         priority = max(1, priority - rule.raise_priority_by)
         if rule.set_level and LEVELS.index(rule.set_level) > LEVELS.index(level):
             level = rule.set_level
+    return priority, level, reasons
+
+
+def _customer_rules(
+    priority: int, reasons: list[dict[str, str]], context: CustomerContext, pack: PolicyPack
+) -> tuple[int, list[dict[str, str]]]:
+    """The customer's flags and repeated contact: they raise priority, never the level."""
     for customer_rule in pack.customer_rules:
         if getattr(context, customer_rule.flag, False):
             reasons.append({"rule": customer_rule.flag, "evidence": "", **customer_rule.reason})
@@ -184,7 +229,7 @@ def _apply_rules(
             {"rule": "repeat_contact", "evidence": str(context.recent_contacts + 1), **repeat.reason}
         )
         priority = max(1, priority - repeat.raise_priority_by)
-    return priority, level, reasons
+    return priority, reasons
 
 
 @dataclass(frozen=True)

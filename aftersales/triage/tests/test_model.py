@@ -348,3 +348,17 @@ def test_other_faults_are_kept_as_alternatives_and_unlikely_ones_are_not():  # t
         "battery_charging"
     ]
     assert reading_of(TextReading(ranked=ranked, named={"screen": 1.0})).alternatives == ()
+
+
+def test_the_shipped_model_reads_a_text_and_its_clauses_in_one_pass_as_the_pipeline_does():  # type: ignore[no-untyped-def]
+    model = classifier.load_model()
+    assert model is not None
+    texts = [
+        "屏幕閃爍，充電很慢，電池掉電也快。用原裝充電器充一晚上才到８０％🔋",
+        "1.充电太慢 2.喇叭有杂音 3.拍照模糊",
+        "外观漂亮，就是信号差，打电话老断",
+        "😀",
+    ]
+    one_pass = model.evidence(texts)
+    in_a_batch = model.evidence(texts * 20)[: len(texts)]
+    assert one_pass == pytest.approx(in_a_batch, abs=1e-9)

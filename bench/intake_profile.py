@@ -1,0 +1,232 @@
+"""Where an intake's time goes, in-process: the full request path of `POST /api/v1/complaints`.
+
+    .venv/bin/python bench/intake_profile.py [--db sqlite|postgres] [--intakes 600] [--top 25]
+
+On a fresh, migrated database (SQLite file or PostgreSQL, bench/run.py's `prepare_database`),
+posts the bench's intake body through Django's test client (middleware, the Ninja schema,
+`complaint_submit`, the receipt) with the Celery broker of the HTTP bench (`filesystem://`
+unless CELERY_BROKER_URL says otherwise). Prints, as JSON lines:
+
+- per intake: wall time, time inside the write transaction (the lock SQLite holds; on
+  PostgreSQL the time its row locks last), statements issued, and the after-commit
+  notification publish (`notify_customer_task.delay`);
+- a cProfile of the same loop: the functions with the most cumulative and own time.
+
+Single process, no HTTP: the figures are CPU per intake, the ceiling a worker can reach.
+"""
+
+import argparse
+import cProfile
+import io
+import json
+import os
+import pstats
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.run import ROOT, prepare_database  # noqa: E402
+
+BODY = {
+    "channel": "app",
+    "text": "第{index}号测试:手机充电很慢,电池掉电也快,用原装充电器充一晚上才到80%",
+    "phone": "+86137{index:08d}",
+    "name": "压测用户",
+    "city": "上海",
+}
+
+
+def body_of(index: int) -> bytes:
+    return json.dumps({k: v.format(index=index) for k, v in BODY.items()}).encode()
+
+
+class LockClock:
+    """Time from the outermost atomic block's BEGIN to its COMMIT, per request."""
+
+    def __init__(self) -> None:
+        self.held: list[float] = []
+        # Time to get the transaction started: on SQLite, waiting for the write lock.
+        self.waited: list[float] = []
+        self._started = 0.0
+
+    def install(self) -> None:
+        from django.db import connection, transaction
+
+        original_enter = transaction.Atomic.__enter__
+        original_exit = transaction.Atomic.__exit__
+        clock = self
+
+        def enter(atomic):  # type: ignore[no-untyped-def]
+            if connection.in_atomic_block:
+                return original_enter(atomic)
+            asked = time.perf_counter()
+            try:
+                return original_enter(atomic)
+            finally:
+                clock._started = time.perf_counter()
+                clock.waited.append(clock._started - asked)
+
+        def leave(atomic, *exc):  # type: ignore[no-untyped-def]
+            try:
+                return original_exit(atomic, *exc)
+            finally:
+                if not connection.in_atomic_block:
+                    clock.held.append(time.perf_counter() - clock._started)
+
+        transaction.Atomic.__enter__ = enter  # type: ignore[method-assign]
+        transaction.Atomic.__exit__ = leave  # type: ignore[method-assign]
+
+
+class PublishClock:
+    """Time spent publishing the acknowledgement task after commit."""
+
+    def __init__(self) -> None:
+        self.spent: list[float] = []
+
+    def install(self) -> None:
+        from aftersales.notifications.tasks import notify_customer_task
+
+        original = notify_customer_task.delay
+        clock = self
+
+        def delay(*args, **kwargs):  # type: ignore[no-untyped-def]
+            started = time.perf_counter()
+            try:
+                return original(*args, **kwargs)
+            finally:
+                clock.spent.append(time.perf_counter() - started)
+
+        notify_customer_task.delay = delay  # type: ignore[method-assign]
+
+
+def ms(values: list[float]) -> dict:
+    ordered = sorted(v * 1000 for v in values)
+    if not ordered:
+        return {}
+    return {
+        "mean": round(statistics.fmean(ordered), 3),
+        "p50": round(ordered[len(ordered) // 2], 3),
+        "p95": round(ordered[int(len(ordered) * 0.95)], 3),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
+    parser.add_argument("--intakes", type=int, default=600)
+    parser.add_argument("--top", type=int, default=25)
+    parser.add_argument("--pg-database", default="aftersales_intake_profile")
+    parser.add_argument("--no-publish", action="store_true", help="suppress the notification publish")
+    parser.add_argument("--show-sql", action="store_true", help="print the statements of one intake")
+    parser.add_argument(
+        "--processes",
+        type=int,
+        default=1,
+        help="intake loops in this many processes at once (as gunicorn workers)",
+    )
+    args = parser.parse_args()
+
+    env = prepare_database(args.db, args.pg_database)
+    os.environ.update(env)
+    os.chdir(ROOT)
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test import Client
+
+    call_command("migrate", verbosity=0)
+    from aftersales.notifications.services import notifications_suppressed
+
+    lock, publish = LockClock(), PublishClock()
+    lock.install()
+    publish.install()
+    client = Client()
+    statements: list[int] = []
+
+    def count(execute, sql, params, many, context):  # type: ignore[no-untyped-def]
+        statements[-1] += 1
+        return execute(sql, params, many, context)
+
+    def post(index: int) -> float:
+        started = time.perf_counter()
+        response = client.post("/api/v1/complaints", body_of(index), content_type="application/json")
+        elapsed = time.perf_counter() - started
+        assert response.status_code == 201, response.content
+        return elapsed
+
+    suppressed = notifications_suppressed() if args.no_publish else None
+    if suppressed is not None:
+        suppressed.__enter__()
+    for index in range(20):  # warm-up: the model, the policy pack, the finder, the statements
+        post(10_000_000 + index)
+    if args.show_sql:
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as queries:
+            post(10_000_100)
+        for query in queries.captured_queries:
+            print(query["sql"][:300])
+    lock.held.clear()
+    lock.waited.clear()
+    publish.spent.clear()
+    connection.close()
+    children = []
+    for process in range(1, args.processes):
+        pid = os.fork()
+        if pid == 0:  # a worker of its own: its own connection, its own intakes
+            process_index = process
+            break
+        children.append(pid)
+    else:
+        process_index = 0
+    walls = []
+    started = time.perf_counter()
+    with connection.execute_wrapper(count):
+        for index in range(args.intakes):
+            statements.append(0)
+            walls.append(post(30_000_000 + 1_000_000 * process_index + index))
+    elapsed = time.perf_counter() - started
+    print(
+        json.dumps(
+            {
+                "db": args.db,
+                "process": process_index,
+                "intakes": args.intakes,
+                "per_second": round(len(walls) / elapsed, 1),
+                "wall_ms": ms(walls),
+                "transaction_wait_ms": ms(lock.waited),
+                "transaction_ms": ms(lock.held),
+                "publish_ms": ms(publish.spent),
+                "statements": statistics.median(statements),
+            }
+        ),
+        flush=True,
+    )
+    if process_index:
+        os._exit(0)
+    for pid in children:
+        os.waitpid(pid, 0)
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for index in range(args.intakes):
+        post(20_000_000 + index)
+    profiler.disable()
+    for order in ("cumulative", "tottime"):
+        out = io.StringIO()
+        stats = pstats.Stats(profiler, stream=out)
+        stats.sort_stats(order).print_stats(args.top)
+        print(f"--- cProfile, {args.intakes} intakes, by {order} ---")
+        print(
+            "\n".join(line for line in out.getvalue().splitlines() if line.strip())[-(args.top + 3) * 200 :]
+        )
+
+
+if __name__ == "__main__":
+    main()
