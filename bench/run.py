@@ -1,14 +1,22 @@
 """HTTP benchmark of the platform against gunicorn (2 workers), on SQLite and PostgreSQL.
 
     .venv/bin/python bench/run.py [--db sqlite|postgres|both] [--complaints 100000] [--copies 0]
+                                  [--pg-database NAME] [--reuse]
                                   [--peer-work DIR]   # also run the django-helpdesk peer
+
+A million on PostgreSQL, seeded once and kept (bench/seed_million.py):
+    .venv/bin/python bench/run.py --db postgres --complaints 50000 --copies 19 \
+        --pg-database bench_million --reuse --requests 0
 
 Scenarios (the peer harness in ../shared/peers/django-helpdesk runs the same ones):
   intake  2,000 POST /api/v1/complaints at concurrency 8, one connection per request
   queue   GET /api/v1/complaints?team=agents (open, most overdue first, page of 25), sequential
   detail  GET /api/v1/complaints/{number} with 20 timeline events, sequential
   search  GET /api/v1/complaints/search?q=... for a two-character and a four-character Chinese
-          query, an English word, a phone number and an IMEI as people type them, sequential
+          query, an English word, a phone number, an IMEI and a complaint number as people type
+          them, sequential
+  desk    GET /desk/?queue=mine|team|overdue|waiting and /desk/complaints/{number}/ (20 events)
+          signed in as agent1, sequential (with --copies or --reuse on PostgreSQL)
 Only loopback addresses are used; every loop is bounded in count and time.
 """
 
@@ -66,8 +74,8 @@ def request(port: int, method: str, path: str, body: bytes | None = None, header
         connection.close()
 
 
-def run_reads(port: int, name: str, path: str, token: str, count: int) -> dict:
-    headers = {"Authorization": f"Bearer {token}"}
+def run_reads(port: int, name: str, path: str, token: str, count: int, cookie: str = "") -> dict:
+    headers = {"Cookie": cookie} if cookie else {"Authorization": f"Bearer {token}"}
     for _ in range(2):
         request(port, "GET", path, headers=headers)
     latencies, statuses = [], {}
@@ -79,7 +87,9 @@ def run_reads(port: int, name: str, path: str, token: str, count: int) -> dict:
         statuses[status] = statuses.get(status, 0) + 1
         if time.perf_counter() - started > 120:
             break
-    return summary(name, latencies, time.perf_counter() - started, statuses)
+    result = summary(name, latencies, time.perf_counter() - started, statuses)
+    result["load_average_1m"] = round(os.getloadavg()[0], 1)
+    return result
 
 
 def run_intake(port: int, total: int, concurrency: int) -> dict:
@@ -193,16 +203,31 @@ def serve(env: dict, port: int) -> subprocess.Popen:
 
 
 def bench_database(db: str, args: argparse.Namespace) -> list[dict]:
-    env = prepare_database(db, args.pg_database)
+    copies = args.copies if db == "postgres" else 0
+    total = args.complaints * (1 + copies)
+    if db == "postgres" and (copies or args.reuse):
+        sys.path.insert(0, str(ROOT))
+        from bench.seed_million import database_env, ensure_million
+
+        facts = ensure_million(
+            database=args.pg_database, complaints=total, base=args.complaints, reuse=args.reuse
+        )
+        env = database_env(args.pg_database)
+    else:
+        env = prepare_database(db, args.pg_database)
+        facts = seed(env, args.complaints, copies)
     if args.broker:
         env["CELERY_BROKER_URL"] = args.broker
-    copies = args.copies if db == "postgres" else 0
-    facts = seed(env, args.complaints, copies)
-    total = args.complaints * (1 + copies)
-    print(f"[{db}] seeded {total} complaints in {facts['seed_seconds']} s", flush=True)
+    seeded = "reused" if facts["seed_seconds"] is None else f"seeded in {facts['seed_seconds']} s"
+    print(f"[{db}] {total} complaints, {seeded}", flush=True)
     server = serve(env, args.port)
     try:
         results = [
+            # What any request costs on this machine now (the policy pack, no database read):
+            # on a shared machine the floor moves with the load, and every figure with it.
+            run_reads(
+                args.port, "floor: policy pack, no database", "/api/v1/policy", facts["token"], args.reads
+            ),
             run_reads(
                 args.port,
                 "queue: team agents, open, by deadline, page 1",
@@ -226,6 +251,24 @@ def bench_database(db: str, args: argparse.Namespace) -> list[dict]:
                     args.reads,
                 )
                 for kind, query in facts["search"].items()
+            ),
+            *(
+                run_reads(
+                    args.port,
+                    f"desk: {name}",
+                    path,
+                    facts["token"],
+                    args.reads,
+                    cookie=facts["desk_cookie"],
+                )
+                for name, path in [
+                    ("queue mine", "/desk/?queue=mine"),
+                    ("queue team", "/desk/?queue=team"),
+                    ("queue overdue", "/desk/?queue=overdue"),
+                    ("queue waiting", "/desk/?queue=waiting"),
+                    ("complaint page, 20 events", f"/desk/complaints/{facts['detail']}/"),
+                ]
+                if "desk_cookie" in facts
             ),
         ]
         if args.requests:
@@ -271,6 +314,11 @@ def main() -> None:
         "--pg-database", default=PG_BENCH_DB, help="scratch database (dropped and made afresh)"
     )
     parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="PostgreSQL: keep --pg-database if it already holds the complaints (bench/seed_million.py)",
+    )
+    parser.add_argument(
         "--broker", default="", help="CELERY_BROKER_URL for the web workers (default: file broker)"
     )
     parser.add_argument("--peer-work", help="scratch dir of the django-helpdesk peer (after its setup.sh)")
@@ -279,6 +327,10 @@ def main() -> None:
     print(
         json.dumps(
             {
+                "load_average": os.getloadavg(),
+                "commit": subprocess.run(
+                    ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
+                ).stdout.strip(),
                 "machine": platform.node(),
                 "cpus": os.cpu_count(),
                 "python": platform.python_version(),

@@ -13,7 +13,7 @@ complaint with 20 timeline events is filed through the real services for the det
 With `--reuse` an existing database holding at least `--complaints` complaints is kept as it is
 (only the facts are printed); otherwise the database is dropped and made afresh.
 Prints one JSON line: the database URL, the seed time, the row counts, the detail complaint's
-number, the search probes and an API token of agent1.
+number, the search probes, an API token of agent1 and a desk session cookie of agent1.
 """
 
 import argparse
@@ -43,7 +43,12 @@ with connection.cursor() as cursor:
         cursor.execute(f"SELECT count(*) FROM {table}")
         counts[table] = cursor.fetchone()[0]
 detail = Complaint.objects.filter(customer__phone=DETAIL_PHONE).order_by("pk").first()
+from django.conf import settings
+from django.test import Client
+browser = Client()
+browser.force_login(User.objects.get(username="agent1"))
 print(json.dumps({
+    "desk_cookie": f"{settings.SESSION_COOKIE_NAME}={browser.cookies[settings.SESSION_COOKIE_NAME].value}",
     "counts": counts,
     "detail": detail.number if detail else None,
     "search": search_probes(),

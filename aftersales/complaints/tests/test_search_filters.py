@@ -168,3 +168,38 @@ def test_a_filtered_or_paged_search_costs_the_same_statements_for_a_short_page_a
     for index in range(11):
         submit_complaint(text=TOUCH, phone=phone(31 + index))
     assert count() == one <= 6
+
+
+# --- the staff read paths' statements ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("query", ["?team=agents&state=accepted", "?state=accepted", "?team=technical"])
+def test_a_narrowed_queue_costs_the_same_statements_for_two_rows_as_for_eight(client, alice, query):
+    headers = bearer(alice)
+    counts = []
+    for batch in (2, 6):
+        made = [submit_complaint(text=TOUCH, phone=phone(100 + 10 * batch + i)).pk for i in range(batch)]
+        Complaint.objects.filter(pk__in=made).update(team="technical" if "technical" in query else "agents")
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(f"/api/v1/complaints{query}", **headers)
+        assert response.status_code == 200
+        counts.append(len(queries))
+    assert len(response.json()) == 8
+    assert counts[0] == counts[1] <= 4
+
+
+def test_the_timeline_costs_the_same_statements_for_three_events_as_for_twenty(client, alice, tom):
+    headers = bearer(alice)
+    complaint = submit_complaint(text=TOUCH, phone=phone(200))
+    url = f"/api/v1/complaints/{complaint.number}/timeline"
+    with CaptureQueriesContext(connection) as short:
+        first = client.get(url, **headers).json()
+    for index in range(9):
+        services.complaint_add_note(
+            actor=staff_actor(tom if index % 2 else alice), complaint=complaint, body="跟进"
+        )
+        services.complaint_reply(actor=staff_actor(alice), complaint=complaint, body=f"您好,第{index}次回复")
+    with CaptureQueriesContext(connection) as long:
+        second = client.get(url, **headers).json()
+    assert len(second) >= len(first) + 18
+    assert len(long) == len(short)
