@@ -503,7 +503,8 @@ def _text_matches_postgresql(
     complaints). So each document also holds the range of ids it falls in (`id:19`, migration
     0017) and the search is a UNION ALL of branches over growing sets of ranges, newest first
     (`_id_range_branches`), each asking the index for its ranges' matches only: the LIMIT stops
-    the Append as soon as the window is full, so older ranges are never read. Scored after the LIMIT: only the window's documents are read for ranking.
+    the Append as soon as the window is full, so older ranges are never read. Scored after
+    the LIMIT: only the window's documents are read for ranking.
     """
     # Filters are terms of the document too (`facet_term`): the index intersects them with the
     # words (a rare word skips through a common facet), so no complaint row is read to filter.
@@ -516,14 +517,16 @@ def _text_matches_postgresql(
         )
         top = cursor.fetchone()[0] or 0
         sql, params = _branches_sql(words, required, scope, scope_params, top)
-        cursor.execute(sql, params)
+        cursor.execute(sql, params)  # type: ignore[arg-type]  # ints and strings only
         return [(pk, count / len(words.ranking)) for pk, count in cursor.fetchall()]
 
 
 def _branches_sql(
     words: TextQuery, required: str, scope: str, scope_params: list[object], top: int
 ) -> tuple[str, list[object]]:
-    branches, params = [], []
+    branches: list[str] = []
+    params: list[object] = []
+    values: list[object]
     older_than: int | None = None
     for ranges in _id_range_branches(top):
         if ranges is None:
