@@ -74,11 +74,30 @@ def request(port: int, method: str, path: str, body: bytes | None = None, header
         connection.close()
 
 
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU seconds the processes have used (Linux /proc; 0 for a process gone)."""
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of stat)
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+# The processes that serve a request: set by bench_database (gunicorn workers and, on
+# PostgreSQL, their backends). Their CPU time per request is what a request costs whatever the
+# load of a shared machine; the wall time also holds the waiting for a core.
+SERVER_PIDS: list[int] = []
+
+
 def run_reads(port: int, name: str, path: str, token: str, count: int, cookie: str = "") -> dict:
     headers = {"Cookie": cookie} if cookie else {"Authorization": f"Bearer {token}"}
     for _ in range(2):
         request(port, "GET", path, headers=headers)
     latencies, statuses = [], {}
+    cpu_before = cpu_seconds(SERVER_PIDS)
     started = time.perf_counter()
     for _ in range(count):
         t0 = time.perf_counter()
@@ -88,6 +107,8 @@ def run_reads(port: int, name: str, path: str, token: str, count: int, cookie: s
         if time.perf_counter() - started > 120:
             break
     result = summary(name, latencies, time.perf_counter() - started, statuses)
+    if SERVER_PIDS:
+        result["server_cpu_ms"] = round((cpu_seconds(SERVER_PIDS) - cpu_before) * 1000 / len(latencies), 1)
     result["load_average_1m"] = round(os.getloadavg()[0], 1)
     return result
 
@@ -202,6 +223,21 @@ def serve(env: dict, port: int) -> subprocess.Popen:
     raise SystemExit("gunicorn did not come up")
 
 
+def server_pids(server: subprocess.Popen, database_url: str) -> list[int]:
+    """The gunicorn workers of `server` and the PostgreSQL backends of the bench database."""
+    children = Path(f"/proc/{server.pid}/task/{server.pid}/children")
+    pids = [int(pid) for pid in children.read_text().split()] if children.exists() else []
+    if database_url:
+        import psycopg
+
+        with psycopg.connect(database_url) as db:
+            rows = db.execute(
+                "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            ).fetchall()
+        pids += [row[0] for row in rows]
+    return pids
+
+
 def bench_database(db: str, args: argparse.Namespace) -> list[dict]:
     copies = args.copies if db == "postgres" else 0
     total = args.complaints * (1 + copies)
@@ -222,6 +258,14 @@ def bench_database(db: str, args: argparse.Namespace) -> list[dict]:
     print(f"[{db}] {total} complaints, {seeded}", flush=True)
     server = serve(env, args.port)
     try:
+        for _ in range(4):  # each worker opens its database connection
+            request(
+                args.port,
+                "GET",
+                f"/api/v1/complaints/{facts['detail']}",
+                headers={"Authorization": f"Bearer {facts['token']}"},
+            )
+        SERVER_PIDS[:] = server_pids(server, env.get("DATABASE_URL", ""))
         results = [
             # What any request costs on this machine now (the policy pack, no database read):
             # on a shared machine the floor moves with the load, and every figure with it.
