@@ -22,6 +22,13 @@ notes included: only staff search), its subject while none of them is erased, an
 customer's name unless the customer was erased. PostgreSQL keeps it as a `tsvector` column with a GIN index, SQLite as an
 FTS5 table; both take the same terms, cast directly (no text-search parser or locale).
 
+At a million complaints (docs/benchmarks.md) PostgreSQL documents also hold facet terms
+(`facet_term`: state, team, category, channel, creation month, range of ID_RANGE ids; migration
+0017 writes them and a trigger swaps them when the complaint changes), so that filters are
+intersected inside the index, and the newest matches are read range by range
+(`_text_matches_postgresql`) instead of sorting every match. SQLite filters through the
+complaints table.
+
 Maintenance: services call `search_index_refresh` after writing a message (complaint_open,
 _write_message). Forgetting is the database's job: triggers created by migration 0008 drop a
 complaint's document as soon as one of its messages is erased, edited or deleted, its subject
@@ -289,7 +296,8 @@ def complaint_search(
     (`complaints_visible_to_staff`): outlet staff find only their team's complaints.
     Errors: Unauthenticated (anonymous), Forbidden (customers, roles without the queue),
     ValidationFailed naming `q` (empty, longer than MAX_QUERY_LENGTH, control characters),
-    `state`, `created_to` or `offset` (past SEARCH_WINDOW). At most six queries.
+    `state`, `created_to` or `offset` (past SEARCH_WINDOW). At most six statements (besides
+    PostgreSQL's transaction around the word search), however many match.
     """
     from aftersales.complaints.selectors import complaints_visible_to_staff
 

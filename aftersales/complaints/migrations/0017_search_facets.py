@@ -61,7 +61,20 @@ def drop(apps, schema_editor):
             schema_editor.execute(statement)
 
 
+def index_missing(apps, schema_editor):
+    """Index the complaints stored before the index (migration 0011 leaves them to this one)."""
+    from aftersales.complaints.search import search_index_missing, search_index_refresh
+
+    if schema_editor.connection.vendor != "postgresql":
+        return
+    while missing := search_index_missing(limit=2000):
+        search_index_refresh(complaint_ids=missing)
+
+
 class Migration(migrations.Migration):
     dependencies = [("complaints", "0016_queue_state_and_owner_indexes")]
 
-    operations = [migrations.RunPython(create, drop)]
+    operations = [
+        migrations.RunPython(create, drop),
+        migrations.RunPython(index_missing, migrations.RunPython.noop),
+    ]
