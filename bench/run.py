@@ -1,14 +1,22 @@
 """HTTP benchmark of the platform against gunicorn (2 workers), on SQLite and PostgreSQL.
 
     .venv/bin/python bench/run.py [--db sqlite|postgres|both] [--complaints 100000] [--copies 0]
+                                  [--pg-database NAME] [--reuse]
                                   [--peer-work DIR]   # also run the django-helpdesk peer
+
+A million on PostgreSQL, seeded once and kept (bench/seed_million.py):
+    .venv/bin/python bench/run.py --db postgres --complaints 50000 --copies 19 \
+        --pg-database bench_million --reuse --requests 0
 
 Scenarios (the peer harness in ../shared/peers/django-helpdesk runs the same ones):
   intake  2,000 POST /api/v1/complaints at concurrency 8, one connection per request
   queue   GET /api/v1/complaints?team=agents (open, most overdue first, page of 25), sequential
   detail  GET /api/v1/complaints/{number} with 20 timeline events, sequential
   search  GET /api/v1/complaints/search?q=... for a two-character and a four-character Chinese
-          query, an English word, a phone number and an IMEI as people type them, sequential
+          query, an English word, a phone number, an IMEI and a complaint number as people type
+          them, sequential
+  desk    GET /desk/?queue=mine|team|overdue|waiting and /desk/complaints/{number}/ (20 events)
+          signed in as agent1, sequential (with --copies or --reuse on PostgreSQL)
 Only loopback addresses are used; every loop is bounded in count and time.
 """
 
@@ -66,11 +74,30 @@ def request(port: int, method: str, path: str, body: bytes | None = None, header
         connection.close()
 
 
-def run_reads(port: int, name: str, path: str, token: str, count: int) -> dict:
-    headers = {"Authorization": f"Bearer {token}"}
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU seconds the processes have used (Linux /proc; 0 for a process gone)."""
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of stat)
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+# The processes that serve a request: set by bench_database (gunicorn workers and, on
+# PostgreSQL, their backends). Their CPU time per request is what a request costs whatever the
+# load of a shared machine; the wall time also holds the waiting for a core.
+SERVER_PIDS: list[int] = []
+
+
+def run_reads(port: int, name: str, path: str, token: str, count: int, cookie: str = "") -> dict:
+    headers = {"Cookie": cookie} if cookie else {"Authorization": f"Bearer {token}"}
     for _ in range(2):
         request(port, "GET", path, headers=headers)
     latencies, statuses = [], {}
+    cpu_before = cpu_seconds(SERVER_PIDS)
     started = time.perf_counter()
     for _ in range(count):
         t0 = time.perf_counter()
@@ -79,7 +106,11 @@ def run_reads(port: int, name: str, path: str, token: str, count: int) -> dict:
         statuses[status] = statuses.get(status, 0) + 1
         if time.perf_counter() - started > 120:
             break
-    return summary(name, latencies, time.perf_counter() - started, statuses)
+    result = summary(name, latencies, time.perf_counter() - started, statuses)
+    if SERVER_PIDS:
+        result["server_cpu_ms"] = round((cpu_seconds(SERVER_PIDS) - cpu_before) * 1000 / len(latencies), 1)
+    result["load_average_1m"] = round(os.getloadavg()[0], 1)
+    return result
 
 
 def run_intake(port: int, total: int, concurrency: int, first: int = 0) -> dict:
@@ -193,17 +224,55 @@ def serve(env: dict, port: int, workers: int = 2, app: str = "config.wsgi:applic
     raise SystemExit("gunicorn did not come up")
 
 
+def server_pids(server: subprocess.Popen, database_url: str) -> list[int]:
+    """The gunicorn workers of `server` and the PostgreSQL backends of the bench database."""
+    children = Path(f"/proc/{server.pid}/task/{server.pid}/children")
+    pids = [int(pid) for pid in children.read_text().split()] if children.exists() else []
+    if database_url:
+        import psycopg
+
+        with psycopg.connect(database_url) as db:
+            rows = db.execute(
+                "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            ).fetchall()
+        pids += [row[0] for row in rows]
+    return pids
+
+
 def bench_database(db: str, args: argparse.Namespace) -> list[dict]:
-    env = prepare_database(db, args.pg_database)
+    copies = args.copies if db == "postgres" else 0
+    total = args.complaints * (1 + copies)
+    if db == "postgres" and (copies or args.reuse):
+        sys.path.insert(0, str(ROOT))
+        from bench.seed_million import database_env, ensure_million
+
+        facts = ensure_million(
+            database=args.pg_database, complaints=total, base=args.complaints, reuse=args.reuse
+        )
+        env = database_env(args.pg_database)
+    else:
+        env = prepare_database(db, args.pg_database)
+        facts = seed(env, args.complaints, copies)
     if args.broker:
         env["CELERY_BROKER_URL"] = args.broker
-    copies = args.copies if db == "postgres" else 0
-    facts = seed(env, args.complaints, copies)
-    total = args.complaints * (1 + copies)
-    print(f"[{db}] seeded {total} complaints in {facts['seed_seconds']} s", flush=True)
+    seeded = "reused" if facts["seed_seconds"] is None else f"seeded in {facts['seed_seconds']} s"
+    print(f"[{db}] {total} complaints, {seeded}", flush=True)
     server = serve(env, args.port)
     try:
+        for _ in range(4):  # each worker opens its database connection
+            request(
+                args.port,
+                "GET",
+                f"/api/v1/complaints/{facts['detail']}",
+                headers={"Authorization": f"Bearer {facts['token']}"},
+            )
+        SERVER_PIDS[:] = server_pids(server, env.get("DATABASE_URL", ""))
         results = [
+            # What any request costs on this machine now (the policy pack, no database read):
+            # on a shared machine the floor moves with the load, and every figure with it.
+            run_reads(
+                args.port, "floor: policy pack, no database", "/api/v1/policy", facts["token"], args.reads
+            ),
             run_reads(
                 args.port,
                 "queue: team agents, open, by deadline, page 1",
@@ -227,6 +296,24 @@ def bench_database(db: str, args: argparse.Namespace) -> list[dict]:
                     args.reads,
                 )
                 for kind, query in facts["search"].items()
+            ),
+            *(
+                run_reads(
+                    args.port,
+                    f"desk: {name}",
+                    path,
+                    facts["token"],
+                    args.reads,
+                    cookie=facts["desk_cookie"],
+                )
+                for name, path in [
+                    ("queue mine", "/desk/?queue=mine"),
+                    ("queue team", "/desk/?queue=team"),
+                    ("queue overdue", "/desk/?queue=overdue"),
+                    ("queue waiting", "/desk/?queue=waiting"),
+                    ("complaint page, 20 events", f"/desk/complaints/{facts['detail']}/"),
+                ]
+                if "desk_cookie" in facts
             ),
         ]
         if args.requests:
@@ -272,6 +359,11 @@ def main() -> None:
         "--pg-database", default=PG_BENCH_DB, help="scratch database (dropped and made afresh)"
     )
     parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="PostgreSQL: keep --pg-database if it already holds the complaints (bench/seed_million.py)",
+    )
+    parser.add_argument(
         "--broker", default="", help="CELERY_BROKER_URL for the web workers (default: file broker)"
     )
     parser.add_argument("--peer-work", help="scratch dir of the django-helpdesk peer (after its setup.sh)")
@@ -280,6 +372,10 @@ def main() -> None:
     print(
         json.dumps(
             {
+                "load_average": os.getloadavg(),
+                "commit": subprocess.run(
+                    ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
+                ).stdout.strip(),
                 "machine": platform.node(),
                 "cpus": os.cpu_count(),
                 "python": platform.python_version(),

@@ -37,6 +37,8 @@ STATE_MIX = [
     (State.CLOSED, 5),
 ]
 TEAM_OF_LEVEL = {"L1": "agents", "L2": "technical", "L3": "hq-experts"}
+# The customer of the complaint of the detail scenario (detail_complaint).
+DETAIL_PHONE = "+8613300133000"
 
 
 def imei_for(serial: int) -> str:
@@ -45,9 +47,16 @@ def imei_for(serial: int) -> str:
 
 
 def bulk_seed(
-    *, complaints: int = 100_000, days: int = 730, seed: int = 42, batch: int = 5000, copies: int = 0
-) -> str:
-    """Load `complaints` complaints spread over `days` days; return the number of the detail complaint.
+    *,
+    complaints: int = 100_000,
+    days: int = 730,
+    seed: int = 42,
+    batch: int = 5000,
+    copies: int = 0,
+    detail_first: bool = True,
+) -> str | None:
+    """Load `complaints` complaints spread over `days` days; return the number of the detail complaint
+    (None with `detail_first=False`: then call `detail_complaint` later, after VACUUM).
 
     `copies` (PostgreSQL): then copy every complaint that many times in SQL (bulk_copy), to reach a
     million rows in minutes rather than hours.
@@ -179,80 +188,158 @@ def bulk_seed(
     )
     if copies:
         bulk_copy(copies=copies)
-    return _detail_complaint(staff)
+    return detail_complaint() if detail_first else None
+
+
+# Luhn check digit of a digit string (ISO/IEC 7812-1 annex B), as stdnum.luhn.calc_check_digit:
+# from the right, every other digit starting with the last is doubled.
+LUHN_SQL = """CREATE OR REPLACE FUNCTION pg_temp.luhn_check_digit(digits text) RETURNS text
+LANGUAGE sql IMMUTABLE AS $$
+    SELECT ((10 - sum(CASE WHEN (length(digits) - i) % 2 = 0
+                      THEN (substr(digits, i, 1)::int * 2) / 10 + (substr(digits, i, 1)::int * 2) % 10
+                      ELSE substr(digits, i, 1)::int END) % 10) % 10)::text
+    FROM generate_series(1, length(digits)) AS i
+$$"""
 
 
 def bulk_copy(*, copies: int) -> None:
-    """PostgreSQL: copy every complaint, with its messages, timeline events and search document,
-    `copies` times in INSERT ... SELECT statements. A copy keeps its customer, device, texts and
-    dates; its number gets a suffix (`-k`). Row ids are shifted by multiples of the largest id,
-    then the sequences are moved past them.
+    """PostgreSQL: copy every customer, device and complaint, with its messages, timeline events and
+    search document, `copies` times in INSERT ... SELECT statements.
+
+    A copy is a new customer (phone `+86139…` moved past the originals) with a new device (IMEI
+    moved likewise, Luhn digit recomputed) and a complaint of the same day, texts and dates whose
+    serial is moved past every serial of that day (`AS-20261201-00042-7` → `AS-20261201-01042-3`,
+    check digit recomputed); the day's number sequence is moved past them. Row ids are shifted by
+    multiples of each table's largest id, then the sequences are moved past them.
     """
-    tables = {
-        Complaint: {"number": "number || '-' || {k}"},
-        Message: {"complaint_id": "complaint_id + {k} * {top}"},
-        TimelineEvent: {
-            "complaint_id": "complaint_id + {k} * {top}",
-            "message_id": "message_id + {k} * {message_top}",
-        },
-    }
+    from aftersales.accounts.models import Customer
+
     with connection.cursor() as cursor:
+        cursor.execute(LUHN_SQL)
+        cursor.execute("SELECT coalesce(max(last), 0) FROM complaints_complaintnumbersequence")
+        serial_step = 10 ** len(str(cursor.fetchone()[0]))
+        if serial_step * (copies + 1) > 100_000:
+            raise ValueError(f"{copies} copies would need serials past 99999 ({serial_step} a copy)")
+        tops = {}
+        for model in (Customer, Device, Complaint, Message):
+            cursor.execute(f"SELECT coalesce(max(id), 0) FROM {model._meta.db_table}")
+            tops[model] = cursor.fetchone()[0]
+        serial = "split_part(number, '-', 3)::int + {k} * {serial_step}"
+        digits = f"split_part(number, '-', 2) || lpad(({serial})::text, 5, '0')"
+        tables = {
+            Customer: {
+                "id": "id + {k} * {customer_top}",
+                "phone": "'+86139' || lpad((substr(phone, 7)::bigint + {k} * {customer_top})::text, 8, '0')",
+            },
+            Device: {
+                "id": "id + {k} * {device_top}",
+                "customer_id": "customer_id + {k} * {customer_top}",
+                "imei": "body || pg_temp.luhn_check_digit(body)",
+            },
+            Complaint: {
+                "id": "id + {k} * {top}",
+                "customer_id": "customer_id + {k} * {customer_top}",
+                "device_id": "device_id + {k} * {device_top}",
+                "number": (
+                    f"split_part(number, '-', 1) || '-' || split_part(number, '-', 2) || '-' "
+                    f"|| lpad(({serial})::text, 5, '0') || '-' || pg_temp.luhn_check_digit({digits})"
+                ),
+            },
+            Message: {"id": "id + {k} * {message_top}", "complaint_id": "complaint_id + {k} * {top}"},
+            TimelineEvent: {
+                "id": "id + {k} * {event_top}",
+                "complaint_id": "complaint_id + {k} * {top}",
+                "message_id": "message_id + {k} * {message_top}",
+            },
+        }
+        cursor.execute("SELECT coalesce(max(id), 0) FROM complaints_timelineevent")
+        event_top = cursor.fetchone()[0]
         # Rows copied from checked rows need no foreign-key checks (replica mode skips them, and
         # the search triggers); one GIN build at the end is faster than a million insertions.
         cursor.execute("SET session_replication_role = replica")
-        cursor.execute(f"DROP INDEX {INDEX_TABLE}_terms_idx")
-        tops = {}
-        for model in tables:
-            cursor.execute(f"SELECT coalesce(max(id), 0) FROM {model._meta.db_table}")
-            tops[model] = cursor.fetchone()[0]
+        cursor.execute(f"DROP INDEX IF EXISTS {INDEX_TABLE}_terms_idx")
         for k in range(1, copies + 1):
-            values = {"k": k, "top": tops[Complaint], "message_top": tops[Message]}
+            values = {
+                "k": k,
+                "top": tops[Complaint],
+                "customer_top": tops[Customer],
+                "device_top": tops[Device],
+                "message_top": tops[Message],
+                "event_top": event_top,
+                "serial_step": serial_step,
+            }
             with transaction.atomic():
                 for model, changed in tables.items():
+                    table = model._meta.db_table
                     columns = [f.column for f in model._meta.concrete_fields]
-                    expressions = {"id": f"id + {k} * {tops[model]}", **changed}
-                    select = ", ".join(expressions.get(c, c).format(**values) for c in columns)
+                    select = ", ".join(changed.get(c, c).format(**values) for c in columns)
+                    source = table
+                    if model is Device:
+                        source = (
+                            f"(SELECT *, '86' || lpad((substr(imei, 3, 12)::bigint + {k} * {tops[Device]})"
+                            f"::text, 12, '0') AS body FROM {table}) AS d"
+                        )
                     cursor.execute(
-                        f"INSERT INTO {model._meta.db_table} ({', '.join(columns)}) "
-                        f"SELECT {select} FROM {model._meta.db_table} WHERE id <= {tops[model]}"
+                        f"INSERT INTO {table} ({', '.join(columns)}) "
+                        f"SELECT {select} FROM {source} WHERE id <= {values[_top_name(model)]}"
                     )
                 cursor.execute(
                     f"INSERT INTO {INDEX_TABLE} (complaint_id, terms) SELECT complaint_id + {k} * "
                     f"{tops[Complaint]}, terms FROM {INDEX_TABLE} WHERE complaint_id <= {tops[Complaint]}"
                 )
+        cursor.execute(
+            f"UPDATE complaints_complaintnumbersequence SET last = last + {copies} * {serial_step}"
+        )
         cursor.execute(f"CREATE INDEX {INDEX_TABLE}_terms_idx ON {INDEX_TABLE} USING gin (terms)")
         cursor.execute("SET session_replication_role = DEFAULT")
-        for model in tables:
+        for model in (*tables,):
             table = model._meta.db_table
             cursor.execute(
                 f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"
             )
 
 
+def _top_name(model: type) -> str:
+    return {
+        "Customer": "customer_top",
+        "Device": "device_top",
+        "Complaint": "top",
+        "Message": "message_top",
+        "TimelineEvent": "event_top",
+    }[model.__name__]
+
+
 def search_probes() -> dict[str, str]:
-    """The bench's search queries, by kind: words of the seeded texts, a phone and an IMEI that
-    exist, written as people type them (grouped digits)."""
-    customer = Customer.objects.order_by("pk")[Customer.objects.count() // 2]
-    device = Device.objects.order_by("pk")[Device.objects.count() // 2]
-    phone = customer.phone[3:] if customer.phone else ""
-    imei = device.imei
+    """The bench's search queries, by kind: words of the seeded texts, and the phone, IMEI and
+    number of a complaint halfway through the ids, written as people type them (grouped digits)."""
+    top = Complaint.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    complaint = (
+        Complaint.objects.select_related("customer", "device")
+        .filter(pk__gte=top // 2, device__isnull=False)
+        .order_by("pk")
+        .first()
+    )
+    phone = complaint.customer.phone[3:] if complaint and complaint.customer.phone else ""
+    imei = complaint.device.imei if complaint and complaint.device else ""
     return {
         "chinese-2": "触控",
         "chinese-4": "屏幕失灵",
         "english": "battery",
         "phone": f"{phone[:3]} {phone[3:7]} {phone[7:]}",
-        "imei": f"{imei[:2]} {imei[2:8]} {imei[8:14]} {imei[14]}",
+        "imei": f"{imei[:2]} {imei[2:8]} {imei[8:14]} {imei[14:]}",
+        "number": complaint.number.lower() if complaint else "",
     }
 
 
-def _detail_complaint(staff: dict) -> str:
+def detail_complaint() -> str:
     """One open complaint with exactly 20 timeline events, made by the real services."""
+    staff = seed_staff()
     result = complaint_submit(
         actor=ANONYMOUS,
         submission=Submission(
             channel="app",
             text="屏幕触控失灵,连续三次检测异常",
-            phone="+8613300133000",
+            phone=DETAIL_PHONE,
             imei=imei_for(99_999_999),
         ),
     )

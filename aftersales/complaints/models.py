@@ -125,6 +125,19 @@ class Complaint(models.Model):
                 condition=Q(is_open=True),
                 name="complaint_open_queue_idx",
             ),
+            # A queue narrowed to one state (desk "waiting": waiting on the customer; complaint_queue
+            # with `state`): without it the open queue is read through to the few in that state.
+            models.Index(
+                fields=["state", "earliest_due_at", "id"],
+                condition=Q(is_open=True),
+                name="complaint_state_queue_idx",
+            ),
+            # The desk's "mine" queue: one owner's open complaints, most overdue first.
+            models.Index(
+                fields=["owner", "earliest_due_at", "id"],
+                condition=Q(is_open=True),
+                name="complaint_owner_queue_idx",
+            ),
             # The SLA sweeper: every complaint whose next deadline has passed.
             models.Index(fields=["next_deadline_at"], name="complaint_sweep_idx"),
             # Duplicate linking: a customer's open complaints about a device.

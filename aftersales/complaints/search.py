@@ -22,6 +22,13 @@ notes included: only staff search), its subject while none of them is erased, an
 customer's name unless the customer was erased. PostgreSQL keeps it as a `tsvector` column with a GIN index, SQLite as an
 FTS5 table; both take the same terms, cast directly (no text-search parser or locale).
 
+At a million complaints (docs/benchmarks.md) PostgreSQL documents also hold facet terms
+(`facet_term`: state, team, category, channel, creation month, range of ID_RANGE ids; migration
+0017 writes them and a trigger swaps them when the complaint changes), so that filters are
+intersected inside the index, and the newest matches are read range by range
+(`_text_matches_postgresql`) instead of sorting every match. SQLite filters through the
+complaints table.
+
 Maintenance: services call `search_index_refresh` after writing a message (complaint_open,
 _write_message). Forgetting is the database's job: triggers created by migration 0008 drop a
 complaint's document as soon as one of its messages is erased, edited or deleted, its subject
@@ -34,14 +41,16 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
-from django.db import connection
+from django.db import connection, transaction
+from django.db.backends.utils import CursorWrapper
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from aftersales.accounts.actors import Actor
 from aftersales.accounts.models import Customer, CustomerIdentity
+from aftersales.common import clock
 from aftersales.common.errors import Forbidden, Unauthenticated, ValidationFailed, problem
 from aftersales.complaints.models import Complaint
 from aftersales.complaints.status import State
@@ -53,6 +62,15 @@ MAX_QUERY_LENGTH = 200
 SEARCH_WINDOW = 500
 # The table holding the index (created by migration 0008; its shape differs per database).
 INDEX_TABLE = "complaints_search"
+# PostgreSQL reads the matches newest first by ranges of ID_RANGE complaint ids (the width is
+# fixed in migration 0017's complaints_search_facets): the newest two ranges, then RANGE_GROWTH
+# times as many, in at most MAX_BRANCHES steps (_text_matches_postgresql). At 1,000,000
+# complaints a pair held by 2 % of them fills the window from the first step.
+ID_RANGE = 50_000
+RANGE_GROWTH = 4
+MAX_BRANCHES = 4
+# A period of more months than this is checked through the complaints table alone.
+MAX_PERIOD_MONTHS = 36
 # Terms longer than this are cut (a tsvector lexeme holds at most 2 KB).
 MAX_TERM_LENGTH = 64
 
@@ -103,19 +121,22 @@ class TextQuery:
     ranking: tuple[Term, ...]
 
 
-def text_query(query: str) -> TextQuery | None:
-    """The terms of a query, or None when it has no letter or digit to search for."""
+def text_query(query: str, *, prefix: bool = True) -> TextQuery | None:
+    """The terms of a query, or None when it has no letter or digit to search for.
+
+    `prefix=False`: words and single characters match whole terms only (for identifiers).
+    """
     required: list[Term] = []
     ranking: list[Term] = []
     for match in _RUNS.finditer(fold(query)):
         run = match.group()
         if match.lastgroup == "word":
-            term = Term(run[:MAX_TERM_LENGTH], prefix=True)
+            term = Term(run[:MAX_TERM_LENGTH], prefix=prefix)
             required.append(term)
             ranking.append(term)
         elif len(run) == 1:
-            required.append(Term(run, prefix=True))
-            ranking.append(Term(run, prefix=True))
+            required.append(Term(run, prefix=prefix))
+            ranking.append(Term(run, prefix=prefix))
         else:
             # Pairs side by side, and the last pair for an odd length: every part of an indexed
             # text has all of them, and so do texts with the words apart (屏幕…失灵).
@@ -132,6 +153,11 @@ def text_query(query: str) -> TextQuery | None:
 def _tsquery(terms: Sequence[Term], operator: str) -> str:
     # Terms hold letters and digits only (see _RUNS), so quoting them is enough.
     return f" {operator} ".join(f"'{t.text}'" + (":*" if t.prefix else "") for t in terms)
+
+
+def _quoted(lexeme: str) -> str:
+    """A lexeme as a tsquery operand, whatever it holds (quotes and backslashes doubled)."""
+    return "'" + lexeme.replace("\\", "\\\\").replace("'", "''") + "'"
 
 
 def _fts5_query(terms: Sequence[Term]) -> str:
@@ -202,9 +228,13 @@ def search_index_write(documents: dict[int, str]) -> None:
     with connection.cursor() as cursor:
         marks = ", ".join(["%s"] * len(documents))
         if connection.vendor == "postgresql":
-            values = ", ".join(["(%s, %s::tsvector)"] * len(documents))
+            # The complaint's facet terms are added from its row (migration 0017).
+            values = ", ".join(["(%s::bigint, %s::tsvector)"] * len(documents))
             cursor.execute(
-                f"INSERT INTO {INDEX_TABLE} (complaint_id, terms) VALUES {values} "
+                f"INSERT INTO {INDEX_TABLE} (complaint_id, terms) SELECT c.id, d.terms || "
+                "array_to_tsvector(complaints_search_facets(c.id, c.created_at, c.state, c.team, c.category, c.channel)) "
+                f"FROM (VALUES {values}) AS d (complaint_id, terms) "
+                "JOIN complaints_complaint c ON c.id = d.complaint_id "
                 "ON CONFLICT (complaint_id) DO UPDATE SET terms = EXCLUDED.terms",
                 [v for pk, terms in documents.items() for v in (pk, _tsvector(terms))],
             )
@@ -266,7 +296,8 @@ def complaint_search(
     (`complaints_visible_to_staff`): outlet staff find only their team's complaints.
     Errors: Unauthenticated (anonymous), Forbidden (customers, roles without the queue),
     ValidationFailed naming `q` (empty, longer than MAX_QUERY_LENGTH, control characters),
-    `state`, `created_to` or `offset` (past SEARCH_WINDOW). At most six queries.
+    `state`, `created_to` or `offset` (past SEARCH_WINDOW). At most six statements (besides
+    PostgreSQL's transaction around the word search), however many match.
     """
     from aftersales.complaints.selectors import complaints_visible_to_staff
 
@@ -277,21 +308,24 @@ def complaint_search(
     text = _checked_query(query)
     _check_filters(filters, limit=limit, offset=offset)
     visible = _filtered(complaints_visible_to_staff(actor), filters)
-    narrowed = not actor.may("complaint.view_any") or filters != SearchFilters()
+    facets, scoped = _text_scope(actor, filters)
 
     # Complaint id -> what matched, in rank order (dicts keep insertion order).
     matched: dict[int, list[str]] = {}
     scores: dict[int, float] = {}
-    for kind, condition in _identifier_conditions(text):
+    conditions = _identifier_conditions(text)
+    for kind, condition in conditions:
         for complaint_id in (
             visible.filter(condition)
             .order_by("-created_at", "-pk")
             .values_list("pk", flat=True)[:SEARCH_WINDOW]
         ):
             matched.setdefault(complaint_id, []).append(kind)
-    words = text_query(text)
+    # A query that names an identifier is looked for in the texts as written, not as prefixes:
+    # `0` or `86` as a prefix would match most of a million documents.
+    words = text_query(text, prefix=not conditions)
     if words is not None:
-        ranked = _text_matches(words, visible if narrowed else None)
+        ranked = _text_matches(words, facets, visible if scoped else None)
         for complaint_id, score in sorted(ranked, key=lambda row: (-row[1], -row[0])):
             matched.setdefault(complaint_id, []).append("text")
             scores.setdefault(complaint_id, score)
@@ -343,6 +377,64 @@ def _local_midnight(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))
 
 
+def _text_scope(actor: Actor, filters: SearchFilters) -> tuple[list[str], bool]:
+    """How the word search is narrowed: tsquery operands the documents must hold (PostgreSQL), and
+    whether the visible complaints must also be joined (SQLite; a period; visibility no facet
+    expresses)."""
+    from aftersales.accounts.roles import OUTLET_STAFF
+    from aftersales.network.models import outlet_team
+
+    if connection.vendor != "postgresql":
+        return [], not actor.may("complaint.view_any") or filters != SearchFilters()
+    facets = {
+        "state": filters.state,
+        "team": filters.team,
+        "category": filters.category,
+        "channel": filters.channel,
+    }
+    values = [_quoted(facet_term(name, value)) for name, value in facets.items() if value is not None]
+    if filters.outlet:
+        values.append(_quoted(facet_term("team", outlet_team(filters.outlet))))
+    scoped = bool(filters.created_from or filters.created_to)
+    if scoped:
+        # The months the period touches (UTC, as the documents hold them), then the exact bounds
+        # through the complaints table for the matches of those months only.
+        first = _local_midnight(filters.created_from or date(2000, 1, 1)).astimezone(UTC)
+        last = _local_midnight(
+            (filters.created_to or clock.localdate(clock.now())) + timedelta(days=1)
+        ).astimezone(UTC)
+        months = _months(first, last)
+        if len(months) <= MAX_PERIOD_MONTHS:
+            values.append("(" + " | ".join(_quoted(facet_term("month", month)) for month in months) + ")")
+    if not actor.may("complaint.view_any"):
+        team = actor.user.team if actor.user is not None else ""
+        if actor.role in OUTLET_STAFF and team:
+            values.append(_quoted(facet_term("team", team)))
+        else:
+            scoped = True
+    return sorted(set(values)), scoped
+
+
+def _months(first: datetime, last: datetime) -> list[str]:
+    """`YYYY-MM` of every month from `first` up to, not including, the instant `last`."""
+    months, year, month = [], first.year, first.month
+    while (year, month) <= (last.year, last.month):
+        months.append(f"{year:04d}-{month:02d}")
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    if last == datetime(last.year, last.month, 1, tzinfo=last.tzinfo) and len(months) > 1:
+        months.pop()
+    return months
+
+
+def facet_term(name: str, value: str) -> str:
+    """The index term recording a complaint's `name` (state, team, category, channel): `state:closed`.
+
+    The colon keeps it apart from every word term (letters and digits only); migration 0017's
+    `complaints_search_facets` writes the same terms.
+    """
+    return f"{name}:{value}"
+
+
 def _identifier_conditions(text: str) -> list[tuple[str, Q]]:
     """What the query names exactly: a complaint number, an IMEI, a phone number."""
     from aftersales.accounts.phones import phone_normalise
@@ -373,31 +465,93 @@ def _identifier_conditions(text: str) -> list[tuple[str, Q]]:
     return conditions
 
 
-def _text_matches(words: TextQuery, narrowed_to: QuerySet[Complaint] | None) -> list[tuple[int, float]]:
-    """(complaint id, score) of the newest SEARCH_WINDOW complaints holding every required term."""
+def _text_matches(
+    words: TextQuery, facets: Sequence[str], narrowed_to: QuerySet[Complaint] | None
+) -> list[tuple[int, float]]:
+    """(complaint id, score) of the newest SEARCH_WINDOW complaints holding every required term
+    and every facet term (PostgreSQL), among `narrowed_to` when given."""
     scope, scope_params = "", []
     if narrowed_to is not None:
         sql, params = narrowed_to.values("pk").query.sql_with_params()
         scope, scope_params = f" AND {{key}} IN ({sql})", list(params)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            # Scored after the LIMIT: only the window's documents are read for ranking.
-            held = " + ".join(["(m.terms @@ %s::tsquery)::int"] * len(words.ranking))
-            cursor.execute(
-                f"SELECT m.complaint_id, {held} FROM (SELECT s.complaint_id, s.terms FROM {INDEX_TABLE} s "
-                f"WHERE s.terms @@ %s::tsquery{scope.format(key='s.complaint_id')} "
-                "ORDER BY s.complaint_id DESC LIMIT %s) m",
-                [
-                    *(_tsquery([term], "&") for term in words.ranking),
-                    _tsquery(words.required, "&"),
-                    *scope_params,
-                    SEARCH_WINDOW,
-                ],
-            )
-            return [(pk, count / len(words.ranking)) for pk, count in cursor.fetchall()]
+            return _text_matches_postgresql(cursor, words, facets, scope, scope_params)
         cursor.execute(
             f"SELECT rowid, terms FROM {INDEX_TABLE} WHERE {INDEX_TABLE} MATCH %s"
             f"{scope.format(key='rowid')} ORDER BY rowid DESC LIMIT %s",
             [_fts5_query(words.required), *scope_params, SEARCH_WINDOW],
         )
         return [(pk, _score(set(terms.split()), words.ranking)) for pk, terms in cursor.fetchall()]
+
+
+def _id_range_branches(top: int) -> list[list[int] | None]:
+    """The id ranges (`ID_RANGE` wide, numbered from 0) each branch of the search reads, newest first:
+    the newest two, then RANGE_GROWTH times as many as the branch before; None for all the rest."""
+    newest = top // ID_RANGE
+    branches: list[list[int] | None] = []
+    size = 2
+    while newest >= 0:
+        if newest + 1 <= size or len(branches) == MAX_BRANCHES - 1:
+            branches.append(None)
+            break
+        branches.append(list(range(newest, newest - size, -1)))
+        newest -= size
+        size *= RANGE_GROWTH
+    return branches
+
+
+def _text_matches_postgresql(
+    cursor: CursorWrapper, words: TextQuery, facets: Sequence[str], scope: str, scope_params: list[object]
+) -> list[tuple[int, float]]:
+    """The newest SEARCH_WINDOW matches, read range by range of complaint ids, newest first.
+
+    The GIN index yields every match at once, unordered; sorting them all by id means reading
+    every matching row (tens of thousands for a common pair such as 屏幕 at a million
+    complaints). So each document also holds the range of ids it falls in (`id:19`, migration
+    0017) and the search is a UNION ALL of branches over growing sets of ranges, newest first
+    (`_id_range_branches`), each asking the index for its ranges' matches only: the LIMIT stops
+    the Append as soon as the window is full, so older ranges are never read. Scored after
+    the LIMIT: only the window's documents are read for ranking.
+    """
+    # Filters are terms of the document too (`facet_term`): the index intersects them with the
+    # words (a rare word skips through a common facet), so no complaint row is read to filter.
+    required = " & ".join([_tsquery(words.required, "&"), *facets])
+    with transaction.atomic():
+        # Serial plans for this transaction only: a Parallel Append would start every branch at once.
+        cursor.execute(
+            f"SELECT max(complaint_id), set_config('max_parallel_workers_per_gather', '0', true) "
+            f"FROM {INDEX_TABLE}"
+        )
+        top = cursor.fetchone()[0] or 0
+        sql, params = _branches_sql(words, required, scope, scope_params, top)
+        cursor.execute(sql, params)  # type: ignore[arg-type]  # ints and strings only
+        return [(pk, count / len(words.ranking)) for pk, count in cursor.fetchall()]
+
+
+def _branches_sql(
+    words: TextQuery, required: str, scope: str, scope_params: list[object], top: int
+) -> tuple[str, list[object]]:
+    branches: list[str] = []
+    params: list[object] = []
+    values: list[object]
+    older_than: int | None = None
+    for ranges in _id_range_branches(top):
+        if ranges is None:
+            condition, values = "s.terms @@ %s::tsquery", [required]
+            if older_than is not None:
+                condition, values = condition + " AND s.complaint_id < %s", [required, older_than]
+        else:
+            within = " | ".join(_quoted(facet_term("id", str(number))) for number in ranges)
+            condition, values = "s.terms @@ %s::tsquery", [f"{required} & ({within})"]
+            older_than = ranges[-1] * ID_RANGE
+        branches.append(
+            f"(SELECT s.complaint_id, s.terms FROM {INDEX_TABLE} s WHERE {condition}"
+            f"{scope.format(key='s.complaint_id')} ORDER BY s.complaint_id DESC)"
+        )
+        params += [*values, *scope_params]
+    held = " + ".join(["(m.terms @@ %s::tsquery)::int"] * len(words.ranking))
+    return (
+        f"SELECT m.complaint_id, {held} FROM ({' UNION ALL '.join(branches)} LIMIT %s) m",
+        [*(_tsquery([term], "&") for term in words.ranking), *params, SEARCH_WINDOW],
+    )

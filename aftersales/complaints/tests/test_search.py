@@ -316,6 +316,13 @@ def test_bad_filters_are_refused_naming_the_field(client, alice, params, field):
     assert list(response.json()["fields"]) == [field]
 
 
+def statements(queries: CaptureQueriesContext) -> int:
+    """Statements that read or write rows: transaction control (PostgreSQL's word search runs in
+    a transaction of its own, a savepoint inside a test) is left out."""
+    control = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT")
+    return sum(1 for query in queries.captured_queries if not query["sql"].startswith(control))
+
+
 def test_search_costs_the_same_queries_for_one_result_as_for_twenty(client, alice):
     headers = bearer(alice)
     submit_complaint(text="屏幕失灵", phone="+8613500135100", imei=new_imei())
@@ -324,7 +331,7 @@ def test_search_costs_the_same_queries_for_one_result_as_for_twenty(client, alic
         with CaptureQueriesContext(connection) as queries:
             response = client.get("/api/v1/complaints/search", {"q": q}, **headers)
         assert response.status_code == 200
-        return len(queries)
+        return statements(queries)
 
     one = count("屏幕失灵")
     for i in range(20):
