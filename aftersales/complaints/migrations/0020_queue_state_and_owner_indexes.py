@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0007_privacy'),
-        ('complaints', '0015_timeline_dispatch_and_erasure_kinds'),
+        ('complaints', '0019_complaint_number_sequence'),
         ('devices', '0002_warranty_end_last_day_of_month'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -72,7 +72,7 @@ def index_missing(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("complaints", "0016_queue_state_and_owner_indexes")]
+    dependencies = [("complaints", "0020_queue_state_and_owner_indexes")]
 
     operations = [
         migrations.RunPython(create, drop),
