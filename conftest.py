@@ -17,6 +17,13 @@ from aftersales.accounts.tests.factories import CustomerFactory, StaffFactory
 
 
 @pytest.fixture(autouse=True)
+def _triage_without_encoder(settings):  # type: ignore[no-untyped-def]
+    """Tests read complaints with the n-gram readings only (the encoder costs tens of
+    milliseconds a complaint); aftersales/triage/tests/test_encoder.py turns it on."""
+    settings.TRIAGE_ENCODER = False
+
+
+@pytest.fixture(autouse=True)
 def _eager_celery(settings):  # type: ignore[no-untyped-def]
     from config.celery import app
 

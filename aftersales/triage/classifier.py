@@ -26,6 +26,8 @@ from sklearn.naive_bayes import ComplementNB
 from sklearn.pipeline import FeatureUnion, Pipeline
 
 from aftersales.policy.pack import KeywordLexicon
+from aftersales.triage import encoder
+from aftersales.triage.encoder import EncoderHead
 from aftersales.triage.text import clauses, is_praise, model_input
 
 # From this many texts on, the vectorised sklearn pipeline is faster than scoring one by one.
@@ -91,7 +93,15 @@ def build_pipeline(lexicon: KeywordLexicon) -> Pipeline:
 
 
 # What is known of a text before its category is decided, one probability row per kind.
-EVIDENCE = ("whole_text", "first_fault", "clause_mean", "last_clause", "clause_votes", "whole_text_bayes")
+EVIDENCE = (
+    "whole_text",
+    "first_fault",
+    "clause_mean",
+    "last_clause",
+    "clause_votes",
+    "whole_text_bayes",
+    "encoder",
+)
 # A clause counts as naming a fault (first fault, a vote) from this probability on.
 CLAUSE_FLOOR = 0.4
 # Additive smoothing of the naive Bayes counts; small, because most n-grams are rare.
@@ -110,8 +120,12 @@ class Aggregation:
     which also makes the probability an honest confidence.
     """
 
-    weights: tuple[float, ...] = (0.5, 0.5, 0.0, 0.0, 0.0, 0.0)
+    weights: tuple[float, ...] = (0.5, 0.5, 0.0, 0.0, 0.0, 0.0, 0.0)
     biases: tuple[float, ...] = ()
+
+    def __post_init__(self) -> None:
+        # Weights fitted before a kind of evidence existed give it none.
+        self.weights = (*self.weights, *(0.0,) * (len(EVIDENCE) - len(self.weights)))
 
     def combine(self, evidence: np.ndarray) -> np.ndarray:
         """(texts, EVIDENCE, categories) -> (texts, categories) probabilities."""
@@ -144,6 +158,10 @@ class TriageModel:
     # (features, categories) complement naive Bayes weights: a text's scores are its
     # features times these, its probabilities their softmax. None in models saved before.
     bayes: np.ndarray | None = None
+    # The sentence encoder's head (encoder.py) and the aggregation to use when the encoder
+    # cannot be loaded; None in models trained without the encoder.
+    encoder_head: EncoderHead | None = None
+    fallback_aggregation: Aggregation | None = None
 
     @property
     def categories(self) -> list[str]:
@@ -155,8 +173,12 @@ class TriageModel:
 
     def read(self, texts: list[str], *, top: int) -> list[TextReading]:
         """For each text its `top` most probable categories and the categories its clauses name."""
-        evidence = self.evidence(texts)
-        probabilities = self.aggregation.combine(evidence)
+        vectors = encoder.embed([model_input(t) for t in texts]) if self.encoder_head is not None else None
+        evidence = self.evidence(texts, vectors=vectors)
+        aggregation = self.aggregation
+        if self.encoder_head is not None and vectors is None and self.fallback_aggregation is not None:
+            aggregation = self.fallback_aggregation
+        probabilities = aggregation.combine(evidence)
         votes = evidence[:, EVIDENCE.index("clause_votes")]
         classes = [str(c) for c in self.pipeline.classes_]
         order = np.argsort(-probabilities, axis=1, kind="stable")[:, :top]
@@ -168,10 +190,12 @@ class TriageModel:
             for row, best in enumerate(order)
         ]
 
-    def evidence(self, texts: list[str]) -> np.ndarray:
+    def evidence(self, texts: list[str], *, vectors: np.ndarray | None = None) -> np.ndarray:
         """For each text, the probabilities of its whole text, its first clause that names a
-        fault (praise skipped), the mean and the last of its clauses, and the share of its
-        clauses naming each category: (texts, EVIDENCE, categories).
+        fault (praise skipped), the mean and the last of its clauses, the share of its
+        clauses naming each category, the naive Bayes opinion and the encoder head's reading
+        of `vectors` (the texts' encoder vectors; without them that row repeats the whole
+        text's): (texts, EVIDENCE, categories).
 
         A customer who lists several faults usually names the one that matters first, and
         the fault that most clauses are about is the complaint; which weighs how much is
@@ -200,6 +224,8 @@ class TriageModel:
         evidence[:, votes] = 0.0
         evidence[np.arange(len(texts)), votes, whole.argmax(axis=1)] = 1.0
         evidence[:, EVIDENCE.index("whole_text_bayes")] = whole_bayes
+        if vectors is not None and self.encoder_head is not None:
+            evidence[:, EVIDENCE.index("encoder")] = self.encoder_head.probabilities(vectors)
         start = 0
         for row, clauses_of in enumerate(parts):
             if not clauses_of:
@@ -243,9 +269,12 @@ class TriageModel:
         state.setdefault("aggregation", Aggregation())
         # Models saved before the naive Bayes opinion give it no weight.
         state.setdefault("bayes", None)
-        weights = state["aggregation"].weights
-        if len(weights) < len(EVIDENCE):
-            state["aggregation"].weights = (*weights, *(0.0,) * (len(EVIDENCE) - len(weights)))
+        # Models saved before the encoder read without it.
+        state.setdefault("encoder_head", None)
+        state.setdefault("fallback_aggregation", None)
+        for aggregation in (state["aggregation"], state["fallback_aggregation"]):
+            if aggregation is not None:
+                aggregation.__post_init__()
         for setting in ("clause_floor", "clause_weight"):
             state.pop(setting, None)
         self.__dict__.update(state)
@@ -265,6 +294,11 @@ class TriageModel:
             "biases": dict(zip(self.categories, self.aggregation.biases, strict=False)),
         }
         about = {"version": self.version, "trained_on": self.trained_on, "aggregation": aggregation}
+        if self.fallback_aggregation is not None:
+            about["aggregation_without_encoder"] = {
+                "weights": dict(zip(EVIDENCE, self.fallback_aggregation.weights, strict=True)),
+                "biases": dict(zip(self.categories, self.fallback_aggregation.biases, strict=False)),
+            }
         (directory / f"{self.version}.json").write_text(json.dumps(about, indent=1), encoding="utf-8")
         return path
 
@@ -362,17 +396,26 @@ def train_model(
     version: str,
     lexicon: KeywordLexicon,
     sources: dict[str, int],
+    vectors: np.ndarray | None = None,
 ) -> TriageModel:
+    """The classifier fitted on `texts`; with `vectors` (the texts' encoder vectors, in
+    order) also the encoder head."""
     pipeline = build_pipeline(lexicon)
     features = pipeline.named_steps["features"].fit_transform([model_input(t) for t in texts], labels)
     pipeline.named_steps["classifier"].fit(features, labels)
     bayes = ComplementNB(alpha=BAYES_SMOOTHING).fit(features, labels)
+    head = None
+    if vectors is not None:
+        head = encoder.fit_head(
+            vectors=vectors, labels=labels, categories=[str(c) for c in pipeline.classes_]
+        )
     return TriageModel(
         version=version,
         pipeline=pipeline,
         trained_on=sources,
         # Only the weights are kept (float32 halves their size): the counts are not needed to predict.
         bayes=bayes.feature_log_prob_.T.astype(np.float32),
+        encoder_head=head,
     )
 
 

@@ -4,11 +4,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+from django.conf import settings
 from scipy.optimize import minimize
 from sklearn.metrics import confusion_matrix, f1_score, precision_recall_fscore_support
 
 from aftersales.policy.pack import current_pack
+from aftersales.triage import encoder
 from aftersales.triage.classifier import (
+    EVIDENCE,
     Aggregation,
     TriageModel,
     aggregation_inputs,
@@ -23,6 +26,7 @@ from aftersales.triage.corpus import (
     own_examples,
     symptom_lexicon,
 )
+from aftersales.triage.text import model_input
 
 
 def training_examples(*, extra_files: list[Path], with_corrections: bool = True) -> list[Example]:
@@ -66,8 +70,33 @@ def model_from_examples(examples: list[Example], *, version: str) -> TriageModel
     if len(real) >= MIN_REAL_FOR_AGGREGATION:
         own = [e for e in examples if is_own(e)]
         evidence = out_of_fold_evidence(examples=real, base=own, folds=fold_assignment(len(real)))
-        model.aggregation = fit_aggregation(evidence, [e.label for e in real], model.categories)
+        labels = [e.label for e in real]
+        model.aggregation = fit_aggregation(evidence, labels, model.categories)
+        if model.encoder_head is not None:
+            model.fallback_aggregation = fit_aggregation(without_encoder(evidence), labels, model.categories)
     return model
+
+
+def without_encoder(evidence: np.ndarray) -> np.ndarray:
+    """The evidence as read when the encoder cannot load: its row repeats the whole text's."""
+    fallback = evidence.copy()
+    fallback[:, EVIDENCE.index("encoder")] = evidence[:, EVIDENCE.index("whole_text")]
+    return fallback
+
+
+_caches: dict[str, encoder.EmbeddingCache] = {}
+
+
+def training_vectors(texts: list[str]) -> np.ndarray | None:
+    """The encoder vectors of training texts (cached in settings.TRIAGE_EMBEDDINGS_CACHE,
+    default var/triage-embeddings.npz), or None when the encoder is off or cannot load."""
+    if not encoder.encoder_available():
+        return None
+    path = (
+        getattr(settings, "TRIAGE_EMBEDDINGS_CACHE", None) or Path(settings.VAR_DIR) / "triage-embeddings.npz"
+    )
+    cache = _caches.setdefault(str(path), encoder.EmbeddingCache(Path(path)))
+    return cache.embed([model_input(t) for t in texts])
 
 
 def _classifier_from(examples: list[Example], *, version: str) -> TriageModel:
@@ -77,6 +106,7 @@ def _classifier_from(examples: list[Example], *, version: str) -> TriageModel:
         version=version,
         lexicon=symptom_lexicon(),
         sources=count_sources(examples),
+        vectors=training_vectors([e.text for e in examples]),
     )
 
 
@@ -94,7 +124,8 @@ def out_of_fold_evidence(*, examples: list[Example], base: list[Example], folds:
     for fold in np.unique(folds):
         tested = np.flatnonzero(folds == fold)
         train = base + [e for e, f in zip(examples, folds, strict=True) if f != fold]
-        read = _classifier_from(train, version="fold").evidence([examples[i].text for i in tested])
+        texts = [examples[i].text for i in tested]
+        read = _classifier_from(train, version="fold").evidence(texts, vectors=training_vectors(texts))
         if evidence is None:
             evidence = np.zeros((len(examples), *read.shape[1:]))
         evidence[tested] = read
