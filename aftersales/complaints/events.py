@@ -267,6 +267,8 @@ def call_event(
         payload["priority_from"] = priority_from
         payload["priority_to"] = complaint.priority
     return _append(complaint=complaint, kind=Kind.CALL, actor=actor, at=at, payload=payload)
+
+
 def attachment_event(
     *, complaint_id: int, actor: Actor, at: datetime, attachments: list[dict]
 ) -> TimelineEvent:

@@ -95,9 +95,7 @@ class ComplaintForm(forms.Form):
     language = forms.ChoiceField(
         label=_("Language for our replies"), choices=[("zh-hans", "简体中文"), ("en", "English")]
     )
-    attachments = MultipleFileField(
-        label=_("Photos or the unboxing video (several at once)"), required=False
-    )
+    attachments = MultipleFileField(label=_("Photos or the unboxing video (several at once)"), required=False)
     submission_key = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
 
     def __init__(self, *args: object, **kwargs: object) -> None:

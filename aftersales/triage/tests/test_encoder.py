@@ -37,9 +37,11 @@ def cosine(a: np.ndarray, b: np.ndarray) -> float:
 
 
 def test_vectors_are_unit_length_and_read_meaning_across_languages(with_encoder):  # type: ignore[no-untyped-def]
-    cracked, cracked_en, courier, battery_en = encoder.embed(
+    vectors = encoder.embed(
         ["手机屏幕摔碎了", "my phone screen is cracked", "快递三天了还没送到", "the battery dies by noon"]
     )
+    assert vectors is not None
+    cracked, cracked_en, courier, battery_en = vectors
     assert cracked.shape == (encoder.DIMENSIONS,)
     assert abs(float(np.linalg.norm(cracked)) - 1.0) < 1e-3
     # The same fault in two languages is nearer than two faults in one language.
