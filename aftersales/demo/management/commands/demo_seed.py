@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand
 
+from aftersales.accounts.roles import Role
 from aftersales.complaints.models import Complaint
 from aftersales.demo.outlets import seed_outlets
 from aftersales.demo.seed import DEMO_PASSWORD, STAFF, seed_demo
@@ -27,10 +28,19 @@ class Command(BaseCommand):
         self.stdout.write(f"API token for agent1: {tokens['agent1']}")
 
     def _where_to_sign_in(self) -> None:
+        base = "http://127.0.0.1:8000"
+        self.stdout.write("where each role signs in (add ?lang=en to any page for English):")
         self.stdout.write(
-            "service desk for staff: http://127.0.0.1:8000/desk/ (add ?lang=en for English); "
-            "administrators: http://127.0.0.1:8000/admin/"
+            f"  customers       {base}/ to complain, {base}/signin/ by phone (the code is printed on this "
+            f"console), then {base}/my/"
         )
+        self.stdout.write(
+            f"  staff           {base}/desk/ (queues and complaints; outlet staff: {base}/desk/outlet/)"
+        )
+        self.stdout.write(
+            f"  managers        {base}/desk/reports/ (HQ experts, outlet managers, administrators)"
+        )
+        self.stdout.write(f"  administrators  {base}/admin/ (reply templates, outbox, settings data)")
         self.stdout.write(f"demo staff, all with password {DEMO_PASSWORD}:")
         for username, role, team in STAFF:
-            self.stdout.write(f"  {username:14} {role:18} {team}")
+            self.stdout.write(f"  {username:14} {Role(role).label:34} {team}")
