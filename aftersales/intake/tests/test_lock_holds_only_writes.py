@@ -85,7 +85,10 @@ def test_a_staff_member_logging_a_call_owns_the_complaint_from_its_single_insert
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_new_customer_s_intake_writes_without_reading_back(client):  # type: ignore[no-untyped-def]
+def test_a_new_customer_s_intake_writes_without_reading_back(client, settings):  # type: ignore[no-untyped-def]
+    # The test runs inside one outer transaction, where a drain of the outbox after the
+    # intake's commit would also count; the beat drains it in service.
+    settings.OUTBOX_NUDGE = False
     in_transaction: list[str] = []
 
     def record(execute, sql, params, many, context):  # type: ignore[no-untyped-def]
@@ -99,8 +102,9 @@ def test_a_new_customer_s_intake_writes_without_reading_back(client):  # type: i
     reads = [sql for sql in in_transaction if sql.startswith("SELECT") and "nextval" not in sql]
     # The one read under the lock: who owns the phone number.
     assert len(reads) == 1 and "accounts_customeridentity" in reads[0], reads
-    # Customer, identity, number, complaint, message, search document (two on SQLite), events, ledger.
-    assert len(in_transaction) <= 10, in_transaction
+    # Customer, identity, number, complaint, message, search document (two on SQLite), events,
+    # ledger, and the acknowledgement's outbox row.
+    assert len(in_transaction) <= 11, in_transaction
 
 
 @pytest.mark.django_db
