@@ -165,6 +165,11 @@ SLA_SWEEP_SECONDS = env_int("AFTERSALES_SLA_SWEEP_SECONDS", 60)
 POLICY_PACK = env_str(
     "AFTERSALES_POLICY_PACK", str(BASE_DIR / "aftersales" / "policy" / "packs" / "default.json")
 )
+# Pre-diagnosis also reads each complaint with the multilingual sentence encoder (about a
+# point more accuracy, a fifth fewer complaints left to human triage) at 15-60 ms of CPU a
+# complaint, before intake's lock: off by default so intake keeps its throughput
+# (docs/triage.md, "The sentence encoder").
+TRIAGE_ENCODER = env_bool("AFTERSALES_TRIAGE_ENCODER", False)
 
 # The evidence ledger: private signing keys (one PEM file per key, never committed) and how often
 # the scheduler seals new entries (docs/evidence.md).

@@ -8,9 +8,10 @@ regression fitted on the training texts' vectors, turns it into category probabi
 which the classifier's learnt aggregation weighs beside the n-gram readings
 (classifier.EVIDENCE "encoder").
 
-One encoder pass per complaint (the whole text, never per clause), on one thread. When the
-package cannot be loaded, or `settings.TRIAGE_ENCODER` is false, `embed` answers None and
-the model reads with the aggregation fitted without the encoder (logged once).
+One encoder pass per complaint (the whole text, never per clause), on one thread. When
+`settings.TRIAGE_ENCODER` is false (the default) or the package cannot be loaded (logged
+once), `embed` answers None and the model reads with the aggregation fitted without the
+encoder. Training (`aftersales triage train`) needs it on to fit the head.
 """
 
 import hashlib
@@ -36,8 +37,8 @@ _engine: dict[str, Any] = {}
 
 
 def encoder_enabled() -> bool:
-    """settings.TRIAGE_ENCODER (default True): whether models read with the encoder."""
-    return bool(getattr(settings, "TRIAGE_ENCODER", True))
+    """settings.TRIAGE_ENCODER (AFTERSALES_TRIAGE_ENCODER, default off): whether models read with the encoder."""
+    return bool(getattr(settings, "TRIAGE_ENCODER", False))
 
 
 def _load() -> Any | None:
