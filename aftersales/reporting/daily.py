@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from aftersales.common import clock
 from aftersales.complaints.models import Complaint
-from aftersales.reporting.dashboard import DIMENSIONS, Period, complaints_opened, measures
+from aftersales.reporting.dashboard import DIMENSIONS, GROUP_COLUMNS, Period, complaints_opened, measures
 from aftersales.reporting.models import MEASURES, ComplaintFigures
 
 # Days refreshed by the frequent beat: complaints opened longer ago rarely change (the demo
@@ -49,15 +49,16 @@ def _refresh_days(period: Period, now: datetime) -> None:
     columns = measures(now)
     rows: list[ComplaintFigures] = []
     for dimension in DIMENSIONS:
+        column = GROUP_COLUMNS[dimension]
         grouped = (
             complaints_opened(since, until, dimension=dimension)
             .annotate(day=TruncDate("created_at", tzinfo=zone))
             .order_by()
-            .values("day", dimension)
+            .values("day", column)
             .annotate(**columns)
         )
         for row in grouped:
-            value = row[dimension]
+            value = row[column]
             rows.append(
                 _figures_row(
                     span=ComplaintFigures.Span.DAY,

@@ -19,20 +19,36 @@ day and month rows reporting.daily keeps with them (reporting.ComplaintFigures),
 - satisfaction: the share of 4 and 5 among the 1-5 scores given, and their mean.
 """
 
+import math
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.db.models import Count, Exists, F, FloatField, OuterRef, Q, QuerySet, Subquery, Sum, TextField
-from django.db.models.functions import Cast
-from django.utils import timezone
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    FloatField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    TextField,
+    When,
+)
+from django.db.models.functions import Cast, Length, Substr, Trim
+from django.utils import timezone, translation
+from django.utils.translation import pgettext
 
 from aftersales.accounts.actors import Actor
 from aftersales.common.errors import Forbidden, ValidationFailed, problem
 from aftersales.complaints import sla
 from aftersales.complaints.models import Complaint, TimelineEvent
+from aftersales.complaints.selectors import complaints_visible_to_staff
 from aftersales.complaints.status import CLOCKED_STATES, State
 from aftersales.network.models import Dispatch, Outlet
 from aftersales.policy.pack import current_pack
@@ -48,6 +64,16 @@ SEED_CYCLE_DAYS = 3.2
 SEED_CATEGORY_SHARES = {"logistics": 0.23, "screen": 0.18, "battery_charging": 0.15, "system_software": 0.12}
 
 DIMENSIONS = ("channel", "category", "city", "outlet", "level")
+# The column each dimension groups on in `complaints_opened` rows: the city as normalised there
+# (`city_key`), the latest dispatch's outlet id (`outlet`), the others their own field.
+GROUP_COLUMNS = {
+    "channel": "channel",
+    "category": "category",
+    "city": "city_key",
+    "outlet": "outlet",
+    "level": "level",
+}
+CITY_SUFFIX = "市"  # 北京市 and 北京 are one city on the dashboard
 # The stages whose deadlines are measured: (name, deadline column, the condition that stops its clock).
 STAGES: tuple[tuple[str, str, Q], ...] = (
     ("response", sla.RESPONSE, Q(responded_at__isnull=False)),
@@ -62,7 +88,7 @@ PERCENTILE = 0.9
 # The longest period one request may cover: two years of local days.
 LONGEST_PERIOD_DAYS = 731
 REPORT_ROLES_PERMISSION = "report.view"
-NONE = "-"  # the key and label of an empty value
+NONE = "-"  # the key of an empty value (no city given, never dispatched)
 
 
 @dataclass(frozen=True)
@@ -194,19 +220,37 @@ class Dashboard:
 
 
 def complaints_opened(
-    since: datetime, until: datetime, *, dimension: str | None = None
+    since: datetime,
+    until: datetime,
+    *,
+    dimension: str | None = None,
+    within: QuerySet[Complaint] | None = None,
 ) -> QuerySet[Complaint]:
-    """The complaints opened in [since, until), with the aliases the measures read; the latest
-    dispatch's outlet id is annotated as `outlet` only when grouping by outlet."""
+    """The complaints opened in [since, until), with the aliases the measures read; `within`
+    narrows them (a reader's scope, `report_scope`). Grouping by city annotates `city_key`, the
+    city without surrounding spaces or a trailing 市; by outlet, the latest dispatch's outlet id
+    as `outlet` (GROUP_COLUMNS)."""
     reopen = TimelineEvent.objects.filter(
         complaint=OuterRef("pk"), kind=TimelineEvent.Kind.STATUS, payload__action="reopen"
     )
-    rows = Complaint.objects.filter(created_at__gte=since, created_at__lt=until).alias(
+    base = Complaint.objects.all() if within is None else within
+    rows = base.filter(created_at__gte=since, created_at__lt=until).alias(
         was_reopened=Exists(reopen),
         breaches_text=Cast("breaches", TextField()),
         response_hours=HoursBetween("created_at", "responded_at"),
         cycle_hours=HoursBetween("created_at", "resolved_at"),
     )
+    if dimension == "city":
+        rows = rows.alias(city_trimmed=Trim("city")).annotate(
+            city_key=Case(
+                When(
+                    Q(city_trimmed__endswith=CITY_SUFFIX) & ~Q(city_trimmed=CITY_SUFFIX),
+                    then=Substr("city_trimmed", 1, Length("city_trimmed") - 1),
+                ),
+                default=F("city_trimmed"),
+                output_field=TextField(),
+            )
+        )
     if dimension == "outlet":
         latest_dispatch = Dispatch.objects.filter(complaint=OuterRef("pk")).order_by("-at", "-id")
         rows = rows.annotate(outlet=Subquery(latest_dispatch.values("outlet_id")[:1]))
@@ -250,22 +294,33 @@ def measures(now: datetime) -> dict[str, Any]:
 
 
 def histogram_percentile(counts: list[int], fraction: float) -> float | None:
-    """The percentile of the first-response histogram (RESPONSE_BUCKETS), at percentile_cont's
-    position fraction * (n - 1), spreading each bucket's complaints evenly over its width. The
-    last bucket is open: a percentile falling there is its lower edge (a week)."""
+    """The percentile of the first-response histogram (RESPONSE_BUCKETS), as percentile_cont
+    computes it: at position fraction * (n - 1) of the answers in ascending order, interpolated
+    linearly between the answers either side of it. Each answer's value is estimated from its
+    bucket: the k-th (0-based) of a bucket's c answers sits at (k + 0.5) / c of the bucket's
+    width; in the last, open bucket at its lower edge (a week). So the result lies between the
+    estimates of the smallest and the largest answer, and within one bucket of the exact value."""
     total = sum(counts)
     if not total:
         return None
     position = fraction * (total - 1)
+    below = math.floor(position)
+    above = min(below + 1, total - 1)
+    low_value = _histogram_rank_value(counts, below)
+    high_value = _histogram_rank_value(counts, above)
+    return low_value + (high_value - low_value) * (position - below)
+
+
+def _histogram_rank_value(counts: list[int], rank: int) -> float:
+    """The estimated value of the answer at 0-based `rank` in ascending order (0 <= rank < sum)."""
     before = 0
     for index, count in enumerate(counts):
-        if count and position < before + count:
+        if rank < before + count:
             low = RESPONSE_BUCKETS[index]
             if index + 1 == len(RESPONSE_BUCKETS):
                 return low
             width = RESPONSE_BUCKETS[index + 1] - low
-            # The k-th of a bucket's n complaints sits at (k + 0.5) / n of its width.
-            return low + width * min(1.0, (position - before + 0.5) / count)
+            return low + width * (rank - before + 0.5) / count
         before += count
     return RESPONSE_BUCKETS[-1]
 
@@ -295,9 +350,15 @@ def _figures(key: str, label: str, sums: dict[str, Any], p90: float | None) -> F
 
 def _labeller(dimension: str, language: str, keys: Iterable[str]) -> dict[str, tuple[str, str]]:
     """(key, label) of each value of a dimension: pack labels, outlet code and name, the city as is.
-    An empty value (no outlet yet, no city given) is shown as "-"."""
+    An empty value has the key "-" and a word for a label ("No city given", "Not dispatched"),
+    so that an export shows a word rather than a lone dash a spreadsheet would take for a sign."""
     pack = current_pack()
-    found: dict[str, tuple[str, str]] = {"": (NONE, NONE)}
+    with translation.override(language):
+        empty = {
+            "city": pgettext("report value", "No city given"),
+            "outlet": pgettext("report value", "Not dispatched"),
+        }.get(dimension) or pgettext("report value", "Not given")
+    found: dict[str, tuple[str, str]] = {"": (NONE, empty)}
     if dimension == "outlet":
         ids = [int(key) for key in keys if key]
         for pk, code, name in Outlet.objects.filter(pk__in=ids).values_list("pk", "code", "name"):
@@ -320,14 +381,40 @@ def report_access_check(*, actor: Actor) -> None:
         raise Forbidden(what="report dashboard")
 
 
-def _live_sums(period: Period, now: datetime) -> tuple[dict[str, Any], dict[str, list[dict[str, Any]]]]:
+@dataclass(frozen=True)
+class Scope:
+    """The complaints a reader's dashboard covers: all (`complaints` None) or those of one
+    outlet's team, with that outlet's code ("" when the reader belongs to no outlet)."""
+
+    complaints: QuerySet[Complaint] | None
+    outlet_code: str = ""
+
+
+def report_scope(*, actor: Actor) -> Scope:
+    """Who sees what on the dashboard: HQ experts and administrators (complaint.view_any) every
+    complaint; an outlet manager only the complaints of their outlet's team (`outlet-<code>`),
+    the rule of complaints.selectors.complaints_visible_to_staff."""
+    if actor.may("complaint.view_any"):
+        return Scope(complaints=None)
+    team = actor.user.team if actor.user is not None else ""
+    code = team.removeprefix("outlet-") if team.startswith("outlet-") else ""
+    if not code:
+        # A manager outside any outlet's team sees nothing rather than a central team's work.
+        return Scope(complaints=Complaint.objects.none())
+    return Scope(complaints=complaints_visible_to_staff(actor), outlet_code=code)
+
+
+def _live_sums(
+    period: Period, now: datetime, within: QuerySet[Complaint] | None = None
+) -> tuple[dict[str, Any], dict[str, list[dict[str, Any]]]]:
     since, until = period.bounds()
     columns = measures(now)
     groups = {}
     for dimension in DIMENSIONS:
-        rows = complaints_opened(since, until, dimension=dimension).order_by().values(dimension)
+        column = GROUP_COLUMNS[dimension]
+        rows = complaints_opened(since, until, dimension=dimension, within=within).order_by().values(column)
         groups[dimension] = [
-            {**row, "value": "" if row[dimension] is None else str(row[dimension])}
+            {**row, "value": "" if row[column] is None else str(row[column])}
             for row in rows.annotate(**columns)
         ]
     return _sum_of(groups["level"]), groups
@@ -381,24 +468,30 @@ def report_compute(
     last refresh, a p90 read from the histogram), about five queries whatever the number of
     complaints; "live" reads the complaints themselves as of `now` (p90 exact with
     percentile_cont), about a dozen queries that each scan the period's complaints.
+    An outlet manager's dashboard (report_scope) is always computed live over their outlet's
+    complaints, and its ranking and KPI table hold their own outlet's row only.
     Errors: Forbidden (report_access_check).
     """
     report_access_check(actor=actor)
+    scope = report_scope(actor=actor)
     buckets = [f"response_bucket_{i:02d}" for i in range(len(RESPONSE_BUCKETS))]
-    if source == "live":
+    if source == "live" or scope.complaints is not None:
         since, until = period.bounds()
-        total_sums, groups = _live_sums(period, now)
+        total_sums, groups = _live_sums(period, now, scope.complaints)
         hours = HoursBetween("created_at", "responded_at")
         total_p90 = percentile_by_group(
-            complaints_opened(since, until), value=hours, group=None, fraction=PERCENTILE
+            complaints_opened(since, until, within=scope.complaints),
+            value=hours,
+            group=None,
+            fraction=PERCENTILE,
         ).get(None)
         p90s = {
             dimension: {
                 "" if key is None else str(key): value
                 for key, value in percentile_by_group(
-                    complaints_opened(since, until, dimension=dimension),
+                    complaints_opened(since, until, dimension=dimension, within=scope.complaints),
                     value=hours,
-                    group=dimension,
+                    group=GROUP_COLUMNS[dimension],
                     fraction=PERCENTILE,
                 ).items()
             }
@@ -426,7 +519,11 @@ def report_compute(
 
     categories = _category_shares(breakdowns["category"], totals.complaints, language)
     ranking = sorted(
-        (f for f in breakdowns["outlet"] if f.key != NONE),
+        (
+            f
+            for f in breakdowns["outlet"]
+            if f.key != NONE and (scope.complaints is None or f.key == scope.outlet_code)
+        ),
         key=lambda f: (
             -(f.satisfaction_rate or 0),
             -(f.resolution_rate or 0),
@@ -440,7 +537,7 @@ def report_compute(
         breakdowns=breakdowns,
         categories=categories,
         outlet_ranking=ranking,
-        outlet_kpis=_outlet_kpis(period),
+        outlet_kpis=_outlet_kpis(period, scope),
     )
 
 
@@ -461,14 +558,17 @@ def _category_shares(rows: list[Figures], total: int, language: str) -> list[Cat
     return sorted(shares, key=lambda s: (-s.complaints, -(s.seed_share or 0), s.key))
 
 
-def _outlet_kpis(period: Period) -> list[OutletKpi]:
+def _outlet_kpis(period: Period, scope: Scope) -> list[OutletKpi]:
     """The KPI reports whose whole period lies inside this one, summed per outlet; turnaround and
-    satisfaction weighted by the orders completed and the scores given."""
+    satisfaction weighted by the orders completed and the scores given. A scoped reader gets
+    their own outlet's only."""
+    reports = OutletKpiReport.objects.filter(
+        period_start__gte=period.start, period_end__lte=period.end + timedelta(1)
+    )
+    if scope.complaints is not None:
+        reports = reports.filter(outlet__code=scope.outlet_code) if scope.outlet_code else reports.none()
     weighted = (
-        OutletKpiReport.objects.filter(
-            period_start__gte=period.start, period_end__lte=period.end + timedelta(1)
-        )
-        .order_by()
+        reports.order_by()
         .values("outlet__code", "outlet__name")
         .annotate(
             reports=Count("pk"),

@@ -1,6 +1,6 @@
 """The manager dashboard in a real headless Chromium against a live server.
 
-Max, an outlet manager, signs in, opens the dashboard from the desk's menu, changes the
+Mei, an HQ expert (who sees every outlet's complaints), signs in, opens the dashboard from the desk's menu, changes the
 period to the fixture week, sees the figures and the charts, and downloads the channel table
 as CSV. Screenshots at 390 px and 1366 px go to var/screenshots/; axe-core (vendored beside
 this file) checks the page. Skipped where Chromium and its driver are not installed.
@@ -43,16 +43,14 @@ def test_a_manager_reads_the_dashboard_and_downloads_a_table(
     def wait_for(condition, timeout: int = 15):  # type: ignore[no-untyped-def]
         return WebDriverWait(browser, timeout).until(lambda driver: condition())
 
-    manager = StaffFactory(
-        username="max.manager", first_name="马", role=Role.OUTLET_MANAGER, team="outlet-sz-01"
-    )
+    manager = StaffFactory(username="mei.expert", first_name="梅", role=Role.EXPERT, team="hq-experts")
     staff_enable_workspace(user=manager, password="manager-pass-2026")
     make_week()
     complaint_figures_refresh(days=60)
 
     # 1. Sign in, then the dashboard from the desk's menu.
     browser.get(live_server.url + "/desk/signin/")
-    browser.find_element(By.ID, "id_username").send_keys("max.manager")
+    browser.find_element(By.ID, "id_username").send_keys("mei.expert")
     browser.find_element(By.ID, "id_password").send_keys("manager-pass-2026", Keys.ENTER)
     wait_for(lambda: "/desk/signin/" not in browser.current_url)
     browser.find_element(By.LINK_TEXT, "管理看板").click()

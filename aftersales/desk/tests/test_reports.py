@@ -1,8 +1,8 @@
 """The manager dashboard's pages and exports (desk/reports.py) on the fixture week of
 aftersales/reporting/tests/fixtures.py.
 
-Personas: Mei is an HQ expert who reads the dashboard; Max is an outlet manager, who may too;
-Lei is a first-line agent, who may not.
+Personas: Mei is an HQ expert who reads the dashboard; Max manages the Futian outlet
+(sz-futian-01) and reads it for his outlet's complaints only; Lei is a first-line agent, who may not.
 """
 
 import csv
@@ -76,10 +76,53 @@ def test_an_agent_is_refused(client, week) -> None:  # type: ignore[no-untyped-d
     assert "/desk/reports/" not in client.get("/desk/").content.decode()
 
 
-def test_an_outlet_manager_may_read_it(client, week) -> None:  # type: ignore[no-untyped-def]
-    client.force_login(StaffFactory(username="max", role=Role.OUTLET_MANAGER, team="outlet-sz-01"))
-    assert client.get("/desk/reports/" + WEEK_QUERY).status_code == 200
+def test_an_outlet_manager_reads_only_his_outlets_figures_and_ranking_row(client, week) -> None:  # type: ignore[no-untyped-def]
+    # The Futian outlet's team works C1, C2 and C6 (one of them in 上海); C3 and C5 are Tianhe's.
+    Complaint.objects.filter(number__in=["T-20261101-C1", "T-20261101-C2", "T-20261101-C6"]).update(
+        team=week.outlet_a.team
+    )
+    client.force_login(StaffFactory(username="max", role=Role.OUTLET_MANAGER, team=week.outlet_a.team))
     assert "/desk/reports/" in client.get("/desk/").content.decode()
+    page = client.get("/desk/reports/" + WEEK_QUERY)
+    assert page.status_code == 200
+    text = visible_text(page)
+    assert "sz-futian-01" in text
+    assert "gz-tianhe-01" not in text and "广州" not in text
+    ranking = list(
+        csv.reader(
+            io.StringIO(client.get("/desk/reports/ranking.csv" + WEEK_QUERY).content.decode("utf-8-sig"))
+        )
+    )
+    assert [row[:3] for row in ranking[1:]] == [["1", week.outlet_a.code + " " + week.outlet_a.name, "3"]]
+    summary = list(
+        csv.reader(
+            io.StringIO(client.get("/desk/reports/summary.csv" + WEEK_QUERY).content.decode("utf-8-sig"))
+        )
+    )
+    assert summary[1][:2] == ["新建投诉", "3"]
+    # Mei, at headquarters, still sees both outlets.
+    client.force_login(StaffFactory(username="mei", role=Role.EXPERT, team="hq-experts"))
+    ranking = client.get("/desk/reports/ranking.csv" + WEEK_QUERY).content.decode("utf-8-sig")
+    assert "sz-futian-01" in ranking and "gz-tianhe-01" in ranking
+
+
+def test_the_city_export_writes_a_word_for_no_city_and_merges_a_trailing_shi(mei, week) -> None:  # type: ignore[no-untyped-def]
+    Complaint.objects.filter(number="T-20261101-C6").update(city="")
+    Complaint.objects.filter(number="T-20261101-C3").update(city="广州市 ")
+    with clock.travel_to(NOW):
+        complaint_figures_refresh(days=60)
+    for language, word in (("zh-hans", "未填写城市"), ("en", "No city given")):
+        body = mei.get("/desk/reports/city.csv" + WEEK_QUERY + f"&lang={language}").content.decode(
+            "utf-8-sig"
+        )
+        counts = {row[0]: row[1] for row in list(csv.reader(io.StringIO(body)))[1:]}
+        assert counts == {"深圳": "3", "广州": "2", word: "1"}
+        assert "'-" not in body
+    sheet = load_workbook(
+        io.BytesIO(mei.get("/desk/reports/outlet.xlsx" + WEEK_QUERY + "&lang=zh-hans").content)
+    ).active
+    labels = [row[0] for row in list(sheet.iter_rows(values_only=True))[1:]]
+    assert "未派往网点" in labels and "'-" not in labels
 
 
 def test_a_signed_out_visitor_goes_to_sign_in(client) -> None:  # type: ignore[no-untyped-def]

@@ -1,6 +1,7 @@
 """The dashboard's figures against the ones worked out by hand on the fixture week (fixtures.py).
 
-Personas: Mei is an HQ expert who reads the dashboard; Lei is a first-line agent, who may not.
+Personas: Mei is an HQ expert who reads the dashboard; Lei is a first-line agent, who may not;
+Fang manages the Futian outlet (sz-futian-01) and sees only her outlet's complaints.
 """
 
 import pytest
@@ -151,9 +152,10 @@ def test_the_stored_figures_give_the_live_ones(mei, week) -> None:  # type: igno
     assert stored.totals.response_mean_hours == pytest.approx(live.totals.response_mean_hours)
     assert stored.totals.cycle_mean_days == pytest.approx(live.totals.cycle_mean_days)
     assert stored.totals.sla == live.totals.sla
-    # Exact: 7.6 h, between the 4th and 5th answer (4 h, 10 h). The histogram cannot interpolate
-    # across empty buckets, so on five answers it stays in the 4th answer's bucket.
-    assert 4.0 <= stored.totals.response_p90_hours <= 4.5
+    # Exact: 7.6 h, between the 4th and 5th answer (4 h, 10 h); the histogram interpolates between
+    # their buckets' estimates (4.25 h, 10.25 h), within one bucket (half an hour there).
+    assert live.totals.response_p90_hours == pytest.approx(7.6)
+    assert stored.totals.response_p90_hours == pytest.approx(7.6, abs=0.5)
     for dimension, rows in live.breakdowns.items():
         assert [(r.key, r.complaints, r.sla) for r in stored.breakdowns[dimension]] == [
             (r.key, r.complaints, r.sla) for r in rows
@@ -191,3 +193,123 @@ def test_the_histogram_p90_is_within_half_a_bucket_of_the_exact_one() -> None:
     exact = hours[int(position)] + (hours[int(position) + 1] - hours[int(position)]) * (position % 1)
     assert histogram_percentile(counts, 0.9) == pytest.approx(exact, abs=0.25)
     assert histogram_percentile([0] * len(RESPONSE_BUCKETS), 0.9) is None
+
+
+def _bucketed(hours: list[float]) -> list[int]:
+    from aftersales.reporting.models import RESPONSE_BUCKETS
+
+    counts = [0] * len(RESPONSE_BUCKETS)
+    for value in hours:
+        counts[max(i for i, low in enumerate(RESPONSE_BUCKETS) if value >= low)] += 1
+    return counts
+
+
+@pytest.mark.parametrize(
+    ("hours", "exact"),
+    [
+        ([0.2, 1.1], 0.2 + 0.9 * 0.9),  # 成都
+        ([0.0, 1.25], 0.9 * 1.25),  # 重庆
+        ([0.0, 0.92], 0.9 * 0.92),  # 北京
+        ([1.1], 1.1),
+        ([0.5, 0.5, 0.5], 0.5),
+        ([0.1] * 9 + [200.0], 0.1 + 0.1 * (200.0 - 0.1)),  # the tenth answer after more than a week
+    ],
+)
+def test_the_histogram_p90_of_a_few_answers_stays_between_them_and_near_the_exact_one(hours, exact) -> None:  # type: ignore[no-untyped-def]
+    from aftersales.reporting.dashboard import histogram_percentile
+
+    p90 = histogram_percentile(_bucketed(hours), 0.9)
+    assert p90 is not None
+    # Never below the smallest answer's bucket nor above the largest one's; within one bucket of exact.
+    assert min(hours) - 0.25 < p90 <= max(max(hours), 168.0) + 0.25
+    if max(hours) < 168:
+        assert p90 == pytest.approx(exact, abs=0.25 if max(hours) < 4 else 2.0)
+        assert p90 >= sum(hours) / len(hours) or len(set(hours)) == 1
+
+
+def test_the_stored_city_p90_agrees_with_the_live_one_and_cities_are_merged(mei) -> None:  # type: ignore[no-untyped-def]
+    """成都 answered after 0.2 h and 1.1 h (one typed 成都市), 重庆 after 0 and 1.25 h, 北京 after
+    0 and 0.92 h, one complaint without a city: the p90 lies near the larger answer."""
+    from datetime import date, datetime
+
+    from aftersales.accounts.tests.factories import CustomerFactory
+    from aftersales.common import clock
+    from aftersales.reporting.daily import complaint_figures_refresh
+    from aftersales.reporting.exports import report_export
+    from aftersales.reporting.tests.fixtures import SHANGHAI, _complaint
+
+    customer = CustomerFactory(name="陈一")
+    day = Period(date(2026, 12, 1), date(2026, 12, 1))
+    answers = [
+        ("成都", 0.2),
+        (" 成都市", 1.1),
+        ("重庆", 0.0),
+        ("重庆市", 1.25),
+        ("北京市", 0.0),
+        ("北京", 0.92),
+        ("", 3.0),
+    ]
+    for index, (city, after) in enumerate(answers):
+        _complaint(
+            f"D{index}", customer_id=customer.pk, created=datetime(2026, 12, 1, 9 + index, tzinfo=SHANGHAI),
+            channel="app", category="screen", city=city, level="L1", state="processing",
+            responded_after=after,
+        )  # fmt: skip
+    now = datetime(2026, 12, 1, 23, 0, tzinfo=SHANGHAI)
+    with clock.travel_to(now):
+        complaint_figures_refresh(days=3)
+    live = report_compute(actor=mei, period=day, now=now, language="zh-hans", source="live")
+    stored = report_compute(actor=mei, period=day, now=now, language="zh-hans", source="stored")
+    live_cities = {row.key: row for row in live.breakdowns["city"]}
+    stored_cities = {row.key: row for row in stored.breakdowns["city"]}
+    assert {key: row.complaints for key, row in stored_cities.items()} == {
+        "成都": 2,
+        "重庆": 2,
+        "北京": 2,
+        "-": 1,
+    }
+    assert set(live_cities) == set(stored_cities)
+    for city, larger in (("成都", 1.1), ("重庆", 1.25), ("北京", 0.92)):
+        p90 = stored_cities[city].response_p90_hours
+        assert p90 == pytest.approx(live_cities[city].response_p90_hours, abs=0.25), city
+        assert p90 >= stored_cities[city].response_mean_hours, city
+        assert p90 == pytest.approx(larger, abs=0.3), city
+    assert stored_cities["-"].label == "未填写城市"
+    body = report_export(
+        actor=mei, period=day, now=now, table="city", file_format="csv", language="en"
+    ).body.decode("utf-8-sig")
+    assert "No city given" in body
+    assert "'-" not in body
+    assert "成都市" not in body
+
+
+@pytest.mark.parametrize("source", ["stored", "live"])
+def test_an_outlet_manager_sees_only_her_outlets_complaints(mei, week, source) -> None:  # type: ignore[no-untyped-def]
+    from aftersales.common import clock
+    from aftersales.complaints.models import Complaint
+    from aftersales.reporting.daily import complaint_figures_refresh
+
+    # The Futian outlet's team works C1, C2 and C6; the others belong to central teams.
+    team = week.outlet_a.team
+    Complaint.objects.filter(number__in=[f"T-20261101-{n}" for n in ("C1", "C2", "C6")]).update(team=team)
+    with clock.travel_to(NOW):
+        complaint_figures_refresh(days=60)
+    fang = staff_actor(StaffFactory(username="fang", role=Role.OUTLET_MANAGER, team=team))
+    dashboard = compute(fang, source=source)
+    assert dashboard.totals.complaints == 3
+    assert (dashboard.totals.rated, dashboard.totals.satisfied) == (3, 2)
+    assert {row.key for row in dashboard.breakdowns["city"]} == {"深圳", "上海"}
+    assert [row.key for row in dashboard.outlet_ranking] == ["sz-futian-01"]
+    assert [kpi.outlet_code for kpi in dashboard.outlet_kpis] == ["sz-futian-01"]
+    # HQ still sees every complaint and every outlet.
+    everyone = compute(mei, source=source)
+    assert everyone.totals.complaints == 6
+    assert [row.key for row in everyone.outlet_ranking] == ["sz-futian-01", "gz-tianhe-01"]
+
+
+def test_an_outlet_manager_of_no_outlet_sees_nothing(week) -> None:  # type: ignore[no-untyped-def]
+    stray = staff_actor(StaffFactory(username="stray", role=Role.OUTLET_MANAGER, team="agents"))
+    dashboard = compute(stray, source="stored")
+    assert dashboard.totals.complaints == 0
+    assert dashboard.outlet_ranking == []
+    assert dashboard.outlet_kpis == []
