@@ -139,6 +139,7 @@ def reports_page(request: HttpRequest, actor: Actor) -> HttpResponse:
         "query": f"from={period.start.isoformat()}&to={period.end.isoformat()}",
         # The language links keep the period (desk/base.html).
         "language_query": f"from={period.start.isoformat()}&to={period.end.isoformat()}",
+        "scope_outlet": dashboard.scope_outlet,
         "summary": _rendered(tables.pop("summary")),
         "tables": [_rendered(table) for table in tables.values()],
         "charts": _charts(tables),

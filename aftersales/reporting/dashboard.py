@@ -209,6 +209,8 @@ class Dashboard:
     categories: list[CategoryShare]
     outlet_ranking: list[Figures]
     outlet_kpis: list[OutletKpi]
+    # The outlet whose complaints alone the dashboard covers (an outlet manager's); "" for all.
+    scope_outlet: str = ""
     seed: dict[str, float] = field(
         default_factory=lambda: {
             "satisfaction_rate": SEED_SATISFACTION,
@@ -538,6 +540,7 @@ def report_compute(
         categories=categories,
         outlet_ranking=ranking,
         outlet_kpis=_outlet_kpis(period, scope),
+        scope_outlet=scope.outlet_code if scope.complaints is not None else "",
     )
 
 

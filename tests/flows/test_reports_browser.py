@@ -91,3 +91,34 @@ def test_a_manager_reads_the_dashboard_and_downloads_a_table(
     rows = list(csv.reader(io.StringIO(target.read_text(encoding="utf-8-sig"))))
     assert rows[0][:2] == ["渠道", "投诉量"]
     assert {row[0]: row[1] for row in rows[1:]} == {"服务 App": "3", "400 服务热线": "2", "微信公众号": "1"}
+
+
+def test_an_outlet_manager_sees_only_his_outlet_on_the_dashboard(live_server, browser, transactional_db):  # type: ignore[no-untyped-def]
+    """Max manages the Futian outlet: his dashboard counts the complaints of its team only, and
+    the ranking lists his outlet alone."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    from aftersales.complaints.models import Complaint
+
+    week = make_week()
+    Complaint.objects.filter(number__in=["T-20261101-C1", "T-20261101-C2", "T-20261101-C6"]).update(
+        team=week.outlet_a.team
+    )
+    max_ = StaffFactory(
+        username="max.manager", first_name="马", role=Role.OUTLET_MANAGER, team=week.outlet_a.team
+    )
+    staff_enable_workspace(user=max_, password="manager-pass-2026")
+    browser.delete_all_cookies()
+    browser.get(live_server.url + "/desk/signin/")
+    browser.find_element(By.ID, "id_username").send_keys("max.manager")
+    browser.find_element(By.ID, "id_password").send_keys("manager-pass-2026", Keys.ENTER)
+    WebDriverWait(browser, 15).until(lambda driver: "/desk/signin/" not in driver.current_url)
+    browser.get(live_server.url + "/desk/reports/?from=2026-11-01&to=2026-11-07")
+    assert "sz-futian-01" in browser.find_element(By.ID, "report-scope").text
+    ranking = browser.find_element(By.ID, "table-ranking-title").find_element(By.XPATH, "..").text
+    assert "sz-futian-01" in ranking and "gz-tianhe-01" not in ranking
+    summary = browser.find_element(By.ID, "table-summary-title").find_element(By.XPATH, "..").text
+    assert "新建投诉 3" in summary
+    assert "gz-tianhe-01" not in browser.find_element(By.TAG_NAME, "main").text

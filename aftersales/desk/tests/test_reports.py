@@ -54,6 +54,7 @@ def test_the_dashboard_shows_the_weeks_figures_in_chinese(mei, week) -> None:  #
     assert "94.6%" in text  # the brand's published figure beside it
     assert "75.0%" in text  # resolution rate
     assert "服务 App" in text and "深圳" in text
+    assert "仅统计本网点" not in text  # HQ sees every outlet
     assert "chart.umd.js" in response.content.decode()
     assert 'id="report-charts"' in response.content.decode()
 
@@ -88,6 +89,7 @@ def test_an_outlet_manager_reads_only_his_outlets_figures_and_ranking_row(client
     text = visible_text(page)
     assert "sz-futian-01" in text
     assert "gz-tianhe-01" not in text and "广州" not in text
+    assert "仅统计本网点 sz-futian-01 的投诉" in text
     ranking = list(
         csv.reader(
             io.StringIO(client.get("/desk/reports/ranking.csv" + WEEK_QUERY).content.decode("utf-8-sig"))
