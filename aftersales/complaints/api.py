@@ -36,6 +36,7 @@ from aftersales.complaints.selectors import (
     complaint_get_for_actor,
     complaint_queue,
     complaint_timeline,
+    event_customer_may_see,
 )
 from aftersales.complaints.services import tracking_url
 from aftersales.complaints.status import allowed_actions
@@ -90,30 +91,6 @@ def summary(complaint: Complaint, actor: Actor) -> CustomerComplaintSummaryOut:
     )
 
 
-# What a customer sees of each kind of event; the kinds left out (notes, assignments,
-# pre-diagnosis, SLA breaches) are staff's business.
-CUSTOMER_EVENT_KINDS = frozenset(
-    {
-        TimelineEvent.Kind.CREATED,
-        TimelineEvent.Kind.MESSAGE_IN,
-        TimelineEvent.Kind.MESSAGE_OUT,
-        TimelineEvent.Kind.STATUS,
-        TimelineEvent.Kind.ESCALATION,
-        TimelineEvent.Kind.INSPECTION,
-        TimelineEvent.Kind.ATTACHMENT,
-        TimelineEvent.Kind.SATISFACTION,
-    }
-)
-# The repair steps a customer is told of: what their repair waits for and where it is served from.
-CUSTOMER_REPAIR_STEPS = frozenset({"waiting_for_parts", "parts_arrived", "emergency_mode"})
-
-
-def _customer_sees(event: TimelineEvent) -> bool:
-    if event.kind == TimelineEvent.Kind.REPAIR:
-        return event.payload.get("step") in CUSTOMER_REPAIR_STEPS
-    return event.kind in CUSTOMER_EVENT_KINDS
-
-
 def timeline_out(events: list[TimelineEvent], actor: Actor) -> list[CustomerTimelineEventOut]:
     """Events with their message texts (loaded with them by complaint_timeline), for this audience."""
     if actor.is_staff:
@@ -121,7 +98,7 @@ def timeline_out(events: list[TimelineEvent], actor: Actor) -> list[CustomerTime
     return [
         CustomerTimelineEventOut(**_event_shown(event, own=f"customer:{actor.customer_id}"))
         for event in events
-        if _customer_sees(event)
+        if event_customer_may_see(event)
     ]
 
 

@@ -142,6 +142,31 @@ def complaint_queue(
     return queryset.select_related("owner").order_by(*QUEUE_ORDER)[offset : offset + limit]
 
 
+# What a customer sees of each kind of event; the kinds left out (notes, assignments,
+# pre-diagnosis, SLA breaches) are staff's business.
+CUSTOMER_EVENT_KINDS = frozenset(
+    {
+        TimelineEvent.Kind.CREATED,
+        TimelineEvent.Kind.MESSAGE_IN,
+        TimelineEvent.Kind.MESSAGE_OUT,
+        TimelineEvent.Kind.STATUS,
+        TimelineEvent.Kind.ESCALATION,
+        TimelineEvent.Kind.INSPECTION,
+        TimelineEvent.Kind.ATTACHMENT,
+        TimelineEvent.Kind.SATISFACTION,
+    }
+)
+# The repair steps a customer is told of: what their repair waits for and where it is served from.
+CUSTOMER_REPAIR_STEPS = frozenset({"waiting_for_parts", "parts_arrived", "emergency_mode"})
+
+
+def event_customer_may_see(event: TimelineEvent) -> bool:
+    """Whether the complaint's customer is shown this timeline event (tracking page, API, service record)."""
+    if event.kind == TimelineEvent.Kind.REPAIR:
+        return event.payload.get("step") in CUSTOMER_REPAIR_STEPS
+    return event.kind in CUSTOMER_EVENT_KINDS
+
+
 def complaint_timeline(*, complaint: Complaint, include_internal: bool) -> list[TimelineEvent]:
     events = TimelineEvent.objects.filter(complaint=complaint).select_related("message").order_by("seq")
     if not include_internal:

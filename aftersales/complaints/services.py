@@ -343,7 +343,7 @@ def complaint_add_customer_message(
     complaint.contact_count += 1
     changed = ["event_count", "contact_count"]
     if complaint.state == State.WAITING_CUSTOMER and sender_verified:
-        changed += _apply_move(complaint, actor=actor, action="resume", reason="customer replied", at=now)
+        changed += _apply_move(complaint, actor=actor, action="resume", reason=RESUME_REASON, at=now)
     changed += _reread_by_rules(complaint, message=message, at=now)
     complaint.save(update_fields=sorted(set(changed)))
     return message
@@ -479,6 +479,8 @@ def _open_follow_up(*, actor: Actor, complaint: Complaint, body: str, channel: s
 
 # The reason recorded when a customer's message reopens a complaint (the words are the message's).
 FOLLOW_UP_REASON = "customer wrote again"
+# The reason recorded when the customer's reply ends a wait for them.
+RESUME_REASON = "customer replied"
 
 
 def _reread_by_rules(complaint: Complaint, *, message: Message, at: datetime) -> list[str]:

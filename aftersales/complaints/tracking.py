@@ -12,6 +12,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from aftersales.accounts.actors import Actor
 from aftersales.complaints import sla
@@ -24,6 +25,7 @@ from aftersales.complaints.selectors import (
     complaint_deadlines,
     complaint_timeline,
 )
+from aftersales.complaints.services import FOLLOW_UP_REASON, RESUME_REASON
 from aftersales.complaints.status import OPEN_STATES, State
 from aftersales.knowledge.services import SelfHelp, self_help_for
 from aftersales.policy.pack import current_pack
@@ -113,7 +115,14 @@ def complaint_tracking_view(
     """
     pack = current_pack()
     deadlines = {view.name: view for view in complaint_deadlines(complaint=complaint, now=now)}
-    events = timeline_out(complaint_timeline(complaint=complaint, include_internal=False), actor)
+    recorded = complaint_timeline(complaint=complaint, include_internal=False)
+    events = timeline_out(recorded, actor)
+    files = {
+        event.seq: len(event.payload.get("attachments", []))
+        for event in recorded
+        if event.kind == TimelineEvent.Kind.ATTACHMENT
+    }
+    readout = _readout_words(complaint, language)
     resolved = complaint.state == State.RESOLVED
     archive = deadlines.get(sla.ARCHIVE)
     level = pack.levels.get(complaint.level)
@@ -123,7 +132,10 @@ def complaint_tracking_view(
         next_step=_next_step(complaint, deadlines, now=now, language=language),
         category=pack.label(pack.categories.get(complaint.category, {"en": complaint.category}), language),
         level=pack.label(level.labels, language) if level else complaint.level,
-        timeline=[_entry(event, language) for event in reversed(events)],
+        timeline=[
+            _entry(event, language, files=files.get(event.seq, 0), readout=readout)
+            for event in reversed(events)
+        ],
         self_help=[
             item
             for category in complaint_categories(complaint)
@@ -191,24 +203,63 @@ def _who(actor: str) -> str:
     return {"customer": _("You"), "staff": _("Service team")}.get(actor, _("Automatic"))
 
 
-def _entry(event: CustomerTimelineEventOut, language: str) -> TimelineEntry:
+# Reasons the platform records for the customer's own moves: the message next to it says it all.
+_RECORDED_REASONS = frozenset({FOLLOW_UP_REASON, RESUME_REASON})
+
+
+def _readout_words(complaint: Complaint, language: str) -> str:
+    """The store terminal's read-out of a walk-in, in `language`; "" for other complaints."""
+    from aftersales.repairs.lightning import readout_words
+    from aftersales.repairs.selectors import complaint_walk_in_readout
+
+    readout = complaint_walk_in_readout(complaint_id=complaint.pk)
+    if readout is None:
+        return ""
+    device = complaint.device
+    return readout_words(
+        model_name=device.model_name if device is not None and device.model_name else readout["model"],
+        os_version=readout["os_version"],
+        battery_health=readout["battery_health"],
+        failed=[d.get("test", "") for d in readout["diagnostics"] if d.get("passed") is False],
+        language=language,
+    )
+
+
+def _entry(
+    event: CustomerTimelineEventOut, language: str, *, files: int = 0, readout: str = ""
+) -> TimelineEntry:
+    from aftersales.repairs.lightning import READOUT_TEXT_PREFIXES
+
     kind = event.kind
     body = event.body or ""
+    who = _who(event.actor)
     if kind == TimelineEvent.Kind.CREATED:
         title = _("Complaint received")
+    elif kind == TimelineEvent.Kind.MESSAGE_IN and readout and body.startswith(READOUT_TEXT_PREFIXES):
+        # A walk-in the customer described nothing of: the counter's terminal read the device.
+        title, body = _("Your device was read out at the store counter"), readout
+    elif kind == TimelineEvent.Kind.MESSAGE_IN and event.actor == "staff":
+        title = _("Your request, as the service team recorded it")
     elif kind == TimelineEvent.Kind.MESSAGE_IN:
         title = _("You wrote")
     elif kind == TimelineEvent.Kind.MESSAGE_OUT:
         title = _("Reply from the service team")
     elif kind == TimelineEvent.Kind.STATUS:
         title = _("Stage: %(stage)s") % {"stage": stage_name(event.state_to or "")}
-        body = event.reason or ""  # only a reason the customer gave (reopening)
+        # Only a reason the customer gave (reopening), not what the platform records for it.
+        body = "" if event.reason in _RECORDED_REASONS else event.reason or ""
     elif kind == TimelineEvent.Kind.ESCALATION:
         title = _("Passed to a senior team for a faster answer")
     elif kind == TimelineEvent.Kind.INSPECTION:
         title = _("Your device was inspected")
     elif kind == TimelineEvent.Kind.ATTACHMENT:
         title = _("A file was added")
+        if files:
+            title = ngettext(
+                "A file was added (%(count)d file)", "A file was added (%(count)d files)", files
+            ) % {"count": files}
+        if event.actor != "staff":
+            who = _("You")  # files come from the customer's own form, mail or app
     elif kind == TimelineEvent.Kind.SATISFACTION:
         title = _("You rated the service %(score)s of 5") % {"score": event.score}
     elif kind == TimelineEvent.Kind.REPAIR and event.step == "waiting_for_parts":
@@ -221,4 +272,4 @@ def _entry(event: CustomerTimelineEventOut, language: str) -> TimelineEntry:
         title = _("Your repair is handled under the emergency service arrangements")
     else:
         title = _("Update")
-    return TimelineEntry(at=beijing_time(event.at), title=title, who=_who(event.actor), body=body)
+    return TimelineEntry(at=beijing_time(event.at), title=title, who=who, body=body)

@@ -26,7 +26,9 @@ from aftersales.complaints.services import (
     complaint_record_satisfaction,
     tracking_token,
 )
+from aftersales.complaints.status import OPEN_STATES
 from aftersales.complaints.tracking import beijing_time, complaint_tracking_view, stage_name
+from aftersales.network.presenters import hours_text
 from aftersales.network.selectors import complaint_service_outlet
 from aftersales.policy.pack import current_pack
 from aftersales.triage.services import triage_advice
@@ -81,8 +83,11 @@ def track_page(request: HttpRequest, number: str) -> HttpResponse:
             "is_new": request.GET.get("new") == "1",
             "linked": request.GET.get("new") == "0",
             "done": done if done in DONE else "",
-            "advice": triage_advice(reasons=complaint.triage_reasons, language=language),
-            "outlet": complaint_service_outlet(complaint_id=complaint.pk),
+            # Safety advice stands while the complaint is open, not once it is resolved or over.
+            "advice": triage_advice(reasons=complaint.triage_reasons, language=language)
+            if complaint.state in OPEN_STATES
+            else [],
+            "outlet": _outlet_in_words(complaint),
             "errors": errors,
             "refusal": errors.get(""),
             "text_limit": current_pack().text_limit,
@@ -91,6 +96,14 @@ def track_page(request: HttpRequest, number: str) -> HttpResponse:
         },
         status=409 if "" in errors else 422 if errors else 200,
     )
+
+
+def _outlet_in_words(complaint: Complaint) -> dict | None:
+    """The complaint's service outlet with its opening hours in the page language."""
+    outlet = complaint_service_outlet(complaint_id=complaint.pk)
+    if outlet is None:
+        return None
+    return {**outlet, "hours_text": hours_text(outlet["hours"]) if outlet.get("hours") else ""}
 
 
 def _act(request: HttpRequest, *, complaint: Complaint, actor: Actor) -> str:

@@ -94,9 +94,16 @@ class ServiceRecord(models.Model):
         READY = "ready", "已生成 Ready"
         FAILED = "failed", "失败 Failed"
 
+    class Audience(models.TextChoices):
+        # The customer's copy leaves out what only staff see (service_record.py).
+        CUSTOMER = "customer", "客户版 Customer copy"
+        STAFF = "staff", "内部版 Staff copy"
+
     complaint = models.ForeignKey(
         "complaints.Complaint", on_delete=models.PROTECT, related_name="service_records"
     )
+    # Records issued before there were two copies were the full one: staff's.
+    audience = models.CharField(max_length=8, choices=Audience.choices, default=Audience.STAFF)
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
     requested_by = models.CharField(max_length=40)  # actor ref: "staff:3", "customer:7"
     requested_at = models.DateTimeField()

@@ -99,6 +99,12 @@ def _render(story: list[Flowable], *, title: str, footer: str) -> tuple[bytes, i
     return buffer.getvalue(), pages[0]
 
 
+AUDIENCE_WORDS = {
+    "customer": "客户版 Customer copy",
+    "staff": "内部版,含内部处理记录,请勿交给客户 Staff copy: internal handling steps, not for the customer",
+}
+
+
 def _yes_no(value: str) -> str:
     return {"yes": "通过 pass", "no": "未通过 fail"}.get(value, value)
 
@@ -124,8 +130,9 @@ def service_record_pdf(
         [
             [
                 para("电子服务档案 Electronic Service Record", _H1),
+                para(AUDIENCE_WORDS.get(content.get("audience", ""), "")),
                 para(f"投诉编号 Complaint number: {complaint['number']}"),
-                para(f"生成时间 Issued at (UTC): {issued_at}"),
+                para(f"生成时间(北京时间) Issued at (Beijing time): {issued_at}"),
                 para(f"档案哈希 Record hash (SHA-256): {content_hash}", _SMALL),
                 para(
                     "扫码核验本档案是否真实、未被篡改。Scan to check that this record is authentic and unchanged.",
@@ -143,7 +150,7 @@ def service_record_pdf(
         [
             ["项目 Item", "内容 Value"],
             ["主题 Subject", complaint["subject"]],
-            ["渠道 Channel", complaint["channel"]],
+            ["渠道 Channel", complaint.get("channel_label") or complaint["channel"]],
             ["类别 Category", complaint["category_label"]],
             ["状态 State", complaint["state_label"]],
             ["受理时间 Opened", complaint["created_at"]],
@@ -160,14 +167,14 @@ def service_record_pdf(
     _section(
         story,
         "处理经过 Timeline",
-        [["#", "时间 Time (UTC)", "经过 What happened"]]
+        [["#", "北京时间 Beijing time", "经过 What happened"]]
         + [[str(e["seq"]), e["at"], e["words"]] for e in content["timeline"]],
         [10 * mm, 45 * mm, 125 * mm],
     )
     _section(
         story,
         "往来消息 Messages",
-        [["时间 Time (UTC)", "方向 Direction", "内容 Text"]]
+        [["北京时间 Beijing time", "方向 Direction", "内容 Text"]]
         + [
             [
                 m["at"],
@@ -182,9 +189,15 @@ def service_record_pdf(
     _section(
         story,
         "通话记录 Call records",
-        [["时间 Time (UTC)", "方向 Direction", "摘要 Summary"]]
+        [["北京时间 Beijing time", "方向 Direction", "摘要 Summary"]]
         + [
-            [c["at"], c["direction"], "（已删除 erased）" if c["erased"] else c["body"]]
+            [
+                c["at"],
+                {"in": "客户来电 from the customer", "out": "客服去电 to the customer"}.get(
+                    c["direction"], c["direction"]
+                ),
+                "（已删除 erased）" if c["erased"] else c["body"],
+            ]
             for c in content["calls"]
         ],
         [40 * mm, 30 * mm, 110 * mm],

@@ -64,13 +64,18 @@ def complaint_for_record(*, actor: Actor, number: str, tracking_token: str = "")
 
 
 def service_record_get_for_actor(*, actor: Actor, record_id: int, tracking_token: str = "") -> ServiceRecord:
-    """One issued service record, if `actor` may see its complaint; NotFound otherwise."""
+    """One issued service record, if `actor` may see its complaint and, unless staff, it is the
+    customer's copy; NotFound otherwise."""
     record = ServiceRecord.objects.select_related("complaint").filter(pk=record_id).first()
     if record is None:
         if actor.kind == "anonymous" and not tracking_token:
             raise Unauthenticated()
         raise NotFound(what="service record")
-    complaint_get_for_actor(actor=actor, number=record.complaint.number, tracking_token=tracking_token)
+    _complaint, acting = complaint_get_for_actor(
+        actor=actor, number=record.complaint.number, tracking_token=tracking_token
+    )
+    if not acting.is_staff and record.audience != ServiceRecord.Audience.CUSTOMER:
+        raise NotFound(what="service record")  # the staff copy: as if it did not exist
     return record
 
 
@@ -168,7 +173,10 @@ def service_record_verdict(*, number: str, content_hash: str) -> Verdict:
         issued_at=record.generated_at,
     )
     later = ServiceRecord.objects.filter(
-        complaint_id=record.complaint_id, pk__gt=record.pk, status=ServiceRecord.Status.READY
+        complaint_id=record.complaint_id,
+        audience=record.audience,
+        pk__gt=record.pk,
+        status=ServiceRecord.Status.READY,
     ).exclude(content_sha256=content_hash)
     return replace(verdict, superseded=later.exists())
 

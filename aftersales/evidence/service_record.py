@@ -6,18 +6,26 @@ is the record's canonical content; `content_sha256` is its SHA-256, the hash pri
 PDF, carried by its QR code and sealed in the ledger when the record is issued. The same
 data give the same hash, so a record is issued again only when something in it changed.
 
-What it holds: the complaint (number, channel, category, dates, state), the customer (name and
-phone partly masked) and device (model, IMEI partly masked), the timeline in words (internal
-notes left out: it is the customer's record too), the messages to and from the customer (erased
-ones say so), the calls (messages on the hotline channel), every repair order (engineer's
-employee id, checks, work items with their warranty decision, quote and total, the accepted
-agreement version and its SHA-256), and the satisfaction score.
+What it holds: the complaint (number, channel in words, category, dates, state), the customer
+(name and phone partly masked) and device (model, IMEI partly masked), the timeline in words,
+the messages to and from the customer (erased ones say so), the calls (messages on the hotline
+channel), every repair order (engineer's employee id, checks, work items with their warranty
+decision, quote and total, the accepted agreement version and its SHA-256), and the
+satisfaction score. Every time is Beijing time (Asia/Shanghai), as "2026-12-01 18:30:05".
+
+Two audiences, two documents (`audience` is part of the content, so their hashes differ and
+each verifies on its own): the customer's copy (`CUSTOMER`) has only the timeline events a
+customer is shown (complaints.selectors.event_customer_may_see: no pre-diagnosis, priority,
+level changes by triage, team assignments, category corrections, deadlines missed or notes),
+plus the hotline calls, and no staff names; the staff copy (`STAFF`) has every event but internal notes.
 """
 
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from aftersales.complaints.models import Complaint, Message, TimelineEvent
+from aftersales.complaints.selectors import event_customer_may_see
 from aftersales.complaints.status import State
 from aftersales.evidence.formats import canonical_json, iso_time, sha256_hex
 from aftersales.policy.pack import current_pack
@@ -25,7 +33,20 @@ from aftersales.repairs.models import CheckKind, RepairOrder, WorkItem
 from aftersales.repairs.status import State as RepairState
 
 CALL_CHANNELS = frozenset({"hotline"})
-RECORD_FORMAT = 1
+RECORD_FORMAT = 2  # 2: audiences, Beijing times, channel in words
+BEIJING = ZoneInfo("Asia/Shanghai")
+CUSTOMER = "customer"
+STAFF = "staff"
+AUDIENCES = (CUSTOMER, STAFF)
+# Beyond the tracking page's events, the customer's copy shows the hotline calls (direction,
+# length and the recording's hash, no agent): the record is the customer's voucher of them.
+CUSTOMER_RECORD_EXTRA_KINDS = frozenset({TimelineEvent.Kind.CALL})
+# The repair steps a customer is told of (complaints.selectors.CUSTOMER_REPAIR_STEPS), in words.
+REPAIR_STEP_WORDS = {
+    "waiting_for_parts": "等待配件 Waiting for parts",
+    "parts_arrived": "配件已到 Parts arrived",
+    "emergency_mode": "按应急服务安排处理 Handled under the emergency service arrangements",
+}
 
 
 def mask_imei(imei: str) -> str:
@@ -57,8 +78,20 @@ def _label(choices: Any, value: str) -> str:
         return value
 
 
-def _time(moment: datetime | None) -> str:
-    return iso_time(moment) if moment is not None else ""
+def beijing_time(moment: datetime | None) -> str:
+    """An aware instant as "2026-12-01 18:30:05" in Beijing time (Asia/Shanghai); "" for None."""
+    return moment.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M:%S") if moment is not None else ""
+
+
+_time = beijing_time
+
+
+def channel_words(channel: str) -> str:
+    """A channel code in words, both languages: "web" → "网页 Web" (policy pack `channels`)."""
+    labels = current_pack().channels.get(channel)
+    if not labels:
+        return channel
+    return f"{labels.get('zh-hans', channel)} {labels.get('en', '')}".strip()
 
 
 def _event_words(event: TimelineEvent) -> str:
@@ -66,8 +99,11 @@ def _event_words(event: TimelineEvent) -> str:
     payload = event.payload or {}
     kind = event.kind
     if kind == TimelineEvent.Kind.CREATED:
+        code = str(payload.get("channel", ""))
+        labels = current_pack().channels.get(code) or {}
         return (
-            f"投诉受理,渠道 {payload.get('channel', '')} · Complaint opened via {payload.get('channel', '')}"
+            f"投诉受理,渠道:{labels.get('zh-hans', code)} · "
+            f"Complaint opened through: {labels.get('en', code)}"
         )
     if kind == TimelineEvent.Kind.STATUS:
         before = _label(State, str(payload.get("from", "")))
@@ -84,9 +120,9 @@ def _event_words(event: TimelineEvent) -> str:
             f"{payload.get('level_to', payload.get('level', ''))}"
         )
     if kind == TimelineEvent.Kind.MESSAGE_IN:
-        return f"客户来信 Message from the customer ({payload.get('channel', '')})"
+        return f"客户来信 Message from the customer ({channel_words(str(payload.get('channel', '')))})"
     if kind == TimelineEvent.Kind.MESSAGE_OUT:
-        return f"回复客户 Reply to the customer ({payload.get('channel', '')})"
+        return f"回复客户 Reply to the customer ({channel_words(str(payload.get('channel', '')))})"
     if kind == TimelineEvent.Kind.ASSIGNMENT:
         return f"分配给团队 Assigned to team {payload.get('team', '')}"
     if kind == TimelineEvent.Kind.ESCALATION:
@@ -96,11 +132,12 @@ def _event_words(event: TimelineEvent) -> str:
     if kind == TimelineEvent.Kind.INSPECTION:
         return "设备检测已记录 Device inspection recorded"
     if kind == TimelineEvent.Kind.REPAIR:
-        return f"维修单 {payload.get('order', '')}: {payload.get('step', '')} · Repair order step"
+        step = str(payload.get("step", ""))
+        return f"维修单 {payload.get('order', '')}: {REPAIR_STEP_WORDS.get(step, step)}"
     if kind == TimelineEvent.Kind.FOLLOW_UP:
         return f"后续投诉 Follow-up complaint {payload.get('follow_up', '')}"
     if kind == TimelineEvent.Kind.DELIVERY_FAILED:
-        return f"投递失败 Delivery failed ({payload.get('channel', '')})"
+        return f"投递失败 Delivery failed ({channel_words(str(payload.get('channel', '')))})"
     if kind == TimelineEvent.Kind.ATTACHMENT:
         return "附件已接收 Attachment received"
     if kind == TimelineEvent.Kind.CALL:
@@ -117,7 +154,7 @@ def _message(message: Message) -> dict[str, str]:
     return {
         "at": _time(message.created_at),
         "direction": message.direction,
-        "channel": message.channel,
+        "channel": channel_words(message.channel),
         "body": "" if message.erased_at else message.body,
         "erased": "yes" if message.erased_at else "",
     }
@@ -170,17 +207,24 @@ def _order(order: RepairOrder) -> dict[str, Any]:
     }
 
 
-def service_record_content(*, complaint: Complaint) -> dict[str, Any]:
-    """The record's document (see the module's docstring). A fixed number of queries."""
+def service_record_content(*, complaint: Complaint, audience: str = STAFF) -> dict[str, Any]:
+    """The record's document for `audience` (CUSTOMER or STAFF; see the module's docstring).
+
+    A fixed number of queries. ValueError for another audience.
+    """
+    if audience not in AUDIENCES:
+        raise ValueError(f"service record audience {audience!r}; allowed: {', '.join(AUDIENCES)}")
     customer = complaint.customer
     device = complaint.device
     labels = current_pack().categories.get(complaint.category, {})
-    events = (
-        TimelineEvent.objects.filter(complaint=complaint)
+    events = [
+        event
+        for event in TimelineEvent.objects.filter(complaint=complaint)
         .exclude(kind=TimelineEvent.Kind.NOTE)
         .order_by("seq")
         .only("seq", "kind", "at", "payload")
-    )
+        if audience == STAFF or event_customer_may_see(event) or event.kind in CUSTOMER_RECORD_EXTRA_KINDS
+    ]
     messages = list(
         Message.objects.filter(complaint=complaint)
         .exclude(direction=Message.Direction.NOTE)
@@ -194,9 +238,11 @@ def service_record_content(*, complaint: Complaint) -> dict[str, Any]:
     )
     return {
         "format": RECORD_FORMAT,
+        "audience": audience,
         "complaint": {
             "number": complaint.number,
             "channel": complaint.channel,
+            "channel_label": channel_words(complaint.channel),
             "category": complaint.category,
             "category_label": f"{labels.get('zh-hans', complaint.category)} {labels.get('en', '')}".strip(),
             "subject": complaint.subject,

@@ -36,7 +36,7 @@ from aftersales.evidence.ledger import ledger_append
 from aftersales.evidence.models import LedgerEntry, Seal, SealLock, ServiceRecord, WipeCertificate
 from aftersales.evidence.pdf import service_record_pdf, wipe_certificate_pdf
 from aftersales.evidence.records import SERVICE_RECORD, WIPE_CERTIFICATE, service_record_receipt
-from aftersales.evidence.service_record import content_sha256, service_record_content
+from aftersales.evidence.service_record import beijing_time, content_sha256, service_record_content
 from aftersales.evidence.signing import current_signer
 from aftersales.evidence.storage import (
     generated_file_delete,
@@ -195,7 +195,8 @@ def _record_size(document: dict[str, Any]) -> int:
 
 
 def service_record_request(*, actor: Actor, complaint: Complaint) -> ServiceRecord:
-    """The complaint's service record for `actor` (access already checked by the caller).
+    """The complaint's service record for `actor` (access already checked by the caller): the
+    staff copy for staff, the customer's copy for anyone else (service_record.py).
 
     1. If a record of exactly the current content was issued and its PDF is still stored,
        return it: the same data give the same record, and nothing new is appended.
@@ -205,10 +206,11 @@ def service_record_request(*, actor: Actor, complaint: Complaint) -> ServiceReco
        generated now (status "ready" on return); a larger one by a background task after commit
        (status "pending": poll `service_record_get_for_actor`).
     """
-    document = service_record_content(complaint=complaint)
+    audience = ServiceRecord.Audience.STAFF if actor.is_staff else ServiceRecord.Audience.CUSTOMER
+    document = service_record_content(complaint=complaint, audience=audience)
     digest = content_sha256(document)
     for existing in ServiceRecord.objects.filter(
-        complaint=complaint, content_sha256=digest, status=ServiceRecord.Status.READY
+        complaint=complaint, audience=audience, content_sha256=digest, status=ServiceRecord.Status.READY
     ).order_by("-pk"):
         if existing.file_name and generated_file_exists(existing.file_name):
             return existing
@@ -216,7 +218,7 @@ def service_record_request(*, actor: Actor, complaint: Complaint) -> ServiceReco
         # Two downloads at once make one record: the second waits here, then finds it pending.
         Complaint.objects.select_for_update().filter(pk=complaint.pk).first()
         pending = ServiceRecord.objects.filter(
-            complaint=complaint, status=ServiceRecord.Status.PENDING
+            complaint=complaint, audience=audience, status=ServiceRecord.Status.PENDING
         ).first()
         now = clock.now()
         if pending is not None and pending.requested_at > now - PENDING_RECORD_GIVEN_UP_AFTER:
@@ -224,7 +226,9 @@ def service_record_request(*, actor: Actor, complaint: Complaint) -> ServiceReco
         if pending is not None:  # its worker died or the broker lost the task: ask again
             pending.status, pending.failure = ServiceRecord.Status.FAILED, "abandoned"
             pending.save(update_fields=["status", "failure"])
-        record = ServiceRecord.objects.create(complaint=complaint, requested_by=actor.ref, requested_at=now)
+        record = ServiceRecord.objects.create(
+            complaint=complaint, audience=audience, requested_by=actor.ref, requested_at=now
+        )
     if _record_size(document) > settings.EVIDENCE_RECORD_INLINE_MAX_ROWS:
         from aftersales.evidence.tasks import service_record_generate_task
 
@@ -250,14 +254,14 @@ def service_record_generate(*, record_id: int, actor: Actor) -> ServiceRecord:
         return record
     complaint = record.complaint
     try:
-        document = service_record_content(complaint=complaint)
+        document = service_record_content(complaint=complaint, audience=record.audience)
         digest = content_sha256(document)
         at = clock.now()
         pdf, pages = service_record_pdf(
             content=document,
             content_hash=digest,
             verify_url=verify_url(number=complaint.number, content_hash=digest),
-            issued_at=iso_time(at),
+            issued_at=beijing_time(at),
         )
     except Exception as exc:
         ServiceRecord.objects.filter(pk=record.pk).update(

@@ -35,6 +35,7 @@ from aftersales.common.errors import (
     ValidationFailed,
     problem,
 )
+from aftersales.common.messages import term_words
 from aftersales.common.text import text_problem
 from aftersales.complaints import services as complaint_services
 from aftersales.devices.imei import valid_imei
@@ -249,7 +250,7 @@ def repair_order_walk_in(*, actor: Actor, outlet: Outlet, readout: ReadOut, walk
     counter_require(actor=actor, outlet=outlet)
     now = clock.now()
     rules = lightning_rules_on(clock.localdate(now))
-    text = walk_in.description.strip() or _describe(readout)
+    text = walk_in.description.strip() or _describe(readout, walk_in.language)
     submission = Submission(
         channel=rules.channel,
         text=text,
@@ -348,11 +349,37 @@ def _route(
     return order
 
 
-def _describe(readout: ReadOut) -> str:
-    failed = [c.kind for c in readout.checks if c.passed is False]
+# How the read-out text of a walk-in with no description of its own begins, per language, and
+# as it was written before it followed the customer's language (both languages at once).
+READOUT_TEXT_PREFIXES = ("门店检测：", "Store read-out: ", "到店检测 Walk-in read-out:")
+
+
+def readout_words(
+    *, model_name: str, os_version: str, battery_health: object, failed: list[str], language: str
+) -> str:
+    """A walk-in's read-out as one sentence in `language` ("zh-hans" or "en"), test names from
+    common.messages.TERMS: "门店检测：Reno10，ColorOS 14.0.1，电池健康度 76%，未通过：触控测试"."""
+    english = language.startswith("en")
+    names = [str(term_words(kind, "en" if english else "zh-hans")) for kind in failed]
+    if english:
+        return (
+            f"Store read-out: {model_name}, {os_version}, battery health {battery_health}%, "
+            f"failed: {', '.join(names) or 'none'}"
+        )
     return (
-        f"到店检测 Walk-in read-out: {readout.model.name}, {readout.os_version}, "
-        f"battery {readout.battery_health}%, failed: {', '.join(failed) or '-'}"
+        f"门店检测：{model_name}，{os_version}，电池健康度 {battery_health}%，"
+        f"未通过：{'、'.join(names) or '无'}"
+    )
+
+
+def _describe(readout: ReadOut, language: str) -> str:
+    """The complaint's text when the customer described nothing: the read-out, in their language."""
+    return readout_words(
+        model_name=readout.model.name,
+        os_version=readout.os_version,
+        battery_health=readout.battery_health,
+        failed=[c.kind for c in readout.checks if c.passed is False],
+        language=language,
     )
 
 

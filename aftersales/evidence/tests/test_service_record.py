@@ -274,3 +274,74 @@ def test_the_bundle_carries_the_receipt_whose_pdf_hash_matches_the_download(clie
     (receipt,) = receipts
     assert receipt["pdf_sha256"] == hashlib.sha256(pdf).hexdigest()
     assert "customer" not in receipt and complaint.customer.phone not in json.dumps(receipt)
+
+
+def _compact(text: str) -> str:
+    return text.replace(" ", "").replace("\n", "")
+
+
+@pytest.fixture
+def corrected(order):  # type: ignore[no-untyped-def]
+    """The order's complaint after staff corrected its category and wrote an internal note."""
+    from aftersales.accounts.models import Role
+    from aftersales.accounts.tests.factories import StaffFactory
+
+    complaint = order.complaint
+    adam = StaffFactory(username="adam", role=Role.ADMIN)
+    complaint_services.complaint_correct_category(
+        actor=staff_actor(adam), complaint=complaint, category="battery_charging", reason="电池鼓包"
+    )
+    complaint_services.complaint_add_note(
+        actor=staff_actor(adam), complaint=complaint, body="内部:客户情绪激动,优先处理"
+    )
+    complaint.refresh_from_db()
+    return order
+
+
+def test_the_customers_copy_leaves_out_what_only_staff_see(client, corrected):  # type: ignore[no-untyped-def]
+    complaint = corrected.complaint
+    customer = client.get(record_url(complaint), HTTP_X_TRACKING_TOKEN=tracking_token(complaint))
+    staff = client.get(record_url(complaint), **bearer(corrected.engineer))
+    assert customer.status_code == staff.status_code == 200
+    mine, theirs = _compact(pdf_text(customer.content)), _compact(pdf_text(staff.content))
+    for internal in ("预诊断", "Pre-diagnosis", "优先级", "级别level", "Assignedtoteam", "分配给团队",
+                     "Categorycorrected", "类别更正", "客户情绪激动", "内部版"):  # fmt: skip
+        assert internal not in mine, internal
+    from aftersales.policy.pack import current_pack
+
+    channel = current_pack().channels[complaint.channel]
+    assert "客户版" in mine and "北京时间" in mine and "(UTC)" not in mine
+    assert _compact(f"渠道Channel{channel['zh-hans']} {channel['en']}") in mine
+    assert f"via {complaint.channel}" not in pdf_text(customer.content)
+    # Staff still get the full record, in Beijing time too.
+    for internal in ("预诊断", "Categorycorrected", "内部版", "北京时间"):
+        assert internal in theirs, internal
+    assert "客户情绪激动" not in theirs  # internal notes are not printed on either copy
+    # Two records, each with its own hash, each verified by its QR code's page.
+    records = {r.audience: r for r in ServiceRecord.objects.filter(complaint=complaint)}
+    assert set(records) == {"customer", "staff"}
+    assert customer["X-Record-SHA256"] == records["customer"].content_sha256 != staff["X-Record-SHA256"]
+    for record in records.values():
+        page = client.get(f"/verify/{complaint.number}?h={record.content_sha256}")
+        assert page.status_code == 200 and 'id="superseded"' not in page.content.decode()
+
+
+def test_a_customer_cannot_fetch_the_staff_copy_by_its_id(client, corrected):  # type: ignore[no-untyped-def]
+    complaint = corrected.complaint
+    client.get(record_url(complaint), **bearer(corrected.engineer))
+    staff_copy = ServiceRecord.objects.get(complaint=complaint, audience="staff")
+    token = {"HTTP_X_TRACKING_TOKEN": tracking_token(complaint)}
+    assert client.get(f"/api/v1/evidence/records/{staff_copy.pk}/pdf", **token).status_code == 404
+    assert client.get(f"/api/v1/evidence/records/{staff_copy.pk}", **token).status_code == 404
+    assert (
+        client.get(f"/api/v1/evidence/records/{staff_copy.pk}/pdf", **bearer(corrected.engineer)).status_code
+        == 200
+    )
+
+
+def test_record_times_are_beijing_time():  # type: ignore[no-untyped-def]
+    from datetime import UTC, datetime
+
+    from aftersales.evidence.service_record import beijing_time
+
+    assert beijing_time(datetime(2026, 11, 30, 17, 5, 9, tzinfo=UTC)) == "2026-12-01 01:05:09"

@@ -127,7 +127,7 @@ def download_attachment(request: HttpRequest, number: str, attachment_id: str) -
 
 # Events a customer's progress counts (what their timeline shows, complaints.api).
 def _last_event_at(complaint: Complaint, actor: Actor):  # type: ignore[no-untyped-def]
-    from aftersales.complaints.api import CUSTOMER_EVENT_KINDS, CUSTOMER_REPAIR_STEPS
+    from aftersales.complaints.selectors import CUSTOMER_EVENT_KINDS, CUSTOMER_REPAIR_STEPS
 
     events = TimelineEvent.objects.filter(complaint=complaint)
     if not actor.is_staff:
