@@ -147,6 +147,13 @@ COMPONENT_WORDS: "dict[str, StrOrPromise]" = {
 SYSTEM_REASONS = {
     "first contact": _("first contact"),
     "customer wrote again": _("the customer wrote again"),
+    # notifications.services.UNREACHABLE_*
+    "no channel to reach the customer: landline only": _(
+        "The customer gave only a landline, which cannot take a text message: call them back."
+    ),
+    "no channel to reach the customer: no contact": _(
+        "The customer left no mobile number, e-mail address or account we can write to."
+    ),
 }
 
 
@@ -396,6 +403,14 @@ def event_words(event: TimelineEvent, staff_names: dict[int, str]) -> tuple[str,
         return gettext("%(who)s added an attachment") % {"who": who}, ""
     if kind == TimelineEvent.Kind.DELIVERY_FAILED:
         channel = str(payload.get("channel", ""))
+        if not channel:  # nothing was sent: the customer has no channel we can write to
+            if payload.get("reference") == "reply":
+                headline = gettext("The reply was not sent: no channel reaches the customer")
+            else:
+                headline = gettext(
+                    "The customer was not told the complaint was received: no channel reaches them"
+                )
+            return headline, _reason(payload.get("reason"))
         headline = gettext("A message to the customer by %(channel)s could not be delivered") % {
             "channel": gettext("SMS") if channel == "sms" else channel_words(channel)
         }
