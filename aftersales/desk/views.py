@@ -25,6 +25,7 @@ from aftersales.common.errors import DomainError, ValidationFailed, problem
 from aftersales.common.pages import public_page
 from aftersales.complaints import services
 from aftersales.complaints.models import Complaint
+from aftersales.complaints.search import SEARCH_WINDOW, SearchFilters, complaint_search
 from aftersales.complaints.selectors import complaint_get_for_actor
 from aftersales.desk import filters, selectors, words
 from aftersales.desk import services as desk_services
@@ -38,6 +39,8 @@ from aftersales.desk.presenters import (
     filter_choices,
     queue_rows,
     saved_filter_rows,
+    search_choices,
+    search_rows,
 )
 from aftersales.network.services import complaint_dispatch_as_asked
 
@@ -198,6 +201,59 @@ def _after_queue_write(
     if is_htmx(request):
         return _queue_response(request, actor, queue_filter, status=status)
     return redirect(f"{reverse('desk:queue')}?{queue_filter.as_querystring()}")
+
+
+@require_GET
+@staff_page
+def search_page(request: HttpRequest, actor: Actor) -> HttpResponse:
+    """GET /desk/search/?q=[&state=&team=&category=&channel=&page=]: complaints by number, phone,
+    IMEI, customer name or words, best first (complaints/search.py), a page of
+    filters.SEARCH_PAGE_SIZE at a time; outlet staff find only their outlet's complaints. A
+    query the search refuses (too long, control characters) answers 422 with the reason."""
+    asked = filters.search_parse(request.GET)
+    size = filters.SEARCH_PAGE_SIZE
+    offset = (asked.page - 1) * size
+    context: dict[str, Any] = {
+        "asked": asked,
+        "choices": search_choices(asked),
+        "rows": [],
+        "searched": False,
+        "error": "",
+        "page_size": size,
+    }
+    status = 200
+    if asked.query.strip() and offset < SEARCH_WINDOW:
+        try:
+            # One more than a page tells whether a next page exists.
+            hits = complaint_search(
+                actor=actor,
+                query=asked.query,
+                filters=SearchFilters(**asked.narrow),
+                limit=min(size + 1, SEARCH_WINDOW - offset),
+                offset=offset,
+            )
+        except DomainError as error:
+            context["error"] = words.gettext("Search: %(why)s") % {"why": error_words(error)}
+            status = error.status
+        else:
+            shown = hits[:size]
+            # A search by phone, name or words is a customer lookup: each customer shown is logged.
+            access_record(
+                actor=actor,
+                customer_ids=[hit.complaint.customer_id for hit in shown],
+                purpose=PersonalDataAccess.Purpose.SEARCH,
+                subject="desk search",
+                reason=request.GET.get("why", ""),
+            )
+            context.update(
+                searched=True,
+                rows=search_rows(shown, now=clock.now()),
+                previous=asked.querystring(page=asked.page - 1) if asked.page > 1 else "",
+                next=asked.querystring(page=asked.page + 1) if len(hits) > size else "",
+            )
+    context["language_query"] = asked.querystring()
+    template = "desk/partials/search_results.html" if is_htmx(request) else "desk/search.html"
+    return render(request, template, context, status=status)
 
 
 def _complaint_response(
