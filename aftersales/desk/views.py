@@ -351,27 +351,30 @@ def _act(request: HttpRequest, actor: Actor, number: str, step: Step) -> HttpRes
         done = step(actor, complaint, request)
     except DomainError as error:
         messages.error(request, error_words(error))
-        if is_htmx(request):
-            drafts = {
-                key: request.POST.get(key, "")
-                for key in (
-                    "body",
-                    "note",
-                    "reason",
-                    "transfer_reason",
-                    "outlet",
-                    "address",
-                    "dispatch_reason",
-                    "original",
-                    "duplicate_reason",
-                )
-            }
-            return _complaint_response(request, actor, number, status=error.status, drafts=drafts)
-        return redirect("desk:complaint", number=number)
+        # The page comes back with what was typed, whichever form failed (every form of the
+        # page sends the reply box along), so a reply being written is never lost.
+        drafts = {key: request.POST.get(key, "") for key in DRAFT_FIELDS}
+        return _complaint_response(request, actor, number, status=error.status, drafts=drafts)
     messages.success(request, done)
     if is_htmx(request):
-        return _complaint_response(request, actor, number)
+        # Another step done: the reply being written stays in its box.
+        kept = {} if step is _reply else {"body": request.POST.get("body", "")}
+        return _complaint_response(request, actor, number, drafts=kept)
     return redirect("desk:complaint", number=number)
+
+
+# The complaint page's typed fields, given back when a step is refused.
+DRAFT_FIELDS = (
+    "body",
+    "note",
+    "reason",
+    "transfer_reason",
+    "outlet",
+    "address",
+    "dispatch_reason",
+    "original",
+    "duplicate_reason",
+)
 
 
 def _reply(actor: Actor, complaint: Complaint, request: HttpRequest) -> str:

@@ -147,6 +147,7 @@ COMPONENT_WORDS: "dict[str, StrOrPromise]" = {
 SYSTEM_REASONS = {
     "first contact": _("first contact"),
     "customer wrote again": _("the customer wrote again"),
+    "walk-in at the counter": _("the customer came to the counter in person"),
     # notifications.services.UNREACHABLE_*
     "no channel to reach the customer: landline only": _(
         "The customer gave only a landline, which cannot take a text message: call them back."
@@ -347,6 +348,12 @@ def event_words(event: TimelineEvent, staff_names: dict[int, str]) -> tuple[str,
         new_owner = _owner(payload.get("owner_to"), staff_names)
         if payload.get("owner_from") is None:
             headline = gettext("%(owner)s became its owner") % {"owner": new_owner}
+        elif payload.get("owner_from") == payload.get("owner_to"):
+            # The owner stays; the complaint moved to another team (taken at an outlet's counter).
+            headline = gettext("%(who)s moved it to %(team)s") % {
+                "who": who,
+                "team": team_words(str(payload.get("team", ""))),
+            }
         else:
             headline = gettext("%(who)s handed it from %(from)s to %(to)s") % {
                 "who": who,
