@@ -994,9 +994,8 @@ def _write_message(
 ) -> Message:
     """Validate and store a message with its timeline event."""
     # Staff are told their reply or note is empty, not asked to describe a problem.
-    empty = {Message.Direction.OUT: "reply_empty", Message.Direction.NOTE: "note_empty"}.get(
-        direction, "text_empty"
-    )
+    empty_words: dict[str, str] = {Message.Direction.OUT: "reply_empty", Message.Direction.NOTE: "note_empty"}
+    empty = empty_words.get(direction, "text_empty")
     text = _checked_text(body, empty=empty)
     message = Message.objects.create(
         complaint=complaint,

@@ -228,7 +228,12 @@ def search_page(request: HttpRequest, actor: Actor) -> HttpResponse:
             hits = complaint_search(
                 actor=actor,
                 query=asked.query,
-                filters=SearchFilters(**asked.narrow),
+                filters=SearchFilters(
+                    state=asked.narrow.get("state"),
+                    team=asked.narrow.get("team"),
+                    category=asked.narrow.get("category"),
+                    channel=asked.narrow.get("channel"),
+                ),
                 limit=min(size + 1, SEARCH_WINDOW - offset),
                 offset=offset,
             )
