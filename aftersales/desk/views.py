@@ -43,6 +43,7 @@ from aftersales.desk.presenters import (
     search_rows,
 )
 from aftersales.network.services import complaint_dispatch_as_asked
+from aftersales.notifications.services import customer_unreachable_reason
 
 DeskView = Callable[..., HttpResponseBase]
 
@@ -384,6 +385,12 @@ DRAFT_FIELDS = (
 
 def _reply(actor: Actor, complaint: Complaint, request: HttpRequest) -> str:
     services.complaint_reply(actor=actor, complaint=complaint, body=request.POST.get("body", ""))
+    unreachable = customer_unreachable_reason(complaint)
+    if unreachable:
+        # The timeline says so too (notifications.services.customer_notify).
+        return words.gettext("Reply kept on the complaint but not sent: %(why)s") % {
+            "why": words.system_reason_words(unreachable)
+        }
     return words.gettext("Reply sent to the customer.")
 
 

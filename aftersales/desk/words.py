@@ -310,6 +310,11 @@ def _owner(value: object, staff_names: dict[int, str]) -> str:
     return staff_names.get(value, gettext("a colleague")) if isinstance(value, int) else gettext("nobody")
 
 
+def system_reason_words(text: str) -> str:
+    """A reason the platform recorded (SYSTEM_REASONS) in the active language; other text as is."""
+    return _reason(text)
+
+
 def _reason(text: object) -> str:
     if not isinstance(text, str):
         return ""

@@ -160,6 +160,11 @@ def customer_channel(complaint: "Complaint") -> str:
     return _customer_reach(complaint)[0]
 
 
+def customer_unreachable_reason(complaint: "Complaint") -> str:
+    """Why no message can reach the complaint's customer (an UNREACHABLE_* text), "" when one can."""
+    return _customer_reach(complaint)[1]
+
+
 # Why a customer cannot be written to, in the words the "delivery failed" timeline event keeps.
 UNREACHABLE_LANDLINE = "no channel to reach the customer: landline only"
 UNREACHABLE_NO_CONTACT = "no channel to reach the customer: no contact"
