@@ -897,3 +897,14 @@ TERMS |= {
     "passed": _term("passed", "通过"),
     "failed": _term("failed", "未通过"),
 }
+# What staff write on a complaint (the desk and the API), refused when empty.
+MESSAGES |= {
+    "reply_empty": {
+        "en": "The reply is empty: write the customer a few words.",
+        "zh-hans": "回复内容不能为空,请写几句给客户的话。",
+    },
+    "note_empty": {
+        "en": "The note is empty: write a few words for colleagues.",
+        "zh-hans": "备注内容不能为空,请写几句给同事的话。",
+    },
+}

@@ -995,7 +995,10 @@ def _write_message(
     sender_verified: bool = True,
 ) -> Message:
     """Validate and store a message with its timeline event."""
-    text = _checked_text(body)
+    # Staff are told their reply or note is empty, not asked to describe a problem.
+    empty_words: dict[str, str] = {Message.Direction.OUT: "reply_empty", Message.Direction.NOTE: "note_empty"}
+    empty = empty_words.get(direction, "text_empty")
+    text = _checked_text(body, empty=empty)
     message = Message.objects.create(
         complaint=complaint,
         direction=direction,
@@ -1027,12 +1030,13 @@ def _check_reason(reason: str) -> None:
         raise ValidationFailed({"reason": found})
 
 
-def _checked_text(body: str, field: str = "body") -> str:
-    """A message body as stored: stripped, not empty, within the pack's limit, storable."""
+def _checked_text(body: str, field: str = "body", *, empty: str = "text_empty") -> str:
+    """A message body as stored: stripped, not empty (else the message `empty`), within the
+    pack's limit, storable."""
     text = body.strip()
     limit = current_pack().text_limit
     if not text:
-        raise ValidationFailed({field: problem("text_empty")})
+        raise ValidationFailed({field: problem(empty)})
     if len(text) > limit:
         raise ValidationFailed({field: problem("text_too_long", limit=limit, length=len(text))})
     unstorable = text_problem(text)

@@ -90,3 +90,61 @@ def _in_words(key: str, values: tuple[str, ...]) -> str:
         "channel": words.channel_words,
     }[key]
     return ", ".join(say(value) for value in values)
+
+
+# --- the desk's search page (GET /desk/search/) ----------------------------------------------------
+
+# The search's narrowing keys, as the complaint search API names them.
+SEARCH_KEYS = ("state", "team", "category", "channel")
+# Complaints per page of search results.
+SEARCH_PAGE_SIZE = 25
+
+
+@dataclass(frozen=True)
+class SearchRequest:
+    """What the search page was asked: the query as typed, its narrowing and the page (from 1)."""
+
+    query: str = ""
+    narrow: dict[str, str] = field(default_factory=dict)
+    page: int = 1
+
+    def querystring(self, *, page: int | None = None) -> str:
+        return urlencode(
+            {
+                "q": self.query,
+                **{k: self.narrow[k] for k in SEARCH_KEYS if k in self.narrow},
+                "page": page or self.page,
+            }
+        )
+
+
+def search_allowed_values(key: str) -> tuple[str, ...]:
+    """The values a search may be narrowed to: every state (closed ones too), the pack's
+    teams, categories and channels."""
+    from aftersales.complaints.status import State
+
+    pack = current_pack()
+    if key == "state":
+        return tuple(State.values)
+    if key == "team":
+        return tuple(pack.teams)
+    if key in ("category", "channel"):
+        return allowed_values(key)
+    raise ValueError(f"unknown search key {key!r}; known: {', '.join(SEARCH_KEYS)}")
+
+
+def search_parse(params: Mapping[str, str]) -> SearchRequest:
+    """The search in `params`. The query is kept as typed (the search service checks it and
+    names `q` when it refuses); a narrowing value outside its allowed set is dropped; the
+    page is a positive number (full-width digits read as digits), else 1."""
+    narrow: dict[str, str] = {}
+    for key in SEARCH_KEYS:
+        raw = params.get(key)
+        if raw is None or not str(raw).strip():
+            continue
+        value = _normalised(str(raw))
+        if value in search_allowed_values(key):
+            narrow[key] = value
+    raw_page = _normalised(str(params.get("page", "") or "1"))
+    page = int(raw_page) if raw_page.isascii() and raw_page.isdigit() and len(raw_page) < 4 else 1
+    return SearchRequest(query=str(params.get("q", "")), narrow=narrow, page=max(page, 1))

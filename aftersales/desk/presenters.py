@@ -7,10 +7,13 @@ page for staff who may transfer ownership.
 from datetime import datetime
 from typing import Any
 
+from django.utils.translation import pgettext_lazy
+
 from aftersales.accounts.actors import Actor
 from aftersales.common.errors import DomainError, Forbidden, NotFound, TransitionNotAllowed, ValidationFailed
 from aftersales.common.messages import message_text
 from aftersales.complaints.models import Complaint, TimelineEvent
+from aftersales.complaints.search import SearchHit
 from aftersales.complaints.status import ACTIONS, MOVES, OPEN_STATES, allowed_actions, move_for
 from aftersales.desk import filters, words
 from aftersales.desk.macros import macros_for
@@ -23,6 +26,7 @@ from aftersales.policy.pack import current_pack
 WHAT_WORDS = {
     "complaint": words._("complaint"),
     "complaint queue": words._("complaint queue"),
+    "complaint search": words._("search complaints"),
     "complaint.view_team": words._("open this complaint"),
     "complaint.reply": words._("reply to the customer"),
     "complaint.note": words._("add internal notes"),
@@ -123,6 +127,50 @@ def filter_choices(queue_filter: filters.QueueFilter) -> list[dict[str, Any]]:
             ],
         }
         for key in filters.FILTER_KEYS
+    ]
+
+
+# What a search matched, in words (complaints.search.SearchHit.matched).
+MATCHED_WORDS = {
+    "number": pgettext_lazy("complaint search", "complaint number"),
+    "phone": pgettext_lazy("complaint search", "phone"),
+    "imei": pgettext_lazy("complaint search", "IMEI"),
+    "text": pgettext_lazy("complaint search", "words"),
+}
+
+
+def search_rows(hits: list[SearchHit], *, now: datetime) -> list[dict[str, Any]]:
+    """Search hits as queue rows, each with what it matched in words."""
+    rows = queue_rows([hit.complaint for hit in hits], now=now)
+    for row, hit in zip(rows, hits, strict=True):
+        row["matched"] = "、".join(str(MATCHED_WORDS.get(kind, kind)) for kind in hit.matched)
+    return rows
+
+
+def search_choices(asked: filters.SearchRequest) -> list[dict[str, Any]]:
+    """The search's narrowing fields for the page: name, label, options (value, words, selected)."""
+    labels = {
+        "state": words.gettext("Status"),
+        "team": words.gettext("Team"),
+        "category": words.gettext("Category"),
+        "channel": words.gettext("Channel"),
+    }
+    say = {
+        "state": words.state_words,
+        "team": words.team_words,
+        "category": words.category_words,
+        "channel": words.channel_words,
+    }
+    return [
+        {
+            "name": key,
+            "label": labels[key],
+            "options": [
+                {"value": value, "words": say[key](value), "selected": asked.narrow.get(key) == value}
+                for value in filters.search_allowed_values(key)
+            ],
+        }
+        for key in filters.SEARCH_KEYS
     ]
 
 

@@ -12,6 +12,7 @@ urlpatterns = [
     path("filters/", views.filter_save, name="filter_save"),
     path("filters/<int:filter_id>/delete/", views.filter_delete, name="filter_delete"),
     path("bulk/", views.bulk_move, name="bulk"),
+    path("search/", views.search_page, name="search"),
     path("complaints/<str:number>/", views.complaint_page, name="complaint"),
     path("complaints/<str:number>/macro/", views.macro_fill, name="macro"),
     path("complaints/<str:number>/presence/", views.presence, name="presence"),

@@ -25,6 +25,7 @@ from aftersales.common.errors import DomainError, ValidationFailed, problem
 from aftersales.common.pages import public_page
 from aftersales.complaints import services
 from aftersales.complaints.models import Complaint
+from aftersales.complaints.search import SEARCH_WINDOW, SearchFilters, complaint_search
 from aftersales.complaints.selectors import complaint_get_for_actor
 from aftersales.desk import filters, selectors, words
 from aftersales.desk import services as desk_services
@@ -38,8 +39,11 @@ from aftersales.desk.presenters import (
     filter_choices,
     queue_rows,
     saved_filter_rows,
+    search_choices,
+    search_rows,
 )
 from aftersales.network.services import complaint_dispatch_as_asked
+from aftersales.notifications.services import customer_unreachable_reason
 
 DeskView = Callable[..., HttpResponseBase]
 
@@ -200,6 +204,64 @@ def _after_queue_write(
     return redirect(f"{reverse('desk:queue')}?{queue_filter.as_querystring()}")
 
 
+@require_GET
+@staff_page
+def search_page(request: HttpRequest, actor: Actor) -> HttpResponse:
+    """GET /desk/search/?q=[&state=&team=&category=&channel=&page=]: complaints by number, phone,
+    IMEI, customer name or words, best first (complaints/search.py), a page of
+    filters.SEARCH_PAGE_SIZE at a time; outlet staff find only their outlet's complaints. A
+    query the search refuses (too long, control characters) answers 422 with the reason."""
+    asked = filters.search_parse(request.GET)
+    size = filters.SEARCH_PAGE_SIZE
+    offset = (asked.page - 1) * size
+    context: dict[str, Any] = {
+        "asked": asked,
+        "choices": search_choices(asked),
+        "rows": [],
+        "searched": False,
+        "error": "",
+        "page_size": size,
+    }
+    status = 200
+    if asked.query.strip() and offset < SEARCH_WINDOW:
+        try:
+            # One more than a page tells whether a next page exists.
+            hits = complaint_search(
+                actor=actor,
+                query=asked.query,
+                filters=SearchFilters(
+                    state=asked.narrow.get("state"),
+                    team=asked.narrow.get("team"),
+                    category=asked.narrow.get("category"),
+                    channel=asked.narrow.get("channel"),
+                ),
+                limit=min(size + 1, SEARCH_WINDOW - offset),
+                offset=offset,
+            )
+        except DomainError as error:
+            context["error"] = words.gettext("Search: %(why)s") % {"why": error_words(error)}
+            status = error.status
+        else:
+            shown = hits[:size]
+            # A search by phone, name or words is a customer lookup: each customer shown is logged.
+            access_record(
+                actor=actor,
+                customer_ids=[hit.complaint.customer_id for hit in shown],
+                purpose=PersonalDataAccess.Purpose.SEARCH,
+                subject="desk search",
+                reason=request.GET.get("why", ""),
+            )
+            context.update(
+                searched=True,
+                rows=search_rows(shown, now=clock.now()),
+                previous=asked.querystring(page=asked.page - 1) if asked.page > 1 else "",
+                next=asked.querystring(page=asked.page + 1) if len(hits) > size else "",
+            )
+    context["language_query"] = asked.querystring()
+    template = "desk/partials/search_results.html" if is_htmx(request) else "desk/search.html"
+    return render(request, template, context, status=status)
+
+
 def _complaint_response(
     request: HttpRequest,
     actor: Actor,
@@ -295,31 +357,40 @@ def _act(request: HttpRequest, actor: Actor, number: str, step: Step) -> HttpRes
         done = step(actor, complaint, request)
     except DomainError as error:
         messages.error(request, error_words(error))
-        if is_htmx(request):
-            drafts = {
-                key: request.POST.get(key, "")
-                for key in (
-                    "body",
-                    "note",
-                    "reason",
-                    "transfer_reason",
-                    "outlet",
-                    "address",
-                    "dispatch_reason",
-                    "original",
-                    "duplicate_reason",
-                )
-            }
-            return _complaint_response(request, actor, number, status=error.status, drafts=drafts)
-        return redirect("desk:complaint", number=number)
+        # The page comes back with what was typed, whichever form failed (every form of the
+        # page sends the reply box along), so a reply being written is never lost.
+        drafts = {key: request.POST.get(key, "") for key in DRAFT_FIELDS}
+        return _complaint_response(request, actor, number, status=error.status, drafts=drafts)
     messages.success(request, done)
     if is_htmx(request):
-        return _complaint_response(request, actor, number)
+        # Another step done: the reply being written stays in its box.
+        kept = {} if step is _reply else {"body": request.POST.get("body", "")}
+        return _complaint_response(request, actor, number, drafts=kept)
     return redirect("desk:complaint", number=number)
+
+
+# The complaint page's typed fields, given back when a step is refused.
+DRAFT_FIELDS = (
+    "body",
+    "note",
+    "reason",
+    "transfer_reason",
+    "outlet",
+    "address",
+    "dispatch_reason",
+    "original",
+    "duplicate_reason",
+)
 
 
 def _reply(actor: Actor, complaint: Complaint, request: HttpRequest) -> str:
     services.complaint_reply(actor=actor, complaint=complaint, body=request.POST.get("body", ""))
+    unreachable = customer_unreachable_reason(complaint)
+    if unreachable:
+        # The timeline says so too (notifications.services.customer_notify).
+        return words.gettext("Reply kept on the complaint but not sent: %(why)s") % {
+            "why": words.system_reason_words(unreachable)
+        }
     return words.gettext("Reply sent to the customer.")
 
 

@@ -147,6 +147,14 @@ COMPONENT_WORDS: "dict[str, StrOrPromise]" = {
 SYSTEM_REASONS = {
     "first contact": _("first contact"),
     "customer wrote again": _("the customer wrote again"),
+    "walk-in at the counter": _("the customer came to the counter in person"),
+    # notifications.services.UNREACHABLE_*
+    "no channel to reach the customer: landline only": _(
+        "The customer gave only a landline, which cannot take a text message: call them back."
+    ),
+    "no channel to reach the customer: no contact": _(
+        "The customer left no mobile number, e-mail address or account we can write to."
+    ),
 }
 
 
@@ -302,6 +310,11 @@ def _owner(value: object, staff_names: dict[int, str]) -> str:
     return staff_names.get(value, gettext("a colleague")) if isinstance(value, int) else gettext("nobody")
 
 
+def system_reason_words(text: str) -> str:
+    """A reason the platform recorded (SYSTEM_REASONS) in the active language; other text as is."""
+    return _reason(text)
+
+
 def _reason(text: object) -> str:
     if not isinstance(text, str):
         return ""
@@ -340,6 +353,12 @@ def event_words(event: TimelineEvent, staff_names: dict[int, str]) -> tuple[str,
         new_owner = _owner(payload.get("owner_to"), staff_names)
         if payload.get("owner_from") is None:
             headline = gettext("%(owner)s became its owner") % {"owner": new_owner}
+        elif payload.get("owner_from") == payload.get("owner_to"):
+            # The owner stays; the complaint moved to another team (taken at an outlet's counter).
+            headline = gettext("%(who)s moved it to %(team)s") % {
+                "who": who,
+                "team": team_words(str(payload.get("team", ""))),
+            }
         else:
             headline = gettext("%(who)s handed it from %(from)s to %(to)s") % {
                 "who": who,
@@ -396,6 +415,14 @@ def event_words(event: TimelineEvent, staff_names: dict[int, str]) -> tuple[str,
         return gettext("%(who)s added an attachment") % {"who": who}, ""
     if kind == TimelineEvent.Kind.DELIVERY_FAILED:
         channel = str(payload.get("channel", ""))
+        if not channel:  # nothing was sent: the customer has no channel we can write to
+            if payload.get("reference") == "reply":
+                headline = gettext("The reply was not sent: no channel reaches the customer")
+            else:
+                headline = gettext(
+                    "The customer was not told the complaint was received: no channel reaches them"
+                )
+            return headline, _reason(payload.get("reason"))
         headline = gettext("A message to the customer by %(channel)s could not be delivered") % {
             "channel": gettext("SMS") if channel == "sms" else channel_words(channel)
         }

@@ -157,35 +157,70 @@ def customer_channel(complaint: "Complaint") -> str:
     record's other contacts: a phone or address someone else typed for this customer must
     not receive this complaint's tracking link.
     """
+    return _customer_reach(complaint)[0]
+
+
+def customer_unreachable_reason(complaint: "Complaint") -> str:
+    """Why no message can reach the complaint's customer (an UNREACHABLE_* text), "" when one can."""
+    return _customer_reach(complaint)[1]
+
+
+# Why a customer cannot be written to, in the words the "delivery failed" timeline event keeps.
+UNREACHABLE_LANDLINE = "no channel to reach the customer: landline only"
+UNREACHABLE_NO_CONTACT = "no channel to reach the customer: no contact"
+# The messages whose loss the agent must hear of on the timeline. The care guide is not one:
+# it goes out a month after the complaint is resolved, and its sweep would write it again.
+UNREACHABLE_RECORDED = frozenset({"acknowledgement", "reply"})
+
+
+def _customer_reach(complaint: "Complaint") -> tuple[str, str]:
+    """(channel, "") when the customer can be written to, else ("", why: an UNREACHABLE_* text)."""
+    from aftersales.accounts.phones import phone_is_mobile
+
     if complaint.email_identity_id is not None:
-        return Notification.Channel.EMAIL
+        return Notification.Channel.EMAIL, ""
     contact = complaint.contact_identity
     if contact is not None:
         if contact.kind == "email":
-            return Notification.Channel.EMAIL
+            return Notification.Channel.EMAIL, ""
         if contact.kind == "phone":
-            return Notification.Channel.SMS if contact.is_mobile else ""
+            if contact.is_mobile:
+                return Notification.Channel.SMS, ""
+            return "", UNREACHABLE_LANDLINE
         channel = _SOCIAL_KINDS.get(contact.kind, "")
-        return channel if channel in _SOCIAL_ADDRESSES else ""
+        if channel in _SOCIAL_ADDRESSES:
+            return channel, ""
+        return "", UNREACHABLE_NO_CONTACT
     customer = complaint.customer  # filed before identities existed
     if customer.email:
-        return Notification.Channel.EMAIL
-    return Notification.Channel.SMS if customer.phone else ""
+        return Notification.Channel.EMAIL, ""
+    if not customer.phone:
+        return "", UNREACHABLE_NO_CONTACT
+    try:
+        mobile = phone_is_mobile(customer.phone)
+    except Exception:  # a number typed before numbers were normalised: not one to text
+        mobile = False
+    return (Notification.Channel.SMS, "") if mobile else ("", UNREACHABLE_LANDLINE)
 
 
 def customer_notify(*, complaint: "Complaint", reason: str, key: str = "") -> OutboxMessage | None:
     """Queue `reason` (a key of CUSTOMER_TEXTS) to the complaint's customer, on their channel.
 
     In the complaint's language (else the customer's). None while notifications are
-    suppressed, or when the complaint has no contact to reach. `key` makes it once-only
-    (the care guide: one per complaint).
+    suppressed, or when the complaint has no contact to reach: then, for an acknowledgement
+    or a reply, a "delivery failed" event with channel "" and the reason (UNREACHABLE_*) is
+    written on the complaint's timeline in the caller's transaction, so that the agent knows
+    the customer was told nothing (`complaint.event_count` follows it). `key` makes it
+    once-only (the care guide: one per complaint).
     """
     if not notifications_enabled():
         return None
     if reason not in CUSTOMER_TEXTS:
         raise ValueError(f"no customer text for {reason!r}")
-    channel = customer_channel(complaint)
+    channel, unreachable = _customer_reach(complaint)
     if not channel:
+        if reason in UNREACHABLE_RECORDED:
+            _record_unreachable(complaint, reason=reason, why=unreachable)
         return None
     language = (
         complaint.language if complaint.language in CUSTOMER_TEXTS[reason] else complaint.customer.language
@@ -198,6 +233,16 @@ def customer_notify(*, complaint: "Complaint", reason: str, key: str = "") -> Ou
         language=language,
         complaint_id=complaint.pk,
     )
+
+
+def _record_unreachable(complaint: "Complaint", *, reason: str, why: str) -> None:
+    from aftersales.accounts.actors import SYSTEM
+    from aftersales.complaints.services import complaint_record_delivery_failure
+
+    recorded = complaint_record_delivery_failure(
+        actor=SYSTEM, complaint=complaint, channel="", reference=reason, reason=why
+    )
+    complaint.event_count = recorded.event_count
 
 
 def care_guide_push_due(*, now: "datetime | None" = None) -> list[int]:

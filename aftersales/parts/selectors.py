@@ -36,6 +36,13 @@ def device_model_get(*, code: str, field: str = "model") -> DeviceModel:
     return model
 
 
+def device_model_name(code: str) -> str:
+    """The model's display name in the catalogue ("reno10" -> "Reno10"); the code itself when
+    the catalogue has no such model (a terminal may report one not serviced here). One query."""
+    name = DeviceModel.objects.filter(code=code.strip().lower()).values_list("name", flat=True).first()
+    return name or code
+
+
 def parts_by_number(numbers: list[str], *, field: str | dict[str, str]) -> dict[str, Part]:
     """The parts with these numbers, by number, in one query.
 

@@ -188,6 +188,6 @@ def test_an_empty_or_oversized_message_is_refused_and_nothing_is_added(client, a
     url = f"/api/v1/complaints/{complaint.number}/messages"
     empty = post(client, url, {"body": "   "}, **bearer(alice))
     long = post(client, url, {"body": "字" * 5001}, HTTP_ACCEPT_LANGUAGE="en", **bearer(alice))
-    assert empty.status_code == 422 and empty.json()["field_codes"]["body"] == "text_empty"
+    assert empty.status_code == 422 and empty.json()["field_codes"]["body"] == "reply_empty"
     assert long.status_code == 422 and long.json()["fields"]["body"].startswith("Too long: at most 5000")
     assert complaint.events.count() == 3 and Complaint.objects.get(pk=complaint.pk).owner is None

@@ -300,7 +300,15 @@ def test_an_empty_reply_is_refused_in_words_and_keeps_nothing(client, alice):  #
         f"/desk/complaints/{complaint.number}/reply/", {"body": "　 "}, **htmx()
     )
     assert response.status_code == 422
-    assert "请用几句话描述问题" in visible_text(response)
+    # The desk's own words, not the customer form's "describe the problem".
+    assert "回复内容不能为空" in visible_text(response)
+    assert "请用几句话描述问题" not in visible_text(response)
+    english = client.post(
+        f"/desk/complaints/{complaint.number}/reply/?lang=en",
+        {"body": "\n\t"},
+        **htmx(HTTP_ACCEPT_LANGUAGE="en"),
+    )
+    assert english.status_code == 422 and "The reply is empty" in visible_text(english)
     assert not complaint.messages.filter(direction="out").exists()
 
 

@@ -11,6 +11,7 @@ from django.utils.translation import get_language
 
 from aftersales.common.messages import term_words
 from aftersales.complaints.models import Complaint
+from aftersales.parts.selectors import device_model_name
 from aftersales.repairs.selectors import complaint_walk_in_readout
 
 register = template.Library()
@@ -41,6 +42,8 @@ def walk_in_readout(complaint: Complaint) -> dict[str, Any]:
             )
         },
         "route": words(readout["route"]) if readout["route"] else "-",
+        # The terminal reports the catalogue's code; people read the model's name.
+        "model": device_model_name(readout["model"]) if readout["model"] else "-",
         "diagnostics": [
             {
                 "test": words(entry.get("test", "")),
