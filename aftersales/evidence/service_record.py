@@ -137,7 +137,10 @@ def _event_words(event: TimelineEvent) -> str:
     if kind == TimelineEvent.Kind.FOLLOW_UP:
         return f"后续投诉 Follow-up complaint {payload.get('follow_up', '')}"
     if kind == TimelineEvent.Kind.DELIVERY_FAILED:
-        return f"投递失败 Delivery failed ({channel_words(str(payload.get('channel', '')))})"
+        channel = str(payload.get("channel", ""))
+        if not channel:  # no channel reaches the customer (notifications.customer_unreachable_reason)
+            return "未能送达：客户无可用联系渠道 Not delivered: no channel reaches the customer"
+        return f"投递失败 Delivery failed ({channel_words(channel)})"
     if kind == TimelineEvent.Kind.ATTACHMENT:
         return "附件已接收 Attachment received"
     if kind == TimelineEvent.Kind.CALL:

@@ -115,3 +115,12 @@ def test_the_customer_never_sees_why_they_were_not_reached(alice):  # type: igno
         language="en",
     )
     assert "landline" not in str(tracking) and "delivery" not in str(tracking).lower()
+
+
+def test_the_staff_service_record_says_the_customer_was_not_reached(alice):  # type: ignore[no-untyped-def]
+    from aftersales.evidence.service_record import service_record_content
+
+    complaint = submit_complaint(phone="010-6552 9988")
+    content = json.dumps(service_record_content(complaint=complaint), ensure_ascii=False)
+    assert "Not delivered: no channel reaches the customer" in content
+    assert "Delivery failed ()" not in content
