@@ -4,18 +4,24 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('desk', '0001_saved_filters_macros_presence'),
+        ("desk", "0001_saved_filters_macros_presence"),
     ]
 
     operations = [
         migrations.AlterModelOptions(
-            name='macro',
-            options={'ordering': ['name', 'language'], 'verbose_name': '回复模板 Reply template', 'verbose_name_plural': '回复模板 Reply templates'},
+            name="macro",
+            options={
+                "ordering": ["name", "language"],
+                "verbose_name": "回复模板 Reply template",
+                "verbose_name_plural": "回复模板 Reply templates",
+            },
         ),
         migrations.AlterModelOptions(
-            name='savedfilter',
-            options={'verbose_name': '已保存的筛选 Saved filter', 'verbose_name_plural': '已保存的筛选 Saved filters'},
+            name="savedfilter",
+            options={
+                "verbose_name": "已保存的筛选 Saved filter",
+                "verbose_name_plural": "已保存的筛选 Saved filters",
+            },
         ),
     ]

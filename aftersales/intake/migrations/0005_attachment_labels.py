@@ -4,14 +4,13 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('intake', '0004_attachment'),
+        ("intake", "0004_attachment"),
     ]
 
     operations = [
         migrations.AlterModelOptions(
-            name='attachment',
-            options={'verbose_name': '附件 Attachment', 'verbose_name_plural': '附件 Attachments'},
+            name="attachment",
+            options={"verbose_name": "附件 Attachment", "verbose_name_plural": "附件 Attachments"},
         ),
     ]

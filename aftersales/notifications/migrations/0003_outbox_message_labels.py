@@ -4,14 +4,16 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('notifications', '0002_outbox_messages'),
+        ("notifications", "0002_outbox_messages"),
     ]
 
     operations = [
         migrations.AlterModelOptions(
-            name='outboxmessage',
-            options={'verbose_name': '发件箱消息 Outbox message', 'verbose_name_plural': '发件箱消息 Outbox messages'},
+            name="outboxmessage",
+            options={
+                "verbose_name": "发件箱消息 Outbox message",
+                "verbose_name_plural": "发件箱消息 Outbox messages",
+            },
         ),
     ]

@@ -4,18 +4,20 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('hotline_channel', '0001_calls_and_call_backs'),
+        ("hotline_channel", "0001_calls_and_call_backs"),
     ]
 
     operations = [
         migrations.AlterModelOptions(
-            name='call',
-            options={'verbose_name': '热线来电 Hotline call', 'verbose_name_plural': '热线来电 Hotline calls'},
+            name="call",
+            options={
+                "verbose_name": "热线来电 Hotline call",
+                "verbose_name_plural": "热线来电 Hotline calls",
+            },
         ),
         migrations.AlterModelOptions(
-            name='callback',
-            options={'verbose_name': '待回电 Call-back', 'verbose_name_plural': '待回电 Call-backs'},
+            name="callback",
+            options={"verbose_name": "待回电 Call-back", "verbose_name_plural": "待回电 Call-backs"},
         ),
     ]
