@@ -258,6 +258,14 @@ for _entry in env_list("AFTERSALES_HOTLINE_SYSTEMS", []):
             "digits, - and _ (at most 32), the secret at least 24 characters"
         )
     HOTLINE_SYSTEMS[_code] = _secret
+# The demo's call-centre system: only with DJANGO_DEBUG on and no system configured, with the
+# secret `aftersales demo_seed` generates into var/ (never a built-in secret; off in production).
+HOTLINE_DEMO_SYSTEM = "demo-call-centre"
+HOTLINE_DEMO_SECRET_FILE = VAR_DIR / "hotline-demo-secret"
+if DEBUG and not HOTLINE_SYSTEMS and HOTLINE_DEMO_SECRET_FILE.is_file():
+    _secret = HOTLINE_DEMO_SECRET_FILE.read_text(encoding="utf-8").strip()
+    if len(_secret) >= 24:
+        HOTLINE_SYSTEMS[HOTLINE_DEMO_SYSTEM] = _secret
 HOTLINE_RECORDING_MAX_BYTES = env_int(
     "AFTERSALES_HOTLINE_RECORDING_MAX_BYTES", 50 * 1024 * 1024, minimum=1024
 )

@@ -27,13 +27,15 @@ SMS_CAPABLE = frozenset({PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE_OR_M
 _TYPE_NAMES = {value: name.lower() for name, value in vars(PhoneNumberType).items() if name.isupper()}
 
 
-def _parse(raw: str, *, field: str) -> phonenumbers.PhoneNumber:
+def _parse(raw: str, *, field: str, mobile: bool = False) -> phonenumbers.PhoneNumber:
+    # A contact number may be a landline: only a number asked for as a mobile is refused as one.
+    invalid = problem("mobile_phone_invalid") if mobile else problem("phone_invalid")
     try:
         parsed = phonenumbers.parse(raw, current_pack().default_region)
     except phonenumbers.NumberParseException:
-        raise ValidationFailed({field: problem("phone_invalid")}) from None
+        raise ValidationFailed({field: invalid}) from None
     if not phonenumbers.is_valid_number(parsed):
-        raise ValidationFailed({field: problem("phone_invalid")})
+        raise ValidationFailed({field: invalid})
     return parsed
 
 
@@ -53,12 +55,12 @@ def phone_normalise(raw: str, *, field: str = "phone") -> str:
 def mobile_normalise(raw: str, *, field: str = "phone") -> str:
     """E.164 form of a number that can receive a text message, e.g. `138 0013 8000` -> `+8613800138000`.
 
-    Raises ValidationFailed({field: phone_invalid}) like `phone_normalise`, and
+    Raises ValidationFailed({field: mobile_phone_invalid}) when `raw` is no valid number, and
     ValidationFailed({field: phone_not_mobile}) for a valid number of another type: a landline,
     a 400 (shared-cost) or 800 (toll-free) hotline, a premium-rate, VoIP or personal number.
     The refused type is in the problem's `number_type` parameter (libphonenumber's name, lower case).
     """
-    parsed = _parse(raw, field=field)
+    parsed = _parse(raw, field=field, mobile=True)
     number_type = phonenumbers.number_type(parsed)
     if number_type not in SMS_CAPABLE:
         raise ValidationFailed({field: problem("phone_not_mobile", number_type=_TYPE_NAMES[number_type])})

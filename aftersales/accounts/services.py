@@ -261,7 +261,7 @@ def otp_request(*, phone: str, client_address: str) -> str:
     """Issue a sign-in code for the mobile `phone` and hand it to the SMS gateway; returns the code.
 
     `client_address` is the requesting IP address (aftersales.common.client_address). Raises
-    ValidationFailed({"phone": phone_invalid | phone_not_mobile}) for a number that cannot receive
+    ValidationFailed({"phone": mobile_phone_invalid | phone_not_mobile}) for a number that cannot receive
     a text, and Throttled (429, Retry-After) when a limit is reached: otp_locked (too many wrong
     codes), otp_resend_too_soon, otp_phone_limit, otp_client_limit; with several, the one with the
     longest wait. Limits: settings.OTP_* (README, "Sign-in codes").

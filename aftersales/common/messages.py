@@ -26,7 +26,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Not a valid IMEI: it needs 15 digits with a correct check digit.",
         "zh-hans": "IMEI 无效:须为 15 位数字且校验位正确。",
     },
-    "phone_invalid": {"en": "Not a valid mobile phone number.", "zh-hans": "手机号码无效。"},
+    "phone_invalid": {"en": "Not a valid phone number.", "zh-hans": "电话号码无效。"},
     "email_invalid": {"en": "Not a valid e-mail address.", "zh-hans": "电子邮箱地址无效。"},
     "contact_missing": {
         "en": "Give a mobile phone number or an e-mail address so that we can reach you.",
@@ -907,4 +907,9 @@ MESSAGES |= {
         "en": "The note is empty: write a few words for colleagues.",
         "zh-hans": "备注内容不能为空,请写几句给同事的话。",
     },
+}
+
+# --- Numbers that must reach a phone by text message (accounts.phones.mobile_normalise) ---
+MESSAGES |= {
+    "mobile_phone_invalid": {"en": "Not a valid mobile phone number.", "zh-hans": "手机号码无效。"},
 }

@@ -5,11 +5,14 @@ senior-care line), and some come after hours and leave call-backs. Each in-hours
 a short generated WAV recording.
 """
 
+import os
 import random
 import secrets
+import shlex
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.test import Client, override_settings
 
 from aftersales.accounts.models import User
@@ -18,8 +21,59 @@ from aftersales.complaints.models import Complaint
 from aftersales.demo.phrases import PHRASES
 from aftersales.intake.channels.hotline.client import CallCentreClient, tone_wav
 
-DEMO_SYSTEM = "demo-call-centre"
+DEMO_SYSTEM = settings.HOTLINE_DEMO_SYSTEM
 SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+def demo_call_centre() -> tuple[str, str] | None:
+    """The demo's call-centre system as (code, secret), its secret generated on first use.
+
+    Only with DEBUG on and no system configured in AFTERSALES_HOTLINE_SYSTEMS: the secret
+    (43 URL-safe characters) is written once to settings.HOTLINE_DEMO_SECRET_FILE (mode 0600),
+    which the settings read at start-up (config/settings.py, the hotline block). None otherwise:
+    a deployment never gets a secret it did not set.
+    """
+    if not settings.DEBUG:
+        return None
+    path = settings.HOTLINE_DEMO_SECRET_FILE
+    if settings.HOTLINE_SYSTEMS:
+        # Already read at start-up from the file; a configured system is the operator's own.
+        secret = settings.HOTLINE_SYSTEMS.get(DEMO_SYSTEM)
+        kept = path.read_text(encoding="utf-8").strip() if path.is_file() else ""
+        return (DEMO_SYSTEM, secret) if secret and secret == kept else None
+    if not path.is_file():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            pass  # another demo command wrote it first: use theirs
+        else:
+            with os.fdopen(descriptor, "w", encoding="utf-8") as kept_file:
+                kept_file.write(secrets.token_urlsafe(32) + "\n")
+    secret = path.read_text(encoding="utf-8").strip()
+    return (DEMO_SYSTEM, secret) if len(secret) >= 24 else None
+
+
+def demo_call_curl(*, base: str, system: str, secret: str, now: datetime) -> str:
+    """A curl command that pushes one call (ended two minutes before `now`) as `system`."""
+    start = now.astimezone(SHANGHAI).replace(microsecond=0) - timedelta(minutes=9)
+    end = start + timedelta(minutes=7)
+    fields = {
+        "call_id": f"try-{start:%Y%m%d-%H%M%S}",
+        "direction": "inbound",
+        "started_at": start.isoformat(),
+        "ended_at": end.isoformat(),
+        "customer_number": "+86 138 0013 8000",
+        "agent": "agent1",
+        "complaint_text": "充电发烫,一晚上只充到六成",
+    }
+    parts = [
+        f"curl -s -X POST {base}/api/v1/channels/hotline/calls",
+        f"-H {shlex.quote('X-Call-Centre-System: ' + system)}",
+        f"-H {shlex.quote('X-Call-Centre-Secret: ' + secret)}",
+        *(f"-F {shlex.quote(name + '=' + value)}" for name, value in fields.items()),
+    ]
+    return " ".join(parts)
 
 
 def seed_calls(*, count: int, staff: dict[str, User], seed: int = 2026) -> int:

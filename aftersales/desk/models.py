@@ -25,6 +25,8 @@ class SavedFilter(models.Model):
     created_at = models.DateTimeField()
 
     class Meta:
+        verbose_name = "已保存的筛选 Saved filter"
+        verbose_name_plural = "已保存的筛选 Saved filters"
         constraints = [
             models.UniqueConstraint(
                 fields=["owner", "name"], condition=Q(team=""), name="saved_filter_personal_name_unique"
@@ -62,6 +64,8 @@ class Macro(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        verbose_name = "回复模板 Reply template"
+        verbose_name_plural = "回复模板 Reply templates"
         constraints = [
             models.UniqueConstraint(fields=["name", "language"], name="macro_name_language_unique"),
         ]

@@ -66,6 +66,8 @@ class Attachment(models.Model):
     erased_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = "附件 Attachment"
+        verbose_name_plural = "附件 Attachments"
         indexes = [
             # The complaint's attachments, in upload order (selectors.complaint_attachments).
             models.Index(fields=["complaint", "uploaded_at"], name="attachment_complaint_idx"),

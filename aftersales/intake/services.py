@@ -25,7 +25,7 @@ from aftersales.devices.models import Device
 from aftersales.devices.services import device_register
 from aftersales.intake.models import IdempotencyKey
 from aftersales.intake.submission import CleanSubmission, Submission, validate_submission
-from aftersales.network.selectors import outlet_index_warm
+from aftersales.network.selectors import city_location, outlet_index_warm
 from aftersales.network.services import Location, complaint_dispatch_on_intake
 from aftersales.policy.pack import PolicyPack, current_pack
 from aftersales.triage.services import CustomerContext, TextTriage, triage_complaint, triage_text
@@ -90,7 +90,7 @@ def complaint_submit(
     # last until COMMIT. The model and the pack's text rules read the text, and the new
     # complaint's team, deadlines and search terms are worked out, before it opens.
     plan = _plan(actor=actor, clean=clean, pack=pack)
-    if submission.lat is not None:
+    if plan.location is not None:
         # Likewise the finder's index, built here on the first located complaint, not under the lock.
         outlet_index_warm()
     try:
@@ -123,6 +123,8 @@ class _IntakePlan:
     at: datetime
     text: TextTriage
     draft: ComplaintDraft
+    # Where to dispatch from: the customer's point, else the seat of the city they named.
+    location: Location | None
 
 
 def _plan(*, actor: Actor, clean: CleanSubmission, pack: PolicyPack) -> _IntakePlan:
@@ -142,7 +144,14 @@ def _plan(*, actor: Actor, clean: CleanSubmission, pack: PolicyPack) -> _IntakeP
         at=at,
         pack=pack,
     )
-    return _IntakePlan(at=at, text=text, draft=draft)
+    submission = clean.submission
+    location = None
+    if submission.lat is not None and submission.lon is not None:
+        location = Location(lat=submission.lat, lon=submission.lon)
+    elif submission.city.strip():
+        point = city_location(city=submission.city)
+        location = Location(lat=point[0], lon=point[1]) if point is not None else None
+    return _IntakePlan(at=at, text=text, draft=draft, location=location)
 
 
 def _idempotency_scope(actor: Actor, client_address: str) -> str:
@@ -251,10 +260,8 @@ def _open_or_link(*, actor: Actor, clean: CleanSubmission, plan: _IntakePlan) ->
         draft=plan.draft,
     )
     # The outlets are read from the finder's in-memory index; the writes join this transaction.
-    if submission.lat is not None and submission.lon is not None:
-        dispatch = complaint_dispatch_on_intake(
-            complaint=complaint, location=Location(lat=submission.lat, lon=submission.lon)
-        )
+    if plan.location is not None:
+        dispatch = complaint_dispatch_on_intake(complaint=complaint, location=plan.location)
         complaint = dispatch.complaint if dispatch is not None else complaint
     return IntakeResult(
         complaint=complaint, created=True, linked_to_existing=False, replayed=False, caller_may_see=True

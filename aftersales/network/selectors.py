@@ -225,6 +225,16 @@ def query_point(query: NearestQuery) -> tuple[float, float]:
     raise ValidationFailed({"address": problem(found.reason or "address_no_place")})
 
 
+def city_location(*, city: str) -> tuple[float, float] | None:
+    """(lat, lon) of the seat of the city a customer named (`深圳`, `深圳市`, `東莞`),
+    resolved offline (network.address.address_resolve); None when it names no single city
+    (empty, a province only, ambiguous, unknown). Never raises."""
+    found = address_resolve(address=city[:100])
+    if found.resolved and found.lat is not None and found.lon is not None:
+        return found.lat, found.lon
+    return None
+
+
 def _within_queue_bounds(outlet: dict[str, Any], query: NearestQuery) -> bool:
     queue = outlet["queue"]
     if (

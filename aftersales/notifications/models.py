@@ -62,6 +62,8 @@ class OutboxMessage(models.Model):
     reference = models.CharField(max_length=255, blank=True, default="")
 
     class Meta:
+        verbose_name = "发件箱消息 Outbox message"
+        verbose_name_plural = "发件箱消息 Outbox messages"
         indexes = [
             # outbox_drain: the queued rows whose time has come, oldest first.
             models.Index(fields=["state", "next_attempt_at"], name="outbox_due_idx"),

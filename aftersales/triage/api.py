@@ -3,7 +3,7 @@ from datetime import timedelta
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
-from aftersales.accounts.selectors import actor_from_request
+from aftersales.accounts.selectors import staff_actor_from_request
 from aftersales.common import clock
 from aftersales.common.errors import Forbidden, ValidationFailed, problem
 from aftersales.policy.pack import current_pack
@@ -32,7 +32,7 @@ class TriageOut(Schema):
 @router.post("", response=TriageOut)
 def triage(request: HttpRequest, payload: TriageIn):  # type: ignore[no-untyped-def]
     """Pre-diagnose a text without opening a complaint (staff only)."""
-    if not actor_from_request(request).is_staff:
+    if not staff_actor_from_request(request).is_staff:
         raise Forbidden(what="triage")
     limit = current_pack().text_limit
     if len(payload.text) > limit:
@@ -67,5 +67,5 @@ def quality(request: HttpRequest, filters: Query[QualityIn]):  # type: ignore[no
     """How each model version fared on the complaints created in the last `days` days (central staff)."""
     now = clock.now()
     return triage_quality_in_service(
-        actor=actor_from_request(request), since=now - timedelta(days=filters.days), until=now
+        actor=staff_actor_from_request(request), since=now - timedelta(days=filters.days), until=now
     )

@@ -36,7 +36,14 @@ from aftersales.accounts.privacy.registry import (
 from aftersales.accounts.privacy.selectors import data_subject_of, legal_hold_active
 from aftersales.accounts.privacy.status import MOVES, ErasureState
 from aftersales.common import clock
-from aftersales.common.errors import Conflict, Forbidden, TransitionNotAllowed, ValidationFailed, problem
+from aftersales.common.errors import (
+    Conflict,
+    Forbidden,
+    TransitionNotAllowed,
+    Unauthenticated,
+    ValidationFailed,
+    problem,
+)
 from aftersales.common.text import text_problem
 from aftersales.policy.pack import current_pack
 
@@ -372,8 +379,11 @@ def data_export_request(*, actor: Actor) -> tuple[DataExport, str]:
 
     The token is shown once (only its hash is kept). Built in the background within the hour
     (tasks.data_export_build_task, and the sweep as a safety net). Raises Conflict
-    `export_pending` (409) while an earlier export is still being built.
+    `export_pending` (409) while an earlier export is still being built; Unauthenticated (401)
+    for nobody signed in, Forbidden (403) for any other caller.
     """
+    if actor.kind == "anonymous":
+        raise Unauthenticated()
     if actor.kind != "customer" or actor.customer_id is None:
         raise Forbidden(what="export personal data")
     now = clock.now()

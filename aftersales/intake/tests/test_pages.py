@@ -23,7 +23,7 @@ def test_the_web_form_shows_field_errors_and_keeps_the_input(client):  # type: i
     )
     body = response.content.decode()
     assert response.status_code == 200
-    assert "Not a valid mobile phone number." in body and "屏幕坏了" in body
+    assert "Not a valid phone number." in body and "屏幕坏了" in body
     assert Complaint.objects.count() == 0
 
 

@@ -158,6 +158,35 @@ def test_a_complaint_without_location_waits_for_staff(shenzhen):  # type: ignore
     assert complaint.team == "agents" and complaint.inspect_due_at is None
 
 
+def test_a_city_alone_dispatches_from_its_seat_as_the_form_promises(client, shenzhen):  # type: ignore[no-untyped-def]
+    # The public form's city field as typed, with a full-width space in front.
+    answer = post(
+        client,
+        "/api/v1/complaints",
+        {"text": BATTERY_TEXT, "phone": "13800138000", "channel": "web", "city": "\u3000深圳市 "},
+    )
+    assert answer.status_code == 201, answer.content
+    complaint = Complaint.objects.get(number=answer.json()["number"])
+    assert complaint.team == "outlet-sz-green"
+    [event] = dispatch_events(complaint)
+    assert event.actor == "system" and event.payload["outlet"] == "sz-green"
+
+
+@pytest.mark.parametrize(
+    ("city", "why"),
+    [
+        ("北京", "no outlet within reach of Beijing"),
+        ("廣東", "a province names no point"),
+        ("鼓楼区", "a district in several cities"),
+        ("火星🚀", "no place at all"),
+    ],
+)
+def test_a_city_that_names_no_point_in_reach_leaves_the_complaint_to_staff(shenzhen, city, why):  # type: ignore[no-untyped-def]
+    complaint = submit_complaint(text=BATTERY_TEXT, city=city)
+    assert complaint.team == "agents", why
+    assert not Dispatch.objects.filter(complaint=complaint).exists()
+
+
 @pytest.mark.parametrize(
     ("location", "fields"),
     [

@@ -21,8 +21,9 @@ def test_staff_can_triage_a_text(client, alice):  # type: ignore[no-untyped-def]
     assert result["model"]
 
 
-def test_customers_and_strangers_cannot(client):  # type: ignore[no-untyped-def]
-    assert post(client, {"text": "屏幕坏了"}).status_code == 403
+def test_strangers_are_asked_to_sign_in_as_staff(client):  # type: ignore[no-untyped-def]
+    answer = post(client, {"text": "屏幕坏了"})
+    assert answer.status_code == 401 and answer.json()["error"] == "staff_sign_in_required"
 
 
 def test_a_text_over_the_limit_is_refused_with_its_field(client, alice):  # type: ignore[no-untyped-def]

@@ -1,7 +1,10 @@
+from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from aftersales.accounts.roles import Role
+from aftersales.common import clock
 from aftersales.complaints.models import Complaint
+from aftersales.demo.calls import demo_call_centre, demo_call_curl
 from aftersales.demo.outlets import seed_outlets
 from aftersales.demo.seed import DEMO_PASSWORD, STAFF, seed_demo
 from aftersales.network.models import Outlet
@@ -41,6 +44,22 @@ class Command(BaseCommand):
             f"  managers        {base}/desk/reports/ (HQ experts, outlet managers, administrators)"
         )
         self.stdout.write(f"  administrators  {base}/admin/ (reply templates, outbox, settings data)")
+        self._call_centre(base)
         self.stdout.write(f"demo staff, all with password {DEMO_PASSWORD}:")
         for username, role, team in STAFF:
             self.stdout.write(f"  {username:14} {Role(role).label:34} {team}")
+
+    def _call_centre(self, base: str) -> None:
+        centre = demo_call_centre()
+        if centre is None:
+            configured = ", ".join(sorted(settings.HOTLINE_SYSTEMS)) or "none (AFTERSALES_HOTLINE_SYSTEMS)"
+            self.stdout.write(
+                f"  call centre     {base}/api/v1/channels/hotline/calls; systems: {configured}"
+            )
+            return
+        system, secret = centre
+        self.stdout.write(
+            f"  call centre     {base}/api/v1/channels/hotline/calls as system {system}, "
+            f"secret {secret} (docs/channels.md); push a call with:"
+        )
+        self.stdout.write("    " + demo_call_curl(base=base, system=system, secret=secret, now=clock.now()))

@@ -22,7 +22,7 @@ from django.http import FileResponse, HttpRequest
 from ninja import File, Form, Router, Status
 from ninja.files import UploadedFile
 
-from aftersales.accounts.selectors import actor_from_request
+from aftersales.accounts.selectors import actor_from_request, staff_actor_from_request
 from aftersales.common.errors import PayloadTooLarge, Unauthenticated, ValidationFailed, problem
 from aftersales.common.text import text_problem
 from aftersales.intake.channels.hotline import selectors
@@ -142,7 +142,7 @@ def list_call_backs(request: HttpRequest):  # type: ignore[no-untyped-def]
 
 @router.post("/call-backs/{int:call_back}/done", response=CallBackOut, auth=None)
 def mark_call_back_done(request: HttpRequest, call_back: int):  # type: ignore[no-untyped-def]
-    done = call_back_mark_done(actor=actor_from_request(request), call_back_id=call_back)
+    done = call_back_mark_done(actor=staff_actor_from_request(request), call_back_id=call_back)
     return _call_back_out(done)
 
 

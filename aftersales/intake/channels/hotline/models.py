@@ -66,6 +66,8 @@ class Call(models.Model):
     erased_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = "热线来电 Hotline call"
+        verbose_name_plural = "热线来电 Hotline calls"
         constraints = [
             # call_receive: a retried push of the same call finds the first row (idempotent replay).
             models.UniqueConstraint(fields=["system", "call_id"], name="hotline_call_unique"),
@@ -102,6 +104,8 @@ class CallBack(models.Model):
     )
 
     class Meta:
+        verbose_name = "待回电 Call-back"
+        verbose_name_plural = "待回电 Call-backs"
         indexes = [
             # The open call-backs, most urgent queue first, then the earliest due (callbacks_open).
             models.Index(

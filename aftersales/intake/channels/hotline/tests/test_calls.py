@@ -4,7 +4,7 @@ import logging
 import pytest
 
 from aftersales.complaints.models import Complaint, TimelineEvent
-from aftersales.intake.channels.hotline.client import tone_wav
+from aftersales.intake.channels.hotline.client import CallCentreClient, tone_wav
 from aftersales.intake.channels.hotline.models import Call, CallBack
 from aftersales.intake.channels.hotline.tests.conftest import SECRET, at, bearer
 
@@ -324,6 +324,26 @@ def test_refusals_are_in_english_too(client):  # type: ignore[no-untyped-def]
     )
     assert answer.status_code == 422
     assert answer.json()["fields"]["ended_at"] == "The end is before the start."
+
+
+@pytest.mark.parametrize(
+    ("language", "reason"), [("en", "Not a valid phone number."), ("zh-hans", "电话号码无效。")]
+)
+def test_a_bad_customer_number_is_not_called_a_bad_mobile_since_landlines_are_taken(client, language, reason):  # type: ignore[no-untyped-def]
+    answer = client.post(
+        f"/api/v1/channels/hotline/calls?lang={language}",
+        {
+            "call_id": "c-902",
+            "direction": "inbound",
+            "started_at": "2026-11-30T10:00:00+08:00",
+            "ended_at": "2026-11-30T10:05:00+08:00",
+            "customer_number": "０１０-６５５２",
+        },
+        **CallCentreClient(http=client, system="yunhu", secret=SECRET)._auth(),
+    )
+    assert answer.status_code == 422
+    assert answer.json()["fields"]["customer_number"] == reason
+    assert not Call.objects.exists()
 
 
 @pytest.mark.parametrize(
