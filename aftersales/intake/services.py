@@ -30,6 +30,9 @@ from aftersales.network.services import Location, complaint_dispatch_on_intake
 from aftersales.policy.pack import PolicyPack, current_pack
 from aftersales.triage.services import CustomerContext, TextTriage, triage_complaint, triage_text
 
+# Channels where the customer stands at an outlet's counter: never dispatched elsewhere by city.
+COUNTER_CHANNELS = frozenset({"store", "outlet"})
+
 
 @dataclass(frozen=True)
 class IntakeResult:
@@ -148,7 +151,8 @@ def _plan(*, actor: Actor, clean: CleanSubmission, pack: PolicyPack) -> _IntakeP
     location = None
     if submission.lat is not None and submission.lon is not None:
         location = Location(lat=submission.lat, lon=submission.lon)
-    elif submission.city.strip():
+    elif submission.city.strip() and submission.channel not in COUNTER_CHANNELS:
+        # A complaint made at a counter stays with that counter's outlet (repairs.lightning).
         point = city_location(city=submission.city)
         location = Location(lat=point[0], lon=point[1]) if point is not None else None
     return _IntakePlan(at=at, text=text, draft=draft, location=location)
