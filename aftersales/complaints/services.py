@@ -39,6 +39,9 @@ from aftersales.triage.services import TriageResult
 
 DEADLINE_FIELDS = (*sla.WORKING_CLOCKS, sla.SATISFACTION, sla.ARCHIVE)
 
+# Channels where the customer stands at an outlet's counter: the complaint stays with that outlet.
+COUNTER_CHANNELS = frozenset({"store", "outlet"})
+
 
 # --- numbers and tokens -------------------------------------------------------------
 
@@ -693,7 +696,7 @@ def complaint_receive_at_counter(*, actor: Actor, complaint: Complaint) -> Compl
         or user is None
         or not user.team
         or complaint.owner_id != user.pk
-        or complaint.channel not in ("store", "outlet")
+        or complaint.channel not in COUNTER_CHANNELS
         or complaint.state != State.ACCEPTED
     ):
         raise Forbidden(what="take this complaint at the counter")

@@ -14,6 +14,7 @@ from aftersales.common.errors import Conflict, ValidationFailed, problem
 from aftersales.complaints.models import Complaint
 from aftersales.complaints.selectors import customer_may_see, staff_may_see
 from aftersales.complaints.services import (
+    COUNTER_CHANNELS,
     ComplaintDraft,
     complaint_add_customer_message,
     complaint_draft,
@@ -29,9 +30,6 @@ from aftersales.network.selectors import city_location, outlet_index_warm
 from aftersales.network.services import Location, complaint_dispatch_on_intake
 from aftersales.policy.pack import PolicyPack, current_pack
 from aftersales.triage.services import CustomerContext, TextTriage, triage_complaint, triage_text
-
-# Channels where the customer stands at an outlet's counter: never dispatched elsewhere by city.
-COUNTER_CHANNELS = frozenset({"store", "outlet"})
 
 
 @dataclass(frozen=True)

@@ -220,6 +220,20 @@ class HotlineQueue:
 
 
 @dataclass(frozen=True)
+class ReportingTargets:
+    """The pack's `reporting_targets`: the figures the manager dashboard sets beside the measured
+    ones (the demo brand's are the seed's, section 一: 94.6 % satisfied, 8.2 h mean first
+    response, 91.2 % resolved through official channels, 3.2 days mean cycle, category shares
+    23/18/15/12 %). Rates and shares are fractions 0-1; hours and days are positive."""
+
+    satisfaction_rate: float | None = None
+    response_mean_hours: float | None = None
+    resolution_rate: float | None = None
+    cycle_mean_days: float | None = None
+    category_shares: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class HotlinePolicy:
     """The pack's `hotline` section: when the hotline is staffed, its queues, and call-backs.
 
@@ -271,6 +285,7 @@ class PolicyPack:
     network: NetworkPolicy = NetworkPolicy({}, 4.0, 10, 15, "Asia/Shanghai")
     privacy: PrivacyPolicy = PrivacyPolicy()
     hotline_policy: HotlinePolicy | None = None
+    reporting_targets: ReportingTargets = ReportingTargets()
 
     def level_above(self, level: str) -> str | None:
         index = LEVELS.index(level)
@@ -541,6 +556,46 @@ def _dispatch(raw: dict[str, Any], categories: dict[str, Labels]) -> DispatchPol
     )
 
 
+def _reporting_targets(raw: dict[str, Any], categories: dict[str, Any]) -> ReportingTargets:
+    """Parse `reporting_targets`; a rate or share outside 0-1, a non-positive duration or an
+    unknown category is refused, naming the entry."""
+    unknown = set(raw) - {
+        "satisfaction_rate",
+        "response_mean_hours",
+        "resolution_rate",
+        "cycle_mean_days",
+        "category_shares",
+    }
+    if unknown:
+        raise PolicyError(f"reporting_targets: unknown keys {sorted(unknown)}")
+
+    def number(key: str, *, fraction: bool) -> float | None:
+        value = raw.get(key)
+        if value is None:
+            return None
+        if type(value) not in (int, float) or value <= 0 or (fraction and value > 1):
+            bound = "a fraction in (0, 1]" if fraction else "a positive number"
+            raise PolicyError(f"reporting_targets.{key}: {value!r} is not {bound}")
+        return float(value)
+
+    shares = {}
+    for category, share in raw.get("category_shares", {}).items():
+        if category not in categories:
+            raise PolicyError(f"reporting_targets.category_shares: {category!r} is not a category")
+        if type(share) not in (int, float) or not 0 < share <= 1:
+            raise PolicyError(
+                f"reporting_targets.category_shares.{category}: {share!r} is not a fraction in (0, 1]"
+            )
+        shares[category] = float(share)
+    return ReportingTargets(
+        satisfaction_rate=number("satisfaction_rate", fraction=True),
+        response_mean_hours=number("response_mean_hours", fraction=False),
+        resolution_rate=number("resolution_rate", fraction=True),
+        cycle_mean_days=number("cycle_mean_days", fraction=False),
+        category_shares=shares,
+    )
+
+
 def _whole(value: Any, where: str) -> int:
     if type(value) is not int or value < 0:
         raise PolicyError(f"{where}: {value!r} is not a whole number >= 0")
@@ -738,6 +793,7 @@ def parse_pack(raw: dict[str, Any]) -> PolicyPack:
             network=_network(raw.get("network", {}), raw["categories"]),
             privacy=_privacy(raw.get("privacy", {})),
             hotline_policy=_hotline(raw["hotline"], calendars) if "hotline" in raw else None,
+            reporting_targets=_reporting_targets(raw.get("reporting_targets", {}), raw["categories"]),
         )
     except KeyError as exc:
         raise PolicyError(f"policy pack is missing {exc}") from exc

@@ -55,14 +55,6 @@ from aftersales.policy.pack import current_pack
 from aftersales.reporting.models import MEASURES, RESPONSE_BUCKETS, ComplaintFigures, OutletKpiReport
 from aftersales.reporting.sql import HoursBetween, percentile_by_group
 
-# The seed's published figures, shown beside ours (seed 一 and 五: 工信部 data and the official
-# channels' results; seed 二(一)-(四): the four largest complaint categories' shares).
-SEED_SATISFACTION = 0.946
-SEED_RESPONSE_HOURS = 8.2
-SEED_RESOLUTION_RATE = 0.912
-SEED_CYCLE_DAYS = 3.2
-SEED_CATEGORY_SHARES = {"logistics": 0.23, "screen": 0.18, "battery_charging": 0.15, "system_software": 0.12}
-
 DIMENSIONS = ("channel", "category", "city", "outlet", "level")
 # The column each dimension groups on in `complaints_opened` rows: the city as normalised there
 # (`city_key`), the latest dispatch's outlet id (`outlet`), the others their own field.
@@ -211,14 +203,18 @@ class Dashboard:
     outlet_kpis: list[OutletKpi]
     # The outlet whose complaints alone the dashboard covers (an outlet manager's); "" for all.
     scope_outlet: str = ""
-    seed: dict[str, float] = field(
-        default_factory=lambda: {
-            "satisfaction_rate": SEED_SATISFACTION,
-            "response_mean_hours": SEED_RESPONSE_HOURS,
-            "resolution_rate": SEED_RESOLUTION_RATE,
-            "cycle_mean_days": SEED_CYCLE_DAYS,
-        }
-    )
+    # The pack's reporting_targets beside the measured figures (None where the pack sets none).
+    seed: dict[str, float | None] = field(default_factory=lambda: _targets())
+
+
+def _targets() -> dict[str, float | None]:
+    targets = current_pack().reporting_targets
+    return {
+        "satisfaction_rate": targets.satisfaction_rate,
+        "response_mean_hours": targets.response_mean_hours,
+        "resolution_rate": targets.resolution_rate,
+        "cycle_mean_days": targets.cycle_mean_days,
+    }
 
 
 def complaints_opened(
@@ -547,14 +543,15 @@ def report_compute(
 def _category_shares(rows: list[Figures], total: int, language: str) -> list[CategoryShare]:
     pack = current_pack()
     counts = {row.key: row.complaints for row in rows}
-    keys = list(dict.fromkeys([*SEED_CATEGORY_SHARES, *counts]))
+    target_shares = pack.reporting_targets.category_shares
+    keys = list(dict.fromkeys([*target_shares, *counts]))
     shares = [
         CategoryShare(
             key=key,
             label=pack.label(pack.categories[key], language) if key in pack.categories else key,
             complaints=counts.get(key, 0),
             share=counts.get(key, 0) / total if total else None,
-            seed_share=SEED_CATEGORY_SHARES.get(key),
+            seed_share=target_shares.get(key),
         )
         for key in keys
     ]

@@ -193,3 +193,25 @@ def test_the_dispatch_section_names_known_categories_levels_and_weights(settings
     # Without the section nothing is dispatched automatically.
     del raw["network"]["dispatch"]
     assert parse_pack(raw).network.dispatch.categories == frozenset()
+
+
+def test_the_dashboards_targets_are_the_packs_and_refused_when_malformed():  # type: ignore[no-untyped-def]
+    from aftersales.policy.tests.packs import shipped_pack_raw
+
+    shipped = current_pack().reporting_targets
+    assert shipped.satisfaction_rate == 0.946 and shipped.cycle_mean_days == 3.2
+    assert shipped.category_shares["logistics"] == 0.23
+
+    raw = shipped_pack_raw()
+    raw["reporting_targets"] = {"satisfaction_rate": 94.6}
+    with pytest.raises(PolicyError, match=r"reporting_targets\.satisfaction_rate: 94\.6"):
+        parse_pack(raw)
+    raw["reporting_targets"] = {"category_shares": {"sound": 0.1}}
+    with pytest.raises(PolicyError, match="'sound' is not a category"):
+        parse_pack(raw)
+    raw["reporting_targets"] = {"resolution_rte": 0.9}
+    with pytest.raises(PolicyError, match="unknown keys"):
+        parse_pack(raw)
+    # A brand without targets shows its figures alone.
+    del raw["reporting_targets"]
+    assert parse_pack(raw).reporting_targets.category_shares == {}

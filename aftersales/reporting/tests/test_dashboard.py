@@ -313,3 +313,16 @@ def test_an_outlet_manager_of_no_outlet_sees_nothing(week) -> None:  # type: ign
     assert dashboard.totals.complaints == 0
     assert dashboard.outlet_ranking == []
     assert dashboard.outlet_kpis == []
+
+
+def test_the_targets_beside_the_figures_are_the_brands(mei, week, pack_with) -> None:  # type: ignore[no-untyped-def]
+    from aftersales.policy.tests.packs import shipped_pack_raw
+
+    raw = shipped_pack_raw()
+    raw["reporting_targets"] = {"satisfaction_rate": 0.9, "category_shares": {"screen": 0.4}}
+    pack_with(raw)
+    dashboard = compute(mei)
+    assert dashboard.seed["satisfaction_rate"] == 0.9
+    assert dashboard.seed["cycle_mean_days"] is None
+    shares = {share.key: share.seed_share for share in dashboard.categories}
+    assert shares["screen"] == 0.4 and shares["logistics"] is None
