@@ -167,9 +167,11 @@ POLICY_PACK = env_str(
 )
 # Pre-diagnosis also reads each complaint with the multilingual sentence encoder (about a
 # point more accuracy, a fifth fewer complaints left to human triage) at 15-60 ms of CPU a
-# complaint, before intake's lock: off by default so intake keeps its throughput
-# (docs/triage.md, "The sentence encoder").
-TRIAGE_ENCODER = env_bool("AFTERSALES_TRIAGE_ENCODER", False)
+# complaint. Intake reads without it, so no request waits for it; the worker reads each new
+# complaint again with it within TRIAGE_SECOND_READING_SECONDS (docs/triage.md, "The sentence
+# encoder"). Off: the platform reads with the n-gram model alone.
+TRIAGE_ENCODER = env_bool("AFTERSALES_TRIAGE_ENCODER", True)
+TRIAGE_SECOND_READING_SECONDS = env_int("AFTERSALES_TRIAGE_SECOND_READING_SECONDS", 5, minimum=1)
 
 # The evidence ledger: private signing keys (one PEM file per key, never committed) and how often
 # the scheduler seals new entries (docs/evidence.md).
@@ -302,6 +304,10 @@ CELERY_BEAT_SCHEDULE |= {
         "schedule": 24 * 60 * 60.0,
         "kwargs": {"days": None},
     },
+}
+CELERY_BEAT_SCHEDULE["triage-second-readings"] = {
+    "task": "complaints.second_readings",
+    "schedule": float(TRIAGE_SECOND_READING_SECONDS),
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 

@@ -85,7 +85,11 @@ def created_event(*, complaint: Complaint, actor: Actor, at: datetime) -> Timeli
     return _append(complaint=complaint, kind=Kind.CREATED, actor=actor, at=at, payload=payload)
 
 
-def triage_event(*, complaint: Complaint, actor: Actor, at: datetime) -> TimelineEvent:
+def triage_event(
+    *, complaint: Complaint, actor: Actor, at: datetime, revised_from: dict | None = None
+) -> TimelineEvent:
+    """The complaint's pre-diagnosis as it stands; `revised_from` ({"category", "confidence",
+    "team"}) when the worker's second reading replaced the arrival reading."""
     payload = {
         "category": complaint.category,
         "confidence": round(complaint.category_confidence, 4),
@@ -95,6 +99,8 @@ def triage_event(*, complaint: Complaint, actor: Actor, at: datetime) -> Timelin
         "alternatives": complaint.triage_alternatives,
         "model": complaint.triage_model,
     }
+    if revised_from is not None:
+        payload |= {"revised_from": revised_from, "team": complaint.team}
     return _append(complaint=complaint, kind=Kind.TRIAGE, actor=actor, at=at, payload=payload)
 
 

@@ -63,6 +63,9 @@ class Complaint(models.Model):
     triage_model = models.CharField(max_length=40, default="")
     # Other faults the text names: [{"category", "confidence", "clause_share"}] (triage.services).
     triage_alternatives = models.JSONField(default=list, blank=True)
+    # Read on arrival without the model's sentence encoder; the worker's second reading
+    # (services.complaint_second_reading) reads it with it and clears this.
+    triage_second_reading_due = models.BooleanField(default=False, db_default=False)
 
     # Workflow
     state = models.CharField(max_length=20, choices=State.choices, default=State.ACCEPTED)
@@ -137,6 +140,12 @@ class Complaint(models.Model):
                 fields=["owner", "earliest_due_at", "id"],
                 condition=Q(is_open=True),
                 name="complaint_owner_queue_idx",
+            ),
+            # The worker's second readings still to make (few rows: they are cleared in seconds).
+            models.Index(
+                fields=["id"],
+                condition=Q(triage_second_reading_due=True),
+                name="complaint_second_reading_idx",
             ),
             # The SLA sweeper: every complaint whose next deadline has passed.
             models.Index(fields=["next_deadline_at"], name="complaint_sweep_idx"),

@@ -30,6 +30,7 @@ from aftersales.complaints.models import (
     Complaint,
     ComplaintNumberSequence,
     Message,
+    TimelineEvent,
 )
 from aftersales.complaints.search import document_terms, search_index_refresh, search_index_write
 from aftersales.complaints.status import CLOCKED_STATES, OPEN_STATES, State, allowed_actions, move_for
@@ -273,6 +274,7 @@ def complaint_open(
         triage_reasons=triage.reasons,
         triage_model=triage.model,
         triage_alternatives=triage.alternatives,
+        triage_second_reading_due=triage.second_reading_due,
         tracking_salt=secrets.token_hex(8),
         owner=first_contact,
         # Inserted once, already counting the events written below.
@@ -451,7 +453,7 @@ def _reopen_on_message(*, actor: Actor, complaint: Complaint, body: str, channel
 
 @transaction.atomic
 def _open_follow_up(*, actor: Actor, complaint: Complaint, body: str, channel: str) -> Message:
-    from aftersales.triage.services import CustomerContext, triage_complaint
+    from aftersales.triage.services import CustomerContext, triage_complaint, triage_text
 
     complaint = _lock(complaint)
     _require_customer_access(actor, complaint)
@@ -468,8 +470,11 @@ def _open_follow_up(*, actor: Actor, complaint: Complaint, body: str, channel: s
         language=complaint.language,
         subject=text.splitlines()[0][:60],
         body=text,
+        # Under the lock: read without the sentence encoder; the worker's second reading adds it.
         triage=triage_complaint(
-            text=text, context=CustomerContext(is_senior=customer.is_senior, is_vip=customer.is_vip)
+            text=text,
+            context=CustomerContext(is_senior=customer.is_senior, is_vip=customer.is_vip),
+            text_triage=triage_text(text=text, defer_encoder=True),
         ),
         at=now,
         follows=complaint,
@@ -836,6 +841,95 @@ def complaint_correct_category(
         complaint.team = pack.levels[complaint.level].team
     events.category_event(complaint=complaint, actor=actor, at=now, previous=previous, reason=reason)
     complaint.save(update_fields=sorted(set(changed)))
+    return complaint
+
+
+# How many complaints one sweep of the worker reads again (the encoder costs 15-60 ms of CPU each).
+SECOND_READING_BATCH = 50
+
+
+def complaint_second_readings(*, actor: Actor, limit: int = SECOND_READING_BATCH) -> int:
+    """The worker's sweep (beat, every TRIAGE_SECOND_READING_SECONDS): the second reading of up
+    to `limit` complaints that were read on arrival without the sentence encoder, oldest first.
+
+    Returns how many were read again. While the encoder is switched off
+    (settings.TRIAGE_ENCODER) the marks are cleared: there is nothing to add. While it is
+    on but cannot load, they wait (logged once by triage.encoder) and nothing is lost.
+    """
+    from aftersales.triage.encoder import encoder_available, encoder_enabled
+
+    due = Complaint.objects.filter(triage_second_reading_due=True)
+    if not encoder_enabled():
+        due.update(triage_second_reading_due=False)
+        return 0
+    if not encoder_available():
+        return 0
+    ids = list(due.order_by("pk").values_list("pk", flat=True)[:limit])
+    return sum(complaint_second_reading(actor=actor, complaint_id=pk) is not None for pk in ids)
+
+
+def complaint_second_reading(*, actor: Actor, complaint_id: int) -> Complaint | None:
+    """Read a complaint again with the model's sentence encoder, seconds after it arrived.
+
+    Intake reads without the encoder (triage.encoder.deferred), so that no request waits
+    for its tens of milliseconds of CPU; this is the reading with it (docs/triage.md, "The
+    sentence encoder"). The reading is taken before the transaction; then, with the row
+    locked and still marked due, the mark is cleared and, while no person has acted on the
+    complaint (open, no owner, its category never corrected), the category, its confidence,
+    the alternatives and the reading's model are replaced, and the complaint moves between
+    the human-triage queue and its level's team as the new confidence says (pack
+    `triage.min_confidence`). Priority and level are the pack's text rules' and do not
+    change. A replaced reading writes a `triage` timeline event with `revised_from` (the
+    arrival reading) in the same transaction. Returns the complaint, or None when it was
+    not due (already read by another worker, or unknown).
+    """
+    from aftersales.triage.services import triage_read
+
+    complaint = Complaint.objects.filter(pk=complaint_id, triage_second_reading_due=True).first()
+    if complaint is None:
+        return None
+    first = complaint.messages.filter(direction=Message.Direction.IN).order_by("pk").first()
+    text = f"{complaint.subject}\n{first.body if first is not None else ''}"
+    reading = triage_read(text=text).reading
+    pack = current_pack()
+    with transaction.atomic():
+        complaint = _lock(complaint)
+        if not complaint.triage_second_reading_due:
+            return None
+        complaint.triage_second_reading_due = False
+        changed = ["triage_second_reading_due"]
+        untouched = (
+            complaint.is_open
+            and complaint.owner_id is None
+            and not complaint.events.filter(
+                kind=TimelineEvent.Kind.TRIAGE, payload__has_key="category_to"
+            ).exists()
+        )
+        confident = reading.confidence >= pack.triage_min_confidence
+        level_team = pack.levels[complaint.level].team
+        team = complaint.team
+        if complaint.team == pack.triage_team and confident:
+            team = level_team
+        elif complaint.team == level_team and not confident:
+            team = pack.triage_team
+        revised = (reading.category, round(reading.confidence, 4), team) != (
+            complaint.category,
+            round(complaint.category_confidence, 4),
+            complaint.team,
+        )
+        if untouched and revised:
+            previous = {
+                "category": complaint.category,
+                "confidence": round(complaint.category_confidence, 4),
+                "team": complaint.team,
+            }
+            complaint.category = reading.category
+            complaint.category_confidence = reading.confidence
+            complaint.triage_alternatives = list(reading.alternatives)
+            complaint.team = team
+            events.triage_event(complaint=complaint, actor=actor, at=clock.now(), revised_from=previous)
+            changed += ["category", "category_confidence", "triage_alternatives", "team", "event_count"]
+        complaint.save(update_fields=changed)
     return complaint
 
 

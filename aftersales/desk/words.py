@@ -453,6 +453,18 @@ def _triage_words(payload: dict, who: str) -> tuple[str, str]:
             "level": level_words(payload.get("level_to", "")),
         }
         return headline, "; ".join(reason_words(r) for r in payload.get("reasons", []))
+    if "revised_from" in payload:
+        before = payload["revised_from"]
+        headline = gettext(
+            "Second reading with the sentence encoder: %(category)s (%(confidence)d%% sure), "
+            "was %(before)s (%(before_confidence)d%% sure)"
+        ) % {
+            "category": category_words(payload.get("category", "")),
+            "confidence": round(100 * float(payload.get("confidence", 0))),
+            "before": category_words(before.get("category", "")),
+            "before_confidence": round(100 * float(before.get("confidence", 0))),
+        }
+        return headline, ""
     headline = gettext(
         "Pre-diagnosis: %(category)s (%(confidence)d%% sure), priority %(priority)s, %(level)s"
     ) % {

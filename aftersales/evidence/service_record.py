@@ -114,6 +114,11 @@ def _event_words(event: TimelineEvent) -> str:
             return (
                 f"类别更正 Category corrected: {payload.get('category_from')} → {payload.get('category_to')}"
             )
+        if "revised_from" in payload:
+            return (
+                f"预诊断复核 Second reading: {payload.get('revised_from', {}).get('category', '')} → "
+                f"{payload.get('category', '')}"
+            )
         return (
             f"预诊断 Pre-diagnosis: {payload.get('category', '')}, 优先级 priority "
             f"{payload.get('priority_to', payload.get('priority', ''))}, 级别 level "

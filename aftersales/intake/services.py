@@ -131,7 +131,8 @@ class _IntakePlan:
 def _plan(*, actor: Actor, clean: CleanSubmission, pack: PolicyPack) -> _IntakePlan:
     at = clock.now()
     complaint_numbering_prepare(at=at)
-    text = triage_text(text=_triage_text(clean), pack=pack)
+    # Without the sentence encoder, if the model has one: the worker's second reading adds it.
+    text = triage_text(text=_triage_text(clean), pack=pack, defer_encoder=True)
     # Team and deadlines depend on the level, which only the text decides.
     provisional = triage_complaint(
         text=_triage_text(clean), context=CustomerContext(), pack=pack, text_triage=text

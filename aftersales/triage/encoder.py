@@ -17,6 +17,9 @@ encoder. Training (`aftersales triage train`) needs it on to fit the head.
 import hashlib
 import logging
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -34,11 +37,29 @@ HEAD_C = 16.0
 
 _lock = threading.Lock()
 _engine: dict[str, Any] = {}
+# Inside `deferred()` the encoder is not run (nor loaded): the models read with the
+# aggregation fitted without it, and the caller leaves the encoder's reading for later.
+_deferred: ContextVar[bool] = ContextVar("triage_encoder_deferred", default=False)
 
 
 def encoder_enabled() -> bool:
     """settings.TRIAGE_ENCODER (AFTERSALES_TRIAGE_ENCODER, default off): whether models read with the encoder."""
     return bool(getattr(settings, "TRIAGE_ENCODER", False))
+
+
+@contextmanager
+def deferred() -> Iterator[None]:
+    """Read without the encoder in this context (thread or task), whatever the setting.
+
+    Intake reads this way: the encoder pass costs tens of milliseconds of CPU, so a
+    complaint's second reading, with the encoder, is made by the worker after it is saved
+    (complaints.services.complaint_second_reading).
+    """
+    token = _deferred.set(True)
+    try:
+        yield
+    finally:
+        _deferred.reset(token)
 
 
 def _load() -> Any | None:
@@ -67,7 +88,7 @@ def embed(texts: list[str]) -> np.ndarray | None:
     Texts are the classifier's model inputs (normalised, Simplified script); each is cut
     to MAX_CHARACTERS. An empty text is embedded as a single space.
     """
-    if not encoder_available():
+    if _deferred.get() or not encoder_available():
         return None
     model = _engine["model"]
     with _lock:  # one engine handle per process; its C calls are not re-entrant

@@ -10,6 +10,7 @@ triage instead of being routed on a guess.
 from dataclasses import dataclass, field
 
 from aftersales.policy.pack import LEVELS, PolicyPack, current_pack
+from aftersales.triage import encoder
 from aftersales.triage.classifier import TextReading, load_model
 from aftersales.triage.text import has_content, is_negated, normalise
 
@@ -27,6 +28,8 @@ class TriageResult:
     needs_human_triage: bool = False
     # Other faults the text names: [{"category", "confidence", "clause_share"}] (reading_of).
     alternatives: list[dict] = field(default_factory=list)
+    # Read without the sentence encoder that the model has: the worker reads it again with it.
+    second_reading_due: bool = False
 
 
 @dataclass(frozen=True)
@@ -120,10 +123,12 @@ def triage_complaint(
 
 @dataclass(frozen=True)
 class TextCategory:
-    """The category reading of one text and the version of what read it."""
+    """The category reading of one text and the version of what read it; `encoder_deferred`
+    when the model has a sentence encoder that this reading left out (`triage_read(defer_encoder=True)`)."""
 
     reading: Reading
     version: str
+    encoder_deferred: bool = False
 
 
 @dataclass(frozen=True)
@@ -137,22 +142,38 @@ class TextTriage:
     reasons: tuple[dict[str, str], ...]
 
 
-def triage_read(*, text: str, pack: PolicyPack | None = None) -> TextCategory:
-    """The model's (or the lexicon's) reading of one text: category, confidence, alternatives."""
+def triage_read(*, text: str, pack: PolicyPack | None = None, defer_encoder: bool = False) -> TextCategory:
+    """The model's (or the lexicon's) reading of one text: category, confidence, alternatives.
+
+    With `defer_encoder`, a model with a sentence encoder reads without it (its aggregation
+    fitted for that, encoder.deferred) and the result says `encoder_deferred`: intake reads
+    so, and the worker's second reading (complaint_second_reading) adds the encoder.
+    """
     pack = pack or current_pack()
-    readings, version = categorise([text], pack)
-    return TextCategory(reading=readings[0], version=version)
+    if not defer_encoder:
+        readings, version = categorise([text], pack)
+        return TextCategory(reading=readings[0], version=version)
+    model = load_model()
+    with encoder.deferred():
+        readings, version = categorise([text], pack)
+    due = model is not None and model.encoder_head is not None and encoder.encoder_enabled()
+    return TextCategory(reading=readings[0], version=version, encoder_deferred=due)
 
 
 def triage_text(
-    *, text: str, pack: PolicyPack | None = None, reading: TextCategory | None = None
+    *,
+    text: str,
+    pack: PolicyPack | None = None,
+    reading: TextCategory | None = None,
+    defer_encoder: bool = False,
 ) -> TextTriage:
     """The model's reading of `text` (one pass over the text and its clauses) and the pack's
-    text rules; `triage_complaint(text_triage=...)` adds the customer."""
+    text rules; `triage_complaint(text_triage=...)` adds the customer. `defer_encoder` as
+    for `triage_read`."""
     pack = pack or current_pack()
     priority, level, reasons = _text_rules(normalise(text), pack)
     return TextTriage(
-        category=reading or triage_read(text=text, pack=pack),
+        category=reading or triage_read(text=text, pack=pack, defer_encoder=defer_encoder),
         priority=priority,
         level=level,
         reasons=tuple(reasons),
@@ -183,6 +204,7 @@ def _decide(text: TextTriage, context: CustomerContext, pack: PolicyPack) -> Tri
         model=text.category.version,
         needs_human_triage=reading.confidence < pack.triage_min_confidence,
         alternatives=list(reading.alternatives),
+        second_reading_due=text.category.encoder_deferred,
     )
 
 

@@ -19,6 +19,8 @@ from aftersales.common import clock
 from aftersales.complaints.models import Complaint
 from aftersales.complaints.tests.factories import submit_complaint
 from aftersales.notifications.models import OutboxMessage
+from aftersales.triage.classifier import forget_loaded_models
+from aftersales.triage.services import triage_read
 
 BROKER = os.environ.get("CELERY_WORKER_BROKER_URL", "")
 
@@ -47,6 +49,14 @@ def test_beat_and_worker_escalate_an_overdue_complaint_on_their_own(tmp_path, se
     assert complaint.level == "L1" and complaint.next_deadline_at < clock.now()
     outbox = OutboxMessage.objects.filter(complaint_id=complaint.pk)
     assert list(outbox.values_list("reason", "state")) == [("acknowledgement", "queued")]
+    # Read on arrival without the sentence encoder: the worker reads it again with it.
+    settings.TRIAGE_ENCODER = True
+    forget_loaded_models()
+    fresh = submit_complaint(text="打游戏的时候画面总是自己乱跳,点哪里都不对")
+    assert fresh.triage_second_reading_due
+    arrival = (fresh.category, round(fresh.category_confidence, 4))
+    full = triage_read(text=f"{fresh.subject}\n打游戏的时候画面总是自己乱跳,点哪里都不对").reading
+    forget_loaded_models()
     env = {
         **os.environ,
         "CELERY_BROKER_URL": BROKER,
@@ -57,6 +67,8 @@ def test_beat_and_worker_escalate_an_overdue_complaint_on_their_own(tmp_path, se
         "AFTERSALES_OUTBOX_NUDGE": "0",
         "AFTERSALES_VAR_DIR": str(tmp_path),
         "CELERY_TASK_ALWAYS_EAGER": "0",
+        "AFTERSALES_TRIAGE_ENCODER": "1",
+        "AFTERSALES_TRIAGE_SECOND_READING_SECONDS": "1",
     }
     worker = subprocess.Popen(
         [
@@ -86,7 +98,13 @@ def test_beat_and_worker_escalate_an_overdue_complaint_on_their_own(tmp_path, se
         while time.monotonic() < deadline:
             complaint.refresh_from_db()
             states = set(outbox.values_list("state", flat=True))
-            if complaint.level != "L1" and outbox.count() > 2 and states == {"sent"}:
+            fresh.refresh_from_db()
+            if (
+                complaint.level != "L1"
+                and outbox.count() > 2
+                and states == {"sent"}
+                and not fresh.triage_second_reading_due
+            ):
                 break
             time.sleep(0.5)
     finally:
@@ -100,3 +118,9 @@ def test_beat_and_worker_escalate_an_overdue_complaint_on_their_own(tmp_path, se
     assert sent[0] == ("acknowledgement", "sent", 1), output[-3000:]
     assert ("escalation", "sent", 1) in sent, output[-3000:]
     assert f"工单号 {complaint.number}" in output  # the console SMS gateway's line, in the worker
+    # The second reading is the encoder's, and the timeline keeps the arrival reading.
+    assert not fresh.triage_second_reading_due, output[-3000:]
+    assert fresh.category == full.category
+    assert fresh.category_confidence == pytest.approx(full.confidence, abs=1e-4)
+    revised = (fresh.category, round(fresh.category_confidence, 4)) != arrival
+    assert fresh.events.filter(kind="triage", payload__has_key="revised_from").count() == int(revised)
