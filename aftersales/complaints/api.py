@@ -185,10 +185,10 @@ def detail(complaint: Complaint, actor: Actor) -> CustomerComplaintOut:
 def rendered(request: HttpRequest, out: Schema) -> HttpResponse:
     """`out` as the API renders a 200 answer, without Ninja validating it again.
 
-    Ninja re-validates whatever an endpoint returns against its declared response; for a
-    union such as DETAIL that means reading every field of the answer and of each of its
-    timeline events once more, per member of the union. `out` is already an instance of the
-    audience's schema, validated once where it was built, so its dump is the answer.
+    Ninja re-validates whatever an endpoint returns against a declared union such as DETAIL:
+    every field of the answer and of each of its timeline events read once more through its
+    attribute getter. `out` is already an instance of the audience's schema, validated once
+    where it was built, so its dump, rendered by the API's own renderer, is the same answer.
     """
     from config.api import api  # the one NinjaAPI mounts this router: imported when answering
 
