@@ -1,7 +1,8 @@
 """HTTP benchmark of the platform against gunicorn (2 workers), on SQLite and PostgreSQL.
 
     .venv/bin/python bench/run.py [--db sqlite|postgres|both] [--complaints 100000] [--copies 0]
-                                  [--pg-database NAME] [--reuse]
+                                  [--pg-database NAME] [--reuse] [--reads 40]
+                                  [--only floor queue detail search desk]
                                   [--peer-work DIR]   # also run the django-helpdesk peer
 
 A million on PostgreSQL, seeded once and kept (bench/seed_million.py):
@@ -267,45 +268,19 @@ def bench_database(db: str, args: argparse.Namespace) -> list[dict]:
                 headers={"Authorization": f"Bearer {facts['token']}"},
             )
         SERVER_PIDS[:] = server_pids(server, env.get("DATABASE_URL", ""))
-        results = [
+        token = facts["token"]
+        reads = [
             # What any request costs on this machine now (the policy pack, no database read):
             # on a shared machine the floor moves with the load, and every figure with it.
-            run_reads(
-                args.port, "floor: policy pack, no database", "/api/v1/policy", facts["token"], args.reads
-            ),
-            run_reads(
-                args.port,
-                "queue: team agents, open, by deadline, page 1",
-                "/api/v1/complaints?team=agents",
-                facts["token"],
-                args.reads,
-            ),
-            run_reads(
-                args.port,
-                "detail: 20 timeline events",
-                f"/api/v1/complaints/{facts['detail']}",
-                facts["token"],
-                args.reads,
-            ),
+            ("floor: policy pack, no database", "/api/v1/policy", ""),
+            ("queue: team agents, open, by deadline, page 1", "/api/v1/complaints?team=agents", ""),
+            ("detail: 20 timeline events", f"/api/v1/complaints/{facts['detail']}", ""),
             *(
-                run_reads(
-                    args.port,
-                    f"search: {kind} {query!r}",
-                    "/api/v1/complaints/search?q=" + urllib.parse.quote(query),
-                    facts["token"],
-                    args.reads,
-                )
+                (f"search: {kind} {query!r}", "/api/v1/complaints/search?q=" + urllib.parse.quote(query), "")
                 for kind, query in facts["search"].items()
             ),
             *(
-                run_reads(
-                    args.port,
-                    f"desk: {name}",
-                    path,
-                    facts["token"],
-                    args.reads,
-                    cookie=facts["desk_cookie"],
-                )
+                (f"desk: {name}", path, facts["desk_cookie"])
                 for name, path in [
                     ("queue mine", "/desk/?queue=mine"),
                     ("queue team", "/desk/?queue=team"),
@@ -315,6 +290,11 @@ def bench_database(db: str, args: argparse.Namespace) -> list[dict]:
                 ]
                 if "desk_cookie" in facts
             ),
+        ]
+        results = [
+            run_reads(args.port, name, path, token, args.reads, cookie=cookie)
+            for name, path, cookie in reads
+            if not args.only or name.split(":")[0] in args.only
         ]
         if args.requests:
             results.append(run_intake(args.port, args.requests, args.concurrency))
@@ -365,6 +345,12 @@ def main() -> None:
     )
     parser.add_argument(
         "--broker", default="", help="CELERY_BROKER_URL for the web workers (default: file broker)"
+    )
+    parser.add_argument(
+        "--only",
+        nargs="+",
+        choices=["floor", "queue", "detail", "search", "desk"],
+        help="run only these read scenarios (default: all)",
     )
     parser.add_argument("--peer-work", help="scratch dir of the django-helpdesk peer (after its setup.sh)")
     args = parser.parse_args()

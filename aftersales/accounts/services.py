@@ -532,10 +532,14 @@ def api_token_create(*, user: User, name: str = "") -> str:
 
 
 def staff_from_api_token(key: str) -> User | None:
-    token = (
-        ApiToken.objects.select_related("user")
-        .filter(key_hash=sha256_hex(key), revoked_at__isnull=True, user__is_active=True)
-        .first()
+    # key_hash is unique: one row or none, read without the ORDER BY that .first() adds.
+    token = next(
+        iter(
+            ApiToken.objects.select_related("user").filter(
+                key_hash=sha256_hex(key), revoked_at__isnull=True, user__is_active=True
+            )[:1]
+        ),
+        None,
     )
     return token.user if token else None
 

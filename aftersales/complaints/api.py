@@ -1,7 +1,7 @@
 from datetime import date
 from typing import Any
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema, Status
 
 from aftersales.accounts.actors import Actor
@@ -43,7 +43,6 @@ from aftersales.complaints.status import allowed_actions
 from aftersales.network.models import Dispatch
 from aftersales.network.schemas import DispatchedOutletOut, DispatchIn, DispatchOut
 from aftersales.network.selectors import complaint_service_outlet
-from aftersales.repairs.schemas import WalkInReadoutOut
 from aftersales.repairs.selectors import complaint_walk_in_readout
 
 router = Router(tags=["complaints"])
@@ -69,6 +68,13 @@ def _access(request: HttpRequest, number: str) -> tuple[Complaint, Actor]:
 
 def summary(complaint: Complaint, actor: Actor) -> CustomerComplaintSummaryOut:
     """The queue row: staff get ComplaintSummaryOut, customers only CustomerComplaintSummaryOut."""
+    if not actor.is_staff:
+        return CustomerComplaintSummaryOut(**_summary_shown(complaint, actor))
+    return ComplaintSummaryOut(**_summary_shown(complaint, actor))
+
+
+def _summary_shown(complaint: Complaint, actor: Actor) -> dict[str, Any]:
+    """The queue row's fields for this audience, as plain values (the schema validates them)."""
     shown: dict[str, Any] = {
         "number": complaint.number,
         "state": complaint.state,
@@ -80,61 +86,72 @@ def summary(complaint: Complaint, actor: Actor) -> CustomerComplaintSummaryOut:
         "next_deadline_at": complaint.next_deadline_at,
         "earliest_due_at": complaint.earliest_due_at,
     }
-    if not actor.is_staff:
-        return CustomerComplaintSummaryOut(**shown)
-    return ComplaintSummaryOut(
-        **shown,
-        priority=complaint.priority,
-        triage_alternatives=complaint.triage_alternatives,
-        team=complaint.team,
-        owner=complaint.owner.username if complaint.owner else None,
-    )
+    if actor.is_staff:
+        shown["priority"] = complaint.priority
+        shown["triage_alternatives"] = complaint.triage_alternatives
+        shown["team"] = complaint.team
+        shown["owner"] = complaint.owner.username if complaint.owner else None
+    return shown
 
 
 def timeline_out(events: list[TimelineEvent], actor: Actor) -> list[CustomerTimelineEventOut]:
     """Events with their message texts (loaded with them by complaint_timeline), for this audience."""
     if actor.is_staff:
-        return [TimelineEventOut(**_event_shown(event), payload=event.payload) for event in events]
-    return [
-        CustomerTimelineEventOut(**_event_shown(event, own=f"customer:{actor.customer_id}"))
-        for event in events
-        if event_customer_may_see(event)
-    ]
+        return [TimelineEventOut(**shown) for shown in _timeline_shown(events, actor)]
+    return [CustomerTimelineEventOut(**shown) for shown in _timeline_shown(events, actor)]
+
+
+def _timeline_shown(events: list[TimelineEvent], actor: Actor) -> list[dict]:
+    """The events `actor` may see, each as the plain fields of its audience's schema.
+
+    Staff: every event, with its acting id and payload (TimelineEventOut). A customer: only
+    `event_customer_may_see`, actors by kind, no staff reasons or notes (CustomerTimelineEventOut).
+    """
+    if actor.is_staff:
+        return [{**_event_shown(event), "payload": event.payload} for event in events]
+    own = f"customer:{actor.customer_id}"
+    return [_event_shown(event, own=own) for event in events if event_customer_may_see(event)]
 
 
 def _event_shown(event: TimelineEvent, *, own: str | None = None) -> dict:
     payload = event.payload
-    is_status = event.kind == TimelineEvent.Kind.STATUS
+    kind = event.kind
+    is_status = kind == TimelineEvent.Kind.STATUS
+    message = event.message
     shown = {
         "seq": event.seq,
-        "kind": event.kind,
+        "kind": kind,
         "at": event.at,
         "actor": event.actor if own is None else event.actor.split(":")[0],
-        "body": event.message.body if event.message and event.message.erased_at is None else None,
+        "body": message.body if message is not None and message.erased_at is None else None,
         "state_from": payload.get("from") if is_status else None,
         "state_to": payload.get("to") if is_status else None,
-        "level_to": payload.get("to_level") if event.kind == TimelineEvent.Kind.ESCALATION else None,
+        "level_to": payload.get("to_level") if kind == TimelineEvent.Kind.ESCALATION else None,
         "reason": payload.get("reason") if is_status else None,
-        "step": payload.get("step") if event.kind == TimelineEvent.Kind.REPAIR else None,
+        "step": payload.get("step") if kind == TimelineEvent.Kind.REPAIR else None,
         "expected_at": payload.get("expected_arrival")
         if payload.get("step") == "waiting_for_parts"
         else None,
-        "score": payload.get("score") if event.kind == TimelineEvent.Kind.SATISFACTION else None,
+        "score": payload.get("score") if kind == TimelineEvent.Kind.SATISFACTION else None,
     }
     if own is not None and event.actor != own:
         shown["reason"] = None  # only the reasons the customer gave
-    if own is not None and event.message is not None and event.message.direction == Message.Direction.NOTE:
+    if own is not None and message is not None and message.direction == Message.Direction.NOTE:
         shown["body"] = None  # internal words (inspection findings) stay with staff
     return shown
 
 
 def detail(complaint: Complaint, actor: Actor) -> CustomerComplaintOut:
-    """The complaint as `actor` may see it: ComplaintDetailOut for staff, CustomerComplaintOut else."""
+    """The complaint as `actor` may see it: ComplaintDetailOut for staff, CustomerComplaintOut else.
+
+    Built as plain values and validated once by the audience's schema: the schema is what
+    decides which fields leave (a customer's lists only what a customer may see).
+    """
     device = complaint.device
     if device is not None and not actor.is_staff and device.customer_id != complaint.customer_id:
         device = None  # another customer's device: its model and warranty are theirs
     shown = {
-        **summary(complaint, actor).dict(),
+        **_summary_shown(complaint, actor),
         "device_imei": device.imei if device else None,
         "device_model": device.model_name if device else None,
         "warranty_ends_on": device.warranty_ends_on.isoformat()
@@ -145,23 +162,37 @@ def detail(complaint: Complaint, actor: Actor) -> CustomerComplaintOut:
         "outlet": complaint_service_outlet(complaint_id=complaint.pk),
         "deadlines": deadlines_out(complaint_deadlines(complaint=complaint, now=clock.now())),
         "allowed_actions": allowed_actions(complaint.state, actor.role),
-        "timeline": timeline_out(
+        "timeline": _timeline_shown(
             complaint_timeline(complaint=complaint, include_internal=actor.is_staff), actor
         ),
     }
     if not actor.is_staff:
-        return CustomerComplaintOut(**shown)
-    return ComplaintDetailOut(
-        **shown,
-        category_confidence=complaint.category_confidence,
-        triage_reasons=complaint.triage_reasons,
-        triage_model=complaint.triage_model,
-        city=complaint.city,
-        language=complaint.language,
-        walk_in=WalkInReadoutOut(**readout)
-        if (readout := complaint_walk_in_readout(complaint_id=complaint.pk))
-        else None,
+        return CustomerComplaintOut.model_validate(shown)
+    readout = complaint_walk_in_readout(complaint_id=complaint.pk)
+    return ComplaintDetailOut.model_validate(
+        {
+            **shown,
+            "category_confidence": complaint.category_confidence,
+            "triage_reasons": complaint.triage_reasons,
+            "triage_model": complaint.triage_model,
+            "city": complaint.city,
+            "language": complaint.language,
+            "walk_in": readout,
+        }
     )
+
+
+def rendered(request: HttpRequest, out: Schema) -> HttpResponse:
+    """`out` as the API renders a 200 answer, without Ninja validating it again.
+
+    Ninja re-validates whatever an endpoint returns against a declared union such as DETAIL:
+    every field of the answer and of each of its timeline events read once more through its
+    attribute getter. `out` is already an instance of the audience's schema, validated once
+    where it was built, so its dump, rendered by the API's own renderer, is the same answer.
+    """
+    from config.api import api  # the one NinjaAPI mounts this router: imported when answering
+
+    return api.create_response(request, out.model_dump(), status=200)
 
 
 @router.get("", response=list[ComplaintSummaryOut | CustomerComplaintSummaryOut])
@@ -240,7 +271,7 @@ def get_complaint(request: HttpRequest, number: str):  # type: ignore[no-untyped
         subject=f"complaint:{complaint.number}",
         reason=_reading_reason(request),
     )
-    return detail(complaint, actor)
+    return rendered(request, detail(complaint, actor))
 
 
 @router.get("/{number}/timeline", response=list[TimelineEventOut | CustomerTimelineEventOut])

@@ -76,10 +76,14 @@ def complaint_get_for_actor(
     """
     from aftersales.accounts.actors import tracking_actor
 
-    complaint = (
-        Complaint.objects.select_related("customer", "device", "owner", "contact_identity")
-        .filter(number=number)
-        .first()
+    # The number is unique: one row or none, read without the ORDER BY that .first() adds.
+    complaint = next(
+        iter(
+            Complaint.objects.select_related("customer", "device", "owner", "contact_identity").filter(
+                number=number
+            )[:1]
+        ),
+        None,
     )
     if actor.is_staff:
         if complaint is None or not actor.may("complaint.view_team") or not staff_may_see(actor, complaint):

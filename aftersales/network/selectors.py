@@ -707,18 +707,36 @@ def complaint_service_outlet(*, complaint_id: int) -> dict[str, Any] | None:
     Shape: {"code", "name", "address", "city", "district", "phones": [as published], "hours"
     (canonical opening hours, network/hours.py)}. Two queries.
     """
-    dispatch = dispatch_current(complaint_id=complaint_id)
-    if dispatch is None:
+    # The outlet's public columns only (the latest dispatch's, as dispatch_current): the detail
+    # of every complaint asks, dispatched or not.
+    outlet = (
+        Dispatch.objects.filter(complaint_id=complaint_id)
+        .order_by("-at", "-id")
+        .values(
+            "outlet_id",
+            "outlet__code",
+            "outlet__name",
+            "outlet__address",
+            "outlet__city",
+            "outlet__district",
+            "outlet__hours",
+        )
+        .first()
+    )
+    if outlet is None:
         return None
-    outlet = dispatch.outlet
     return {
-        "code": outlet.code,
-        "name": outlet.name,
-        "address": outlet.address,
-        "city": outlet.city,
-        "district": outlet.district,
-        "phones": [phone.raw for phone in outlet.phones.order_by("id")],
-        "hours": outlet.hours,
+        "code": outlet["outlet__code"],
+        "name": outlet["outlet__name"],
+        "address": outlet["outlet__address"],
+        "city": outlet["outlet__city"],
+        "district": outlet["outlet__district"],
+        "phones": list(
+            OutletPhone.objects.filter(outlet_id=outlet["outlet_id"])
+            .order_by("id")
+            .values_list("raw", flat=True)
+        ),
+        "hours": outlet["outlet__hours"],
     }
 
 

@@ -7,8 +7,12 @@ Personas (conftest): carol, a customer; alice, an agent; oscar, an outlet techni
 from datetime import timedelta
 
 import pytest
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 
+from aftersales.accounts.actors import staff_actor
 from aftersales.accounts.models import OneTimeCode, OtpThrottleKey, PersonalDataAccess, RetentionRun
+from aftersales.accounts.privacy.services import ASYNCHRONOUS_COMMIT, access_record
 from aftersales.accounts.tasks import retention_purge_task
 from aftersales.accounts.tests.privacy_fixtures import bearer, customer_session, post
 from aftersales.common import clock
@@ -83,6 +87,41 @@ def test_a_staff_read_of_a_complaint_is_logged_with_the_reason_and_a_customers_i
         (alice.pk, carol.pk, "complaint_detail", f"complaint:{complaint.number}", "客户来电核实"),
         (alice.pk, carol.pk, "complaint_timeline", f"complaint:{complaint.number}", "callback"),
     ]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_read_is_committed_before_the_answer_without_waiting_for_the_disk_unless_inside_a_transaction(
+    client, carol, alice, complaint
+):  # type: ignore[no-untyped-def]
+    """PostgreSQL: a request's read record is a transaction of its own that does not wait for the
+    WAL flush (access_record says what that risks), and only that transaction: the connection
+    goes back to synchronous commits. Inside a caller's transaction the record commits with it."""
+    postgres = connection.vendor == "postgresql"
+    with CaptureQueriesContext(connection) as alone:
+        assert client.get(f"/api/v1/complaints/{complaint.number}", **bearer(alice)).status_code == 200
+    sent = [query["sql"] for query in alone.captured_queries]
+    assert sent.count(ASYNCHRONOUS_COMMIT) == (1 if postgres else 0)
+    assert not connection.in_atomic_block  # committed, not left open
+    assert PersonalDataAccess.objects.filter(staff=alice, purpose="complaint_detail").count() == 1
+    if postgres:
+        assert sent.index(ASYNCHRONOUS_COMMIT) + 1 == next(
+            index
+            for index, sql in enumerate(sent)
+            if sql.startswith('INSERT INTO "accounts_personaldataaccess"')
+        )
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW synchronous_commit")
+            assert cursor.fetchone()[0] == "on"
+
+    with transaction.atomic(), CaptureQueriesContext(connection) as inside:
+        access_record(
+            actor=staff_actor(alice),
+            customer_ids=[carol.pk],
+            purpose="complaint_detail",
+            subject="complaint:x",
+        )
+    assert ASYNCHRONOUS_COMMIT not in [query["sql"] for query in inside.captured_queries]
+    assert PersonalDataAccess.objects.filter(staff=alice, purpose="complaint_detail").count() == 2
 
 
 def test_a_search_and_the_desk_page_are_logged_too(client, carol, alice, complaint):  # type: ignore[no-untyped-def]

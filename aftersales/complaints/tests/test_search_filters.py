@@ -203,3 +203,19 @@ def test_the_timeline_costs_the_same_statements_for_three_events_as_for_twenty(c
         second = client.get(url, **headers).json()
     assert len(second) >= len(first) + 18
     assert len(long) == len(short)
+
+
+def test_the_detail_costs_the_same_statements_for_three_events_as_for_twenty(client, alice, tom):
+    """The staff detail: the token, the complaint, the access record, its outlet, its timeline
+    and its walk-in read-out, whatever the length of the timeline."""
+    headers = bearer(alice)
+    complaint = submit_complaint(text=TOUCH, phone=phone(210))
+    url = f"/api/v1/complaints/{complaint.number}"
+    with CaptureQueriesContext(connection) as short:
+        first = client.get(url, **headers).json()
+    while Complaint.objects.get(pk=complaint.pk).event_count < 20:
+        services.complaint_add_note(actor=staff_actor(tom), complaint=complaint, body="跟进")
+    with CaptureQueriesContext(connection) as long:
+        second = client.get(url, **headers).json()
+    assert (len(first["timeline"]), len(second["timeline"])) == (3, 20)
+    assert statements(long) == statements(short) <= 6
