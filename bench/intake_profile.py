@@ -158,7 +158,8 @@ class PhaseClock:
 
         for label, module_name, attribute in PHASES:
             module = importlib.import_module(module_name)
-            setattr(module, attribute, self.wrap(label, getattr(module, attribute)))
+            if hasattr(module, attribute):  # an older tree may lack one (to compare commits)
+                setattr(module, attribute, self.wrap(label, getattr(module, attribute)))
         original_exit = transaction.Atomic.__exit__
         clock = self
 
