@@ -7,7 +7,8 @@ posts the bench's intake body through Django's test client (middleware, the Ninj
 `complaint_submit`, the receipt) with the Celery broker of the HTTP bench (`filesystem://`
 unless CELERY_BROKER_URL says otherwise). Prints, as JSON lines:
 
-- per intake: wall time, time inside the write transaction (the lock SQLite holds; on
+- per intake: wall time, CPU time of this process (steadier than wall time on a shared
+  machine; the database server's own CPU on PostgreSQL is not in it), time inside the write transaction (the lock SQLite holds; on
   PostgreSQL the time its row locks last), statements issued, and the after-commit
   notification publish (`notify_customer_task.delay`);
 - a cProfile of the same loop: the functions with the most cumulative and own time.
@@ -102,6 +103,77 @@ class PublishClock:
         notify_customer_task.delay = delay  # type: ignore[method-assign]
 
 
+# Where an intake's CPU goes: (label, module, attribute). Each is timed inclusively (a phase
+# holds the ones it calls); module attributes are looked up when called, so replacing them
+# times every call made through that module. "COMMIT and after-commit" is the outermost
+# atomic block's exit; "request" the whole test-client request.
+PHASES = [
+    ("view: who is calling", "aftersales.intake.api", "actor_from_request"),
+    ("view: uploads named", "aftersales.intake.api", "attachments_claimable"),
+    ("view: complaint_submit", "aftersales.intake.api", "complaint_submit"),
+    ("  validation", "aftersales.intake.services", "validate_submission"),
+    ("  plan before the lock", "aftersales.intake.services", "_plan"),
+    ("    triage_text (model + pack rules)", "aftersales.intake.services", "triage_text"),
+    ("    triage_complaint", "aftersales.intake.services", "triage_complaint"),
+    ("    complaint_draft (deadlines, terms)", "aftersales.intake.services", "complaint_draft"),
+    ("    city_location", "aftersales.intake.services", "city_location"),
+    ("  under the lock: _open_or_link", "aftersales.intake.services", "_open_or_link"),
+    ("    customer_identify", "aftersales.intake.services", "customer_identify"),
+    ("    complaint_open", "aftersales.intake.services", "complaint_open"),
+    ("      number", "aftersales.complaints.services", "complaint_number_issue"),
+    ("      complaint and message INSERTs", "aftersales.complaints.services", "rows_insert"),
+    ("      search document", "aftersales.complaints.services", "search_index_write"),
+    ("      timeline events INSERT", "aftersales.complaints.events", "rows_insert"),
+    ("      ledger entries of the events", "aftersales.complaints.events", "ledger_append"),
+    ("      outbox row", "aftersales.complaints.services", "_after_commit_notify_customer"),
+    ("    complaint_dispatch_on_intake", "aftersales.intake.services", "complaint_dispatch_on_intake"),
+    ("view: receipt", "aftersales.intake.api", "receipt"),
+]
+
+
+class PhaseClock:
+    """CPU time of this process per phase of an intake (PHASES), inclusive."""
+
+    def __init__(self) -> None:
+        self.spent: dict[str, float] = {}
+        self.calls: dict[str, int] = {}
+
+    def wrap(self, label: str, function):  # type: ignore[no-untyped-def]
+        clock = self
+
+        def timed(*args, **kwargs):  # type: ignore[no-untyped-def]
+            started = time.process_time()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                clock.spent[label] = clock.spent.get(label, 0.0) + time.process_time() - started
+                clock.calls[label] = clock.calls.get(label, 0) + 1
+
+        return timed
+
+    def install(self) -> None:
+        import importlib
+
+        from django.db import connection, transaction
+
+        for label, module_name, attribute in PHASES:
+            module = importlib.import_module(module_name)
+            if hasattr(module, attribute):  # an older tree may lack one (to compare commits)
+                setattr(module, attribute, self.wrap(label, getattr(module, attribute)))
+        original_exit = transaction.Atomic.__exit__
+        clock = self
+
+        def leave(atomic, *exc):  # type: ignore[no-untyped-def]
+            if connection.savepoint_ids or not connection.in_atomic_block:
+                return original_exit(atomic, *exc)
+            return clock.wrap("  COMMIT and after-commit", original_exit)(atomic, *exc)
+
+        transaction.Atomic.__exit__ = leave  # type: ignore[method-assign]
+
+    def report(self, intakes: int) -> dict:
+        return {label: round(self.spent[label] * 1000 / intakes, 3) for label in self.spent}
+
+
 def ms(values: list[float]) -> dict:
     ordered = sorted(v * 1000 for v in values)
     if not ordered:
@@ -123,6 +195,13 @@ def main() -> None:
     parser.add_argument("--pg-database", default="aftersales_intake_profile")
     parser.add_argument("--no-publish", action="store_true", help="suppress the notification publish")
     parser.add_argument("--show-sql", action="store_true", help="print the statements of one intake")
+    parser.add_argument("--dump", default="", help="also write the cProfile data to this file (pstats)")
+    parser.add_argument(
+        "--profile-clock",
+        choices=["wall", "cpu"],
+        default="wall",
+        help="cProfile's clock: wall time, or this process's CPU time (steadier on a shared machine)",
+    )
     parser.add_argument(
         "--processes",
         type=int,
@@ -187,11 +266,14 @@ def main() -> None:
     else:
         process_index = 0
     walls = []
+    cpus = []
     started = time.perf_counter()
     with connection.execute_wrapper(count):
         for index in range(args.intakes):
             statements.append(0)
+            cpu_started = time.process_time()
             walls.append(post(30_000_000 + 1_000_000 * process_index + index))
+            cpus.append(time.process_time() - cpu_started)
     elapsed = time.perf_counter() - started
     print(
         json.dumps(
@@ -201,6 +283,8 @@ def main() -> None:
                 "intakes": args.intakes,
                 "per_second": round(len(walls) / elapsed, 1),
                 "wall_ms": ms(walls),
+                "cpu_ms": ms(cpus),
+                "load": [round(value, 2) for value in os.getloadavg()],
                 "transaction_wait_ms": ms(lock.waited),
                 "transaction_ms": ms(lock.held),
                 "publish_ms": ms(publish.spent),
@@ -213,11 +297,23 @@ def main() -> None:
         os._exit(0)
     for pid in children:
         os.waitpid(pid, 0)
-    profiler = cProfile.Profile()
+    phases = PhaseClock()
+    phases.install()
+    total = phases.wrap("request (middleware, Ninja, view, response)", post)
+    for index in range(args.intakes):
+        total(40_000_000 + index)
+    print(
+        json.dumps(
+            {"db": args.db, "cpu_ms_per_intake": phases.report(args.intakes)}, ensure_ascii=False, indent=1
+        )
+    )
+    profiler = cProfile.Profile(time.process_time) if args.profile_clock == "cpu" else cProfile.Profile()
     profiler.enable()
     for index in range(args.intakes):
         post(20_000_000 + index)
     profiler.disable()
+    if args.dump:
+        profiler.dump_stats(args.dump)
     for order in ("cumulative", "tottime"):
         out = io.StringIO()
         stats = pstats.Stats(profiler, stream=out)

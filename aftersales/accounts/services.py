@@ -3,10 +3,10 @@ import logging
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import IntegrityError, connection, transaction
 from django.utils.crypto import salted_hmac
 
 from aftersales.accounts.actors import Actor, customer_actor
@@ -25,6 +25,7 @@ from aftersales.accounts.phones import mobile_normalise, phone_masked, phone_nor
 from aftersales.common import clock
 from aftersales.common.errors import DomainError, Throttled, ValidationFailed, problem
 from aftersales.common.models import fill_missing
+from aftersales.common.sql import row_insert_unless_taken, row_to_instance, select_columns
 from aftersales.common.text import digits_typed
 from aftersales.common.throttle import client_bucket
 
@@ -54,7 +55,10 @@ class CustomerMatch:
     created: bool
 
 
-@transaction.atomic
+# No savepoint inside the caller's transaction: nothing here catches a database error (a phone
+# or platform id taken meanwhile is skipped by its INSERT, not refused), so there is nothing
+# to roll back to; alone, it is its own transaction.
+@transaction.atomic(savepoint=False)
 def customer_identify(
     *,
     phone: str | None,
@@ -89,6 +93,7 @@ def customer_identify(
     """
     now = clock.now()
     customer: Customer | None = None
+    found: CustomerIdentity | None = None
     if email:
         _identity_claim_lock(CustomerIdentity.Kind.EMAIL, email)
     if signed_in is not None:
@@ -117,7 +122,10 @@ def customer_identify(
         )
     elif fill_missing(customer, {"name": name}):
         customer.save(update_fields=["name"])
-    if phone and phone_identity is None:
+    if phone and phone_identity is None and found is not None and found.kind == CustomerIdentity.Kind.PHONE:
+        # The phone's identity was the one read to find the customer (a phone has one owner).
+        phone_identity = _identity_mark_mobile(found, is_mobile=mobile)
+    elif phone and phone_identity is None:
         phone_identity = _identity_claim(
             customer, CustomerIdentity.Kind.PHONE, phone, is_mobile=mobile, at=now
         )
@@ -150,12 +158,34 @@ def _identity_claim_lock(kind: str, value: str) -> None:
 
 
 def _identity(kind: str, value: str) -> CustomerIdentity | None:
-    """The identity that speaks for `value`: the verified one, else the earliest claim."""
+    """The identity that speaks for `value`: the verified one, else the earliest claim; with
+    its customer (not erased).
+
+    Plain SQL (intake reads it on every submission; the ORM's statement building costs
+    several times the read itself): `ORDER BY verified_at IS NULL` puts verified first on
+    SQLite and PostgreSQL alike.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(_identity_sql(connection.vendor), [kind, value])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    width = len(CustomerIdentity._meta.concrete_fields)
+    identity = row_to_instance(CustomerIdentity, row[:width])
+    identity.customer = row_to_instance(Customer, row[width:])
+    return identity
+
+
+@cache
+def _identity_sql(vendor: str) -> str:
+    quote = connection.ops.quote_name
+    identities = quote(CustomerIdentity._meta.db_table)
+    customers = quote(Customer._meta.db_table)
     return (
-        CustomerIdentity.objects.select_related("customer")
-        .filter(kind=kind, value=value, customer__erased_at__isnull=True)
-        .order_by(F("verified_at").asc(nulls_last=True), "pk")
-        .first()
+        f"SELECT {select_columns(CustomerIdentity, 'i')}, {select_columns(Customer, 'c')}"
+        f" FROM {identities} i JOIN {customers} c ON c.id = i.customer_id"
+        " WHERE i.kind = %s AND i.value = %s AND c.erased_at IS NULL"
+        " ORDER BY i.verified_at IS NULL, i.verified_at, i.id LIMIT 1"
     )
 
 
@@ -172,20 +202,23 @@ def _customer_create(
 ) -> tuple[Customer, bool, CustomerIdentity | None]:
     """A new customer and its phone identity (`mobile`: it can receive a text); on a concurrent
     first contact with the same phone (or platform id, when that is what identifies them),
-    the one that won, and no identity (the caller claims it)."""
-    try:
-        with transaction.atomic():
-            customer = Customer.objects.create(
-                phone=phone or None,
-                email=email or None,
-                name=name,
-                language=language,
-                city=city,
-                created_at=at,
-            )
-            phone_identity = None
+    the one that won, and no identity (the caller claims it).
+
+    1. The customer row is inserted unless its phone is taken (a concurrent first contact
+       committed it; on PostgreSQL the INSERT waits for that transaction to end).
+    2. Its phone or platform identity likewise.
+    3. When either was taken, the winner is read; a customer row inserted in 1 for an
+       identity taken in 2 is deleted again. No savepoint: a skipped INSERT leaves the
+       transaction usable.
+    """
+    with transaction.atomic(savepoint=False):
+        customer = Customer(
+            phone=phone or None, email=email or None, name=name, language=language, city=city, created_at=at
+        )
+        if row_insert_unless_taken(customer):
+            identity = None
             if phone:
-                phone_identity = CustomerIdentity.objects.create(
+                identity = CustomerIdentity(
                     customer=customer,
                     kind=CustomerIdentity.Kind.PHONE,
                     value=phone,
@@ -194,19 +227,26 @@ def _customer_create(
                 )
             elif channel_identity:
                 kind, value = channel_identity
-                CustomerIdentity.objects.create(
+                identity = CustomerIdentity(
                     customer=customer, kind=kind, value=value, created_at=at, verified_at=at
                 )
-            return customer, True, phone_identity
-    except IntegrityError:
+            if identity is None or row_insert_unless_taken(identity):
+                return customer, True, identity if phone else None
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"DELETE FROM {connection.ops.quote_name(Customer._meta.db_table)} WHERE id = %s",
+                    [customer.pk],
+                )
         if phone:
             found = _identity(CustomerIdentity.Kind.PHONE, phone)
         elif channel_identity:
             found = _identity(*channel_identity)
         else:
-            raise
+            found = None
         if found is None:
-            raise
+            raise IntegrityError(
+                "customer_create: the phone or platform id of a new customer is taken and its owner erased"
+            )
         return found.customer, False, None
 
 
@@ -237,6 +277,11 @@ def _identity_claim(
                 )
         except IntegrityError:
             return None
+    return _identity_mark_mobile(identity, is_mobile=is_mobile)
+
+
+def _identity_mark_mobile(identity: CustomerIdentity, *, is_mobile: bool) -> CustomerIdentity:
+    """A number now known to receive texts is marked so (never unmarked)."""
     if is_mobile and not identity.is_mobile:
         identity.is_mobile = True
         identity.save(update_fields=["is_mobile"])

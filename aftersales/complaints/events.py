@@ -12,6 +12,7 @@ from contextvars import ContextVar
 from datetime import UTC, datetime
 
 from aftersales.accounts.actors import Actor
+from aftersales.common.sql import rows_insert
 from aftersales.complaints.models import Complaint, Message, TimelineEvent
 from aftersales.evidence.ledger import Record, ledger_append
 
@@ -34,7 +35,7 @@ def batched(*, new_chain: bool = False) -> Iterator[None]:
         yield
     finally:
         _pending.reset(token)
-    TimelineEvent.objects.bulk_create(pending)
+    rows_insert(pending)
     ledger_append(records=[ledger_record(event) for event in pending], new_chains=new_chain)
 
 

@@ -11,6 +11,7 @@ from aftersales.accounts.models import CHANNEL_IDENTITY_KINDS, Customer
 from aftersales.accounts.services import client_hash, customer_identify
 from aftersales.common import clock
 from aftersales.common.errors import Conflict, ValidationFailed, problem
+from aftersales.common.sql import rows_insert
 from aftersales.complaints.models import Complaint
 from aftersales.complaints.selectors import customer_may_see, staff_may_see
 from aftersales.complaints.services import (
@@ -80,8 +81,9 @@ def complaint_submit(
         )
     pack = current_pack()
     clean = validate_submission(submission, pack, contact_required=actor.kind != "customer")
-    fingerprint = submission.fingerprint()
-    scope = _idempotency_scope(actor, client_address)
+    # Only a request with a key is compared with an earlier one.
+    fingerprint = submission.fingerprint() if idempotency_key else ""
+    scope = _idempotency_scope(actor, client_address) if idempotency_key else ""
     if idempotency_key:
         earlier = _replay(scope, idempotency_key, fingerprint)
         if earlier is not None:
@@ -99,9 +101,10 @@ def complaint_submit(
             record = None
             if idempotency_key:
                 # Inserted first: a concurrent retry blocks on the unique key, then replays.
-                record = IdempotencyKey.objects.create(
+                record = IdempotencyKey(
                     scope=scope, key=idempotency_key, request_hash=fingerprint, created_at=plan.at
                 )
+                rows_insert([record])
             result = _open_or_link(actor=actor, clean=clean, plan=plan)
             if record is not None:
                 record.complaint = result.complaint

@@ -31,10 +31,11 @@ from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import F
 
 from aftersales.common import clock
+from aftersales.common.sql import row_insert_unless_taken
 from aftersales.notifications.models import Notification, OutboxMessage
 
 log = logging.getLogger("aftersales.outbound")
@@ -140,20 +141,19 @@ def outbound_enqueue(
         raise ValueError(f"outbound: unknown recipient kind in {recipient!r}")
     now = clock.now()
     key = key or f"{reason}:{uuid.uuid4().hex}"
-    try:
-        with transaction.atomic():
-            message = OutboxMessage.objects.create(
-                key=key[:200],
-                channel=channel,
-                recipient=recipient[:40],
-                reason=reason[:40],
-                params=params or {},
-                language=language,
-                complaint_id=complaint_id,
-                next_attempt_at=now,
-                created_at=now,
-            )
-    except IntegrityError:
+    message = OutboxMessage(
+        key=key[:200],
+        channel=channel,
+        recipient=recipient[:40],
+        reason=reason[:40],
+        params=params or {},
+        language=language,
+        complaint_id=complaint_id,
+        next_attempt_at=now,
+        created_at=now,
+    )
+    # A key already queued is not inserted again (no savepoint: the caller's transaction goes on).
+    if not row_insert_unless_taken(message, unique=["key"]):
         return OutboxMessage.objects.get(key=key[:200])
     _nudge_after_commit()
     return message

@@ -123,6 +123,8 @@ def attachments_claimable(
     carries an Idempotency-Key), an upload already on a complaint passes: the first
     request attached it, and `attachments_attach` leaves it where it is.
     """
+    if not tokens:
+        return []  # most submissions name none: no query to build
     tokens = list(dict.fromkeys(tokens))
     if len(tokens) > settings.ATTACHMENT_MAX_COUNT:
         raise ValidationFailed(
