@@ -56,13 +56,15 @@ def main() -> None:
     raw = list(jsonl_examples(Path(args.raw), "file:raw", categories=categories))
     pool = raw + dev
     started = time.perf_counter()
-    labels, before, after = trainer.cross_validated_probabilities(examples=pool, base=own, folds=args.folds)
+    read = trainer.cross_validated_probabilities(examples=pool, base=own, folds=args.folds)
+    labels, before, after = read.categories, read.before, read.after
     expected = [e.label for e in pool]
     predicted = [labels[i] for i in after.argmax(axis=1)]
     everything = list(range(len(pool)))
     english = [i for i, e in enumerate(pool) if e.text.isascii()]
     chinese = [i for i, e in enumerate(pool) if not e.text.isascii()]
     whole = trainer.evaluate(predicted=predicted, expected=expected)
+    columns = np.asarray([labels.index(label) for label in expected])
     report: dict = {
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": {"python": platform.python_version(), "cpus": os.cpu_count()},
@@ -74,8 +76,11 @@ def main() -> None:
         "reviews": scores(predicted, expected, everything[: len(raw)]),
         "dev": scores(predicted, expected, everything[len(raw) :]),
         "dev_english": scores(predicted, expected, [i for i in english if i >= len(raw)]),
-        "calibration": trainer.calibration_report(
-            before=before, after=after, expected=np.asarray([labels.index(label) for label in expected])
+        "temperatures": read.temperatures,
+        "calibration": trainer.calibration_report(before=before, after=after, expected=columns),
+        # The n-gram classifier's own probability of the whole text, before any aggregation.
+        "whole_text_classifier": trainer.calibration_report(
+            before=read.whole_text, after=read.whole_text, expected=columns
         ),
         "per_category_f1": {c: v["f1"] for c, v in whole.per_category.items()},
         "confusion": {"labels": whole.labels, "matrix": whole.confusion},

@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 from django.conf import settings
@@ -339,19 +340,29 @@ def cross_validated_predictions(
     (and, when `calibrated`, its temperature) fitted on the other folds' out-of-fold
     evidence. The own corpus in `base` is always in training; the real complaints in `base`
     are folded in with `examples` but never tested."""
-    categories, before, after = cross_validated_probabilities(examples=examples, base=base, folds=folds)
-    probabilities = after if calibrated else before
+    read = cross_validated_probabilities(examples=examples, base=base, folds=folds)
+    probabilities = read.after if calibrated else read.before
     best = probabilities.argmax(axis=1)
-    return [(categories[b], float(row[b])) for b, row in zip(best, probabilities, strict=True)]
+    return [(read.categories[b], float(row[b])) for b, row in zip(best, probabilities, strict=True)]
+
+
+class CrossValidated(NamedTuple):
+    """Cross-validated probabilities of the tested complaints, (complaints, categories) each."""
+
+    categories: list[str]
+    before: np.ndarray  # the aggregation's, before calibration
+    after: np.ndarray  # the same with the temperature fitted without the complaint's fold
+    whole_text: np.ndarray  # the n-gram classifier's own reading of the whole text, for reference
+    temperatures: list[float]  # the temperature of each fold
 
 
 def cross_validated_probabilities(
     *, examples: list[Example], base: list[Example], folds: int = 5
-) -> tuple[list[str], np.ndarray, np.ndarray]:
-    """(categories, probabilities before calibration, after) of each of `examples`, read as
-    in cross_validated_predictions: (examples, categories) each. The temperature applied to
-    a fold is fitted, like the shipped model's, on cross-validated probabilities of the other
-    folds alone (an aggregation fitted without each of them in turn)."""
+) -> CrossValidated:
+    """The probabilities of each of `examples`, read as in cross_validated_predictions. The
+    temperature applied to a fold is fitted, like the shipped model's, on cross-validated
+    probabilities of the other folds alone (an aggregation fitted without each of them in
+    turn)."""
     own = [e for e in base if is_own(e)]
     pool = [e for e in base if not is_own(e)] + examples
     folds_of = fold_assignment(len(pool), folds=folds)
@@ -361,6 +372,7 @@ def cross_validated_probabilities(
     expected = np.asarray([categories.index(label) for label in labels])
     before = np.zeros((len(pool), len(categories)))
     after = np.zeros_like(before)
+    temperatures = []
 
     def aggregated(fitted_on: np.ndarray, tested: np.ndarray) -> np.ndarray:
         aggregation = fit_aggregation(evidence[fitted_on], [labels[i] for i in fitted_on], categories)
@@ -376,9 +388,11 @@ def cross_validated_probabilities(
                 inner_tested = np.flatnonzero(folds_of == other)
                 inner[inner_tested] = aggregated(fitted_on[folds_of[fitted_on] != other], inner_tested)
         temperature = fit_temperature(inner[fitted_on], expected[fitted_on])
+        temperatures.append(round(temperature, 4))
         after[tested] = tempered(before[tested], temperature)
-    first_tested = len(pool) - len(examples)
-    return categories, before[first_tested:], after[first_tested:]
+    first = len(pool) - len(examples)
+    whole_text = evidence[first:, EVIDENCE.index("whole_text")]
+    return CrossValidated(categories, before[first:], after[first:], whole_text, temperatures)
 
 
 def alternatives_coverage(*, predicted: list[tuple[str, list[str]]], expected: list[str]) -> dict[str, float]:
