@@ -1,11 +1,13 @@
 """Training and evaluation of the category classifier (the `aftersales triage` command calls these)."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 from django.conf import settings
-from scipy.optimize import minimize
+from numpy.typing import ArrayLike
+from scipy.optimize import minimize, minimize_scalar
 from sklearn.metrics import confusion_matrix, f1_score, precision_recall_fscore_support
 
 from aftersales.policy.pack import current_pack
@@ -69,12 +71,134 @@ def model_from_examples(examples: list[Example], *, version: str) -> TriageModel
     real = [e for e in examples if not is_own(e)]
     if len(real) >= MIN_REAL_FOR_AGGREGATION:
         own = [e for e in examples if is_own(e)]
-        evidence = out_of_fold_evidence(examples=real, base=own, folds=fold_assignment(len(real)))
+        folds = fold_assignment(len(real))
+        evidence = out_of_fold_evidence(examples=real, base=own, folds=folds)
         labels = [e.label for e in real]
-        model.aggregation = fit_aggregation(evidence, labels, model.categories)
+        model.aggregation, model.calibration = calibrated_aggregation(
+            evidence, labels, model.categories, folds
+        )
         if model.encoder_head is not None:
-            model.fallback_aggregation = fit_aggregation(without_encoder(evidence), labels, model.categories)
+            model.fallback_aggregation, _ = calibrated_aggregation(
+                without_encoder(evidence), labels, model.categories, folds
+            )
     return model
+
+
+# The confidence floors a calibration is reported at (a pack's triage.min_confidence is one of them or between).
+CALIBRATION_FLOORS = [0.5, 0.6, 0.7, 0.8, 0.9]
+
+
+def calibrated_aggregation(
+    evidence: np.ndarray, labels: list[str], categories: list[str], folds: np.ndarray
+) -> tuple[Aggregation, dict]:
+    """The aggregation fitted on all of `evidence`, with the temperature that makes its
+    cross-validated probabilities most likely (fit_temperature), and a report of what the
+    temperature changes: {"temperature", "nll": {before, after}, "ece": {before, after},
+    "floors": [{floor, before: {routed_share, routed_accuracy}, after: {...}}]}.
+
+    The probabilities are cross-validated twice over: each complaint's comes from an
+    aggregation fitted without its fold, and the "after" figures apply to each fold a
+    temperature fitted on the other folds, so that no figure grades its own fit.
+    """
+    aggregation = fit_aggregation(evidence, labels, categories)
+    expected = np.asarray([categories.index(label) for label in labels])
+    probabilities = np.zeros((len(labels), len(categories)))
+    for fold in np.unique(folds):
+        fitted_on = np.flatnonzero(folds != fold)
+        tested = np.flatnonzero(folds == fold)
+        probabilities[tested] = fit_aggregation(
+            evidence[fitted_on], [labels[i] for i in fitted_on], categories
+        ).combine(evidence[tested])
+    temperature = fit_temperature(probabilities, expected)
+    calibrated = np.zeros_like(probabilities)
+    for fold in np.unique(folds):
+        fitted_on = np.flatnonzero(folds != fold)
+        tested = np.flatnonzero(folds == fold)
+        calibrated[tested] = tempered(
+            probabilities[tested], fit_temperature(probabilities[fitted_on], expected[fitted_on])
+        )
+    report = {
+        "temperature": round(temperature, 4),
+        "complaints": len(labels),
+        **calibration_report(before=probabilities, after=calibrated, expected=expected),
+    }
+    return replace(aggregation, temperature=round(temperature, 4)), report
+
+
+def tempered(probabilities: np.ndarray, temperature: float) -> np.ndarray:
+    """The probabilities a softmax gives with its scores divided by `temperature`."""
+    scores = np.log(np.maximum(probabilities, 1e-12)) / temperature
+    scores -= scores.max(axis=1, keepdims=True)
+    exponentials = np.exp(scores)
+    return exponentials / exponentials.sum(axis=1, keepdims=True)
+
+
+def negative_log_likelihood(probabilities: np.ndarray, expected: np.ndarray) -> float:
+    """Mean -log p(right category), in nats; `expected` holds column indices."""
+    return float(-np.log(np.maximum(probabilities[np.arange(len(expected)), expected], 1e-12)).mean())
+
+
+def fit_temperature(probabilities: np.ndarray, expected: np.ndarray) -> float:
+    """The temperature T in [0.05, 20] that minimises the negative log-likelihood of
+    `expected` (column indices) under tempered(probabilities, T): one scalar, so it
+    changes how sure the model is, never which category it picks (Guo et al., 2017,
+    "On calibration of modern neural networks"). 1.0 for no probabilities."""
+    if not len(expected):
+        return 1.0
+    fitted = minimize_scalar(
+        lambda log_t: negative_log_likelihood(tempered(probabilities, float(np.exp(log_t))), expected),
+        bounds=(np.log(0.05), np.log(20.0)),
+        method="bounded",
+    )
+    return float(np.exp(fitted.x))
+
+
+def expected_calibration_error(confidences: ArrayLike, correct: ArrayLike, *, bins: int = 10) -> float:
+    """The gap between confidence and accuracy, averaged over `bins` equal-width confidence
+    bins weighted by how many predictions fall in each (0: calibrated; 0.1: on average ten
+    points off). `correct` is 1 where the top category was right."""
+    said = np.asarray(confidences, dtype=np.float64)
+    right = np.asarray(correct, dtype=np.float64)
+    if not len(said):
+        return 0.0
+    edges = np.minimum((said * bins).astype(np.int64), bins - 1)
+    error = 0.0
+    for index in range(bins):
+        inside = edges == index
+        if inside.any():
+            error += inside.sum() * abs(said[inside].mean() - right[inside].mean())
+    return float(error / len(said))
+
+
+def calibration_report(*, before: np.ndarray, after: np.ndarray, expected: np.ndarray) -> dict:
+    """NLL, ECE (10 bins) and routing at CALIBRATION_FLOORS of two probability tables of the same
+    complaints (`expected`: the right column of each row)."""
+    labels = [str(i) for i in expected]
+
+    def figures(probabilities: np.ndarray) -> tuple[float, float, list[dict]]:
+        best = probabilities.argmax(axis=1)
+        confidence = probabilities.max(axis=1)
+        predictions = [(str(b), float(c)) for b, c in zip(best, confidence, strict=True)]
+        return (
+            round(negative_log_likelihood(probabilities, expected), 4),
+            round(expected_calibration_error(confidence, best == expected), 4),
+            routing_at_floors(predictions=predictions, expected=labels, floors=CALIBRATION_FLOORS),
+        )
+
+    nll_before, ece_before, floors_before = figures(before)
+    nll_after, ece_after, floors_after = figures(after)
+    return {
+        "nll": {"before": nll_before, "after": nll_after},
+        "ece": {"before": ece_before, "after": ece_after},
+        "floors": [
+            {
+                "floor": b["floor"],
+                "before": {"routed_share": b["routed_share"], "routed_accuracy": b["routed_accuracy"]},
+                "after": {"routed_share": a["routed_share"], "routed_accuracy": a["routed_accuracy"]},
+            }
+            for b, a in zip(floors_before, floors_after, strict=True)
+        ],
+    }
 
 
 def without_encoder(evidence: np.ndarray) -> np.ndarray:
@@ -209,30 +333,66 @@ def evaluate(*, predicted: list[str], expected: list[str]) -> Evaluation:
 
 
 def cross_validated_predictions(
-    *, examples: list[Example], base: list[Example], folds: int = 5
+    *, examples: list[Example], base: list[Example], folds: int = 5, calibrated: bool = True
 ) -> list[tuple[str, float]]:
     """(category, confidence) for each of `examples`, each predicted as the shipped model is
     built but without its fold: the classifier trained on the other folds, the aggregation
-    fitted on the other folds' out-of-fold evidence. The own corpus in `base` is always in
-    training; the real complaints in `base` are folded in with `examples` but never tested."""
+    (and, when `calibrated`, its temperature) fitted on the other folds' out-of-fold
+    evidence. The own corpus in `base` is always in training; the real complaints in `base`
+    are folded in with `examples` but never tested."""
+    read = cross_validated_probabilities(examples=examples, base=base, folds=folds)
+    probabilities = read.after if calibrated else read.before
+    best = probabilities.argmax(axis=1)
+    return [(read.categories[b], float(row[b])) for b, row in zip(best, probabilities, strict=True)]
+
+
+class CrossValidated(NamedTuple):
+    """Cross-validated probabilities of the tested complaints, (complaints, categories) each."""
+
+    categories: list[str]
+    before: np.ndarray  # the aggregation's, before calibration
+    after: np.ndarray  # the same with the temperature fitted without the complaint's fold
+    whole_text: np.ndarray  # the n-gram classifier's own reading of the whole text, for reference
+    temperatures: list[float]  # the temperature of each fold
+
+
+def cross_validated_probabilities(
+    *, examples: list[Example], base: list[Example], folds: int = 5
+) -> CrossValidated:
+    """The probabilities of each of `examples`, read as in cross_validated_predictions. The
+    temperature applied to a fold is fitted, like the shipped model's, on cross-validated
+    probabilities of the other folds alone (an aggregation fitted without each of them in
+    turn)."""
     own = [e for e in base if is_own(e)]
     pool = [e for e in base if not is_own(e)] + examples
     folds_of = fold_assignment(len(pool), folds=folds)
     evidence = out_of_fold_evidence(examples=pool, base=own, folds=folds_of)
     labels = [e.label for e in pool]
     categories = sorted({e.label for e in own + pool})
-    first_tested = len(pool) - len(examples)
-    predictions: list[tuple[str, float]] = []
-    probabilities = np.zeros((len(pool), len(categories)))
+    expected = np.asarray([categories.index(label) for label in labels])
+    before = np.zeros((len(pool), len(categories)))
+    after = np.zeros_like(before)
+    temperatures = []
+
+    def aggregated(fitted_on: np.ndarray, tested: np.ndarray) -> np.ndarray:
+        aggregation = fit_aggregation(evidence[fitted_on], [labels[i] for i in fitted_on], categories)
+        return aggregation.combine(evidence[tested])
+
     for fold in range(folds):
         fitted_on = np.flatnonzero(folds_of != fold)
-        aggregation = fit_aggregation(evidence[fitted_on], [labels[i] for i in fitted_on], categories)
         tested = np.flatnonzero(folds_of == fold)
-        probabilities[tested] = aggregation.combine(evidence[tested])
-    for row in probabilities[first_tested:]:
-        best = int(row.argmax())
-        predictions.append((categories[best], float(row[best])))
-    return predictions
+        before[tested] = aggregated(fitted_on, tested)
+        inner = np.zeros((len(pool), len(categories)))
+        for other in range(folds):
+            if other != fold:
+                inner_tested = np.flatnonzero(folds_of == other)
+                inner[inner_tested] = aggregated(fitted_on[folds_of[fitted_on] != other], inner_tested)
+        temperature = fit_temperature(inner[fitted_on], expected[fitted_on])
+        temperatures.append(round(temperature, 4))
+        after[tested] = tempered(before[tested], temperature)
+    first = len(pool) - len(examples)
+    whole_text = evidence[first:, EVIDENCE.index("whole_text")]
+    return CrossValidated(categories, before[first:], after[first:], whole_text, temperatures)
 
 
 def alternatives_coverage(*, predicted: list[tuple[str, list[str]]], expected: list[str]) -> dict[str, float]:

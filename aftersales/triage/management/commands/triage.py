@@ -10,10 +10,18 @@ from django.core.management.base import BaseCommand, CommandError
 from aftersales.accounts.actors import SYSTEM
 from aftersales.common import clock
 from aftersales.policy.pack import current_pack
+from aftersales.triage.classifier import load_model
 from aftersales.triage.corpus import LabelledFileError, jsonl_examples
 from aftersales.triage.selectors import triage_quality_in_service
 from aftersales.triage.services import triage_batch
-from aftersales.triage.trainer import alternatives_coverage, evaluate, routing_at_floors, triage_train
+from aftersales.triage.trainer import (
+    CALIBRATION_FLOORS,
+    alternatives_coverage,
+    evaluate,
+    expected_calibration_error,
+    routing_at_floors,
+    triage_train,
+)
 
 
 class Command(BaseCommand):
@@ -72,6 +80,20 @@ class Command(BaseCommand):
                 expected=expected,
                 floors=[current_pack().triage_min_confidence],
             )
+            predictions = [(r.category, r.confidence) for r in results]
+            calibration = {
+                "ece": round(
+                    expected_calibration_error(
+                        [p for _, p in predictions],
+                        [c == e for (c, _), e in zip(predictions, expected, strict=True)],
+                    ),
+                    4,
+                ),
+                "floors": routing_at_floors(
+                    predictions=predictions, expected=expected, floors=CALIBRATION_FLOORS
+                ),
+            }
+            evaluated = load_model(results[0].model) if results else None
             alternatives = alternatives_coverage(
                 predicted=[(r.category, [a["category"] for a in r.alternatives]) for r in results],
                 expected=expected,
@@ -82,6 +104,9 @@ class Command(BaseCommand):
                         "model": results[0].model if results else None,
                         **report.as_dict(),
                         "routing": routing,
+                        "calibration": calibration,
+                        # The temperature's effect measured when the model was trained (cross-validated).
+                        "model_calibration": evaluated.calibration if evaluated is not None else None,
                         "alternatives": alternatives,
                     },
                     ensure_ascii=False,
