@@ -49,7 +49,6 @@ from bench.run import (  # noqa: E402
 )
 
 PEER = ROOT.parent / "shared" / "peers" / "django-helpdesk"
-PEER_PG_DATABASE = "intakespeed_bench_peer"
 
 
 def emit(result: dict) -> dict:
@@ -109,10 +108,12 @@ def bench_peer(db: str, args: argparse.Namespace) -> dict:
     else:
         import psycopg
 
+        # A scratch database of this run's own (after --pg-database), never another run's.
+        peer_database = f"{args.pg_database}_peer"
         with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
-            admin.execute(f"DROP DATABASE IF EXISTS {PEER_PG_DATABASE}")
-            admin.execute(f"CREATE DATABASE {PEER_PG_DATABASE}")
-        env.update({"PGUSER": "postgres", "PGDATABASE": PEER_PG_DATABASE})
+            admin.execute(f"DROP DATABASE IF EXISTS {peer_database}")
+            admin.execute(f"CREATE DATABASE {peer_database}")
+        env.update({"PGUSER": "postgres", "PGDATABASE": peer_database})
         subprocess.run(
             [str(python), "manage.py", "migrate", "-v0"], env=env, cwd=PEER / "project", check=True
         )
