@@ -131,6 +131,40 @@ def engine_check(tuned, texts: list[str]) -> dict:  # type: ignore[no-untyped-de
         }
 
 
+def latency(artefact: Path, texts: list[str]) -> dict:
+    """One complaint at a time in the engine, one thread, in a process without PyTorch."""
+    with tempfile.TemporaryDirectory() as folder:
+        started = time.perf_counter()
+        finetuned.FineTunedEncoder(artefact=artefact, cache_dir=Path(folder))
+        first = time.perf_counter() - started
+        started = time.perf_counter()
+        engine = finetuned.FineTunedEncoder(artefact=artefact, cache_dir=Path(folder))
+        cached = time.perf_counter() - started
+        engine.probabilities(texts[:5])
+        times, cpu = [], []
+        for text in texts:
+            wall, process = time.perf_counter(), time.process_time()
+            engine.probabilities([text])
+            times.append((time.perf_counter() - wall) * 1000)
+            cpu.append((time.process_time() - process) * 1000)
+        tokens = [engine.engine.token_count(engine.model_text(t), True) for t in texts]
+    times.sort()
+    cpu.sort()
+    return {
+        "torch_loaded": "torch" in sys.modules,
+        "artefact_bytes": artefact.stat().st_size,
+        "first_load_seconds": round(first, 2),
+        "cached_load_seconds": round(cached, 2),
+        "texts": len(texts),
+        "tokens_mean": round(statistics.mean(tokens), 1),
+        "tokens_max": max(tokens),
+        "wall_ms_p50": round(times[len(times) // 2], 1),
+        "wall_ms_p99": round(times[int(len(times) * 0.99)], 1),
+        "cpu_ms_p50": round(cpu[len(cpu) // 2], 1),
+        "cpu_ms_p99": round(cpu[int(len(cpu) * 0.99)], 1),
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--dev", default=str(ROOT.parent / "shared" / "data" / "complaints_dev.jsonl"))
@@ -138,10 +172,14 @@ def main() -> None:
     parser.add_argument("--skip-crosslingual", action="store_true")
     parser.add_argument("--skip-held-out", action="store_true")
     parser.add_argument("--save", default="", help="export the cross-lingual run's model there (an artefact)")
+    parser.add_argument("--latency", default="", help="only: an artefact's latency in the engine, no PyTorch")
     parser.add_argument("--out", default=str(ROOT / "var" / "triage-finetune-bench.json"))
     args = parser.parse_args()
     categories = list(current_pack().categories)
     dev = list(jsonl_examples(Path(args.dev), "file:dev", categories=categories))
+    if args.latency:
+        print(json.dumps(latency(Path(args.latency), [e.text for e in dev]), indent=1))
+        return
     labels = [e.label for e in dev]
     report: dict = {"dev": len(dev), "categories": len(categories)}
     if args.skip_held_out:
@@ -163,6 +201,8 @@ def main() -> None:
         english = [e for e in dev if is_english(e.text)]
         report["cross_lingual"], tuned = compare(chinese, english, categories)
         print(json.dumps(report["cross_lingual"]), flush=True)
+        report["engine_cross_lingual"] = engine_check(tuned, [e.text for e in english])
+        print(json.dumps(report["engine_cross_lingual"]), flush=True)
         if args.save:
             trained_on = {"file:complaints_dev.jsonl (Chinese texts only)": len(chinese)}
             finetune.export(tuned, Path(args.save), trained_on=trained_on)

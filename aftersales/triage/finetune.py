@@ -58,10 +58,17 @@ def build_encoder(model: E5File):  # type: ignore[no-untyped-def]
     cfg = model.config
     hidden, heads, eps = int(cfg["H"]), int(cfg["NH"]), float(cfg["eps"])
 
+    class Q4Linear(nn.Linear):
+        """A linear layer that computes with its weights as the engine will store them (Q4_0),
+        the gradient passing straight through to the float32 weights."""
+
+        def forward(self, x):  # type: ignore[no-untyped-def]
+            return F.linear(x, fake_q4(self.weight), self.bias)
+
     def linear(name: str) -> "nn.Linear":
         bias = torch.from_numpy(model.array(f"{name}.b"))
         weight = torch.from_numpy(model.array(f"{name}.w")).reshape(bias.numel(), -1)
-        layer = nn.Linear(weight.shape[1], weight.shape[0])
+        layer = Q4Linear(weight.shape[1], weight.shape[0])
         with torch.no_grad():
             layer.weight.copy_(weight)
             layer.bias.copy_(bias)
@@ -118,6 +125,27 @@ def build_encoder(model: E5File):  # type: ignore[no-untyped-def]
             return F.normalize(mean, dim=-1)
 
     return Encoder()
+
+
+def fake_q4(weight):  # type: ignore[no-untyped-def]
+    """`weight` (out, in) rounded to Q4_0 as e5weights.q4_quantise does (blocks of 32 along
+    `in`, fp16 scale = the value of largest magnitude / -8); gradient straight through.
+
+    Fine-tuning moves a weight by about 1 % of the matrix's norm, far less than a 4-bit step
+    (about a fifth of a block's largest value): trained in float32 and rounded afterwards,
+    the changes are lost (measured: the engine agreed with PyTorch on 44 % of top-1 answers,
+    21.8 % accuracy against 57.5 %). Trained through the rounding, the model is the one the
+    engine runs."""
+    import torch
+
+    blocks = weight.reshape(-1, 32)
+    index = blocks.detach().abs().argmax(dim=1, keepdim=True)
+    extreme = blocks.detach().gather(1, index).squeeze(1)
+    scale = (extreme / -8.0).half().float()
+    inverse = torch.where(scale != 0, 1.0 / scale, torch.zeros_like(scale))
+    nibbles = torch.clamp(torch.floor(blocks.detach() * inverse[:, None] + 8.5), 0, 15)
+    rounded = ((nibbles - 8) * scale[:, None]).reshape(weight.shape)
+    return weight + (rounded - weight).detach()
 
 
 def build_classifier(model: E5File, categories: int):  # type: ignore[no-untyped-def]
