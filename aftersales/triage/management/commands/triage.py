@@ -1,4 +1,5 @@
-"""aftersales triage train | eval FILE.jsonl | predict (JSON lines on stdin/stdout) | quality [--days N]."""
+"""aftersales triage train | eval FILE.jsonl | predict (JSON lines on stdin/stdout) | quality [--days N]
+| finetune --extra FILE.jsonl [--own] [--out PATH] (needs PyTorch: pip install -e .[train])."""
 
 import json
 import sys
@@ -50,6 +51,15 @@ class Command(BaseCommand):
             help="how each model version fared on the complaints it triaged, from agents' corrections",
         )
         quality.add_argument("--days", type=int, default=30, help="complaints created in the last N days")
+        tune = sub.add_parser(
+            "finetune",
+            help="fine-tune the sentence encoder on labelled files and corrections (needs PyTorch)",
+        )
+        tune.add_argument("--extra", action="append", default=[], help="labelled JSON lines (text, label)")
+        tune.add_argument("--own", action="store_true", help="also the own corpus's written complaints")
+        tune.add_argument("--no-corrections", action="store_true")
+        tune.add_argument("--seed", type=int, default=13)
+        tune.add_argument("--out", default="", help="default: trained/e5-finetuned.npz")
 
     def handle(self, *args: object, action: str, **options: object) -> None:
         if action == "train":
@@ -112,6 +122,8 @@ class Command(BaseCommand):
                     ensure_ascii=False,
                 )
             )
+        elif action == "finetune":
+            self._finetune(options)
         elif action == "quality":
             days = int(options["days"])  # type: ignore[call-overload]
             if days < 1:
@@ -121,6 +133,43 @@ class Command(BaseCommand):
             self.stdout.write(json.dumps(reports, ensure_ascii=False))
         else:
             self._predict()
+
+    def _finetune(self, options: dict) -> None:
+        from aftersales.triage.corpus import correction_examples, count_sources, written_examples
+        from aftersales.triage.finetuned import default_artefact
+
+        try:
+            from aftersales.triage import finetune
+        except ImportError as exc:  # pragma: no cover - finetune imports torch lazily
+            raise CommandError(str(exc)) from exc
+        categories = list(current_pack().categories)
+        try:
+            examples = [
+                example
+                for path in options["extra"]
+                for example in jsonl_examples(Path(path), f"file:{Path(path).name}", categories=categories)
+            ]
+        except (LabelledFileError, FileNotFoundError) as exc:
+            raise CommandError(str(exc)) from exc
+        if not options["no_corrections"]:
+            examples += correction_examples()
+        if options["own"]:
+            examples += [e for e in written_examples() if e.source == "own:written"]
+        if len({e.label for e in examples}) < 2:
+            raise CommandError("--extra: at least two categories of labelled texts are needed")
+        try:
+            import torch  # noqa: F401
+        except ImportError as exc:
+            raise CommandError("fine-tuning needs PyTorch: pip install -e .[train]") from exc
+        tuned = finetune.fine_tune(
+            texts=[e.text for e in examples],
+            labels=[e.label for e in examples],
+            categories=categories,
+            seed=int(options["seed"]),
+        )
+        out = Path(str(options["out"])) if options["out"] else default_artefact()
+        metadata = finetune.export(tuned, out, trained_on=count_sources(examples))
+        self.stdout.write(json.dumps({"artefact": str(out), "bytes": out.stat().st_size, **metadata}))
 
     def _predict(self) -> None:
         lines = [line for line in sys.stdin if line.strip()]
