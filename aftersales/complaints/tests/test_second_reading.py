@@ -49,7 +49,12 @@ def reading_as(category: str, confidence: float, monkeypatch):  # type: ignore[n
 def test_intake_does_not_run_the_encoder_and_marks_the_complaint(db, encoder_on, monkeypatch):  # type: ignore[no-untyped-def]
     calls: list[int] = []
     available = encoder.encoder_available
-    monkeypatch.setattr(encoder, "encoder_available", lambda: calls.append(1) or available())
+
+    def spy() -> bool:
+        calls.append(1)
+        return available()
+
+    monkeypatch.setattr(encoder, "encoder_available", spy)
 
     complaint = submit_complaint(text=TEXT)
 
