@@ -773,7 +773,16 @@ def complaint_record_satisfaction(
     `comment` longer than SATISFACTION_COMMENT_LIMIT or unstorable -> ValidationFailed on
     `comment`. The comment is kept as the customer's message (erasable with the others) and
     referenced by the satisfaction event; the satisfaction-check clock stops.
+
+    A complaint dispatched to an outlet also counts the score for that outlet (its latest
+    dispatch; source "complaint:<number>", network.services.outlet_record_rating) in the same
+    transaction: the outlet's Bayesian rating, which ranks it in dispatch and among its city's
+    top three (seed 一(三), "based on users' ratings"), moves with its customers' scores. After
+    a reopened complaint is resolved again at the same outlet, the new score replaces the old.
     """
+    from aftersales.network.selectors import dispatch_current
+    from aftersales.network.services import outlet_record_rating
+
     complaint = _lock(complaint)
     if actor.kind not in ("customer", "tracking"):
         raise Forbidden(what="rate this complaint")
@@ -807,6 +816,12 @@ def complaint_record_satisfaction(
     events.satisfaction_event(complaint=complaint, actor=actor, at=now, score=score, comment=remark)
     changed = _refresh_next_deadline(complaint)
     complaint.save(update_fields=sorted({"satisfaction_score", "event_count", *changed}))
+    if complaint.dispatched_at is not None:
+        outlet = dispatch_current(complaint_id=complaint.pk)
+        if outlet is not None:
+            outlet_record_rating(
+                actor=actor, outlet=outlet.outlet, source=f"complaint:{complaint.number}", score=score
+            )
     return complaint
 
 

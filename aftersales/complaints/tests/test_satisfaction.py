@@ -299,3 +299,50 @@ def test_staff_read_the_rating_in_words_on_the_desk(alice):  # type: ignore[no-u
         assert event_words(event, {})[0] == "客户对本次服务评分 3 分(满分 5 分)"
     with translation.override("en"):
         assert event_words(event, {})[0] == "The customer rated the service 3 of 5"
+
+
+# --- the outlet that served the complaint ----------------------------------------------------
+
+
+def test_a_dispatched_complaints_score_counts_for_the_outlet_it_was_last_sent_to(alice):  # type: ignore[no-untyped-def]
+    from aftersales.accounts.actors import SYSTEM
+    from aftersales.network.models import Outlet, OutletRating
+    from aftersales.network.services import complaint_dispatch
+    from aftersales.network.tests.factories import make_outlets, outlet_row
+
+    outlets = make_outlets(
+        outlet_row("sz-a", lat="22.5490", lon="114.0500"), outlet_row("sz-b", lat="22.5850", lon="114.0500")
+    )
+    complaint = submit_complaint(text=TOUCH)
+    complaint_dispatch(complaint=complaint, actor=SYSTEM, outlet=outlets["sz-a"])
+    services.complaint_transition(
+        actor=staff_actor(alice), complaint=complaint, action="resolve", reason="换了屏"
+    )
+    complaint.refresh_from_db()
+    services.complaint_record_satisfaction(actor=carols(complaint), complaint=complaint, score=2)
+    served = Outlet.objects.get(code="sz-a")
+    assert (served.rating_count, served.rating_sum) == (1, 2)
+    assert OutletRating.objects.get(outlet=served).source == f"complaint:{complaint.number}"
+
+    # Reopened, sent on to another outlet, resolved and rated again: the later outlet is the one rated.
+    services.complaint_follow_up(
+        actor=carols(complaint), complaint=complaint, body="又点不动了", channel="web"
+    )
+    complaint_dispatch(complaint=complaint, actor=SYSTEM, outlet=outlets["sz-b"], reason="第一家没修好")
+    services.complaint_transition(
+        actor=staff_actor(alice), complaint=complaint, action="resolve", reason="再换屏"
+    )
+    complaint.refresh_from_db()
+    services.complaint_record_satisfaction(actor=carols(complaint), complaint=complaint, score=5)
+    assert [(o.code, o.rating_count, o.rating_sum) for o in Outlet.objects.order_by("code")] == [
+        ("sz-a", 1, 2),
+        ("sz-b", 1, 5),
+    ]
+
+
+def test_a_complaint_never_dispatched_rates_no_outlet(alice):  # type: ignore[no-untyped-def]
+    from aftersales.network.models import OutletRating
+
+    complaint = resolved(alice)
+    services.complaint_record_satisfaction(actor=carols(complaint), complaint=complaint, score=4)
+    assert not OutletRating.objects.exists()
