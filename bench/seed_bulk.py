@@ -18,7 +18,7 @@ from aftersales.accounts.models import Customer
 from aftersales.common import clock
 from aftersales.complaints import services, sla
 from aftersales.complaints.models import Complaint, ComplaintNumberSequence, Message, TimelineEvent
-from aftersales.complaints.search import INDEX_TABLE, document_terms, search_index_write
+from aftersales.complaints.search import ID_RANGE, INDEX_TABLE, document_terms, search_index_write
 from aftersales.complaints.status import OPEN_STATES, State
 from aftersales.demo.phrases import CITIES, PHRASES
 from aftersales.demo.seed import seed_staff
@@ -283,9 +283,14 @@ def bulk_copy(*, copies: int) -> None:
                         f"INSERT INTO {table} ({', '.join(columns)}) "
                         f"SELECT {select} FROM {source} WHERE id <= {values[_top_name(model)]}"
                     )
+                # The copy's id-range term is its own (search.ID_RANGE), not the original's: the
+                # search reads the newest ranges first and would otherwise find nothing there.
+                moved = f"complaint_id + {k} * {tops[Complaint]}"
                 cursor.execute(
-                    f"INSERT INTO {INDEX_TABLE} (complaint_id, terms) SELECT complaint_id + {k} * "
-                    f"{tops[Complaint]}, terms FROM {INDEX_TABLE} WHERE complaint_id <= {tops[Complaint]}"
+                    f"INSERT INTO {INDEX_TABLE} (complaint_id, terms) SELECT {moved}, "
+                    f"ts_delete(terms, ARRAY(SELECT lexeme FROM unnest(terms) WHERE lexeme LIKE 'id:%')) "
+                    f"|| array_to_tsvector(ARRAY['id:' || (({moved}) / {ID_RANGE})::text]) "
+                    f"FROM {INDEX_TABLE} WHERE complaint_id <= {tops[Complaint]}"
                 )
         cursor.execute(
             f"UPDATE complaints_complaintnumbersequence SET last = last + {copies} * {serial_step}"
