@@ -121,13 +121,13 @@ _PLAIN_TEXT = re.compile(r"[\x20\x21\x23-\x5b\x5d-\x7e]*")  # printable ASCII, n
 # builds the same canonical document as `entry_document` and hashes it while inserting.
 _APPEND_SQL = """
 WITH head AS (
-    SELECT seq, entry_hash FROM {table} WHERE chain = %(chain)s ORDER BY seq DESC LIMIT 1
+    SELECT seq, entry_hash FROM {table} WHERE chain = %(chain)s::text ORDER BY seq DESC LIMIT 1
 ), next AS (
     SELECT COALESCE((SELECT seq FROM head), 0) + 1 AS seq,
            COALESCE((SELECT entry_hash FROM head), %(genesis)s::text) AS prev
 )
 INSERT INTO {table} (chain, seq, prev, content, subject_kind, subject_id, recorded_at, entry_hash, link)
-SELECT %(chain)s, next.seq, next.prev, %(content)s, %(kind)s, %(subject_id)s, %(at)s,
+SELECT %(chain)s::text, next.seq, next.prev, %(content)s::text, %(kind)s, %(subject_id)s, %(at)s,
        encode(sha256(convert_to(
            '{{"chain":"' || %(chain)s::text || '","content":"' || %(content)s::text
            || '","prev":"' || next.prev || '","recorded_at":"' || %(iso)s::text
