@@ -518,10 +518,12 @@ def _text_matches_postgresql(
     # words (a rare word skips through a common facet), so no complaint row is read to filter.
     required = " & ".join([_tsquery(words.required, "&"), *facets])
     with transaction.atomic():
-        # Serial plans for this transaction only: a Parallel Append would start every branch at once.
+        # Serial plans for this transaction only: a Parallel Append would start every branch at
+        # once. And each search planned for its own words: a prepared statement's generic plan
+        # cannot know how many documents a word matches.
         cursor.execute(
-            f"SELECT max(complaint_id), set_config('max_parallel_workers_per_gather', '0', true) "
-            f"FROM {INDEX_TABLE}"
+            f"SELECT max(complaint_id), set_config('max_parallel_workers_per_gather', '0', true), "
+            f"set_config('plan_cache_mode', 'force_custom_plan', true) FROM {INDEX_TABLE}"
         )
         top = cursor.fetchone()[0] or 0
         sql, params = _branches_sql(words, required, scope, scope_params, top)
