@@ -119,7 +119,9 @@ def main() -> None:
     parser.add_argument("--dev", default=str(SHARED_DATA / "complaints_dev.jsonl"))
     parser.add_argument("--out", default="-")
     parser.add_argument("--heldout", action="store_true", help="the held-out labels instead")
-    parser.add_argument("--labels", help="another labels file for the Chinese archive (to compare label sets)")
+    parser.add_argument(
+        "--labels", help="another labels file for the Chinese archive (to compare label sets)"
+    )
     parser.add_argument("--no-english", action="store_true", help="leave out the English reviews")
     args = parser.parse_args()
     labels = HELDOUT_LABELS if args.heldout else Path(args.labels) if args.labels else LABELS
