@@ -9,6 +9,7 @@ from django.db.models import F, Model, Q, QuerySet
 from aftersales.accounts.actors import Actor
 from aftersales.accounts.roles import OUTLET_STAFF
 from aftersales.common.errors import Forbidden, NotFound, Unauthenticated
+from aftersales.common.prepared import PreparedRead
 from aftersales.complaints import sla
 from aftersales.complaints.models import Complaint, TimelineEvent
 from aftersales.complaints.services import DEADLINE_FIELDS, tracking_token_matches
@@ -63,6 +64,16 @@ def narrow_to_staff_view(actor: Actor, queryset: QuerySet[_Row], *, through: str
     return queryset.filter(pk__in=complaints_visible_to_staff(actor).values(through))
 
 
+# The number is unique: one row or none, read without the ORDER BY that .first() adds. Every
+# read of one complaint starts here: its statement is built once (common.prepared).
+_COMPLAINT_BY_NUMBER = PreparedRead(
+    lambda number: Complaint.objects.select_related("customer", "device", "owner", "contact_identity").filter(
+        number=number
+    )[:1],
+    number=str,
+)
+
+
 def complaint_get_for_actor(
     *, actor: Actor, number: str, tracking_token: str = ""
 ) -> tuple[Complaint, Actor]:
@@ -76,15 +87,7 @@ def complaint_get_for_actor(
     """
     from aftersales.accounts.actors import tracking_actor
 
-    # The number is unique: one row or none, read without the ORDER BY that .first() adds.
-    complaint = next(
-        iter(
-            Complaint.objects.select_related("customer", "device", "owner", "contact_identity").filter(
-                number=number
-            )[:1]
-        ),
-        None,
-    )
+    complaint = next(iter(_COMPLAINT_BY_NUMBER(number=number)), None)
     if actor.is_staff:
         if complaint is None or not actor.may("complaint.view_team") or not staff_may_see(actor, complaint):
             raise NotFound(what="complaint")
@@ -171,11 +174,27 @@ def event_customer_may_see(event: TimelineEvent) -> bool:
     return event.kind in CUSTOMER_EVENT_KINDS
 
 
+# The timeline in order with each event's message; staff see it all, a customer without the notes.
+# Statements built once (common.prepared): every detail and timeline read asks.
+_TIMELINE = PreparedRead(
+    lambda complaint_id: TimelineEvent.objects.filter(complaint_id=complaint_id)
+    .select_related("message")
+    .order_by("seq"),
+    complaint_id=int,
+)
+_TIMELINE_WITHOUT_NOTES = PreparedRead(
+    lambda complaint_id: TimelineEvent.objects.filter(complaint_id=complaint_id)
+    .exclude(kind=TimelineEvent.Kind.NOTE)
+    .select_related("message")
+    .order_by("seq"),
+    complaint_id=int,
+)
+
+
 def complaint_timeline(*, complaint: Complaint, include_internal: bool) -> list[TimelineEvent]:
-    events = TimelineEvent.objects.filter(complaint=complaint).select_related("message").order_by("seq")
-    if not include_internal:
-        events = events.exclude(kind=TimelineEvent.Kind.NOTE)
-    return list(events)
+    """The complaint's events by `seq`, each with its message loaded; without notes unless `include_internal`."""
+    read = _TIMELINE if include_internal else _TIMELINE_WITHOUT_NOTES
+    return read(complaint_id=complaint.pk)
 
 
 @dataclass(frozen=True)

@@ -46,6 +46,7 @@ from aftersales.common.errors import (
     ValidationFailed,
     problem,
 )
+from aftersales.common.sql import rows_insert
 from aftersales.common.text import text_problem
 from aftersales.policy.pack import current_pack
 
@@ -595,8 +596,9 @@ def access_record(
         )
         for customer_id in sorted(set(customer_ids))
     ]
+    # Every staff read writes here: the INSERT's statement is built once (common.sql).
     with _committed_without_waiting_for_the_disk():
-        PersonalDataAccess.objects.bulk_create(rows)
+        rows_insert(rows)
     return len(rows)
 
 
