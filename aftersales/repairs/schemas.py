@@ -6,6 +6,8 @@ from typing import Any, Literal
 from ninja import Field, Schema
 from pydantic import StrictBool
 
+from aftersales.common.schemas import ValuesSchema
+
 CheckKindIn = Literal[
     "touch", "battery_health", "charge_current", "camera", "audio", "signal", "moisture", "visible_damage"
 ]
@@ -186,7 +188,7 @@ class LightningShareOut(Schema):
     express_replacements: int
 
 
-class WalkInReadoutOut(Schema):
+class WalkInReadoutOut(ValuesSchema):
     """The store terminal's read-out of a walk-in complaint, for staff (repairs.selectors)."""
 
     order: str
