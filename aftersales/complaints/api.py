@@ -63,9 +63,11 @@ class QueueFilter(Schema):
     offset: int = Field(0, ge=0, le=MAX_OFFSET)
 
 
-def _access(request: HttpRequest, number: str) -> tuple[Complaint, Actor]:
+def _access(request: HttpRequest, number: str, *, shown_only: bool = False) -> tuple[Complaint, Actor]:
     token = request.headers.get("X-Tracking-Token") or request.GET.get("token", "")
-    return complaint_get_for_actor(actor=actor_from_request(request), number=number, tracking_token=token)
+    return complaint_get_for_actor(
+        actor=actor_from_request(request), number=number, tracking_token=token, shown_only=shown_only
+    )
 
 
 def summary(complaint: Complaint, actor: Actor) -> CustomerComplaintSummaryOut:
@@ -287,7 +289,7 @@ def _reading_reason(request: HttpRequest) -> str:
 @router.get("/{number}", response=DETAIL)
 def get_complaint(request: HttpRequest, number: str):  # type: ignore[no-untyped-def]
     """The complaint; a staff read is written to the access log (docs/privacy.md)."""
-    complaint, actor = _access(request, number)
+    complaint, actor = _access(request, number, shown_only=True)
     access_record(
         actor=actor,
         customer_ids=[complaint.customer_id],
@@ -300,7 +302,7 @@ def get_complaint(request: HttpRequest, number: str):  # type: ignore[no-untyped
 
 @router.get("/{number}/timeline", response=list[TimelineEventOut | CustomerTimelineEventOut])
 def get_timeline(request: HttpRequest, number: str):  # type: ignore[no-untyped-def]
-    complaint, actor = _access(request, number)
+    complaint, actor = _access(request, number, shown_only=True)
     access_record(
         actor=actor,
         customer_ids=[complaint.customer_id],

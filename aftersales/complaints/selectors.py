@@ -74,10 +74,34 @@ _COMPLAINT_BY_NUMBER = PreparedRead(
 )
 
 
+# What the API's detail and timeline of a complaint show and check, and nothing more: the
+# complaint's own columns but its bookkeeping, its device's four shown, its owner's name, whether
+# its contact identity is verified; not the customer's row (only its id is used).
+SHOWN_COLUMNS = (
+    *("number", "customer_id", "device_id", "contact_identity_id", "follows_id", "owner_id"),
+    *("channel", "language", "city", "subject", "category", "category_confidence", "priority"),
+    *("level", "triage_reasons", "triage_model", "triage_alternatives", "state", "team"),
+    *("tracking_salt", "created_at", "responded_at", "level_responded_at", "inspected_at"),
+    *("breaches", "satisfaction_score", "next_deadline_at", "earliest_due_at", *DEADLINE_FIELDS),
+    *("device__imei", "device__model_name", "device__warranty_ends_on", "device__customer_id"),
+    *("owner__username", "contact_identity__verified_at"),
+)
+_COMPLAINT_SHOWN_BY_NUMBER = PreparedRead(
+    lambda number: Complaint.objects.select_related("device", "owner", "contact_identity")
+    .only(*SHOWN_COLUMNS)
+    .filter(number=number)[:1],
+    number=str,
+)
+
+
 def complaint_get_for_actor(
-    *, actor: Actor, number: str, tracking_token: str = ""
+    *, actor: Actor, number: str, tracking_token: str = "", shown_only: bool = False
 ) -> tuple[Complaint, Actor]:
     """The complaint `number` if `actor` (or the tracking token) may see it.
+
+    With `shown_only` the complaint is read with `SHOWN_COLUMNS` only (the API's reads of its
+    detail and timeline, on every request): any other column, or its customer, read later
+    costs a query each.
 
     Returns the complaint and the actor to act as: a tracking token turns an anonymous
     caller into the complaint's customer for this complaint only. Anyone asking for a
@@ -87,7 +111,8 @@ def complaint_get_for_actor(
     """
     from aftersales.accounts.actors import tracking_actor
 
-    complaint = next(iter(_COMPLAINT_BY_NUMBER(number=number)), None)
+    read = _COMPLAINT_SHOWN_BY_NUMBER if shown_only else _COMPLAINT_BY_NUMBER
+    complaint = next(iter(read(number=number)), None)
     if actor.is_staff:
         if complaint is None or not actor.may("complaint.view_team") or not staff_may_see(actor, complaint):
             raise NotFound(what="complaint")
