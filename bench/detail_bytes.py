@@ -120,7 +120,11 @@ def main() -> None:
             key for key in recorded.keys() | answers.keys() if recorded.get(key) != answers.get(key)
         )
         for key in differing[:20]:
-            print(json.dumps({"differs": key, "was": recorded.get(key), "now": answers.get(key)}, ensure_ascii=False))
+            print(
+                json.dumps(
+                    {"differs": key, "was": recorded.get(key), "now": answers.get(key)}, ensure_ascii=False
+                )
+            )
     print(
         json.dumps(
             {

@@ -30,7 +30,11 @@ from typing import Any
 
 from django.db import connections
 from django.db.models import QuerySet
-from django.db.models.query import ModelIterable, ValuesIterable, get_related_populators
+from django.db.models.query import (  # type: ignore[attr-defined]  # not in the stubs
+    ModelIterable,
+    ValuesIterable,
+    get_related_populators,
+)
 
 
 class _Argument:
@@ -135,7 +139,7 @@ class PreparedRead:
 
 def _compile(queryset: QuerySet[Any], stand_ins: dict[str, str | int]) -> _Statement:
     query = queryset.query
-    if query.annotation_select or query.extra_select or queryset._prefetch_related_lookups:
+    if query.annotation_select or query.extra_select or queryset._prefetch_related_lookups:  # type: ignore[attr-defined]
         raise TypeError("prepared read: annotations, extra() and prefetching are not supported")
     if queryset._iterable_class not in (ModelIterable, ValuesIterable):
         raise TypeError("prepared read: model instances or .values() dicts only")

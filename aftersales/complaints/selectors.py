@@ -87,9 +87,11 @@ SHOWN_COLUMNS = (
     *("owner__username", "contact_identity__verified_at"),
 )
 _COMPLAINT_SHOWN_BY_NUMBER = PreparedRead(
-    lambda number: Complaint.objects.select_related("device", "owner", "contact_identity")
-    .only(*SHOWN_COLUMNS)
-    .filter(number=number)[:1],
+    lambda number: (
+        Complaint.objects.select_related("device", "owner", "contact_identity")
+        .only(*SHOWN_COLUMNS)
+        .filter(number=number)[:1]
+    ),
     number=str,
 )
 

@@ -713,17 +713,19 @@ def dispatch_current(*, complaint_id: int) -> Dispatch | None:
 # published phones: the detail of every complaint asks, dispatched or not, so both statements
 # are built once (common.prepared).
 _SERVICE_OUTLET = PreparedRead(
-    lambda complaint_id: Dispatch.objects.filter(complaint_id=complaint_id)
-    .order_by("-at", "-id")
-    .values(
-        "outlet_id",
-        "outlet__code",
-        "outlet__name",
-        "outlet__address",
-        "outlet__city",
-        "outlet__district",
-        "outlet__hours",
-    )[:1],
+    lambda complaint_id: (
+        Dispatch.objects.filter(complaint_id=complaint_id)
+        .order_by("-at", "-id")
+        .values(
+            "outlet_id",
+            "outlet__code",
+            "outlet__name",
+            "outlet__address",
+            "outlet__city",
+            "outlet__district",
+            "outlet__hours",
+        )[:1]
+    ),
     complaint_id=int,
 )
 _OUTLET_PHONES = PreparedRead(

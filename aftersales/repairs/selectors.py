@@ -171,9 +171,11 @@ def lightning_share(
 # of every complaint asks, and most complaints never had a walk-in, so the statement is built
 # once (common.prepared).
 _LATEST_WALK_IN = PreparedRead(
-    lambda complaint_id: RepairOrder.objects.filter(complaint_id=complaint_id, walk_in=True)
-    .order_by("-created_at", "-pk")
-    .values("number", "outlet__code", "lightning_route", "created_at", "readout")[:1],
+    lambda complaint_id: (
+        RepairOrder.objects.filter(complaint_id=complaint_id, walk_in=True)
+        .order_by("-created_at", "-pk")
+        .values("number", "outlet__code", "lightning_route", "created_at", "readout")[:1]
+    ),
     complaint_id=int,
 )
 
