@@ -208,17 +208,20 @@ def detail(complaint: Complaint, actor: Actor) -> CustomerComplaintOut:
     )
 
 
-def rendered(request: HttpRequest, out: Schema) -> HttpResponse:
-    """`out` as the API renders a 200 answer, without Ninja validating it again.
+def rendered(request: HttpRequest, out: Schema | list[CustomerTimelineEventOut]) -> HttpResponse:
+    """`out` (one answer, or a list of them) as the API renders a 200 answer, without Ninja
+    validating it again.
 
     Ninja re-validates whatever an endpoint returns against a declared union such as DETAIL:
     every field of the answer and of each of its timeline events read once more through its
-    attribute getter. `out` is already an instance of the audience's schema, validated once
-    where it was built, so its dump, rendered by the API's own renderer, is the same answer.
+    attribute getter. `out` is already made of instances of the audience's schema, validated
+    once where they were built, so their dump, rendered by the API's own renderer, is the same
+    answer.
     """
     from config.api import api  # the one NinjaAPI mounts this router: imported when answering
 
-    return api.create_response(request, out.model_dump(), status=200)
+    dumped = [item.model_dump() for item in out] if isinstance(out, list) else out.model_dump()
+    return api.create_response(request, dumped, status=200)
 
 
 @router.get("", response=list[ComplaintSummaryOut | CustomerComplaintSummaryOut])
@@ -310,8 +313,11 @@ def get_timeline(request: HttpRequest, number: str):  # type: ignore[no-untyped-
         subject=f"complaint:{complaint.number}",
         reason=_reading_reason(request),
     )
-    return timeline_out(
-        complaint_timeline_rows(complaint_id=complaint.pk, include_internal=actor.is_staff), actor
+    return rendered(
+        request,
+        timeline_out(
+            complaint_timeline_rows(complaint_id=complaint.pk, include_internal=actor.is_staff), actor
+        ),
     )
 
 
