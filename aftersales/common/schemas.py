@@ -21,7 +21,18 @@ class ValuesSchema(Schema):
     callable is not turned into a list, a URL or its result, as Ninja's getter would; pydantic
     refuses it instead (or, for a field typed `Any` or `dict`, takes it as it is). The fields,
     their types, what is refused and what is dumped are the schema's, whichever way it reads.
+    A schema with Ninja resolvers (`resolve_<field>`), which only the getter calls, cannot be one.
     """
+
+    @classmethod
+    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
+        # Ninja collects the resolvers after this runs: they are found as it finds them, by name.
+        super().__pydantic_init_subclass__(**kwargs)
+        resolvers = sorted(
+            name for klass in cls.__mro__ for name in vars(klass) if name.startswith("resolve_")
+        )
+        if resolvers:
+            raise TypeError(f"{cls.__name__}: a ValuesSchema cannot have resolvers {resolvers}")
 
     @model_validator(mode="wrap")
     @classmethod

@@ -84,3 +84,14 @@ def test_a_values_schema_validates_a_dict_as_the_schema_says_and_refuses_what_it
         body = "hello"
 
     assert Reading.model_validate(Row()).model_dump() == {"seq": 4, "body": "hello"}
+
+
+def test_a_values_schema_with_a_resolver_is_refused_at_once():  # type: ignore[no-untyped-def]
+    with pytest.raises(TypeError, match="resolvers"):
+
+        class Resolved(ValuesSchema):
+            seq: int
+
+            @staticmethod
+            def resolve_seq(obj):  # type: ignore[no-untyped-def]
+                return 1
