@@ -1,44 +1,28 @@
-"""The base of answer schemas that endpoints fill from plain values (dicts, lists, scalars).
+"""A Ninja schema base for data that arrives as plain dicts (a JSON body, a service's dict).
 
-Ninja's `Schema` reads every field of whatever it validates through a `DjangoGetter`, so that
-a model instance, a manager or a queryset can be given in place of the values: one Python call
-or more per field, per nested schema, per request. An answer built as plain values (the
-complaint detail: 20 timeline events, the deadlines, the outlet) gains nothing from it and paid
-a tenth of the request's CPU (docs/benchmarks.md, "detail").
+Ninja's `Schema` wraps every object it validates, nested ones included, in a `DjangoGetter`
+that reads each field through Python (`__getattr__`, resolvers, managers, callables) so that
+model instances can be validated as they are. A dict needs none of that: pydantic reads it
+natively, to the same result. On the intake path (its body, its receipt with the deadlines)
+the wrapping cost about as much as the rest of the validation.
 """
 
 from typing import Any
 
 from ninja import Schema
+from ninja.schema import DjangoGetter
 from pydantic import ModelWrapValidatorHandler, ValidationInfo, model_validator
 
 
-class ValuesSchema(Schema):
-    """A Ninja schema that validates a `dict` as pydantic does, field by field, without the getter.
-
-    Anything else (a model instance, another schema's instance) is read as Ninja reads it. The
-    values of a dict must be the answer's own values: a manager, a queryset, a file or a
-    callable is not turned into a list, a URL or its result, as Ninja's getter would; pydantic
-    refuses it instead (or, for a field typed `Any` or `dict`, takes it as it is). The fields,
-    their types, what is refused and what is dumped are the schema's, whichever way it reads.
-    A schema with Ninja resolvers (`resolve_<field>`), which only the getter calls, cannot be one.
-    """
-
-    @classmethod
-    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
-        # Ninja collects the resolvers after this runs: they are found as it finds them, by name.
-        super().__pydantic_init_subclass__(**kwargs)
-        resolvers = sorted(
-            name for klass in cls.__mro__ for name in vars(klass) if name.startswith("resolve_")
-        )
-        if resolvers:
-            raise TypeError(f"{cls.__name__}: a ValuesSchema cannot have resolvers {resolvers}")
+class DictSchema(Schema):
+    """A `Schema` that validates a dict directly; anything else, or a dict for a schema with
+    `resolve_<field>` methods, as `Schema` does."""
 
     @model_validator(mode="wrap")
     @classmethod
     def _run_root_validator(
         cls, values: Any, handler: ModelWrapValidatorHandler[Any], info: ValidationInfo
     ) -> Any:
-        if type(values) is dict:
+        if type(values) is dict and not cls._ninja_resolvers:
             return handler(values)
-        return super()._run_root_validator(values, handler, info)  # type: ignore[operator]
+        return handler(DjangoGetter(values, cls, info.context))

@@ -6,7 +6,7 @@ from typing import Any, Literal
 from ninja import Field, Schema
 from pydantic import StrictBool
 
-from aftersales.common.schemas import ValuesSchema
+from aftersales.common.schemas import DictSchema
 
 CheckKindIn = Literal[
     "touch", "battery_health", "charge_current", "camera", "audio", "signal", "moisture", "visible_damage"
@@ -188,7 +188,7 @@ class LightningShareOut(Schema):
     express_replacements: int
 
 
-class WalkInReadoutOut(ValuesSchema):
+class WalkInReadoutOut(DictSchema):
     """The store terminal's read-out of a walk-in complaint, for staff (repairs.selectors)."""
 
     order: str

@@ -6,7 +6,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from aftersales.common.prepared import PreparedRead
-from aftersales.common.schemas import ValuesSchema
+from aftersales.common.schemas import DictSchema
 from aftersales.complaints.models import Complaint, TimelineEvent
 from aftersales.complaints.tests.factories import submit_complaint
 
@@ -67,12 +67,12 @@ def test_it_refuses_arguments_it_could_not_send_as_given():  # type: ignore[no-u
         COMPLAINT_BY_NUMBER(code="x")
 
 
-class Reading(ValuesSchema):
+class Reading(DictSchema):
     seq: int
     body: str | None = None
 
 
-def test_a_values_schema_validates_a_dict_as_the_schema_says_and_refuses_what_it_refuses():  # type: ignore[no-untyped-def]
+def test_a_dict_schema_validates_a_dict_as_the_schema_says_and_refuses_what_it_refuses():  # type: ignore[no-untyped-def]
     from pydantic import ValidationError
 
     assert Reading.model_validate({"seq": 3, "extra": "dropped"}).model_dump() == {"seq": 3, "body": None}
@@ -86,12 +86,12 @@ def test_a_values_schema_validates_a_dict_as_the_schema_says_and_refuses_what_it
     assert Reading.model_validate(Row()).model_dump() == {"seq": 4, "body": "hello"}
 
 
-def test_a_values_schema_with_a_resolver_is_refused_at_once():  # type: ignore[no-untyped-def]
-    with pytest.raises(TypeError, match="resolvers"):
+def test_a_dict_schema_with_a_resolver_still_resolves_a_dict():  # type: ignore[no-untyped-def]
+    class Resolved(DictSchema):
+        seq: int
 
-        class Resolved(ValuesSchema):
-            seq: int
+        @staticmethod
+        def resolve_seq(obj):  # type: ignore[no-untyped-def]
+            return 7
 
-            @staticmethod
-            def resolve_seq(obj):  # type: ignore[no-untyped-def]
-                return 1
+    assert Resolved.model_validate({"seq": 1}).seq == 7
