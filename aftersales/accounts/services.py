@@ -25,6 +25,7 @@ from aftersales.accounts.phones import mobile_normalise, phone_masked, phone_nor
 from aftersales.common import clock
 from aftersales.common.errors import DomainError, Throttled, ValidationFailed, problem
 from aftersales.common.models import fill_missing
+from aftersales.common.prepared import PreparedRead
 from aftersales.common.sql import row_insert_unless_taken, row_to_instance, select_columns
 from aftersales.common.text import digits_typed
 from aftersales.common.throttle import client_bucket
@@ -576,16 +577,18 @@ def api_token_create(*, user: User, name: str = "") -> str:
     return key
 
 
+# key_hash is unique: one row or none, read without the ORDER BY that .first() adds. Every
+# staff API call reads it: its statement is built once (common.prepared).
+_LIVE_TOKEN_BY_HASH = PreparedRead(
+    lambda key_hash: ApiToken.objects.select_related("user").filter(
+        key_hash=key_hash, revoked_at__isnull=True, user__is_active=True
+    )[:1],
+    key_hash=str,
+)
+
+
 def staff_from_api_token(key: str) -> User | None:
-    # key_hash is unique: one row or none, read without the ORDER BY that .first() adds.
-    token = next(
-        iter(
-            ApiToken.objects.select_related("user").filter(
-                key_hash=sha256_hex(key), revoked_at__isnull=True, user__is_active=True
-            )[:1]
-        ),
-        None,
-    )
+    token = next(iter(_LIVE_TOKEN_BY_HASH(key_hash=sha256_hex(key))), None)
     return token.user if token else None
 
 

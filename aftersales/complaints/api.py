@@ -32,11 +32,13 @@ from aftersales.complaints.schemas import (
 )
 from aftersales.complaints.search import SearchFilters, complaint_search
 from aftersales.complaints.selectors import (
+    TimelineRow,
     complaint_deadlines,
     complaint_get_for_actor,
     complaint_queue,
-    complaint_timeline,
-    event_customer_may_see,
+    complaint_timeline_rows,
+    kind_customer_may_see,
+    timeline_row_of_message,
 )
 from aftersales.complaints.services import tracking_url
 from aftersales.complaints.status import allowed_actions
@@ -61,9 +63,11 @@ class QueueFilter(Schema):
     offset: int = Field(0, ge=0, le=MAX_OFFSET)
 
 
-def _access(request: HttpRequest, number: str) -> tuple[Complaint, Actor]:
+def _access(request: HttpRequest, number: str, *, shown_only: bool = False) -> tuple[Complaint, Actor]:
     token = request.headers.get("X-Tracking-Token") or request.GET.get("token", "")
-    return complaint_get_for_actor(actor=actor_from_request(request), number=number, tracking_token=token)
+    return complaint_get_for_actor(
+        actor=actor_from_request(request), number=number, tracking_token=token, shown_only=shown_only
+    )
 
 
 def summary(complaint: Complaint, actor: Actor) -> CustomerComplaintSummaryOut:
@@ -94,36 +98,58 @@ def _summary_shown(complaint: Complaint, actor: Actor) -> dict[str, Any]:
     return shown
 
 
-def timeline_out(events: list[TimelineEvent], actor: Actor) -> list[CustomerTimelineEventOut]:
-    """Events with their message texts (loaded with them by complaint_timeline), for this audience."""
+def timeline_out(
+    events: list[TimelineEvent] | list[TimelineRow], actor: Actor
+) -> list[CustomerTimelineEventOut]:
+    """Events with their message texts, for this audience: model instances (their messages loaded
+    with them, as complaint_timeline does) or rows of complaint_timeline_rows."""
+    rows = [event if isinstance(event, dict) else _event_row(event) for event in events]
     if actor.is_staff:
-        return [TimelineEventOut(**shown) for shown in _timeline_shown(events, actor)]
-    return [CustomerTimelineEventOut(**shown) for shown in _timeline_shown(events, actor)]
+        return [TimelineEventOut(**shown) for shown in _timeline_shown(rows, actor)]
+    return [CustomerTimelineEventOut(**shown) for shown in _timeline_shown(rows, actor)]
 
 
-def _timeline_shown(events: list[TimelineEvent], actor: Actor) -> list[dict]:
+def _event_row(event: TimelineEvent) -> TimelineRow:
+    message = event.message
+    return {
+        "seq": event.seq,
+        "kind": event.kind,
+        "at": event.at,
+        "actor": event.actor,
+        "payload": event.payload,
+        "message__body": message.body if message is not None else None,
+        "message__erased_at": message.erased_at if message is not None else None,
+        "message__direction": message.direction if message is not None else None,
+    }
+
+
+def _timeline_shown(events: list[TimelineRow], actor: Actor) -> list[dict]:
     """The events `actor` may see, each as the plain fields of its audience's schema.
 
     Staff: every event, with its acting id and payload (TimelineEventOut). A customer: only
-    `event_customer_may_see`, actors by kind, no staff reasons or notes (CustomerTimelineEventOut).
+    `kind_customer_may_see`, actors by kind, no staff reasons or notes (CustomerTimelineEventOut).
     """
     if actor.is_staff:
-        return [{**_event_shown(event), "payload": event.payload} for event in events]
+        return [{**_event_shown(event), "payload": event["payload"]} for event in events]
     own = f"customer:{actor.customer_id}"
-    return [_event_shown(event, own=own) for event in events if event_customer_may_see(event)]
+    return [
+        _event_shown(event, own=own)
+        for event in events
+        if kind_customer_may_see(event["kind"], event["payload"])
+    ]
 
 
-def _event_shown(event: TimelineEvent, *, own: str | None = None) -> dict:
-    payload = event.payload
-    kind = event.kind
+def _event_shown(event: TimelineRow, *, own: str | None = None) -> dict:
+    payload = event["payload"]
+    kind = event["kind"]
     is_status = kind == TimelineEvent.Kind.STATUS
-    message = event.message
     shown = {
-        "seq": event.seq,
+        "seq": event["seq"],
         "kind": kind,
-        "at": event.at,
-        "actor": event.actor if own is None else event.actor.split(":")[0],
-        "body": message.body if message is not None and message.erased_at is None else None,
+        "at": event["at"],
+        "actor": event["actor"] if own is None else event["actor"].split(":")[0],
+        # A message's text unless erased; None for an event without a message.
+        "body": event["message__body"] if event["message__erased_at"] is None else None,
         "state_from": payload.get("from") if is_status else None,
         "state_to": payload.get("to") if is_status else None,
         "level_to": payload.get("to_level") if kind == TimelineEvent.Kind.ESCALATION else None,
@@ -134,9 +160,9 @@ def _event_shown(event: TimelineEvent, *, own: str | None = None) -> dict:
         else None,
         "score": payload.get("score") if kind == TimelineEvent.Kind.SATISFACTION else None,
     }
-    if own is not None and event.actor != own:
+    if own is not None and event["actor"] != own:
         shown["reason"] = None  # only the reasons the customer gave
-    if own is not None and message is not None and message.direction == Message.Direction.NOTE:
+    if own is not None and event["message__direction"] == Message.Direction.NOTE:
         shown["body"] = None  # internal words (inspection findings) stay with staff
     return shown
 
@@ -163,7 +189,7 @@ def detail(complaint: Complaint, actor: Actor) -> CustomerComplaintOut:
         "deadlines": deadlines_out(complaint_deadlines(complaint=complaint, now=clock.now())),
         "allowed_actions": allowed_actions(complaint.state, actor.role),
         "timeline": _timeline_shown(
-            complaint_timeline(complaint=complaint, include_internal=actor.is_staff), actor
+            complaint_timeline_rows(complaint_id=complaint.pk, include_internal=actor.is_staff), actor
         ),
     }
     if not actor.is_staff:
@@ -182,17 +208,20 @@ def detail(complaint: Complaint, actor: Actor) -> CustomerComplaintOut:
     )
 
 
-def rendered(request: HttpRequest, out: Schema) -> HttpResponse:
-    """`out` as the API renders a 200 answer, without Ninja validating it again.
+def rendered(request: HttpRequest, out: Schema | list[CustomerTimelineEventOut]) -> HttpResponse:
+    """`out` (one answer, or a list of them) as the API renders a 200 answer, without Ninja
+    validating it again.
 
     Ninja re-validates whatever an endpoint returns against a declared union such as DETAIL:
     every field of the answer and of each of its timeline events read once more through its
-    attribute getter. `out` is already an instance of the audience's schema, validated once
-    where it was built, so its dump, rendered by the API's own renderer, is the same answer.
+    attribute getter. `out` is already made of instances of the audience's schema, validated
+    once where they were built, so their dump, rendered by the API's own renderer, is the same
+    answer.
     """
     from config.api import api  # the one NinjaAPI mounts this router: imported when answering
 
-    return api.create_response(request, out.model_dump(), status=200)
+    dumped = [item.model_dump() for item in out] if isinstance(out, list) else out.model_dump()
+    return api.create_response(request, dumped, status=200)
 
 
 @router.get("", response=list[ComplaintSummaryOut | CustomerComplaintSummaryOut])
@@ -263,7 +292,7 @@ def _reading_reason(request: HttpRequest) -> str:
 @router.get("/{number}", response=DETAIL)
 def get_complaint(request: HttpRequest, number: str):  # type: ignore[no-untyped-def]
     """The complaint; a staff read is written to the access log (docs/privacy.md)."""
-    complaint, actor = _access(request, number)
+    complaint, actor = _access(request, number, shown_only=True)
     access_record(
         actor=actor,
         customer_ids=[complaint.customer_id],
@@ -276,7 +305,7 @@ def get_complaint(request: HttpRequest, number: str):  # type: ignore[no-untyped
 
 @router.get("/{number}/timeline", response=list[TimelineEventOut | CustomerTimelineEventOut])
 def get_timeline(request: HttpRequest, number: str):  # type: ignore[no-untyped-def]
-    complaint, actor = _access(request, number)
+    complaint, actor = _access(request, number, shown_only=True)
     access_record(
         actor=actor,
         customer_ids=[complaint.customer_id],
@@ -284,7 +313,12 @@ def get_timeline(request: HttpRequest, number: str):  # type: ignore[no-untyped-
         subject=f"complaint:{complaint.number}",
         reason=_reading_reason(request),
     )
-    return timeline_out(complaint_timeline(complaint=complaint, include_internal=actor.is_staff), actor)
+    return rendered(
+        request,
+        timeline_out(
+            complaint_timeline_rows(complaint_id=complaint.pk, include_internal=actor.is_staff), actor
+        ),
+    )
 
 
 @router.post("/{number}/transitions", response=DETAIL)
@@ -422,5 +456,4 @@ def dispatch_out(made: Dispatch, *, language: str) -> DispatchOut:
 
 
 def _event_for_message(message: Message, actor: Actor) -> CustomerTimelineEventOut:
-    event = TimelineEvent.objects.select_related("message").get(message=message)
-    return timeline_out([event], actor)[0]
+    return timeline_out([timeline_row_of_message(message_id=message.pk)], actor)[0]

@@ -9,11 +9,13 @@ from datetime import UTC, datetime
 
 from ninja import Schema
 
+from aftersales.common.schemas import DictSchema
 from aftersales.complaints.selectors import DeadlineView
 from aftersales.repairs.schemas import WalkInReadoutOut
 
 
-class DeadlineOut(Schema):
+class DeadlineOut(DictSchema):
+    # Given as dicts (deadlines_out).
     name: str
     due_at: datetime
     remaining_seconds: int
@@ -28,7 +30,7 @@ def deadlines_out(views: list[DeadlineView]) -> list[dict]:
     return [{**view.__dict__, "due_at": view.due_at.astimezone(UTC)} for view in views]
 
 
-class CustomerTimelineEventOut(Schema):
+class CustomerTimelineEventOut(DictSchema):
     """One step of the complaint as its customer sees it."""
 
     seq: int
@@ -57,7 +59,7 @@ class TimelineEventOut(CustomerTimelineEventOut):
     payload: dict
 
 
-class CustomerComplaintSummaryOut(Schema):
+class CustomerComplaintSummaryOut(DictSchema):
     number: str
     state: str
     level: str
@@ -78,7 +80,7 @@ class ComplaintSummaryOut(CustomerComplaintSummaryOut):
     owner: str | None
 
 
-class ServiceOutletOut(Schema):
+class ServiceOutletOut(DictSchema):
     """The outlet the complaint is dispatched to, where the customer takes the device (public data)."""
 
     code: str

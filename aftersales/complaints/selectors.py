@@ -2,13 +2,14 @@
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TypeVar
+from typing import Any, TypedDict, TypeVar
 
 from django.db.models import F, Model, Q, QuerySet
 
 from aftersales.accounts.actors import Actor
 from aftersales.accounts.roles import OUTLET_STAFF
 from aftersales.common.errors import Forbidden, NotFound, Unauthenticated
+from aftersales.common.prepared import PreparedRead
 from aftersales.complaints import sla
 from aftersales.complaints.models import Complaint, TimelineEvent
 from aftersales.complaints.services import DEADLINE_FIELDS, tracking_token_matches
@@ -63,10 +64,46 @@ def narrow_to_staff_view(actor: Actor, queryset: QuerySet[_Row], *, through: str
     return queryset.filter(pk__in=complaints_visible_to_staff(actor).values(through))
 
 
+# The number is unique: one row or none, read without the ORDER BY that .first() adds. Every
+# read of one complaint starts here: its statement is built once (common.prepared).
+_COMPLAINT_BY_NUMBER = PreparedRead(
+    lambda number: Complaint.objects.select_related("customer", "device", "owner", "contact_identity").filter(
+        number=number
+    )[:1],
+    number=str,
+)
+
+
+# What the API's detail and timeline of a complaint show and check, and nothing more: the
+# complaint's own columns but its bookkeeping, its device's four shown, its owner's name, whether
+# its contact identity is verified; not the customer's row (only its id is used).
+SHOWN_COLUMNS = (
+    *("number", "customer_id", "device_id", "contact_identity_id", "follows_id", "owner_id"),
+    *("channel", "language", "city", "subject", "category", "category_confidence", "priority"),
+    *("level", "triage_reasons", "triage_model", "triage_alternatives", "state", "team"),
+    *("tracking_salt", "created_at", "responded_at", "level_responded_at", "inspected_at"),
+    *("breaches", "satisfaction_score", "next_deadline_at", "earliest_due_at", *DEADLINE_FIELDS),
+    *("device__imei", "device__model_name", "device__warranty_ends_on", "device__customer_id"),
+    *("owner__username", "contact_identity__verified_at"),
+)
+_COMPLAINT_SHOWN_BY_NUMBER = PreparedRead(
+    lambda number: (
+        Complaint.objects.select_related("device", "owner", "contact_identity")
+        .only(*SHOWN_COLUMNS)
+        .filter(number=number)[:1]
+    ),
+    number=str,
+)
+
+
 def complaint_get_for_actor(
-    *, actor: Actor, number: str, tracking_token: str = ""
+    *, actor: Actor, number: str, tracking_token: str = "", shown_only: bool = False
 ) -> tuple[Complaint, Actor]:
     """The complaint `number` if `actor` (or the tracking token) may see it.
+
+    With `shown_only` the complaint is read with `SHOWN_COLUMNS` only (the API's reads of its
+    detail and timeline, on every request): any other column, or its customer, read later
+    costs a query each.
 
     Returns the complaint and the actor to act as: a tracking token turns an anonymous
     caller into the complaint's customer for this complaint only. Anyone asking for a
@@ -76,15 +113,8 @@ def complaint_get_for_actor(
     """
     from aftersales.accounts.actors import tracking_actor
 
-    # The number is unique: one row or none, read without the ORDER BY that .first() adds.
-    complaint = next(
-        iter(
-            Complaint.objects.select_related("customer", "device", "owner", "contact_identity").filter(
-                number=number
-            )[:1]
-        ),
-        None,
-    )
+    read = _COMPLAINT_SHOWN_BY_NUMBER if shown_only else _COMPLAINT_BY_NUMBER
+    complaint = next(iter(read(number=number)), None)
     if actor.is_staff:
         if complaint is None or not actor.may("complaint.view_team") or not staff_may_see(actor, complaint):
             raise NotFound(what="complaint")
@@ -166,16 +196,88 @@ CUSTOMER_REPAIR_STEPS = frozenset({"waiting_for_parts", "parts_arrived", "emerge
 
 def event_customer_may_see(event: TimelineEvent) -> bool:
     """Whether the complaint's customer is shown this timeline event (tracking page, API, service record)."""
-    if event.kind == TimelineEvent.Kind.REPAIR:
-        return event.payload.get("step") in CUSTOMER_REPAIR_STEPS
-    return event.kind in CUSTOMER_EVENT_KINDS
+    return kind_customer_may_see(event.kind, event.payload)
+
+
+def kind_customer_may_see(kind: str, payload: dict[str, Any]) -> bool:
+    """`event_customer_may_see` for an event given by its kind and payload (a timeline row)."""
+    if kind == TimelineEvent.Kind.REPAIR:
+        return payload.get("step") in CUSTOMER_REPAIR_STEPS
+    return kind in CUSTOMER_EVENT_KINDS
+
+
+# The timeline in order with each event's message; staff see it all, a customer without the notes.
+# Statements built once (common.prepared): every detail and timeline read asks.
+_TIMELINE = PreparedRead(
+    lambda complaint_id: (
+        TimelineEvent.objects.filter(complaint_id=complaint_id).select_related("message").order_by("seq")
+    ),
+    complaint_id=int,
+)
+_TIMELINE_WITHOUT_NOTES = PreparedRead(
+    lambda complaint_id: (
+        TimelineEvent.objects.filter(complaint_id=complaint_id)
+        .exclude(kind=TimelineEvent.Kind.NOTE)
+        .select_related("message")
+        .order_by("seq")
+    ),
+    complaint_id=int,
+)
 
 
 def complaint_timeline(*, complaint: Complaint, include_internal: bool) -> list[TimelineEvent]:
-    events = TimelineEvent.objects.filter(complaint=complaint).select_related("message").order_by("seq")
-    if not include_internal:
-        events = events.exclude(kind=TimelineEvent.Kind.NOTE)
-    return list(events)
+    """The complaint's events by `seq`, each with its message loaded; without notes unless `include_internal`."""
+    read = _TIMELINE if include_internal else _TIMELINE_WITHOUT_NOTES
+    return read(complaint_id=complaint.pk)
+
+
+class TimelineRow(TypedDict):
+    """One event as `complaint_timeline_rows` reads it: its columns and its message's (None without one)."""
+
+    seq: int
+    kind: str
+    at: datetime
+    actor: str
+    payload: dict[str, Any]
+    message__body: str | None
+    message__erased_at: datetime | None
+    message__direction: str | None
+
+
+TIMELINE_ROW_COLUMNS = tuple(TimelineRow.__annotations__)
+_TIMELINE_ROWS = PreparedRead(
+    lambda complaint_id: (
+        TimelineEvent.objects.filter(complaint_id=complaint_id).order_by("seq").values(*TIMELINE_ROW_COLUMNS)
+    ),
+    complaint_id=int,
+)
+_TIMELINE_ROWS_WITHOUT_NOTES = PreparedRead(
+    lambda complaint_id: (
+        TimelineEvent.objects.filter(complaint_id=complaint_id)
+        .exclude(kind=TimelineEvent.Kind.NOTE)
+        .order_by("seq")
+        .values(*TIMELINE_ROW_COLUMNS)
+    ),
+    complaint_id=int,
+)
+_EVENT_ROW_OF_MESSAGE = PreparedRead(
+    lambda message_id: TimelineEvent.objects.filter(message_id=message_id).values(*TIMELINE_ROW_COLUMNS)[:1],
+    message_id=int,
+)
+
+
+def complaint_timeline_rows(*, complaint_id: int, include_internal: bool) -> list[TimelineRow]:
+    """`complaint_timeline` as plain rows (TimelineRow), for answers built from values: one query,
+    no model instances (the API's detail and timeline, 20 events and more on each read)."""
+    read = _TIMELINE_ROWS if include_internal else _TIMELINE_ROWS_WITHOUT_NOTES
+    return read(complaint_id=complaint_id)
+
+
+def timeline_row_of_message(*, message_id: int) -> TimelineRow:
+    """The timeline event that records message `message_id`, as a TimelineRow; DoesNotExist if none."""
+    for row in _EVENT_ROW_OF_MESSAGE(message_id=message_id):
+        return row  # type: ignore[no-any-return]
+    raise TimelineEvent.DoesNotExist(f"no timeline event for message {message_id}")
 
 
 @dataclass(frozen=True)

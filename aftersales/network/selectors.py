@@ -22,6 +22,7 @@ from aftersales.accounts.actors import Actor
 from aftersales.accounts.roles import Role
 from aftersales.common import clock
 from aftersales.common.errors import Forbidden, NotFound, Unauthenticated, ValidationFailed, problem
+from aftersales.common.prepared import PreparedRead
 from aftersales.network.address import address_resolve
 from aftersales.network.dispatch import Candidate
 from aftersales.network.finder import Filters, Hit, IndexedOutlet, OutletIndex, open_now, week_intervals
@@ -708,16 +709,11 @@ def dispatch_current(*, complaint_id: int) -> Dispatch | None:
     )
 
 
-def complaint_service_outlet(*, complaint_id: int) -> dict[str, Any] | None:
-    """Where the customer takes the device: the outlet the complaint is dispatched to, as anyone may
-    see it (public outlet data only; who dispatched it and why stay with staff). None before dispatch.
-
-    Shape: {"code", "name", "address", "city", "district", "phones": [as published], "hours"
-    (canonical opening hours, network/hours.py)}. Two queries.
-    """
-    # The outlet's public columns only (the latest dispatch's, as dispatch_current): the detail
-    # of every complaint asks, dispatched or not.
-    outlet = (
+# The outlet's public columns only, of the latest dispatch (as dispatch_current), and its
+# published phones: the detail of every complaint asks, dispatched or not, so both statements
+# are built once (common.prepared).
+_SERVICE_OUTLET = PreparedRead(
+    lambda complaint_id: (
         Dispatch.objects.filter(complaint_id=complaint_id)
         .order_by("-at", "-id")
         .values(
@@ -728,9 +724,24 @@ def complaint_service_outlet(*, complaint_id: int) -> dict[str, Any] | None:
             "outlet__city",
             "outlet__district",
             "outlet__hours",
-        )
-        .first()
-    )
+        )[:1]
+    ),
+    complaint_id=int,
+)
+_OUTLET_PHONES = PreparedRead(
+    lambda outlet_id: OutletPhone.objects.filter(outlet_id=outlet_id).order_by("id").values("raw"),
+    outlet_id=int,
+)
+
+
+def complaint_service_outlet(*, complaint_id: int) -> dict[str, Any] | None:
+    """Where the customer takes the device: the outlet the complaint is dispatched to, as anyone may
+    see it (public outlet data only; who dispatched it and why stay with staff). None before dispatch.
+
+    Shape: {"code", "name", "address", "city", "district", "phones": [as published], "hours"
+    (canonical opening hours, network/hours.py)}. Two queries.
+    """
+    outlet = next(iter(_SERVICE_OUTLET(complaint_id=complaint_id)), None)
     if outlet is None:
         return None
     return {
@@ -739,11 +750,7 @@ def complaint_service_outlet(*, complaint_id: int) -> dict[str, Any] | None:
         "address": outlet["outlet__address"],
         "city": outlet["outlet__city"],
         "district": outlet["outlet__district"],
-        "phones": list(
-            OutletPhone.objects.filter(outlet_id=outlet["outlet_id"])
-            .order_by("id")
-            .values_list("raw", flat=True)
-        ),
+        "phones": [phone["raw"] for phone in _OUTLET_PHONES(outlet_id=outlet["outlet_id"])],
         "hours": outlet["outlet__hours"],
     }
 

@@ -6,6 +6,8 @@ from typing import Any, Literal
 from ninja import Field, Schema
 from pydantic import StrictBool
 
+from aftersales.common.schemas import DictSchema
+
 CheckKindIn = Literal[
     "touch", "battery_health", "charge_current", "camera", "audio", "signal", "moisture", "visible_damage"
 ]
@@ -186,7 +188,7 @@ class LightningShareOut(Schema):
     express_replacements: int
 
 
-class WalkInReadoutOut(Schema):
+class WalkInReadoutOut(DictSchema):
     """The store terminal's read-out of a walk-in complaint, for staff (repairs.selectors)."""
 
     order: str

@@ -11,6 +11,7 @@ from aftersales.accounts.actors import Actor
 from aftersales.accounts.roles import OUTLET_STAFF
 from aftersales.common import clock
 from aftersales.common.errors import Forbidden, NotFound, Unauthenticated
+from aftersales.common.prepared import PreparedRead
 from aftersales.complaints.models import TimelineEvent
 from aftersales.parts.models import Reservation
 from aftersales.repairs.models import DeviceCheck, RepairOrder, ServiceAgreement, WorkItem
@@ -166,6 +167,19 @@ def lightning_share(
     return found
 
 
+# The five columns the read-out shows, not the order's and its outlet's sixty: the staff detail
+# of every complaint asks, and most complaints never had a walk-in, so the statement is built
+# once (common.prepared).
+_LATEST_WALK_IN = PreparedRead(
+    lambda complaint_id: (
+        RepairOrder.objects.filter(complaint_id=complaint_id, walk_in=True)
+        .order_by("-created_at", "-pk")
+        .values("number", "outlet__code", "lightning_route", "created_at", "readout")[:1]
+    ),
+    complaint_id=int,
+)
+
+
 def complaint_walk_in_readout(*, complaint_id: int) -> dict[str, Any] | None:
     """The read-out of the complaint's latest walk-in at a store counter, or None; for staff.
 
@@ -174,14 +188,7 @@ def complaint_walk_in_readout(*, complaint_id: int) -> dict[str, Any] | None:
     """
     from aftersales.complaints.models import Message
 
-    # The five columns the read-out shows, not the order's and its outlet's sixty: the staff
-    # detail of every complaint asks, and most complaints never had a walk-in.
-    order = (
-        RepairOrder.objects.filter(complaint_id=complaint_id, walk_in=True)
-        .order_by("-created_at", "-pk")
-        .values("number", "outlet__code", "lightning_route", "created_at", "readout")
-        .first()
-    )
+    order = next(iter(_LATEST_WALK_IN(complaint_id=complaint_id)), None)
     if order is None or not order["readout"]:
         return None
     readout = order["readout"]

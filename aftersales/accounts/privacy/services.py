@@ -10,8 +10,6 @@ import logging
 import re
 import secrets
 import zipfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date, datetime
 from typing import Any
 
@@ -46,6 +44,7 @@ from aftersales.common.errors import (
     ValidationFailed,
     problem,
 )
+from aftersales.common.sql import rows_insert
 from aftersales.common.text import text_problem
 from aftersales.policy.pack import current_pack
 
@@ -574,7 +573,7 @@ def access_record(
 
     On PostgreSQL, when the record is its own transaction (the caller is not inside one), that
     transaction commits without waiting for its WAL to reach the disk (`SET LOCAL
-    synchronous_commit TO OFF`, `_committed_without_waiting_for_the_disk`): a read does not
+    synchronous_commit TO OFF`, `_insert_committed_without_waiting_for_the_disk`): a read does not
     wait for an fsync. The trade-off, accepted for read records only: should the database
     server itself crash (not the application, not a restart), the reads of the last moments
     before it (at most 3 x `wal_writer_delay`, 0.6 s by default) may be missing from the log;
@@ -595,30 +594,58 @@ def access_record(
         )
         for customer_id in sorted(set(customer_ids))
     ]
-    with _committed_without_waiting_for_the_disk():
-        PersonalDataAccess.objects.bulk_create(rows)
+    _insert_committed_without_waiting_for_the_disk(rows)
     return len(rows)
 
 
-# What `_committed_without_waiting_for_the_disk` tells PostgreSQL, for its transaction only.
+# What a record's own transaction tells PostgreSQL, for that transaction only.
 ASYNCHRONOUS_COMMIT = "SET LOCAL synchronous_commit TO OFF"
+_ACCESS_COLUMNS = ("staff_id", "customer_id", "purpose", "subject", "reason", "at")
 
 
-@contextmanager
-def _committed_without_waiting_for_the_disk() -> Iterator[None]:
-    """A transaction of its own whose commit does not wait for the WAL flush (PostgreSQL).
+def _insert_committed_without_waiting_for_the_disk(rows: list[PersonalDataAccess]) -> None:
+    """Insert the records in a transaction of their own whose commit does not wait for the WAL
+    flush (PostgreSQL), or with the caller's transaction when inside one, or on SQLite.
 
     Only for writes whose loss in a database-server crash is acceptable (access_record says
-    why). Does nothing inside a caller's transaction, whose writes must stay as durable as the
-    caller chose, nor on SQLite.
+    why). On its own the transaction is one statement sent once: `SET LOCAL synchronous_commit
+    TO OFF; INSERT ...`, which PostgreSQL runs as one implicit transaction (the statements of
+    one simple query message), committed when it answers; the SET LOCAL ends with it. That
+    needs the driver's client-side parameter binding (Django's default with psycopg 3, and
+    psycopg 2's only kind); with server-side binding the record takes BEGIN, SET LOCAL,
+    INSERT, COMMIT. Every other path: the prepared INSERT of common.sql.
     """
-    if connection.vendor != "postgresql" or connection.in_atomic_block:
-        yield
+    alone = connection.vendor == "postgresql" and not connection.in_atomic_block
+    if not alone:
+        rows_insert(rows)
         return
-    with transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute(ASYNCHRONOUS_COMMIT)
-        yield
+    if connection.settings_dict.get("OPTIONS", {}).get("server_side_binding"):
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute(ASYNCHRONOUS_COMMIT)
+            rows_insert(rows)
+        return
+    quote = connection.ops.quote_name
+    adapt_timestamp = connection.ops.adapt_datetimefield_value
+    row = "(" + ", ".join(["%s"] * len(_ACCESS_COLUMNS)) + ")"
+    sql = (
+        f"{ASYNCHRONOUS_COMMIT}; INSERT INTO {quote(PersonalDataAccess._meta.db_table)} "
+        f"({', '.join(quote(column) for column in _ACCESS_COLUMNS)}) VALUES {', '.join([row] * len(rows))}"
+    )
+    params = [
+        value
+        for record in rows
+        for value in (
+            record.staff_id,
+            record.customer_id,
+            record.purpose,
+            record.subject,
+            record.reason,
+            adapt_timestamp(record.at),
+        )
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
 
 
 def subject_for(subject: DataSubject) -> str:
