@@ -599,7 +599,7 @@ def access_record(
 
 
 # What a record's own transaction tells PostgreSQL, for that transaction only.
-ASYNCHRONOUS_COMMIT = "SET LOCAL synchronous_commit TO OFF"
+ASYNCHRONOUS_COMMIT = "set_config('synchronous_commit', 'off', true)"
 _ACCESS_COLUMNS = ("staff_id", "customer_id", "purpose", "subject", "reason", "at")
 
 
@@ -608,29 +608,23 @@ def _insert_committed_without_waiting_for_the_disk(rows: list[PersonalDataAccess
     flush (PostgreSQL), or with the caller's transaction when inside one, or on SQLite.
 
     Only for writes whose loss in a database-server crash is acceptable (access_record says
-    why). On its own the transaction is one statement sent once: `SET LOCAL synchronous_commit
-    TO OFF; INSERT ...`, which PostgreSQL runs as one implicit transaction (the statements of
-    one simple query message), committed when it answers; the SET LOCAL ends with it. That
-    needs the driver's client-side parameter binding (Django's default with psycopg 3, and
-    psycopg 2's only kind); with server-side binding the record takes BEGIN, SET LOCAL,
-    INSERT, COMMIT. Every other path: the prepared INSERT of common.sql.
+    why). On its own the transaction is one statement: `WITH recorded AS (INSERT ...) SELECT
+    set_config('synchronous_commit', 'off', true)`, which PostgreSQL runs as an implicit
+    transaction of its own, committed when it answers; the setting is local to that
+    transaction and read at its commit. One statement works with client-side and server-side
+    parameter binding alike. Every other path: the prepared INSERT of common.sql.
     """
     alone = connection.vendor == "postgresql" and not connection.in_atomic_block
     if not alone:
         rows_insert(rows)
         return
-    if connection.settings_dict.get("OPTIONS", {}).get("server_side_binding"):
-        with transaction.atomic():
-            with connection.cursor() as cursor:
-                cursor.execute(ASYNCHRONOUS_COMMIT)
-            rows_insert(rows)
-        return
     quote = connection.ops.quote_name
     adapt_timestamp = connection.ops.adapt_datetimefield_value
     row = "(" + ", ".join(["%s"] * len(_ACCESS_COLUMNS)) + ")"
     sql = (
-        f"{ASYNCHRONOUS_COMMIT}; INSERT INTO {quote(PersonalDataAccess._meta.db_table)} "
-        f"({', '.join(quote(column) for column in _ACCESS_COLUMNS)}) VALUES {', '.join([row] * len(rows))}"
+        f"WITH recorded AS (INSERT INTO {quote(PersonalDataAccess._meta.db_table)} "
+        f"({', '.join(quote(column) for column in _ACCESS_COLUMNS)}) VALUES {', '.join([row] * len(rows))}) "
+        f"SELECT {ASYNCHRONOUS_COMMIT}"
     )
     params = [
         value
