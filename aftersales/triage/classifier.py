@@ -12,6 +12,7 @@ Models are versioned files under triage/trained/; CURRENT names the one in use.
 import json
 import math
 import pickle
+from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -332,6 +333,34 @@ def _softmax(scores: np.ndarray) -> np.ndarray:
     return exponentials / exponentials.sum(axis=-1, keepdims=True)
 
 
+def _analyzer(vectorizer: TfidfVectorizer):  # type: ignore[no-untyped-def]
+    """The vectorizer's analyzer: for character n-grams of plain text an equal one (the same
+    terms in the same order) built with slices rather than one append per n-gram; for
+    anything else sklearn's own."""
+    if not (
+        vectorizer.analyzer == "char"
+        and vectorizer.input == "content"
+        and vectorizer.preprocessor is None
+        and vectorizer.strip_accents is None
+        and vectorizer.lowercase
+    ):
+        return vectorizer.build_analyzer()
+    shortest, longest = vectorizer.ngram_range
+    white_spaces = vectorizer._white_spaces
+
+    def char_ngrams(text: str) -> list[str]:
+        # As sklearn's _char_ngrams: lower case, runs of white space as one space, then all
+        # n-grams of the shortest length in order, then the next length, and so on.
+        text = white_spaces.sub(" ", text.lower())
+        size = len(text)
+        terms = list(text) if shortest == 1 else []
+        for n in range(max(shortest, 2), min(longest + 1, size + 1)):
+            terms += [text[i : i + n] for i in range(size - n + 1)]
+        return terms
+
+    return char_ngrams
+
+
 def _build_scorer(pipeline: Pipeline, bayes: np.ndarray | None):  # type: ignore[no-untyped-def]
     """A function (texts, bayes_rows) -> (logistic, naive Bayes) class probabilities, equal
     to those of TriageModel._score_batch, for a few texts at a time."""
@@ -346,7 +375,7 @@ def _build_scorer(pipeline: Pipeline, bayes: np.ndarray | None):  # type: ignore
             # The arithmetic below is that of these settings; refuse a model built otherwise.
             assert transformer.sublinear_tf and transformer.norm == "l2" and transformer.use_idf
             blocks.append(
-                ("tfidf", offset, transformer.build_analyzer(), transformer.vocabulary_, transformer.idf_)
+                ("tfidf", offset, _analyzer(transformer), transformer.vocabulary_, transformer.idf_)
             )
             offset += len(transformer.vocabulary_)
         else:
@@ -358,23 +387,28 @@ def _build_scorer(pipeline: Pipeline, bayes: np.ndarray | None):  # type: ignore
         values: list[float] = []
         for kind, start, tool, vocabulary, idf in blocks:
             if kind == "tfidf":
-                counts: dict[int, int] = {}
-                for term in tool(text):
-                    index = vocabulary.get(term)
-                    if index is not None:
-                        counts[index] = counts.get(index, 0) + 1
-                if not counts:
+                # Terms counted in C, then each distinct one looked up once. The known terms
+                # keep the order of their first occurrence (the vocabulary maps each to its
+                # own column), so the sums below add in the same order, to the same bits.
+                counted = Counter(tool(text))
+                known = [
+                    (index, count)
+                    for index, count in zip(map(vocabulary.get, counted), counted.values(), strict=True)
+                    if index is not None
+                ]
+                if not known:
                     continue
-                indices = np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))
-                weights = (
-                    1.0 + np.log(np.fromiter(counts.values(), dtype=np.float64, count=len(counts)))
-                ) * idf[indices]
+                index_list, count_list = zip(*known, strict=True)
+                indices = np.array(index_list, dtype=np.int64)
+                weights = (1.0 + np.log(np.array(count_list, dtype=np.float64))) * idf[indices]
                 weights /= np.sqrt(np.dot(weights, weights))
                 columns.extend((indices + start).tolist())
                 values.extend(weights.tolist())
             else:
-                for position, value in enumerate(tool.row(text)):
-                    if value:
+                # LexiconHits.row's non-zero values, in its column order, without the zeros.
+                hits = tool.lexicon.counts(text) if tool.lexicon else {}
+                for position, category in enumerate(tool.categories_):
+                    if category in hits and (value := tool.weight * math.log1p(hits[category])):
                         columns.append(start + position)
                         values.append(value)
         return columns, values
