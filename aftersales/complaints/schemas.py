@@ -9,11 +9,13 @@ from datetime import UTC, datetime
 
 from ninja import Schema
 
+from aftersales.common.schemas import DictSchema
 from aftersales.complaints.selectors import DeadlineView
 from aftersales.repairs.schemas import WalkInReadoutOut
 
 
-class DeadlineOut(Schema):
+class DeadlineOut(DictSchema):
+    # Given as dicts (deadlines_out).
     name: str
     due_at: datetime
     remaining_seconds: int
