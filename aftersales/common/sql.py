@@ -48,10 +48,12 @@ _STORED_AS_IS: dict[str, tuple[type, ...]] = {
 
 
 @cache
-def _adapters(model: type[Model], vendor: str) -> tuple[tuple[str, Field, tuple[type, ...], bool, bool], ...]:
+def _adapters(
+    model: type[Model], vendor: str
+) -> tuple[tuple[str, Field, tuple[type, ...], bool, ForeignKey | None], ...]:
     """Per column: its attribute name, the field, the value types stored as they are, whether
-    it is an aware datetime column (adapted by the backend alone), whether it is a foreign key.
-    Fields that fill themselves in (auto_now) get no types stored as they are."""
+    it is an aware datetime column (adapted by the backend alone), the field again if it is a
+    foreign key. Fields that fill themselves in (auto_now) get no types stored as they are."""
     adapters = []
     for field in _insert_fields(model):
         internal = field.get_internal_type()
@@ -63,7 +65,9 @@ def _adapters(model: type[Model], vendor: str) -> tuple[tuple[str, Field, tuple[
         timestamp = internal == "DateTimeField" and not (
             getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)
         )
-        adapters.append((field.attname, field, plain, timestamp, isinstance(field, ForeignKey)))
+        adapters.append(
+            (field.attname, field, plain, timestamp, field if isinstance(field, ForeignKey) else None)
+        )
     return tuple(adapters)
 
 
@@ -92,11 +96,11 @@ def _values(obj: Model, db: BaseDatabaseWrapper) -> list[Any]:
     """The row's values as Django's INSERT would send them (`pre_save`, `get_db_prep_save`)."""
     values = []
     adapt_timestamp = db.ops.adapt_datetimefield_value
-    for attname, field, plain, timestamp, related in _adapters(type(obj), db.vendor):
+    for attname, field, plain, timestamp, foreign_key in _adapters(type(obj), db.vendor):
         value = getattr(obj, attname)
-        if value is None and related and field.is_cached(obj):
+        if value is None and foreign_key is not None and foreign_key.is_cached(obj):
             # A related object saved after it was assigned: take its key now, as save() does.
-            target = field.get_cached_value(obj)
+            target = foreign_key.get_cached_value(obj)
             if target is not None:
                 value = target.pk
                 setattr(obj, attname, value)
