@@ -12,7 +12,6 @@ Models are versioned files under triage/trained/; CURRENT names the one in use.
 import json
 import math
 import pickle
-from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -387,20 +386,17 @@ def _build_scorer(pipeline: Pipeline, bayes: np.ndarray | None):  # type: ignore
         values: list[float] = []
         for kind, start, tool, vocabulary, idf in blocks:
             if kind == "tfidf":
-                # Terms counted in C, then each distinct one looked up once. The known terms
-                # keep the order of their first occurrence (the vocabulary maps each to its
-                # own column), so the sums below add in the same order, to the same bits.
-                counted = Counter(tool(text))
-                known = [
-                    (index, count)
-                    for index, count in zip(map(vocabulary.get, counted), counted.values(), strict=True)
-                    if index is not None
-                ]
-                if not known:
+                counts: dict[int, int] = {}
+                for term in tool(text):
+                    index = vocabulary.get(term)
+                    if index is not None:
+                        counts[index] = counts.get(index, 0) + 1
+                if not counts:
                     continue
-                index_list, count_list = zip(*known, strict=True)
-                indices = np.array(index_list, dtype=np.int64)
-                weights = (1.0 + np.log(np.array(count_list, dtype=np.float64))) * idf[indices]
+                indices = np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))
+                weights = (
+                    1.0 + np.log(np.fromiter(counts.values(), dtype=np.float64, count=len(counts)))
+                ) * idf[indices]
                 weights /= np.sqrt(np.dot(weights, weights))
                 columns.extend((indices + start).tolist())
                 values.extend(weights.tolist())
