@@ -52,6 +52,13 @@ def phone_normalise(raw: str, *, field: str = "phone") -> str:
     return _e164(_parse(raw, field=field))
 
 
+def phone_read(raw: str, *, field: str = "phone") -> tuple[str, bool]:
+    """`phone_normalise(raw)` and whether that number can receive a text message
+    (`phone_is_mobile`), from one parse. Raises as `phone_normalise`."""
+    parsed = _parse(raw, field=field)
+    return _e164(parsed), phonenumbers.number_type(parsed) in SMS_CAPABLE
+
+
 def mobile_normalise(raw: str, *, field: str = "phone") -> str:
     """E.164 form of a number that can receive a text message, e.g. `138 0013 8000` -> `+8613800138000`.
 

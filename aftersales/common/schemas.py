@@ -4,13 +4,12 @@ Ninja's `Schema` wraps every object it validates, nested ones included, in a `Dj
 that reads each field through Python (`__getattr__`, resolvers, managers, callables) so that
 model instances can be validated as they are. A dict needs none of that: pydantic reads it
 natively, to the same result. On the intake path (its body, its receipt with the deadlines)
-the wrapping cost about as much as the rest of the validation.
+the wrapping was most of the validation's cost: the receipt took 100 µs with it, 8.5 µs without.
 """
 
 from typing import Any
 
 from ninja import Schema
-from ninja.schema import DjangoGetter
 from pydantic import ModelWrapValidatorHandler, ValidationInfo, model_validator
 
 
@@ -25,4 +24,5 @@ class DictSchema(Schema):
     ) -> Any:
         if type(values) is dict and not cls._ninja_resolvers:
             return handler(values)
-        return handler(DjangoGetter(values, cls, info.context))
+        # Schema's own validator (pydantic's decorator proxy hides that it is callable).
+        return super()._run_root_validator(values, handler, info)  # type: ignore[operator]

@@ -17,12 +17,14 @@ from datetime import datetime
 from functools import cache
 from typing import Any, TypeVar
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Field, ForeignKey, Model
 
 ModelT = TypeVar("ModelT", bound=Model)
 
 
+@cache
 def _insert_fields(model: type[Model]) -> tuple[Field, ...]:
     return tuple(field for field in model._meta.concrete_fields if not field.primary_key)
 
@@ -46,9 +48,12 @@ _STORED_AS_IS: dict[str, tuple[type, ...]] = {
 
 
 @cache
-def _adapters(model: type[Model], vendor: str) -> tuple[tuple[Field, tuple[type, ...], bool], ...]:
-    """Per column: the field, the value types stored as they are, whether it is an aware datetime
-    column (adapted by the backend alone). Fields that fill themselves in (auto_now) get none."""
+def _adapters(
+    model: type[Model], vendor: str
+) -> tuple[tuple[str, Field, tuple[type, ...], bool, ForeignKey | None], ...]:
+    """Per column: its attribute name, the field, the value types stored as they are, whether
+    it is an aware datetime column (adapted by the backend alone), the field again if it is a
+    foreign key. Fields that fill themselves in (auto_now) get no types stored as they are."""
     adapters = []
     for field in _insert_fields(model):
         internal = field.get_internal_type()
@@ -60,7 +65,9 @@ def _adapters(model: type[Model], vendor: str) -> tuple[tuple[Field, tuple[type,
         timestamp = internal == "DateTimeField" and not (
             getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)
         )
-        adapters.append((field, plain, timestamp))
+        adapters.append(
+            (field.attname, field, plain, timestamp, field if isinstance(field, ForeignKey) else None)
+        )
     return tuple(adapters)
 
 
@@ -85,31 +92,31 @@ def _insert_sql(model: type[Model], rows: int, conflict: tuple[str, ...] | None,
     return f"INSERT INTO {table} ({columns}) VALUES {', '.join([row] * rows)}{on_conflict} RETURNING {key}"
 
 
-def _values(obj: Model, fields: tuple[Field, ...]) -> list[Any]:
+def _values(obj: Model, db: BaseDatabaseWrapper) -> list[Any]:
     """The row's values as Django's INSERT would send them (`pre_save`, `get_db_prep_save`)."""
     values = []
-    adapt_timestamp = connection.ops.adapt_datetimefield_value
-    for field, plain, timestamp in _adapters(type(obj), connection.vendor):
-        value = getattr(obj, field.attname)
-        if value is None and isinstance(field, ForeignKey) and field.is_cached(obj):
+    adapt_timestamp = db.ops.adapt_datetimefield_value
+    for attname, field, plain, timestamp, foreign_key in _adapters(type(obj), db.vendor):
+        value = getattr(obj, attname)
+        if value is None and foreign_key is not None and foreign_key.is_cached(obj):
             # A related object saved after it was assigned: take its key now, as save() does.
-            related = field.get_cached_value(obj)
-            if related is not None:
-                value = related.pk
-                setattr(obj, field.attname, value)
+            target = foreign_key.get_cached_value(obj)
+            if target is not None:
+                value = target.pk
+                setattr(obj, attname, value)
         if value is None or type(value) in plain:
             values.append(value)
         elif timestamp and type(value) is datetime and value.tzinfo is not None:
             values.append(adapt_timestamp(value))
         else:
-            values.append(field.get_db_prep_save(field.pre_save(obj, True), connection=connection))
+            values.append(field.get_db_prep_save(field.pre_save(obj, True), connection=db))
     return values
 
 
-def _saved(obj: Model, pk: Any) -> None:
+def _saved(obj: Model, pk: Any, db: BaseDatabaseWrapper) -> None:
     obj.pk = pk
     obj._state.adding = False
-    obj._state.db = connection.alias
+    obj._state.db = db.alias
 
 
 def rows_insert(objs: Sequence[ModelT]) -> Sequence[ModelT]:
@@ -121,14 +128,15 @@ def rows_insert(objs: Sequence[ModelT]) -> Sequence[ModelT]:
     """
     if not objs:
         return objs
-    model = type(objs[0])
-    fields = _insert_fields(model)
-    sql = _insert_sql(model, len(objs), None, connection.vendor)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [value for obj in objs for value in _values(obj, fields)])
+    # The default connection, looked up once (each attribute read through the
+    # `connection` proxy looks it up again).
+    db = connections[DEFAULT_DB_ALIAS]
+    sql = _insert_sql(type(objs[0]), len(objs), None, db.vendor)
+    with db.cursor() as cursor:
+        cursor.execute(sql, [value for obj in objs for value in _values(obj, db)])
         keys = cursor.fetchall()
     for obj, (pk,) in zip(objs, keys, strict=True):
-        _saved(obj, pk)
+        _saved(obj, pk, db)
     return objs
 
 
@@ -142,17 +150,22 @@ def row_insert_unless_taken(obj: Model, *, unique: Sequence[str] = ()) -> bool:
     if it committed. A refusal by anything else (a foreign key, NOT NULL) still raises
     IntegrityError.
     """
-    model = type(obj)
-    columns = tuple(field.column for name in unique for field in _insert_fields(model) if field.name == name)
-    assert len(columns) == len(unique), f"{model.__name__} has no columns {unique}"
-    sql = _insert_sql(model, 1, columns, connection.vendor)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, _values(obj, _insert_fields(model)))
+    db = connections[DEFAULT_DB_ALIAS]
+    sql = _insert_sql(type(obj), 1, _unique_columns(type(obj), tuple(unique)), db.vendor)
+    with db.cursor() as cursor:
+        cursor.execute(sql, _values(obj, db))
         row = cursor.fetchone()
     if row is None:
         return False
-    _saved(obj, row[0])
+    _saved(obj, row[0], db)
     return True
+
+
+@cache
+def _unique_columns(model: type[Model], unique: tuple[str, ...]) -> tuple[str, ...]:
+    columns = tuple(field.column for name in unique for field in _insert_fields(model) if field.name == name)
+    assert len(columns) == len(unique), f"{model.__name__} has no columns {unique}"
+    return columns
 
 
 @cache

@@ -202,9 +202,20 @@ def complaint_draft(
     if actor.is_staff and channel in pack.first_response.live_channels:
         # Opened while speaking with the customer: that conversation was the first response.
         columns["responded_at"] = at
-    deadlines = Complaint(**columns)
-    _refresh_next_deadline(deadlines)
-    columns.update({key: getattr(deadlines, key) for key in DEADLINE_KEYS})
+    # The new row's facts: accepted, nothing met, breached or recorded but the first response
+    # just given (when it was); its deadlines are the columns above (what _refresh_next_deadline
+    # reads off a saved complaint).
+    facts = sla.DeadlineFacts(
+        state=State.ACCEPTED,
+        responded="responded_at" in columns,
+        level_responded=False,
+        inspected=False,
+        breaches=(),
+        satisfaction_recorded=False,
+    )
+    deadlines = {name: columns.get(name) for name in DEADLINE_FIELDS}
+    columns["next_deadline_at"] = sla.next_deadline(facts, deadlines)
+    columns["earliest_due_at"] = sla.earliest_due(facts, deadlines)
     return ComplaintDraft(
         at=at,
         level=triage.level,

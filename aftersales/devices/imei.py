@@ -257,6 +257,8 @@ def _block(blocked: bytearray, start: int, end: int) -> None:
 
 
 def _mask(text: str, blocked: bytearray) -> str:
+    if 1 not in blocked:  # nothing claimed (most texts): the text as it is
+        return text
     return "".join(_BLOCKED if hidden else char for char, hidden in zip(text, blocked, strict=True))
 
 

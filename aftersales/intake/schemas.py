@@ -1,11 +1,12 @@
 from datetime import date
 
-from ninja import Field, Schema
+from ninja import Field
 
+from aftersales.common.schemas import DictSchema
 from aftersales.complaints.schemas import DeadlineOut
 
 
-class ComplaintSubmitIn(Schema):
+class ComplaintSubmitIn(DictSchema):
     channel: str = "web"
     text: str
     subject: str = ""
@@ -27,14 +28,14 @@ class ComplaintSubmitIn(Schema):
     attachments: list[str] = []
 
 
-class SelfHelpOut(Schema):
+class SelfHelpOut(DictSchema):
     article: str
     title: str
     steps: list[str]
     rules: list[str]
 
 
-class ComplaintReceiptOut(Schema):
+class ComplaintReceiptOut(DictSchema):
     """What the sender of a complaint is told.
 
     A sender who may see the complaint (they opened it, own it signed in, or are staff)

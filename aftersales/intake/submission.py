@@ -11,7 +11,7 @@ from django.core.validators import validate_email
 from django.db.models import Model
 
 from aftersales.accounts.models import CHANNEL_IDENTITY_KINDS, Customer, CustomerIdentity
-from aftersales.accounts.phones import phone_is_mobile, phone_normalise
+from aftersales.accounts.phones import phone_read
 from aftersales.common import clock
 from aftersales.common.errors import FieldProblem, ValidationFailed, problem
 from aftersales.common.text import text_problem
@@ -130,9 +130,10 @@ def validate_submission(
 
     # Each field below is parsed only when the checks above found nothing wrong with it.
     phone = None
+    mobile = False
     if submission.phone.strip() and "phone" not in problems:
         try:
-            phone = phone_normalise(submission.phone.strip())
+            phone, mobile = phone_read(submission.phone.strip())
         except ValidationFailed as failure:
             problems.update(failure.fields)
     email = submission.email.strip().lower() or None
@@ -181,7 +182,7 @@ def validate_submission(
         text=text,
         subject=subject,
         phone=phone,
-        phone_is_mobile=bool(phone) and phone_is_mobile(phone or ""),
+        phone_is_mobile=mobile,
         email=email,
         imei=imei,
     )

@@ -332,6 +332,34 @@ def _softmax(scores: np.ndarray) -> np.ndarray:
     return exponentials / exponentials.sum(axis=-1, keepdims=True)
 
 
+def _analyzer(vectorizer: TfidfVectorizer):  # type: ignore[no-untyped-def]
+    """The vectorizer's analyzer: for character n-grams of plain text an equal one (the same
+    terms in the same order) built with slices rather than one append per n-gram; for
+    anything else sklearn's own."""
+    if not (
+        vectorizer.analyzer == "char"
+        and vectorizer.input == "content"
+        and vectorizer.preprocessor is None
+        and vectorizer.strip_accents is None
+        and vectorizer.lowercase
+    ):
+        return vectorizer.build_analyzer()
+    shortest, longest = vectorizer.ngram_range
+    white_spaces = vectorizer._white_spaces
+
+    def char_ngrams(text: str) -> list[str]:
+        # As sklearn's _char_ngrams: lower case, runs of white space as one space, then all
+        # n-grams of the shortest length in order, then the next length, and so on.
+        text = white_spaces.sub(" ", text.lower())
+        size = len(text)
+        terms = list(text) if shortest == 1 else []
+        for n in range(max(shortest, 2), min(longest + 1, size + 1)):
+            terms += [text[i : i + n] for i in range(size - n + 1)]
+        return terms
+
+    return char_ngrams
+
+
 def _build_scorer(pipeline: Pipeline, bayes: np.ndarray | None):  # type: ignore[no-untyped-def]
     """A function (texts, bayes_rows) -> (logistic, naive Bayes) class probabilities, equal
     to those of TriageModel._score_batch, for a few texts at a time."""
@@ -346,7 +374,7 @@ def _build_scorer(pipeline: Pipeline, bayes: np.ndarray | None):  # type: ignore
             # The arithmetic below is that of these settings; refuse a model built otherwise.
             assert transformer.sublinear_tf and transformer.norm == "l2" and transformer.use_idf
             blocks.append(
-                ("tfidf", offset, transformer.build_analyzer(), transformer.vocabulary_, transformer.idf_)
+                ("tfidf", offset, _analyzer(transformer), transformer.vocabulary_, transformer.idf_)
             )
             offset += len(transformer.vocabulary_)
         else:
@@ -373,8 +401,10 @@ def _build_scorer(pipeline: Pipeline, bayes: np.ndarray | None):  # type: ignore
                 columns.extend((indices + start).tolist())
                 values.extend(weights.tolist())
             else:
-                for position, value in enumerate(tool.row(text)):
-                    if value:
+                # LexiconHits.row's non-zero values, in its column order, without the zeros.
+                hits = tool.lexicon.counts(text) if tool.lexicon else {}
+                for position, category in enumerate(tool.categories_):
+                    if category in hits and (value := tool.weight * math.log1p(hits[category])):
                         columns.append(start + position)
                         values.append(value)
         return columns, values

@@ -362,3 +362,41 @@ def test_the_shipped_model_reads_a_text_and_its_clauses_in_one_pass_as_the_pipel
     one_pass = model.evidence(texts)
     in_a_batch = model.evidence(texts * 20)[: len(texts)]
     assert one_pass == pytest.approx(in_a_batch, abs=1e-9)
+
+
+def test_the_one_by_one_scorer_cuts_the_same_character_n_grams_as_sklearn():  # type: ignore[no-untyped-def]
+    # classifier._analyzer builds the character n-grams itself (faster); the terms and their
+    # order must be sklearn's, or the features (and the summation order) would change.
+    model = classifier.load_model()
+    assert model is not None
+    texts = [
+        "屏幕閃爍，充電很慢  電池掉電也快\t\n用原裝充電器",
+        "The Battery  DRAINS fast | but the camera is great",
+        "",
+        "a",
+        "ab",
+        " x ",
+        "1.充电太慢 2.喇叭有杂音 3.拍照模糊",
+    ]
+    checked = 0
+    for _, vectorizer in model.pipeline.named_steps["features"].transformer_list:
+        if isinstance(vectorizer, classifier.TfidfVectorizer):
+            ours, sklearns = classifier._analyzer(vectorizer), vectorizer.build_analyzer()
+            for text in texts:
+                assert ours(text) == sklearns(text), text
+            checked += vectorizer.analyzer == "char"
+    assert checked == 1
+
+
+def test_the_one_by_one_scorer_gives_the_same_bits_with_sklearns_analyzer(monkeypatch):  # type: ignore[no-untyped-def]
+    model = classifier.load_model()
+    assert model is not None
+    texts = [
+        "屏幕閃爍，充電很慢，電池掉電也快。用原裝充電器充一晚上才到８０％🔋",
+        "外观漂亮，就是信号差，打电话老断",
+    ]
+    ours = classifier._build_scorer(model.pipeline, model.bayes)(texts, len(texts))
+    monkeypatch.setattr(classifier, "_analyzer", lambda vectorizer: vectorizer.build_analyzer())
+    reference = classifier._build_scorer(model.pipeline, model.bayes)(texts, len(texts))
+    for found, expected in zip(ours, reference, strict=True):
+        assert found.tobytes() == expected.tobytes()
