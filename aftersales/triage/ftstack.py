@@ -30,8 +30,8 @@ from aftersales.triage.corpus import Example
 
 log = logging.getLogger("aftersales.triage")
 
-# Two epochs: on these short texts the third moved the held-out figures by less than the noise
-# (docs/triage.md, "The fine-tuned encoder in the stacked model") and costs half as much again.
+# Two epochs, not finetune.EPOCHS' three: six fine-tunings per training on a shared 2-core
+# machine; whether the third epoch helps the stack is not measured (docs/triage.md).
 STACK_EPOCHS = 2
 STACK_SEED = 13
 # Only the last 4 of e5-small's 12 layers are fine-tuned for the stack: the 8 below are read
