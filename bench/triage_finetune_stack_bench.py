@@ -65,20 +65,50 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--extra", action="append", default=[])
     parser.add_argument("--out", default=str(ROOT / "var" / "triage-finetune-stack-bench.json"))
+    parser.add_argument(
+        "--cached-folds",
+        action="store_true",
+        help="fine-tune nothing: compare on the folds already in the cache, the fine-tuned row "
+        "alone and hand-set means with the stack (the learnt stack needs every fold)",
+    )
     args = parser.parse_args()
     started = time.monotonic()
     examples = trainer.training_examples(extra_files=[Path(p) for p in args.extra], with_corrections=False)
     real, written, folds, categories = trainer.finetune_inputs(examples)
     own = [e for e in examples if trainer.is_own(e)]
     evidence = trainer.out_of_fold_evidence(examples=real, base=own, folds=folds)
-    tuned = ftstack.out_of_fold_finetuned(examples=real, base=written, folds=folds, categories=categories)
+    tuned = ftstack.out_of_fold_finetuned(
+        examples=real, base=written, folds=folds, categories=categories, cached_only=args.cached_folds
+    )
+    expected = [e.label for e in real]
+    texts = [e.text for e in real]
+    if args.cached_folds:
+        done = np.flatnonzero(~np.isnan(tuned).any(axis=1))
+        today = trainer.cross_validated_probabilities(examples=real, base=own, evidence=evidence).after[done]
+        mean = (today + tuned[done]) / 2
+        geometric = np.sqrt(today * tuned[done])
+        partial = {
+            "date": datetime.now(UTC).isoformat(timespec="minutes"),
+            "load_average": os.getloadavg(),
+            "folds": sorted({int(folds[i]) for i in done}),
+            "complaints": len(done),
+        }
+        subset = (categories, [expected[i] for i in done], [texts[i] for i in done])
+        for name, probabilities in (
+            ("whole_text", evidence[done, EVIDENCE.index("whole_text")]),
+            ("a_today", today),
+            ("d_finetuned_alone", tuned[done]),
+            ("mean_a_d", mean),
+            ("geometric_mean_a_d", geometric / geometric.sum(axis=1, keepdims=True)),
+        ):
+            partial[name] = figures(probabilities, *subset)
+        print(json.dumps(partial, indent=1))
+        return
     whole, frozen, row = (EVIDENCE.index(r) for r in ("whole_text", "encoder", "finetuned"))
     variants = {"a_today": evidence.copy(), "b_with_finetuned": evidence.copy()}
     variants["b_with_finetuned"][:, row] = tuned
     variants["c_finetuned_not_frozen"] = variants["b_with_finetuned"].copy()
     variants["c_finetuned_not_frozen"][:, frozen] = evidence[:, whole]
-    expected = [e.label for e in real]
-    texts = [e.text for e in real]
     report: dict = {
         "date": datetime.now(UTC).isoformat(timespec="minutes"),
         "load_average": os.getloadavg(),

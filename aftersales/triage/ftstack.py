@@ -110,13 +110,15 @@ def out_of_fold_finetuned(
     epochs: int = STACK_EPOCHS,
     read_fold: FoldReader | None = None,
     cache: Path | None = None,
+    cached_only: bool = False,
 ) -> np.ndarray:
     """(len(examples), categories) probabilities: each example read by an encoder fine-tuned
     on `base` and the examples of the other folds (never its own), in the engine.
 
     `read_fold` does one fold (default: engine_read_after_finetuning with `seed`, `epochs`);
     each fold's answer is cached (oof_cache_path) and written as soon as it is done, so an
-    interrupted training resumes at the next fold.
+    interrupted training resumes at the next fold. With `cached_only` nothing is fine-tuned:
+    the rows of folds not in the cache are NaN (a bench's look at the folds done so far).
     """
     reader = read_fold or (
         lambda train, texts, cats: engine_read_after_finetuning(train, texts, cats, seed=seed, epochs=epochs)
@@ -132,6 +134,9 @@ def out_of_fold_finetuned(
         if key in entries and entries[key].shape == (len(texts), len(categories)):
             log.info("fold %d: fine-tuned readings from %s", fold, path)
             probabilities[tested] = entries[key]
+            continue
+        if cached_only:
+            probabilities[tested] = np.nan
             continue
         log.info("fold %d: fine-tuning on %d texts, reading %d", fold, len(train), len(texts))
         read = np.asarray(reader(train, texts, categories), dtype=np.float64)

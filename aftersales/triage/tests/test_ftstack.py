@@ -107,6 +107,18 @@ def test_a_second_training_reads_the_folds_from_the_cache_until_the_data_changes
     )
     # Only the folds that trained on the relabelled complaint are fine-tuned again.
     assert len(changed) == 4
+    # A bench's look at the folds done so far fine-tunes nothing.
+    looked: list = []
+    partial = ftstack.out_of_fold_finetuned(
+        examples=real,
+        base=base,
+        folds=folds,
+        categories=CATEGORIES,
+        read_fold=one_hot_reader(looked),
+        cache=tmp_path / "empty.npz",
+        cached_only=True,
+    )
+    assert looked == [] and np.isnan(partial).all()
 
 
 def test_the_folds_are_read_in_the_engine_by_the_exported_layers(tmp_path, monkeypatch):  # type: ignore[no-untyped-def]
