@@ -9,12 +9,16 @@ combined is learnt from real labelled complaints (Aggregation).
 Models are versioned files under triage/trained/; CURRENT names the one in use.
 """
 
+import hashlib
 import json
+import logging
 import math
 import pickle
+import threading
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 from django.conf import settings
@@ -29,6 +33,11 @@ from aftersales.policy.pack import KeywordLexicon
 from aftersales.triage import encoder
 from aftersales.triage.encoder import EncoderHead
 from aftersales.triage.text import clauses, is_praise, model_input
+
+if TYPE_CHECKING:
+    from aftersales.triage.finetuned import FineTunedEncoder
+
+log = logging.getLogger("aftersales.triage")
 
 # From this many texts on, the vectorised sklearn pipeline is faster than scoring one by one.
 BATCH_THRESHOLD = 64
@@ -101,7 +110,11 @@ EVIDENCE = (
     "clause_votes",
     "whole_text_bayes",
     "encoder",
+    "finetuned",
 )
+# The rows read by a sentence encoder; a model that cannot read them reads with its
+# fallback aggregation, these rows repeating the whole text's (without_encoders).
+ENCODER_ROWS = ("encoder", "finetuned")
 # A clause counts as naming a fault (first fault, a vote) from this probability on.
 CLAUSE_FLOOR = 0.4
 # Additive smoothing of the naive Bayes counts; small, because most n-grams are rare.
@@ -125,7 +138,7 @@ class Aggregation:
     80 % of the time; aggregations saved before it read with 1.0 (the class default).
     """
 
-    weights: tuple[float, ...] = (0.5, 0.5, 0.0, 0.0, 0.0, 0.0, 0.0)
+    weights: tuple[float, ...] = (0.5, 0.5, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
     biases: tuple[float, ...] = ()
     temperature: float = 1.0
 
@@ -139,6 +152,14 @@ class Aggregation:
         if self.biases:
             scores = scores + np.asarray(self.biases)
         return _softmax(scores / self.temperature)
+
+
+def without_encoders(evidence: np.ndarray) -> np.ndarray:
+    """`evidence` as read without any sentence encoder: the ENCODER_ROWS repeat the whole text's."""
+    fallback = evidence.copy()
+    for row in ENCODER_ROWS:
+        fallback[:, EVIDENCE.index(row)] = evidence[:, EVIDENCE.index("whole_text")]
+    return fallback
 
 
 def aggregation_inputs(evidence: np.ndarray) -> np.ndarray:
@@ -171,6 +192,16 @@ class TriageModel:
     # How the aggregation's temperature was chosen and what it changed, cross-validated
     # (trainer.calibrated_aggregation); None in models saved before or fitted on too few.
     calibration: dict | None = None
+    # The fine-tuned encoder the model was stacked with (ftstack.py): {"file": its name in
+    # the models folder, "sha256": of that file}; its reading is the "finetuned" evidence.
+    # None in models trained without it.
+    finetuned_encoder: dict | None = None
+
+    @property
+    def reads_with_encoder(self) -> bool:
+        """Whether the model has a sentence encoder's reading (frozen or fine-tuned) to add
+        to the n-gram ones: intake leaves it to the worker's second reading."""
+        return self.encoder_head is not None or self.finetuned_encoder is not None
 
     @property
     def categories(self) -> list[str]:
@@ -183,10 +214,16 @@ class TriageModel:
     def read(self, texts: list[str], *, top: int) -> list[TextReading]:
         """For each text its `top` most probable categories and the categories its clauses name."""
         vectors = encoder.embed([model_input(t) for t in texts]) if self.encoder_head is not None else None
-        evidence = self.evidence(texts, vectors=vectors)
+        tuned = self._finetuned_reading(texts) if self.finetuned_encoder is not None else None
+        evidence = self.evidence(texts, vectors=vectors, finetuned=tuned)
         aggregation = self.aggregation
-        if self.encoder_head is not None and vectors is None and self.fallback_aggregation is not None:
+        missing = (self.encoder_head is not None and vectors is None) or (
+            self.finetuned_encoder is not None and tuned is None
+        )
+        if missing and self.fallback_aggregation is not None:
+            # Read exactly as the aggregation fitted without the encoders was fitted.
             aggregation = self.fallback_aggregation
+            evidence = without_encoders(evidence)
         probabilities = aggregation.combine(evidence)
         votes = evidence[:, EVIDENCE.index("clause_votes")]
         classes = [str(c) for c in self.pipeline.classes_]
@@ -199,12 +236,29 @@ class TriageModel:
             for row, best in enumerate(order)
         ]
 
-    def evidence(self, texts: list[str], *, vectors: np.ndarray | None = None) -> np.ndarray:
+    def _finetuned_reading(self, texts: list[str]) -> np.ndarray | None:
+        """The fine-tuned encoder's (texts, categories) probabilities in this model's
+        category order, or None when it is deferred, switched off (settings.TRIAGE_ENCODER)
+        or cannot be used (logged once: see finetuned_for)."""
+        if encoder.is_deferred() or not encoder.encoder_enabled() or self.finetuned_encoder is None:
+            return None
+        reader = finetuned_for(
+            models_dir() / self.finetuned_encoder["file"], self.finetuned_encoder["sha256"]
+        )
+        if reader is None:
+            return None
+        read = reader.probabilities(texts)
+        return read[:, [reader.categories.index(c) for c in self.categories]]
+
+    def evidence(
+        self, texts: list[str], *, vectors: np.ndarray | None = None, finetuned: np.ndarray | None = None
+    ) -> np.ndarray:
         """For each text, the probabilities of its whole text, its first clause that names a
         fault (praise skipped), the mean and the last of its clauses, the share of its
-        clauses naming each category, the naive Bayes opinion and the encoder head's reading
-        of `vectors` (the texts' encoder vectors; without them that row repeats the whole
-        text's): (texts, EVIDENCE, categories).
+        clauses naming each category, the naive Bayes opinion, the encoder head's reading
+        of `vectors` (the texts' encoder vectors) and the fine-tuned encoder's probabilities
+        `finetuned` (in the model's category order; without either, its row repeats the
+        whole text's): (texts, EVIDENCE, categories).
 
         A customer who lists several faults usually names the one that matters first, and
         the fault that most clauses are about is the complaint; which weighs how much is
@@ -235,6 +289,8 @@ class TriageModel:
         evidence[:, EVIDENCE.index("whole_text_bayes")] = whole_bayes
         if vectors is not None and self.encoder_head is not None:
             evidence[:, EVIDENCE.index("encoder")] = self.encoder_head.probabilities(vectors)
+        if finetuned is not None:
+            evidence[:, EVIDENCE.index("finetuned")] = finetuned
         start = 0
         for row, clauses_of in enumerate(parts):
             if not clauses_of:
@@ -283,6 +339,8 @@ class TriageModel:
         state.setdefault("fallback_aggregation", None)
         # Models saved before the calibration read with temperature 1 (Aggregation's default).
         state.setdefault("calibration", None)
+        # Models saved before the fine-tuned encoder was stacked read without it.
+        state.setdefault("finetuned_encoder", None)
         for aggregation in (state["aggregation"], state["fallback_aggregation"]):
             if aggregation is not None:
                 aggregation.__post_init__()
@@ -309,6 +367,8 @@ class TriageModel:
             about["aggregation_without_encoder"] = self._described(self.fallback_aggregation)
         if self.calibration is not None:
             about["calibration"] = self.calibration
+        if self.finetuned_encoder is not None:
+            about["finetuned_encoder"] = self.finetuned_encoder
         (directory / f"{self.version}.json").write_text(json.dumps(about, indent=1), encoding="utf-8")
         return path
 
@@ -318,6 +378,42 @@ class TriageModel:
             "biases": dict(zip(self.categories, aggregation.biases, strict=False)),
             "temperature": aggregation.temperature,
         }
+
+
+_finetuned_lock = threading.Lock()
+_finetuned_checked: dict[tuple[str, str], bool] = {}
+
+
+def finetuned_for(path: Path, sha256: str) -> "FineTunedEncoder | None":
+    """The fine-tuned encoder in `path` when the file is the one the model was stacked with
+    (its SHA-256 is checked once per process), else None, logged once: a model must not
+    weigh another encoder's probabilities as it learnt to weigh its own."""
+    from aftersales.triage.finetuned import load_finetuned
+
+    key = (str(path), sha256)
+    with _finetuned_lock:
+        if key not in _finetuned_checked:
+            matches = path.exists() and _sha256_of(path) == sha256
+            if path.exists() and not matches:
+                log.warning(
+                    "%s is not the fine-tuned encoder the model was trained with (sha256 %s…); "
+                    "triage reads without it",
+                    path,
+                    sha256[:12],
+                )
+            _finetuned_checked[key] = matches or not path.exists()
+        if not _finetuned_checked[key]:
+            return None
+    # A missing or unloadable file: load_finetuned says why, once.
+    return load_finetuned(path)
+
+
+def _sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def _fault_clauses(text: str) -> list[str]:
@@ -495,3 +591,5 @@ def _load(version: str | None, directory: Path) -> TriageModel | None:
 
 def forget_loaded_models() -> None:
     _load.cache_clear()
+    with _finetuned_lock:
+        _finetuned_checked.clear()

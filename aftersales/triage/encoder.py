@@ -62,6 +62,11 @@ def deferred() -> Iterator[None]:
         _deferred.reset(token)
 
 
+def is_deferred() -> bool:
+    """Whether this context reads without the encoder (inside `deferred()`)."""
+    return _deferred.get()
+
+
 def _load() -> Any | None:
     if "model" not in _engine:
         try:

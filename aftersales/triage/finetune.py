@@ -115,10 +115,21 @@ def build_encoder(model: E5File):  # type: ignore[no-untyped-def]
             self.layers = nn.ModuleList(Layer(i) for i in range(int(cfg["NL"])))
 
         def forward(self, ids, mask):  # type: ignore[no-untyped-def]
+            return self.upper(self.lower(ids, mask, 0), mask, 0)
+
+        def lower(self, ids, mask, upto: int):  # type: ignore[no-untyped-def]
+            """(B, L, 384) hidden states after the embeddings and the first `upto` layers."""
             length = ids.shape[1]
             x = self.ln(self.word(ids) + self.pos[:length] + self.token_type)
             attention_mask = mask[:, None, None, :]
-            for layer in self.layers:
+            for layer in self.layers[:upto]:
+                x = layer(x, attention_mask)
+            return x
+
+        def upper(self, x, mask, start: int):  # type: ignore[no-untyped-def]
+            """Unit vectors from the hidden states `x` after layer `start`: the other layers, then pooling."""
+            attention_mask = mask[:, None, None, :]
+            for layer in self.layers[start:]:
                 x = layer(x, attention_mask)
             weights = mask.unsqueeze(-1).to(x.dtype)
             mean = (x * weights).sum(1) / weights.sum(1)
@@ -160,6 +171,10 @@ def build_classifier(model: E5File, categories: int):  # type: ignore[no-untyped
 
         def forward(self, ids, mask):  # type: ignore[no-untyped-def]
             return self.head(HEAD_SCALE * self.encoder(ids, mask))
+
+        def forward_from(self, states, mask, start: int):  # type: ignore[no-untyped-def]
+            """Logits from hidden states after layer `start` (Encoder.lower)."""
+            return self.head(HEAD_SCALE * self.encoder.upper(states, mask, start))
 
     return Classifier()
 
@@ -229,8 +244,14 @@ def fine_tune(
     epochs: int = EPOCHS,
     base_path: Path | None = None,
     threads: int = TORCH_THREADS,
+    top_layers: int | None = None,
 ) -> FineTuned:
     """Fine-tune on (texts, labels) (labels among `categories`); seeded; with the collapse check.
+
+    `top_layers`: train only the last so many transformer layers (and the head), the
+    embeddings and the layers below frozen; their output is computed once per text instead
+    of at every step (about 2.5 times less CPU for 4 of 12 layers and 2 epochs). None:
+    every layer, as before.
 
     Raises ValueError for a label outside `categories`, TrainingCollapsed when MAX_ATTEMPTS
     runs all collapse. Takes about 0.09 s of 2-core CPU per text and epoch.
@@ -251,7 +272,7 @@ def fine_tune(
     started = time.monotonic()
     for attempt in range(MAX_ATTEMPTS):
         attempt_seed = seed + 1000 * attempt
-        module, report = _train_once(base, tokens, targets, len(categories), attempt_seed, epochs)
+        module, report = _train_once(base, tokens, targets, len(categories), attempt_seed, epochs, top_layers)
         attempts.append(report)
         if not report["collapsed"]:
             return FineTuned(
@@ -266,8 +287,64 @@ def fine_tune(
     raise TrainingCollapsed(f"fine-tuning collapsed in {MAX_ATTEMPTS} attempts: {json.dumps(attempts)}")
 
 
+# Batches are drawn from windows of this many batches' worth of texts sorted by length.
+BUCKET_WINDOW = 50
+
+
+def length_batches(lengths: list[int], rng: np.random.Generator, *, batch_size: int = BATCH_SIZE) -> list:
+    """Index arrays of at most `batch_size` texts of similar length, in random order.
+
+    The texts are shuffled, cut into windows of BUCKET_WINDOW batches, sorted by token
+    count within each window and cut into batches; the batches are then shuffled. A batch
+    is padded to its longest text (batch_tensors), so similar lengths spare the padding
+    (most complaints are far shorter than MAX_TOKENS) while each batch stays a random draw.
+    Every index is in exactly one batch.
+    """
+    shuffled = rng.permutation(len(lengths))
+    window = batch_size * BUCKET_WINDOW
+    batches = []
+    for start in range(0, len(shuffled), window):
+        chunk = sorted(shuffled[start : start + window].tolist(), key=lambda i: lengths[i])
+        batches += [np.asarray(chunk[at : at + batch_size]) for at in range(0, len(chunk), batch_size)]
+    return [batches[i] for i in rng.permutation(len(batches))]
+
+
+def frozen_states(module, tokens: list[list[int]], pad: int, upto: int) -> list:  # type: ignore[no-untyped-def]
+    """Each text's (tokens, 384) hidden states after the first `upto` layers, which stay frozen."""
+    import torch
+
+    states: list = [None] * len(tokens)
+    by_length = sorted(range(len(tokens)), key=lambda i: len(tokens[i]))
+    with torch.no_grad():
+        for start in range(0, len(by_length), 64):
+            rows = by_length[start : start + 64]
+            ids, mask = batch_tensors([tokens[i] for i in rows], pad)
+            hidden = module.encoder.lower(ids, mask, upto)
+            for at, row in enumerate(rows):
+                states[row] = hidden[at, : len(tokens[row])].clone()
+    return states
+
+
+def _pad_states(states: list):  # type: ignore[no-untyped-def]
+    import torch
+
+    length = max(s.shape[0] for s in states)
+    x = torch.zeros((len(states), length, states[0].shape[1]))
+    mask = torch.zeros((len(states), length), dtype=torch.bool)
+    for row, hidden in enumerate(states):
+        x[row, : hidden.shape[0]] = hidden
+        mask[row, : hidden.shape[0]] = True
+    return x, mask
+
+
 def _train_once(
-    base: E5File, tokens: list[list[int]], targets: list[int], n_categories: int, seed: int, epochs: int
+    base: E5File,
+    tokens: list[list[int]],
+    targets: list[int],
+    n_categories: int,
+    seed: int,
+    epochs: int,
+    top_layers: int | None = None,
 ):  # type: ignore[no-untyped-def]
     import torch
     from torch.nn import functional as F
@@ -276,6 +353,15 @@ def _train_once(
     np.random.seed(seed)
     torch.manual_seed(seed)
     module = build_classifier(base, n_categories)
+    layers = int(base.config["NL"])
+    start = 0 if top_layers is None else max(0, layers - top_layers)
+    states = None
+    if start:
+        for name, parameter in module.encoder.named_parameters():
+            if not any(name.startswith(f"layers.{i}.") for i in range(start, layers)):
+                parameter.requires_grad_(False)
+        states = frozen_states(module, tokens, base.pad, start)
+        log.info("fine-tuning seed %d: layers 1-%d read once for %d texts", seed, start, len(tokens))
     trainable = [p for p in module.parameters() if p.requires_grad]
     optimiser = torch.optim.AdamW(trainable, lr=LEARNING_RATE, weight_decay=WEIGHT_DECAY)
     steps = epochs * math.ceil(len(tokens) / BATCH_SIZE)
@@ -289,9 +375,11 @@ def _train_once(
     for epoch in range(epochs):
         module.train()
         losses, predicted = [], []
-        for batch in np.array_split(order.permutation(len(tokens)), math.ceil(len(tokens) / BATCH_SIZE)):
-            ids, mask = batch_tensors([tokens[i] for i in batch], base.pad)
-            logits = module(ids, mask)
+        for batch in length_batches([len(t) for t in tokens], order):
+            if states is not None:
+                logits = module.forward_from(*_pad_states([states[i] for i in batch]), start)
+            else:
+                logits = module(*batch_tensors([tokens[i] for i in batch], base.pad))
             loss = F.cross_entropy(logits, torch.tensor([targets[i] for i in batch]))
             optimiser.zero_grad()
             loss.backward()

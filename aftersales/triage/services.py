@@ -156,7 +156,7 @@ def triage_read(*, text: str, pack: PolicyPack | None = None, defer_encoder: boo
     model = load_model()
     with encoder.deferred():
         readings, version = categorise([text], pack)
-    due = model is not None and model.encoder_head is not None and encoder.encoder_enabled()
+    due = model is not None and model.reads_with_encoder and encoder.encoder_enabled()
     return TextCategory(reading=readings[0], version=version, encoder_deferred=due)
 
 

@@ -11,14 +11,16 @@ from scipy.optimize import minimize, minimize_scalar
 from sklearn.metrics import confusion_matrix, f1_score, precision_recall_fscore_support
 
 from aftersales.policy.pack import current_pack
-from aftersales.triage import encoder
+from aftersales.triage import encoder, ftstack
 from aftersales.triage.classifier import (
     EVIDENCE,
     Aggregation,
     TriageModel,
     aggregation_inputs,
+    models_dir,
     set_current,
     train_model,
+    without_encoders,
 )
 from aftersales.triage.corpus import (
     Example,
@@ -41,10 +43,21 @@ def training_examples(*, extra_files: list[Path], with_corrections: bool = True)
 
 
 def triage_train(
-    *, version: str, extra_files: list[Path], with_corrections: bool = True, make_current: bool = True
+    *,
+    version: str,
+    extra_files: list[Path],
+    with_corrections: bool = True,
+    make_current: bool = True,
+    finetune: bool = False,
 ) -> TriageModel:
+    """Train, save and (`make_current`) switch to model `version`. With `finetune` the
+    fine-tuned encoder is stacked in (model_from_examples): needs PyTorch
+    (ftstack.PyTorchMissing before anything is trained) and at least
+    MIN_REAL_FOR_AGGREGATION real complaints (ValueError)."""
+    if finetune:
+        ftstack.require_torch()
     examples = training_examples(extra_files=extra_files, with_corrections=with_corrections)
-    model = model_from_examples(examples, version=version)
+    model = model_from_examples(examples, version=version, finetune=finetune)
     model.save()
     if make_current:
         set_current(version)
@@ -60,27 +73,64 @@ def is_own(example: Example) -> bool:
     return example.source.startswith("own:")
 
 
-def model_from_examples(examples: list[Example], *, version: str) -> TriageModel:
+def finetune_inputs(examples: list[Example]) -> tuple[list[Example], list[Example], np.ndarray, list[str]]:
+    """(real complaints, the own written complaints, the real ones' folds, categories): what
+    the fine-tuned encoder's out-of-fold readings are made of (ftstack.out_of_fold_finetuned).
+    The own corpus's composed phrases and framed copies are left out of fine-tuning: the
+    whole written complaints teach the encoder the same, at a fraction of the CPU."""
+    real = [e for e in examples if not is_own(e)]
+    base = [e for e in examples if e.source == "own:written"]
+    return real, base, fold_assignment(len(real)), sorted({e.label for e in examples})
+
+
+def model_from_examples(examples: list[Example], *, version: str, finetune: bool = False) -> TriageModel:
     """A model trained on `examples` with the pack's symptom lexicon; not saved.
 
     When there are enough real complaints among them (labelled files, agents'
     corrections), how its evidence is combined is fitted to how models trained without
     each of them read them.
+
+    With `finetune` (needs PyTorch) the fine-tuned encoder is one more reading: its
+    out-of-fold probabilities on the real complaints (ftstack.out_of_fold_finetuned, the
+    same folds, read in the engine) are the "finetuned" evidence the aggregation is fitted
+    on; then it is fine-tuned on all of them and the own written complaints, exported to
+    `<version>.encoder.npz` in the models folder (written now) and named with its SHA-256
+    in the model. ValueError with fewer than MIN_REAL_FOR_AGGREGATION real complaints.
     """
     model = _classifier_from(examples, version=version)
     real = [e for e in examples if not is_own(e)]
+    if finetune and len(real) < MIN_REAL_FOR_AGGREGATION:
+        raise ValueError(
+            f"stacking the fine-tuned encoder needs {MIN_REAL_FOR_AGGREGATION} real labelled complaints, "
+            f"there are {len(real)}"
+        )
     if len(real) >= MIN_REAL_FOR_AGGREGATION:
         own = [e for e in examples if is_own(e)]
         folds = fold_assignment(len(real))
         evidence = out_of_fold_evidence(examples=real, base=own, folds=folds)
+        if finetune:
+            _, written, _, _ = finetune_inputs(examples)
+            evidence[:, EVIDENCE.index("finetuned")] = ftstack.out_of_fold_finetuned(
+                examples=real, base=written, folds=folds, categories=model.categories
+            )
         labels = [e.label for e in real]
         model.aggregation, model.calibration = calibrated_aggregation(
             evidence, labels, model.categories, folds
         )
-        if model.encoder_head is not None:
+        if model.encoder_head is not None or finetune:
             model.fallback_aggregation, _ = calibrated_aggregation(
                 without_encoder(evidence), labels, model.categories, folds
             )
+    if finetune:
+        _, written, _, _ = finetune_inputs(examples)
+        tuned_on = written + real
+        artefact = ftstack.final_artefact(
+            examples=tuned_on,
+            categories=model.categories,
+            target=models_dir() / f"{version}.encoder.npz",
+            trained_on=count_sources(tuned_on),
+        )
+        model.finetuned_encoder = {"file": artefact.name, "sha256": ftstack.file_sha256(artefact)}
     return model
 
 
@@ -202,10 +252,8 @@ def calibration_report(*, before: np.ndarray, after: np.ndarray, expected: np.nd
 
 
 def without_encoder(evidence: np.ndarray) -> np.ndarray:
-    """The evidence as read when the encoder cannot load: its row repeats the whole text's."""
-    fallback = evidence.copy()
-    fallback[:, EVIDENCE.index("encoder")] = evidence[:, EVIDENCE.index("whole_text")]
-    return fallback
+    """The evidence as read when the encoders cannot load: their rows repeat the whole text's."""
+    return without_encoders(evidence)
 
 
 _caches: dict[str, encoder.EmbeddingCache] = {}
@@ -357,16 +405,19 @@ class CrossValidated(NamedTuple):
 
 
 def cross_validated_probabilities(
-    *, examples: list[Example], base: list[Example], folds: int = 5
+    *, examples: list[Example], base: list[Example], folds: int = 5, evidence: np.ndarray | None = None
 ) -> CrossValidated:
     """The probabilities of each of `examples`, read as in cross_validated_predictions. The
     temperature applied to a fold is fitted, like the shipped model's, on cross-validated
     probabilities of the other folds alone (an aggregation fitted without each of them in
-    turn)."""
+    turn). `evidence`: the out-of-fold evidence of the real complaints of `base` then
+    `examples` (out_of_fold_evidence on fold_assignment's folds), when the caller has it
+    (bench/triage_finetune_stack_bench.py compares the stack with and without a row)."""
     own = [e for e in base if is_own(e)]
     pool = [e for e in base if not is_own(e)] + examples
     folds_of = fold_assignment(len(pool), folds=folds)
-    evidence = out_of_fold_evidence(examples=pool, base=own, folds=folds_of)
+    if evidence is None:
+        evidence = out_of_fold_evidence(examples=pool, base=own, folds=folds_of)
     labels = [e.label for e in pool]
     categories = sorted({e.label for e in own + pool})
     expected = np.asarray([categories.index(label) for label in labels])

@@ -138,7 +138,7 @@ def test_a_collapsed_run_is_retried_with_another_seed(monkeypatch, caplog, base)
 
     seeds = []
 
-    def fake_run(base, tokens, targets, n, seed, epochs):  # type: ignore[no-untyped-def]
+    def fake_run(base, tokens, targets, n, seed, epochs, top_layers):  # type: ignore[no-untyped-def]
         seeds.append(seed)
         collapsed = len(seeds) == 1
         return object(), {

@@ -1,4 +1,4 @@
-"""aftersales triage train | eval FILE.jsonl | predict (JSON lines on stdin/stdout) | quality [--days N]
+"""aftersales triage train [--finetune] | eval FILE.jsonl | predict (JSON lines on stdin/stdout) | quality [--days N]
 | finetune --extra FILE.jsonl [--own] [--out PATH] (needs PyTorch: pip install -e .[train])."""
 
 import json
@@ -13,6 +13,7 @@ from aftersales.common import clock
 from aftersales.policy.pack import current_pack
 from aftersales.triage.classifier import load_model
 from aftersales.triage.corpus import LabelledFileError, jsonl_examples
+from aftersales.triage.ftstack import PyTorchMissing
 from aftersales.triage.selectors import triage_quality_in_service
 from aftersales.triage.services import triage_batch
 from aftersales.triage.trainer import (
@@ -39,6 +40,11 @@ class Command(BaseCommand):
         train.add_argument("--version", default="")
         train.add_argument("--no-corrections", action="store_true")
         train.add_argument("--keep-current", action="store_true", help="do not switch to the new version")
+        train.add_argument(
+            "--finetune",
+            action="store_true",
+            help="stack the fine-tuned encoder in (its out-of-fold readings learnt; needs PyTorch)",
+        )
         evaluation = sub.add_parser(
             "eval", help="accuracy, macro-F1, per-category figures and confusion matrix"
         )
@@ -70,10 +76,19 @@ class Command(BaseCommand):
                     extra_files=[Path(p) for p in options["extra"]],  # type: ignore[attr-defined]
                     with_corrections=not options["no_corrections"],
                     make_current=not options["keep_current"],
+                    finetune=bool(options["finetune"]),
                 )
-            except (LabelledFileError, FileNotFoundError) as exc:
+            except (LabelledFileError, FileNotFoundError, PyTorchMissing, ValueError) as exc:
                 raise CommandError(str(exc)) from exc
-            self.stdout.write(json.dumps({"version": model.version, "trained_on": model.trained_on}))
+            self.stdout.write(
+                json.dumps(
+                    {
+                        "version": model.version,
+                        "trained_on": model.trained_on,
+                        "finetuned_encoder": model.finetuned_encoder,
+                    }
+                )
+            )
         elif action == "eval":
             path = Path(str(options["file"]))
             if not path.exists():
