@@ -9,8 +9,9 @@ import os
 import subprocess
 import sys
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import connection
@@ -40,11 +41,24 @@ def database_url_for_worker() -> str:
     return f"sqlite:///{Path(name).resolve()}"
 
 
+def filed_in_hotline_hours() -> datetime:
+    """The latest of 08:00, 12:00, 16:00 or 20:00 Beijing time at least an hour ago: inside the
+    hotline's 7:00-23:00, so the first response falls due the same evening and is overdue now,
+    whatever the hour the suite runs at (an hour filed at night would be due next morning)."""
+    now = clock.now().astimezone(ZoneInfo("Asia/Shanghai"))
+    for days in (0, 1):
+        for hour in (20, 16, 12, 8):
+            at = (now - timedelta(days=days)).replace(hour=hour, minute=0, second=0, microsecond=0)
+            if at <= now - timedelta(hours=1):
+                return at
+    raise AssertionError("unreachable: yesterday's 20:00 is always an hour ago")
+
+
 @pytest.mark.django_db(transaction=True)
 def test_beat_and_worker_escalate_an_overdue_complaint_on_their_own(tmp_path, settings):  # type: ignore[no-untyped-def]
     # Filed while no worker runs: its acknowledgement waits in the outbox.
     settings.OUTBOX_NUDGE = False
-    with clock.travel_to(clock.now() - timedelta(hours=3)):
+    with clock.travel_to(filed_in_hotline_hours()):
         complaint = submit_complaint(text="屏幕有亮点")
     assert complaint.level == "L1" and complaint.next_deadline_at < clock.now()
     outbox = OutboxMessage.objects.filter(complaint_id=complaint.pk)
