@@ -148,7 +148,7 @@ def test_a_model_saved_before_the_encoder_still_reads(with_encoder):  # type: ig
     ["", "😡😡😡", "屏" * 100_000, "<p>屏幕<b>闪</b>烁</p><script>x()</script>", "螢幕壞了 screen broke 😭"],
 )
 def test_awkward_texts_get_an_answer_with_the_encoder(shipped_with_encoder, text):  # type: ignore[no-untyped-def]
-    assert shipped_with_encoder.encoder_head is not None
+    assert shipped_with_encoder.reads_with_encoder
     read = triage_read(text=text)
     assert read.version == shipped_with_encoder.version
     assert read.reading.category
@@ -159,6 +159,7 @@ def test_the_shipped_model_reads_meaning_the_n_grams_miss(shipped_with_encoder, 
     """Told by what the customer saw, with no part named: the encoder's reading carries it."""
     model = shipped_with_encoder
     texts = ["打电话的时候对方老是说听不清我在讲什么", "the courier left it at the wrong building again"]
+    assert model._finetuned_reading(texts) is not None  # the shipped fine-tuned layers load
     with_encoder = model.predict(texts)
     assert [c for c, _ in with_encoder] == ["audio", "logistics"]
     settings.TRIAGE_ENCODER = False
