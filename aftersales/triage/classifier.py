@@ -393,7 +393,7 @@ def finetuned_for(path: Path, sha256: str) -> "FineTunedEncoder | None":
     key = (str(path), sha256)
     with _finetuned_lock:
         if key not in _finetuned_checked:
-            matches = path.exists() and _sha256_of(path) == sha256
+            matches = path.exists() and file_sha256(path) == sha256
             if path.exists() and not matches:
                 log.warning(
                     "%s is not the fine-tuned encoder the model was trained with (sha256 %s…); "
@@ -408,7 +408,8 @@ def finetuned_for(path: Path, sha256: str) -> "FineTunedEncoder | None":
     return load_finetuned(path)
 
 
-def _sha256_of(path: Path) -> str:
+def file_sha256(path: Path) -> str:
+    """The SHA-256 of a file's bytes, hex, read 1 MiB at a time."""
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):

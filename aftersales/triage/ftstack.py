@@ -212,11 +212,3 @@ def final_artefact(
     target.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(kept, target)
     return target
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()

@@ -17,6 +17,7 @@ from aftersales.triage.classifier import (
     Aggregation,
     TriageModel,
     aggregation_inputs,
+    file_sha256,
     models_dir,
     set_current,
     train_model,
@@ -130,7 +131,7 @@ def model_from_examples(examples: list[Example], *, version: str, finetune: bool
             target=models_dir() / f"{version}.encoder.npz",
             trained_on=count_sources(tuned_on),
         )
-        model.finetuned_encoder = {"file": artefact.name, "sha256": ftstack.file_sha256(artefact)}
+        model.finetuned_encoder = {"file": artefact.name, "sha256": file_sha256(artefact)}
     return model
 
 
