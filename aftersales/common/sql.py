@@ -140,50 +140,6 @@ def rows_insert(objs: Sequence[ModelT]) -> Sequence[ModelT]:
     return objs
 
 
-def rows_insert_with_child(parent: Model, child: Model, *, link: str) -> None:
-    """Insert new `parent`, then new `child` whose foreign key `link` points at it; set both keys.
-
-    On PostgreSQL one statement (one round trip instead of two): the parent's INSERT is a
-    data-modifying CTE whose key the child's row takes. Elsewhere two INSERTs, as
-    `rows_insert` would run them. A refusal of either row raises IntegrityError and leaves
-    neither written.
-    """
-    db = connections[DEFAULT_DB_ALIAS]
-    if db.vendor != "postgresql":
-        rows_insert([parent])
-        rows_insert([child])
-        return
-    fields = _insert_fields(type(child))
-    position = next(i for i, field in enumerate(fields) if field.name == link)
-    values = _values(child, db)
-    del values[position]  # the parent's key, taken in the statement
-    sql = _insert_with_child_sql(type(parent), type(child), link, db.vendor)
-    with db.cursor() as cursor:
-        cursor.execute(sql, [*_values(parent, db), *values])
-        parent_pk, child_pk = cursor.fetchone()
-    _saved(parent, parent_pk, db)
-    setattr(child, fields[position].attname, parent_pk)
-    _saved(child, child_pk, db)
-
-
-@cache
-def _insert_with_child_sql(parent: type[Model], child: type[Model], link: str, vendor: str) -> str:
-    """PostgreSQL: the parent's INSERT as a CTE, the child's taking its key for `link`;
-    returns (parent key, child key)."""
-    quote = connection.ops.quote_name
-    fields = _insert_fields(child)
-    columns = ", ".join(quote(field.column) for field in fields)
-    row = ", ".join("(SELECT pk FROM parent)" if field.name == link else "%s" for field in fields)
-    key = quote(child._meta.pk.column)
-    link_column = quote(next(field.column for field in fields if field.name == link))
-    parent_sql = _insert_sql(parent, 1, None, vendor).rsplit(" RETURNING ", 1)[0]
-    return (
-        f"WITH parent AS ({parent_sql} RETURNING {quote(parent._meta.pk.column)} AS pk)"
-        f" INSERT INTO {quote(child._meta.db_table)} ({columns}) VALUES ({row})"
-        f" RETURNING {link_column}, {key}"
-    )
-
-
 def row_insert_unless_taken(obj: Model, *, unique: Sequence[str] = ()) -> bool:
     """Insert `obj` unless a row already holds its values of a unique constraint: of the one
     on the columns `unique` (a full constraint or index, not a partial one), or of any one.

@@ -23,7 +23,7 @@ from aftersales.accounts.models import Customer, CustomerIdentity, User
 from aftersales.accounts.roles import OUTLET_STAFF
 from aftersales.common import clock
 from aftersales.common.errors import Conflict, Forbidden, TransitionNotAllowed, ValidationFailed, problem
-from aftersales.common.sql import rows_insert_with_child
+from aftersales.common.sql import rows_insert
 from aftersales.common.text import text_problem
 from aftersales.complaints import events, sla
 from aftersales.complaints.models import (
@@ -297,8 +297,9 @@ def complaint_open(
         complaint=complaint, direction=Message.Direction.IN, channel=channel, body=body, created_at=at
     )
     # Prepared INSERTs (common.sql): this runs for every complaint, and building the ORM's
-    # statements cost more than running them. On PostgreSQL both rows go in one round trip.
-    rows_insert_with_child(complaint, message, link="complaint")
+    # statements cost more than running them.
+    rows_insert([complaint])
+    rows_insert([message])
     # The new complaint's document: what search_index_refresh would read back from these rows.
     terms = set(draft.search_terms)
     if customer.erased_at is None and customer.name:

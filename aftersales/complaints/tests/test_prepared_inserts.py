@@ -14,8 +14,8 @@ from aftersales.accounts.models import Customer, CustomerIdentity
 from aftersales.accounts.services import _customer_create, _identity
 from aftersales.accounts.tests.factories import CustomerFactory
 from aftersales.common import clock
-from aftersales.common.sql import row_insert_unless_taken, rows_insert, rows_insert_with_child
-from aftersales.complaints.models import Complaint, Message, TimelineEvent
+from aftersales.common.sql import row_insert_unless_taken, rows_insert
+from aftersales.complaints.models import Complaint, TimelineEvent
 from aftersales.complaints.tests.factories import submit_complaint
 from aftersales.notifications.models import OutboxMessage
 
@@ -81,54 +81,6 @@ def test_a_related_row_saved_after_it_was_assigned_gives_its_key():  # type: ign
     rows_insert([identity])
 
     assert CustomerIdentity.objects.get(pk=identity.pk).customer_id == customer.pk
-
-
-def test_a_complaint_and_its_first_message_go_in_together_as_the_orm_would_store_them():  # type: ignore[no-untyped-def]
-    opened = submit_complaint(text="屏幕闪烁", phone="+8613800138007")
-    at = clock.now()
-    columns = {
-        field.attname: getattr(opened, field.attname)
-        for field in Complaint._meta.concrete_fields
-        if field.name not in ("id", "number")
-    }
-    complaint = Complaint(**{**columns, "number": "T-3", "created_at": at})
-    message = Message(complaint=complaint, direction="in", channel="app", body="屏幕闪烁", created_at=at)
-
-    with _counting() as counted:
-        rows_insert_with_child(complaint, message, link="complaint")
-
-    # One round trip on PostgreSQL; two INSERTs elsewhere.
-    assert counted == [1 if connection.vendor == "postgresql" else 2]
-    assert complaint.pk is not None and message.pk is not None and not message._state.adding
-    assert message.complaint_id == complaint.pk
-    stored = Message.objects.get(pk=message.pk)
-    assert (stored.complaint_id, stored.body, stored.created_at, stored.author_id) == (
-        complaint.pk,
-        "屏幕闪烁",
-        at,
-        None,
-    )
-    assert Complaint.objects.get(pk=complaint.pk).triage_reasons == opened.triage_reasons
-
-
-def test_a_refused_message_leaves_no_complaint_behind():  # type: ignore[no-untyped-def]
-    from django.db import IntegrityError
-
-    opened = submit_complaint(phone="+8613800138008")
-    columns = {
-        field.attname: getattr(opened, field.attname)
-        for field in Complaint._meta.concrete_fields
-        if field.name not in ("id", "number")
-    }
-    complaint = Complaint(**{**columns, "number": "T-4", "created_at": clock.now()})
-    # A message without a body is refused (NOT NULL).
-    message = Message(complaint=complaint, direction="in", channel="app", body=None, created_at=clock.now())  # type: ignore[misc]
-
-    with pytest.raises(IntegrityError), transaction.atomic():
-        rows_insert_with_child(complaint, message, link="complaint")
-
-    assert not Complaint.objects.filter(number="T-4").exists()
-    assert message.pk is None
 
 
 def test_a_taken_key_is_skipped_and_the_transaction_goes_on():  # type: ignore[no-untyped-def]
