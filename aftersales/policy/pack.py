@@ -417,16 +417,27 @@ def compile_words(words: list[str]) -> re.Pattern[str]:
     written "explod*".
     """
     alternatives = []
+    # The characters a match can start with: a word's first (for a Latin word, after the
+    # zero-width boundary). Put up front as a lookahead, they let the search pass over a
+    # position with one test instead of trying every alternative there (case-insensitive
+    # alternatives get no such shortcut from the regex engine); what matches is unchanged.
+    first_characters: set[str] = set()
     for word in words:
         if word.isascii():
             stem = word.endswith("*")
-            core = re.escape(word.rstrip("*"))
+            core = word.rstrip("*")
             # Latin boundaries only: Chinese characters around a Latin word still count as a boundary.
             tail = r"[A-Za-z0-9]*" if stem else r"(?![A-Za-z0-9])"
-            alternatives.append(rf"(?<![A-Za-z0-9]){core}{tail}")
+            alternatives.append(rf"(?<![A-Za-z0-9]){re.escape(core)}{tail}")
         else:
+            core = word
             alternatives.append(re.escape(word))
-    return re.compile("|".join(alternatives), re.IGNORECASE)
+        first_characters.add(core[:1])
+    either = "|".join(alternatives)
+    if "" in first_characters:  # a word that can match without a first character of its own
+        return re.compile(either, re.IGNORECASE)
+    starts = "".join(re.escape(character) for character in sorted(first_characters))
+    return re.compile(f"(?=[{starts}])(?:{either})", re.IGNORECASE)
 
 
 def _calendar(raw: dict[str, Any], name: str, workdays: ChinaWorkdays) -> BusinessCalendar:
