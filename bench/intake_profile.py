@@ -8,7 +8,8 @@ posts the bench's intake body through Django's test client (middleware, the Ninj
 unless CELERY_BROKER_URL says otherwise). Prints, as JSON lines:
 
 - per intake: wall time, CPU time of this process (steadier than wall time on a shared
-  machine; the database server's own CPU on PostgreSQL is not in it), time inside the write transaction (the lock SQLite holds; on
+  machine; the database server's own CPU on PostgreSQL is not in it: it is given apart, as
+  `server_cpu_ms_per_intake`, when the server runs on this machine), time inside the write transaction (the lock SQLite holds; on
   PostgreSQL the time its row locks last), statements issued, and the after-commit
   notification publish (`notify_customer_task.delay`);
 - a cProfile of the same loop: the functions with the most cumulative and own time.
@@ -79,6 +80,32 @@ class LockClock:
 
         transaction.Atomic.__enter__ = enter  # type: ignore[method-assign]
         transaction.Atomic.__exit__ = leave  # type: ignore[method-assign]
+
+
+class ServerClock:
+    """CPU time of this connection's PostgreSQL backend (read from /proc: the server runs on
+    this machine in the bench), None on SQLite or where it cannot be read. The backend shares
+    the cores with the workers, so its CPU per intake counts as much as theirs."""
+
+    def __init__(self, connection) -> None:  # type: ignore[no-untyped-def]
+        self.stat: Path | None = None
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_backend_pid()")
+                self.stat = Path(f"/proc/{cursor.fetchone()[0]}/stat")
+        self.started = self._now()
+
+    def _now(self) -> float | None:
+        try:
+            fields = self.stat.read_text().rsplit(")", 1)[1].split() if self.stat else None
+        except OSError:
+            return None
+        # utime and stime, the 14th and 15th fields, in clock ticks.
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK") if fields else None
+
+    def spent(self) -> float | None:
+        now = self._now()
+        return now - self.started if now is not None and self.started is not None else None
 
 
 class PublishClock:
@@ -267,6 +294,7 @@ def main() -> None:
         process_index = 0
     walls = []
     cpus = []
+    server = ServerClock(connection)
     started = time.perf_counter()
     with connection.execute_wrapper(count):
         for index in range(args.intakes):
@@ -275,6 +303,7 @@ def main() -> None:
             walls.append(post(30_000_000 + 1_000_000 * process_index + index))
             cpus.append(time.process_time() - cpu_started)
     elapsed = time.perf_counter() - started
+    server_cpu = server.spent()
     print(
         json.dumps(
             {
@@ -284,6 +313,9 @@ def main() -> None:
                 "per_second": round(len(walls) / elapsed, 1),
                 "wall_ms": ms(walls),
                 "cpu_ms": ms(cpus),
+                "server_cpu_ms_per_intake": round(server_cpu * 1000 / args.intakes, 3)
+                if server_cpu is not None
+                else None,
                 "load": [round(value, 2) for value in os.getloadavg()],
                 "transaction_wait_ms": ms(lock.waited),
                 "transaction_ms": ms(lock.held),

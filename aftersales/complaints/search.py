@@ -221,8 +221,13 @@ def search_index_refresh(*, complaint_ids: Sequence[int]) -> None:
         search_index_write(documents)
 
 
-def search_index_write(documents: dict[int, str]) -> None:
-    """Store documents of space-separated terms (from `document_terms`) by complaint id."""
+def search_index_write(documents: dict[int, str], *, new: bool = False) -> None:
+    """Store documents of space-separated terms (from `document_terms`) by complaint id.
+
+    `new`: the complaints were inserted in this transaction, so they have no document to
+    replace (on SQLite the DELETE is skipped; a document there all the same makes the INSERT
+    fail rather than leave two).
+    """
     if not documents:
         return
     with connection.cursor() as cursor:
@@ -239,7 +244,8 @@ def search_index_write(documents: dict[int, str]) -> None:
                 [v for pk, terms in documents.items() for v in (pk, _tsvector(terms))],
             )
         else:
-            cursor.execute(f"DELETE FROM {INDEX_TABLE} WHERE rowid IN ({marks})", list(documents))
+            if not new:
+                cursor.execute(f"DELETE FROM {INDEX_TABLE} WHERE rowid IN ({marks})", list(documents))
             values = ", ".join(["(%s, %s)"] * len(documents))
             cursor.execute(
                 f"INSERT INTO {INDEX_TABLE} (rowid, terms) VALUES {values}",

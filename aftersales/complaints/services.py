@@ -304,7 +304,7 @@ def complaint_open(
     terms = set(draft.search_terms)
     if customer.erased_at is None and customer.name:
         terms.update(document_terms([customer.name]))
-    search_index_write({complaint.pk: " ".join(sorted(terms))})
+    search_index_write({complaint.pk: " ".join(sorted(terms))}, new=True)
     saved_count, complaint.event_count = complaint.event_count, 0
     with events.batched(new_chain=True):
         events.created_event(complaint=complaint, actor=actor, at=at)

@@ -12,6 +12,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from django.db import connection
 
@@ -30,7 +31,7 @@ class Record:
     content: bytes
 
 
-def ledger_append(*, records: Sequence[Record], new_chains: bool = False) -> list[LedgerEntry]:
+def ledger_append(*, records: Sequence[Record], new_chains: bool = False) -> None:
     """Append `records` in order, one entry each, with one read per chain and one INSERT.
 
     `new_chains`: every record's chain starts here (a complaint numbered in this transaction),
@@ -39,14 +40,16 @@ def ledger_append(*, records: Sequence[Record], new_chains: bool = False) -> lis
     Raw SQL rather than the ORM: this runs with every timeline event, and building the queries
     costs more than the indexed read and the insert themselves.
 
-    Returns the entries (saved). Must run inside the transaction that writes the records.
+    Returns nothing: every timeline event is sealed here, so no model instance is built for
+    an entry that nobody reads back. Must run inside the transaction that writes the records.
     """
     if not records:
-        return []
+        return
     now = clock.now()
     recorded_at = iso_time(now)
     if len(records) == 1 and not new_chains and connection.vendor == "postgresql" and _plain(records[0]):
-        return [_append_in_one_statement(records[0], now, recorded_at)]
+        _append_in_one_statement(records[0], now, recorded_at)
+        return
     table = LedgerEntry._meta.db_table
     heads: dict[str, tuple[int, str]] = {}
     with connection.cursor() as cursor:
@@ -59,7 +62,8 @@ def ledger_append(*, records: Sequence[Record], new_chains: bool = False) -> lis
             )
             last = cursor.fetchone()
             heads[chain] = (last[0], last[1]) if last is not None else (0, GENESIS)
-    entries = []
+    stored_at = connection.ops.adapt_datetimefield_value(now)
+    rows: list[tuple[Any, ...]] = []
     for record in records:
         seq, prev = heads[record.chain]
         seq += 1
@@ -76,43 +80,17 @@ def ledger_append(*, records: Sequence[Record], new_chains: bool = False) -> lis
             )
         )
         heads[record.chain] = (seq, entry_hash)
-        entries.append(
-            LedgerEntry(
-                chain=record.chain,
-                seq=seq,
-                prev=prev,
-                content=content,
-                subject_kind=record.subject_kind,
-                subject_id=record.subject_id,
-                recorded_at=now,
-                entry_hash=entry_hash,
-            )
+        rows.append(
+            (record.chain, seq, prev, content, record.subject_kind, record.subject_id, stored_at, entry_hash)
         )
-    # One multi-row INSERT, ids back in row order (as Django's bulk_create relies on too).
-    placeholders = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s, '')"] * len(entries))
-    stored_at = connection.ops.adapt_datetimefield_value(now)
+    # One multi-row INSERT.
+    placeholders = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s, '')"] * len(rows))
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {table} (chain, seq, prev, content, subject_kind, subject_id, recorded_at,"
-            f" entry_hash, link) VALUES {placeholders} RETURNING id",
-            [
-                value
-                for entry in entries
-                for value in (
-                    entry.chain,
-                    entry.seq,
-                    entry.prev,
-                    entry.content,
-                    entry.subject_kind,
-                    entry.subject_id,
-                    stored_at,
-                    entry.entry_hash,
-                )
-            ],
+            f" entry_hash, link) VALUES {placeholders}",
+            [value for row in rows for value in row],
         )
-        for entry, (entry_id,) in zip(entries, cursor.fetchall(), strict=True):
-            entry.id = entry_id
-    return entries
 
 
 _PLAIN_TEXT = re.compile(r"[\x20\x21\x23-\x5b\x5d-\x7e]*")  # printable ASCII, no quote or backslash
@@ -135,7 +113,6 @@ SELECT %(chain)s::text, next.seq, next.prev, %(content)s::text, %(kind)s, %(subj
            'UTF8')), 'hex'),
        ''
 FROM next
-RETURNING id, seq, prev, entry_hash
 """
 
 
@@ -143,7 +120,7 @@ def _plain(record: Record) -> bool:
     return bool(_PLAIN_TEXT.fullmatch(f"{record.chain}{record.subject_kind}"))
 
 
-def _append_in_one_statement(record: Record, now: datetime, recorded_at: str) -> LedgerEntry:
+def _append_in_one_statement(record: Record, now: datetime, recorded_at: str) -> None:
     content = sha256_hex(record.content)
     with connection.cursor() as cursor:
         cursor.execute(
@@ -159,18 +136,6 @@ def _append_in_one_statement(record: Record, now: datetime, recorded_at: str) ->
                 "subject": f"{record.subject_kind}:{record.subject_id}",
             },
         )
-        entry_id, seq, prev, entry_hash = cursor.fetchone()
-    return LedgerEntry(
-        id=entry_id,
-        chain=record.chain,
-        seq=seq,
-        prev=prev,
-        content=content,
-        subject_kind=record.subject_kind,
-        subject_id=record.subject_id,
-        recorded_at=now,
-        entry_hash=entry_hash,
-    )
 
 
 def entry_document_of(entry: LedgerEntry) -> bytes:

@@ -9,7 +9,7 @@ import json
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -338,15 +338,72 @@ class KeywordLexicon:
         tokens = _LATIN_TOKENS.findall(text)
         if tokens:
             token_set = set(tokens)
-            joined = " " + " ".join(tokens) + " "
-            for word, categories in self.latin_whole.items():
-                if (f" {word} " in joined) if " " in word else (word in token_set):
-                    for category in categories:
-                        found.setdefault(category, set()).add(word)
-            for stem, category in self.latin_stems:
-                if f" {stem}" in joined:
-                    found.setdefault(category, set()).add(stem)
+            latin = self._latin
+            # One-word entries by set intersection, stems by the tokens' prefixes of a
+            # stem's length: a lookup per token rather than a test per entry.
+            for word in token_set & latin.words.keys():
+                for category in latin.words[word]:
+                    found.setdefault(category, set()).add(word)
+            for token in token_set:
+                for length in latin.stem_lengths:
+                    if length <= len(token) and (categories := latin.stems.get(token[:length])):
+                        for category in categories:
+                            found.setdefault(category, set()).add(token[:length])
+            # Entries of several words are only searched for when their first word is a token.
+            starting = token_set & latin.phrases.keys()
+            if starting:
+                joined = " " + " ".join(tokens) + " "
+                for first in starting:
+                    for phrase, categories, whole in latin.phrases[first]:
+                        if (f" {phrase} " if whole else f" {phrase}") in joined:
+                            for category in categories:
+                                found.setdefault(category, set()).add(phrase)
         return {category: len(words) for category, words in found.items()}
+
+    @cached_property
+    def _latin(self) -> "_LatinLookup":
+        return _LatinLookup.of(self)
+
+    def __getstate__(self) -> dict[str, Any]:
+        # The lookup is derived: a pickled lexicon (in a triage model) holds only its lists.
+        state = dict(self.__dict__)
+        state.pop("_latin", None)
+        return state
+
+
+@dataclass(frozen=True)
+class _LatinLookup:
+    """A lexicon's Latin entries arranged for `KeywordLexicon.counts`: a one-word entry
+    matches a token; a stem without a space matches a token that starts with it; an entry
+    of several words (a phrase, or a stem with a space) is searched for in the text's
+    tokens, joined, when its first word is one of them."""
+
+    words: dict[str, tuple[str, ...]]  # word -> categories
+    stems: dict[str, tuple[str, ...]]  # stem -> categories
+    stem_lengths: tuple[int, ...]
+    # first word -> (entry, categories, whether whole: a phrase rather than a stem)
+    phrases: dict[str, tuple[tuple[str, tuple[str, ...], bool], ...]]
+
+    @classmethod
+    def of(cls, lexicon: "KeywordLexicon") -> "_LatinLookup":
+        stems: dict[str, tuple[str, ...]] = {}
+        phrases: dict[str, tuple[tuple[str, tuple[str, ...], bool], ...]] = {}
+        for stem, category in lexicon.latin_stems:
+            if " " not in stem:
+                stems[stem] = (*stems.get(stem, ()), category)
+            else:
+                first = stem.split(" ", 1)[0]
+                phrases[first] = (*phrases.get(first, ()), (stem, (category,), False))
+        for word, categories in lexicon.latin_whole.items():
+            if " " in word:
+                first = word.split(" ", 1)[0]
+                phrases[first] = (*phrases.get(first, ()), (word, categories, True))
+        return cls(
+            words={word: c for word, c in lexicon.latin_whole.items() if " " not in word},
+            stems=stems,
+            stem_lengths=tuple(sorted({len(stem) for stem in stems})),
+            phrases=phrases,
+        )
 
 
 _LATIN_TOKENS = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
@@ -360,16 +417,27 @@ def compile_words(words: list[str]) -> re.Pattern[str]:
     written "explod*".
     """
     alternatives = []
+    # The characters a match can start with: a word's first (for a Latin word, after the
+    # zero-width boundary). Put up front as a lookahead, they let the search pass over a
+    # position with one test instead of trying every alternative there (case-insensitive
+    # alternatives get no such shortcut from the regex engine); what matches is unchanged.
+    first_characters: set[str] = set()
     for word in words:
         if word.isascii():
             stem = word.endswith("*")
-            core = re.escape(word.rstrip("*"))
+            core = word.rstrip("*")
             # Latin boundaries only: Chinese characters around a Latin word still count as a boundary.
             tail = r"[A-Za-z0-9]*" if stem else r"(?![A-Za-z0-9])"
-            alternatives.append(rf"(?<![A-Za-z0-9]){core}{tail}")
+            alternatives.append(rf"(?<![A-Za-z0-9]){re.escape(core)}{tail}")
         else:
+            core = word
             alternatives.append(re.escape(word))
-    return re.compile("|".join(alternatives), re.IGNORECASE)
+        first_characters.add(core[:1])
+    either = "|".join(alternatives)
+    if "" in first_characters:  # a word that can match without a first character of its own
+        return re.compile(either, re.IGNORECASE)
+    starts = "".join(re.escape(character) for character in sorted(first_characters))
+    return re.compile(f"(?=[{starts}])(?:{either})", re.IGNORECASE)
 
 
 def _calendar(raw: dict[str, Any], name: str, workdays: ChinaWorkdays) -> BusinessCalendar:

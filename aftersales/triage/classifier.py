@@ -15,6 +15,7 @@ import logging
 import math
 import pickle
 import threading
+from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -423,6 +424,21 @@ def _fault_clauses(text: str) -> list[str]:
     return [c for c in parts if not is_praise(c)] if len(parts) > 1 else []
 
 
+def _sum_in_order(
+    start: np.ndarray, rows: np.ndarray, places: np.ndarray, width: int, terms: np.ndarray
+) -> np.ndarray:
+    """`start` (rows, classes) plus each of `terms` (n, classes) added to its row `rows[i]`,
+    one after another in the order given (`places[i]` is the term's place in its row, from 1),
+    as `np.add.at(start, rows, terms)` adds them but in one pass: the terms are laid out in a
+    (rows, width, classes) block behind their row's start and summed left to right
+    (`add.accumulate` adds strictly in order, unlike a reduction's pairwise sum; the
+    padding's zeros add nothing), so every figure is bit for bit add.at's."""
+    block = np.zeros((start.shape[0], width, start.shape[1]))
+    block[:, 0] = start
+    block[rows, places] = terms
+    return np.add.accumulate(block, axis=1)[:, -1]
+
+
 def _softmax(scores: np.ndarray) -> np.ndarray:
     scores = scores - scores.max(axis=-1, keepdims=True)
     exponentials = np.exp(scores)
@@ -483,11 +499,11 @@ def _build_scorer(pipeline: Pipeline, bayes: np.ndarray | None):  # type: ignore
         values: list[float] = []
         for kind, start, tool, vocabulary, idf in blocks:
             if kind == "tfidf":
-                counts: dict[int, int] = {}
-                for term in tool(text):
-                    index = vocabulary.get(term)
-                    if index is not None:
-                        counts[index] = counts.get(index, 0) + 1
+                # Each known term's count, in the order the terms first occur (as a dict
+                # filled term by term would hold them), counted in C: the terms no
+                # vocabulary entry knows are counted under None, then dropped.
+                counts = Counter(map(vocabulary.get, tool(text)))
+                counts.pop(None, None)
                 if not counts:
                     continue
                 indices = np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))
@@ -513,21 +529,39 @@ def _build_scorer(pipeline: Pipeline, bayes: np.ndarray | None):  # type: ignore
         columns: list[int] = []
         values: list[float] = []
         owners: list[int] = []
+        places: list[int] = []
+        # A text's clauses often repeat (the subject is the text's first line): each
+        # distinct text is turned into features once.
+        rows: dict[str, tuple[list[int], list[float]]] = {}
         for row, text in enumerate(texts):
-            row_columns, row_values = row_of(text)
+            found = rows.get(text)
+            if found is None:
+                found = rows[text] = row_of(text)
+            row_columns, row_values = found
             columns += row_columns
             values += row_values
             owners += [row] * len(row_columns)
+            # Place 0 of each row holds its starting value (intercept or zero).
+            places += range(1, len(row_columns) + 1)
         weights = np.asarray(values)[:, None]
         at = np.asarray(owners, dtype=np.int64)
-        logistic = np.tile(intercept, (len(texts), 1))
-        np.add.at(logistic, at, weights * coefficients[columns])
+        place = np.asarray(places, dtype=np.int64)
+        features = np.asarray(columns, dtype=np.int64)
+        width = int(place.max()) + 1 if len(places) else 1
+        logistic = _sum_in_order(
+            np.tile(intercept, (len(texts), 1)), at, place, width, weights * coefficients[features]
+        )
         logistic = _softmax(logistic)
         if bayes is None:
             return logistic, logistic[:bayes_rows]
         first = at < bayes_rows
-        naive = np.zeros((bayes_rows, bayes.shape[1]))
-        np.add.at(naive, at[first], weights[first] * bayes[np.asarray(columns, dtype=np.int64)[first]])
+        naive = _sum_in_order(
+            np.zeros((bayes_rows, bayes.shape[1])),
+            at[first],
+            place[first],
+            width,
+            weights[first] * bayes[features[first]],
+        )
         return logistic, _softmax(naive)
 
     return score

@@ -215,3 +215,28 @@ def test_the_dashboards_targets_are_the_packs_and_refused_when_malformed():  # t
     # A brand without targets shows its figures alone.
     del raw["reporting_targets"]
     assert parse_pack(raw).reporting_targets.category_shares == {}
+
+
+def test_a_word_pattern_finds_what_the_plain_alternation_of_its_words_finds():  # type: ignore[no-untyped-def]
+    import re
+
+    from aftersales.policy.pack import compile_words
+
+    words = ["起火", "冒烟", "fire", "caught fire", "explod*", "12315", "rip-off", "iPhone发烫"]
+    pattern = compile_words(words)
+    plain = re.compile(pattern.pattern.split("(?:", 1)[1][:-1], re.IGNORECASE)
+    assert pattern.pattern.startswith("(?=[")
+    texts = [
+        "手机起火了,还冒烟",
+        "It caught FIRE and EXPLODED",
+        "打12315投诉 a rip-off",
+        "IPHONE发烫 firefly misfire",
+        # Letters that match Latin ones only case-insensitively: the Kelvin sign, a long s, a dotless i.
+        "\u212aaboom \u017fmoke F\u0131RE f\u0130re",
+        "没有问题",
+    ]
+    for text in texts:
+        assert [(m.start(), m.group(0)) for m in pattern.finditer(text)] == [
+            (m.start(), m.group(0)) for m in plain.finditer(text)
+        ]
+    assert [m.group(0) for m in pattern.finditer(texts[1])] == ["caught FIRE", "EXPLODED"]
