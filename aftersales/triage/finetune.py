@@ -41,7 +41,7 @@ log = logging.getLogger("aftersales.triage")
 MAX_TOKENS = 128
 # How many of e5-small's 12 layers the classifier keeps (the lowest ones): the engine's cost
 # is about proportional to layers x tokens, so both bound a complaint's reading time
-# (docs/triage.md, "Speed of the second reading"). Read at call time, so a bench can vary it.
+# (docs/triage.md, "Fewer layers, fewer tokens"). Read at call time, so a bench can vary it.
 LAYERS = 12
 HEAD_SCALE = 20.0
 EPOCHS = 3
