@@ -59,10 +59,14 @@ def main() -> None:
     parser.add_argument("--extra", action="append", default=[])
     parser.add_argument("--layers", type=int, default=0, help="e5 layers kept (default finetune.LAYERS)")
     parser.add_argument("--max-tokens", type=int, default=0, help="tokens read (default finetune.MAX_TOKENS)")
+    parser.add_argument(
+        "--top-layers", type=int, default=0, help="layers trained (default ftstack.STACK_TOP_LAYERS)"
+    )
     parser.add_argument("--out", default=str(ROOT / "var" / "triage-crosslingual-bench.json"))
     args = parser.parse_args()
     finetune.LAYERS = args.layers or finetune.LAYERS
     finetune.MAX_TOKENS = args.max_tokens or finetune.MAX_TOKENS
+    ftstack.STACK_TOP_LAYERS = args.top_layers or ftstack.STACK_TOP_LAYERS
     ftstack.require_torch()
     examples = trainer.training_examples(extra_files=[Path(p) for p in args.extra], with_corrections=False)
     real, written, _, categories = trainer.finetune_inputs(examples)
@@ -73,6 +77,7 @@ def main() -> None:
         "load_average": os.getloadavg(),
         "layers": finetune.LAYERS,
         "max_tokens": finetune.MAX_TOKENS,
+        "top_layers": ftstack.STACK_TOP_LAYERS,
         "english_tested": len(english),
         "english_labels": dict(Counter(expected)),
     }
