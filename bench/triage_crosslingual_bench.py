@@ -37,6 +37,8 @@ sys.path.insert(0, str(ROOT))
 
 import django  # noqa: E402
 
+from bench import finetune_recipe  # noqa: E402
+
 django.setup()
 
 from aftersales.triage import finetune, finetuned, ftstack, trainer  # noqa: E402
@@ -57,16 +59,10 @@ def figures(predicted: list[str], expected: list[str]) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--extra", action="append", default=[])
-    parser.add_argument("--layers", type=int, default=0, help="e5 layers kept (default finetune.LAYERS)")
-    parser.add_argument("--max-tokens", type=int, default=0, help="tokens read (default finetune.MAX_TOKENS)")
-    parser.add_argument(
-        "--top-layers", type=int, default=0, help="layers trained (default ftstack.STACK_TOP_LAYERS)"
-    )
+    finetune_recipe.add_arguments(parser)
     parser.add_argument("--out", default=str(ROOT / "var" / "triage-crosslingual-bench.json"))
     args = parser.parse_args()
-    finetune.LAYERS = args.layers or finetune.LAYERS
-    finetune.MAX_TOKENS = args.max_tokens or finetune.MAX_TOKENS
-    ftstack.STACK_TOP_LAYERS = args.top_layers or ftstack.STACK_TOP_LAYERS
+    finetune_recipe.apply(args)
     ftstack.require_torch()
     examples = trainer.training_examples(extra_files=[Path(p) for p in args.extra], with_corrections=False)
     real, written, _, categories = trainer.finetune_inputs(examples)

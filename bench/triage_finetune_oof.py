@@ -21,25 +21,21 @@ sys.path.insert(0, str(ROOT))
 
 import django  # noqa: E402
 
+from bench import finetune_recipe  # noqa: E402
+
 django.setup()
 
-from aftersales.triage import finetune, ftstack  # noqa: E402
+from aftersales.triage import ftstack  # noqa: E402
 from aftersales.triage.trainer import finetune_inputs, training_examples  # noqa: E402
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--extra", action="append", default=[])
-    parser.add_argument("--layers", type=int, default=0, help="e5 layers kept (default finetune.LAYERS)")
-    parser.add_argument("--max-tokens", type=int, default=0, help="tokens read (default finetune.MAX_TOKENS)")
-    parser.add_argument(
-        "--top-layers", type=int, default=0, help="layers trained (default ftstack.STACK_TOP_LAYERS)"
-    )
+    finetune_recipe.add_arguments(parser)
     parser.add_argument("--with-final", action="store_true", help="also the artefact fine-tuned on all")
     args = parser.parse_args()
-    finetune.LAYERS = args.layers or finetune.LAYERS
-    finetune.MAX_TOKENS = args.max_tokens or finetune.MAX_TOKENS
-    ftstack.STACK_TOP_LAYERS = args.top_layers or ftstack.STACK_TOP_LAYERS
+    finetune_recipe.apply(args)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     ftstack.require_torch()
     examples = training_examples(extra_files=[Path(p) for p in args.extra], with_corrections=False)
