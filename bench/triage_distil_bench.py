@@ -23,8 +23,6 @@ ftstack.run_key plus the student's shape and the pool), so an interrupted run re
 """
 
 import argparse
-import contextlib
-import hashlib
 import json
 import logging
 import os
@@ -51,28 +49,6 @@ log = logging.getLogger("aftersales.triage")
 CACHE = ROOT / "var" / "triage-distil-oof.npz"
 
 
-@contextlib.contextmanager
-def shape(layers: int, tokens: int):  # type: ignore[no-untyped-def]
-    """finetune.LAYERS and MAX_TOKENS set for the block (read at call time by training and export)."""
-    kept = finetune.LAYERS, finetune.MAX_TOKENS
-    finetune.LAYERS, finetune.MAX_TOKENS = layers, tokens
-    try:
-        yield
-    finally:
-        finetune.LAYERS, finetune.MAX_TOKENS = kept
-
-
-def student(train, categories, *, epochs, soft=None):  # type: ignore[no-untyped-def]
-    return finetune.fine_tune(
-        texts=[e.text for e in train],
-        labels=[e.label for e in train],
-        categories=categories,
-        seed=ftstack.STACK_SEED,
-        epochs=epochs,
-        soft=soft,
-    )
-
-
 def fold_readings(train, tested, categories, pool, args) -> dict[str, np.ndarray]:  # type: ignore[no-untyped-def]
     texts = [e.text for e in tested]
     key = ftstack.run_key(
@@ -82,10 +58,7 @@ def fold_readings(train, tested, categories, pool, args) -> dict[str, np.ndarray
         seed=ftstack.STACK_SEED,
         epochs=ftstack.STACK_EPOCHS,
     )
-    student_key = hashlib.sha256(
-        f"{key} {args.student_layers}x{args.student_tokens} e{args.student_epochs} ".encode()
-        + "\x1e".join(pool).encode()
-    ).hexdigest()
+    student_key = ftstack.distil_key(key, pool, epochs=args.student_epochs)
     entries = ftstack._read_cache(CACHE)
     names = {"teacher": key, "control": student_key + "-control", "distilled": student_key + "-distilled"}
     if all(n in entries for n in names.values()):
@@ -96,19 +69,33 @@ def fold_readings(train, tested, categories, pool, args) -> dict[str, np.ndarray
     targets = teacher.probabilities(pool)
     del teacher
     log.info("teacher: %.0f s", time.monotonic() - started)
-    with shape(args.student_layers, args.student_tokens):
-        for variant, soft in (("control", None), ("distilled", (pool, targets))):
+    with ftstack.encoder_shape(ftstack.STUDENT_LAYERS, ftstack.STUDENT_TOKENS):
+        for variant, rows in (("control", None), ("distilled", targets)):
             begun = time.monotonic()
-            tuned = student(train, categories, epochs=args.student_epochs, soft=soft)
+            if rows is None:
+                tuned = finetune.fine_tune(
+                    texts=[e.text for e in train],
+                    labels=[e.label for e in train],
+                    categories=categories,
+                    seed=ftstack.STACK_SEED,
+                    epochs=args.student_epochs,
+                )
+            else:
+                tuned = ftstack.fine_tune_student(
+                    train, categories, pool=pool, targets=rows, epochs=args.student_epochs
+                )
             read[variant] = ftstack.engine_read(tuned, texts, categories)
             log.info("%s: %.0f s", variant, time.monotonic() - begun)
     entries = ftstack._read_cache(CACHE)
     for variant, name in names.items():
         entries[name] = read[variant]
     ftstack._write_cache(CACHE, entries)
-    # The teacher's row is the shipped recipe's: `triage train --finetune` finds it there.
+    # The teacher's and the student's rows are those `triage train --finetune [--distil-pool]`
+    # computes (same keys): it finds them there.
     shared = ftstack._read_cache(ftstack.oof_cache_path())
     shared[key] = read["teacher"]
+    if args.student_epochs == ftstack.STACK_EPOCHS:
+        shared[student_key] = read["distilled"]
     ftstack._write_cache(ftstack.oof_cache_path(), shared)
     return read
 
@@ -117,24 +104,23 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--extra", action="append", default=[])
     parser.add_argument("--pool", required=True, help="unlabelled texts, JSON lines with 'text'")
-    parser.add_argument("--student-layers", type=int, default=6)
-    parser.add_argument("--student-tokens", type=int, default=64)
+    parser.add_argument("--student-layers", type=int, default=ftstack.STUDENT_LAYERS)
+    parser.add_argument("--student-tokens", type=int, default=ftstack.STUDENT_TOKENS)
     parser.add_argument("--student-epochs", type=int, default=ftstack.STACK_EPOCHS)
     parser.add_argument("--out", default=str(ROOT / "var" / "triage-distil-bench.json"))
     parser.add_argument("--limit", type=int, default=0, help="a quick check: so many texts of each kind")
     args = parser.parse_args()
+    ftstack.STUDENT_LAYERS, ftstack.STUDENT_TOKENS = args.student_layers, args.student_tokens
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     ftstack.require_torch()
     started = time.monotonic()
     examples = trainer.training_examples(extra_files=[Path(p) for p in args.extra], with_corrections=False)
     real, written, folds, categories = trainer.finetune_inputs(examples)
-    with open(args.pool, encoding="utf-8") as handle:
-        pool = [json.loads(line)["text"] for line in handle if line.strip()]
+    pool = ftstack.read_pool(Path(args.pool))
     if args.limit:
         real, written, pool = real[: args.limit * 5], written[: args.limit], pool[: args.limit]
         folds = folds[: len(real)]
-    labelled = {"".join(e.text.split()).lower() for e in examples}
-    pool = [t for t in pool if "".join(t.split()).lower() not in labelled]
+    pool = ftstack.unlabelled_pool(pool, examples)
     log.info("%d real complaints, %d written, %d unlabelled in the pool", len(real), len(written), len(pool))
     rows = {v: np.zeros((len(real), len(categories))) for v in ("teacher", "control", "distilled")}
     for fold in np.unique(folds):

@@ -50,15 +50,21 @@ def triage_train(
     with_corrections: bool = True,
     make_current: bool = True,
     finetune: bool = False,
+    distil_pool: Path | None = None,
 ) -> TriageModel:
     """Train, save and (`make_current`) switch to model `version`. With `finetune` the
     fine-tuned encoder is stacked in (model_from_examples): needs PyTorch
     (ftstack.PyTorchMissing before anything is trained) and at least
-    MIN_REAL_FOR_AGGREGATION real complaints (ValueError)."""
-    if finetune:
+    MIN_REAL_FOR_AGGREGATION real complaints (ValueError). With `distil_pool` (unlabelled
+    JSON lines, ftstack.read_pool; implies `finetune`) the encoder is the small student
+    taught on them by the shipped recipe's encoder."""
+    pool = ftstack.read_pool(distil_pool) if distil_pool else None
+    if finetune or pool is not None:
         ftstack.require_torch()
     examples = training_examples(extra_files=extra_files, with_corrections=with_corrections)
-    model = model_from_examples(examples, version=version, finetune=finetune)
+    model = model_from_examples(
+        examples, version=version, finetune=finetune or pool is not None, distil_pool=pool
+    )
     model.save()
     if make_current:
         set_current(version)
@@ -84,7 +90,9 @@ def finetune_inputs(examples: list[Example]) -> tuple[list[Example], list[Exampl
     return real, base, fold_assignment(len(real)), sorted({e.label for e in examples})
 
 
-def model_from_examples(examples: list[Example], *, version: str, finetune: bool = False) -> TriageModel:
+def model_from_examples(
+    examples: list[Example], *, version: str, finetune: bool = False, distil_pool: list[str] | None = None
+) -> TriageModel:
     """A model trained on `examples` with the pack's symptom lexicon; not saved.
 
     When there are enough real complaints among them (labelled files, agents'
@@ -97,7 +105,10 @@ def model_from_examples(examples: list[Example], *, version: str, finetune: bool
     on; then it is fine-tuned on all of them and the own written complaints, exported to
     `<version>.encoder.npz` in the models folder (written now) and named with its SHA-256
     in the model. ValueError with fewer than MIN_REAL_FOR_AGGREGATION real complaints.
+    With `distil_pool` (unlabelled texts) the fine-tuned encoder, in the folds and shipped,
+    is the student distilled on them (ftstack.distilled), STUDENT_LAYERS x STUDENT_TOKENS.
     """
+    pool = None if distil_pool is None else ftstack.unlabelled_pool(distil_pool, examples)
     model = _classifier_from(examples, version=version)
     real = [e for e in examples if not is_own(e)]
     if finetune and len(real) < MIN_REAL_FOR_AGGREGATION:
@@ -112,7 +123,7 @@ def model_from_examples(examples: list[Example], *, version: str, finetune: bool
         if finetune:
             _, written, _, _ = finetune_inputs(examples)
             evidence[:, EVIDENCE.index("finetuned")] = ftstack.out_of_fold_finetuned(
-                examples=real, base=written, folds=folds, categories=model.categories
+                examples=real, base=written, folds=folds, categories=model.categories, pool=pool
             )
         labels = [e.label for e in real]
         model.aggregation, model.calibration = calibrated_aggregation(
@@ -130,6 +141,7 @@ def model_from_examples(examples: list[Example], *, version: str, finetune: bool
             categories=model.categories,
             target=models_dir() / f"{version}.encoder.npz",
             trained_on=count_sources(tuned_on),
+            pool=pool,
         )
         model.finetuned_encoder = {"file": artefact.name, "sha256": file_sha256(artefact)}
     return model

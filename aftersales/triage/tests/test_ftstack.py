@@ -314,3 +314,109 @@ def test_intake_leaves_the_finetuned_reading_to_the_worker(stacked, models_dir, 
     assert triage_read(text=TEXTS[0], defer_encoder=True).encoder_deferred
     settings.TRIAGE_ENCODER = False
     assert not triage_read(text=TEXTS[0], defer_encoder=True).encoder_deferred
+
+
+# --- distillation: the small student taught by the shipped recipe's encoder --------------------
+
+
+def test_the_pool_leaves_out_labelled_texts_and_repeats():  # type: ignore[no-untyped-def]
+    labelled = [Example("屏幕 坏了", "screen", "x"), Example("Battery dies", "battery_charging", "x")]
+    texts = ["屏幕坏了", "battery  DIES", "信号差", "信 号差", "", "Speaker crackles 😡"]
+    assert ftstack.unlabelled_pool(texts, labelled) == ["信号差", "Speaker crackles 😡"]
+
+
+def test_a_pool_file_that_is_not_json_lines_of_texts_is_refused_naming_the_line(tmp_path):  # type: ignore[no-untyped-def]
+    path = tmp_path / "pool.jsonl"
+    path.write_text('{"text": "信号差"}\n\n{"text": "充不进电", "label": "x"}\n', encoding="utf-8")
+    assert ftstack.read_pool(path) == ["信号差", "充不进电"]
+    path.write_text('{"text": "信号差"}\n{"text": 3}\n', encoding="utf-8")
+    with pytest.raises(ValueError, match=r"pool.jsonl:2: text: a string is required"):
+        ftstack.read_pool(path)
+    path.write_text('["信号差"]\n', encoding="utf-8")
+    with pytest.raises(ValueError, match=r"pool.jsonl:1: not a JSON object"):
+        ftstack.read_pool(path)
+    with pytest.raises(CommandError, match="nowhere.jsonl"):
+        call_command(
+            "triage", "train", "--distil-pool", str(tmp_path / "nowhere.jsonl"), "--version", "never"
+        )
+
+
+def test_with_a_pool_each_fold_is_read_by_the_student_and_cached_apart(tmp_path, monkeypatch):  # type: ignore[no-untyped-def]
+    real, base = synthetic(20, "real"), synthetic(3, "own:written")
+    folds = trainer.fold_assignment(len(real))
+    cache = tmp_path / "oof.npz"
+    taught: list = []
+
+    def distilling(train, texts, categories, *, pool, seed, epochs):  # type: ignore[no-untyped-def]
+        taught.append(pool)
+        return one_hot_reader([])(train, texts, categories)
+
+    monkeypatch.setattr(ftstack, "engine_read_after_distilling", distilling)
+    common = {"examples": real, "base": base, "folds": folds, "categories": CATEGORIES, "cache": cache}
+    ftstack.out_of_fold_finetuned(**common, pool=["信号差"])
+    assert taught == [["信号差"]] * 5
+    # Without the pool (the teacher) and with another pool nothing is read from the student's entries.
+    plain: list = []
+    monkeypatch.setattr(
+        ftstack, "engine_read_after_finetuning", lambda t, x, c, **_: one_hot_reader(plain)(t, x, c)
+    )
+    ftstack.out_of_fold_finetuned(**common)
+    ftstack.out_of_fold_finetuned(**common, pool=["充不进电"])
+    assert len(plain) == 5 and len(taught) == 10
+    ftstack.out_of_fold_finetuned(**common, pool=["信号差"])
+    assert len(taught) == 10
+
+
+def test_the_student_learns_the_teachers_reading_of_the_pool_in_its_own_shape(monkeypatch):  # type: ignore[no-untyped-def]
+    pytest.importorskip("torch", reason="PyTorch is not installed (pip install -e .[train])")
+    from aftersales.triage import finetune
+
+    class Teacher:
+        def probabilities(self, texts):  # type: ignore[no-untyped-def]
+            return np.tile([0.7, 0.2, 0.1], (len(texts), 1))
+
+    shapes, given = [], {}
+
+    def student(**kwargs):  # type: ignore[no-untyped-def]
+        shapes.append((finetune.LAYERS, finetune.MAX_TOKENS))
+        given.update(kwargs)
+        return "student"
+
+    monkeypatch.setattr(ftstack, "fine_tune_examples", lambda examples, categories, **_: Teacher())
+    monkeypatch.setattr(finetune, "fine_tune", student)
+    before = finetune.LAYERS, finetune.MAX_TOKENS
+    train = synthetic(4, "real")
+    tuned = ftstack.distilled(train, CATEGORIES, pool=["信号差", "充不进电"], seed=3, epochs=2)
+    assert tuned == "student"
+    assert shapes == [(ftstack.STUDENT_LAYERS, ftstack.STUDENT_TOKENS)]
+    assert before == (finetune.LAYERS, finetune.MAX_TOKENS)
+    soft_texts, rows = given["soft"]
+    assert soft_texts == ["信号差", "充不进电"] and rows.tolist() == [[0.7, 0.2, 0.1]] * 2
+    assert given["texts"] == [e.text for e in train] and given["seed"] == 3 and given["epochs"] == 2
+
+
+def test_training_with_a_pool_gives_it_to_the_folds_and_the_shipped_encoder(tmp_path, monkeypatch, settings):  # type: ignore[no-untyped-def]
+    settings.TRIAGE_MODELS_DIR = tmp_path
+    settings.TRIAGE_ENCODER = False
+    own = composed_examples(per_phrase=1)[::3]
+    real = [Example(e.text, e.label, "file:real.jsonl") for e in own[7 :: len(own) // 80]]
+    pools: dict = {}
+
+    def out_of_fold(*, examples, categories, pool, **_):  # type: ignore[no-untyped-def]
+        pools["folds"] = pool
+        rows = np.full((len(examples), len(categories)), 0.1)
+        rows[np.arange(len(examples)), [categories.index(e.label) for e in examples]] = 0.9
+        return rows / rows.sum(axis=1, keepdims=True)
+
+    def final(*, target, pool, **_):  # type: ignore[no-untyped-def]
+        pools["shipped"] = pool
+        target.write_bytes(ARTEFACT)
+        return target
+
+    monkeypatch.setattr(trainer, "MIN_REAL_FOR_AGGREGATION", 50)
+    monkeypatch.setattr(ftstack, "out_of_fold_finetuned", out_of_fold)
+    monkeypatch.setattr(ftstack, "final_artefact", final)
+    pool = ["一个没人标注的投诉：耳机有杂音", real[0].text, "一个没人标注的投诉：耳机有杂音"]
+    model = trainer.model_from_examples(own + real, version="taught", finetune=True, distil_pool=pool)
+    assert pools == {"folds": [pool[0]], "shipped": [pool[0]]}
+    assert (model.finetuned_encoder or {}).get("file") == "taught.encoder.npz"

@@ -45,6 +45,12 @@ class Command(BaseCommand):
             action="store_true",
             help="stack the fine-tuned encoder in (its out-of-fold readings learnt; needs PyTorch)",
         )
+        train.add_argument(
+            "--distil-pool",
+            default="",
+            help="unlabelled JSON lines (text): the fine-tuned encoder is the small, fast student "
+            "taught on them by the full one (implies --finetune)",
+        )
         evaluation = sub.add_parser(
             "eval", help="accuracy, macro-F1, per-category figures and confusion matrix"
         )
@@ -77,6 +83,7 @@ class Command(BaseCommand):
                     with_corrections=not options["no_corrections"],
                     make_current=not options["keep_current"],
                     finetune=bool(options["finetune"]),
+                    distil_pool=Path(str(options["distil_pool"])) if options["distil_pool"] else None,
                 )
             except (LabelledFileError, FileNotFoundError, PyTorchMissing, ValueError) as exc:
                 raise CommandError(str(exc)) from exc
