@@ -41,7 +41,7 @@ django.setup()
 
 import numpy as np  # noqa: E402
 
-from aftersales.triage import finetune, ftstack, trainer  # noqa: E402
+from aftersales.triage import ftstack, trainer  # noqa: E402
 from aftersales.triage.classifier import EVIDENCE  # noqa: E402
 from bench.triage_finetune_stack_bench import figures  # noqa: E402
 
@@ -73,12 +73,8 @@ def fold_readings(train, tested, categories, pool, args) -> dict[str, np.ndarray
         for variant, rows in (("control", None), ("distilled", targets)):
             begun = time.monotonic()
             if rows is None:
-                tuned = finetune.fine_tune(
-                    texts=[e.text for e in train],
-                    labels=[e.label for e in train],
-                    categories=categories,
-                    seed=ftstack.STACK_SEED,
-                    epochs=args.student_epochs,
+                tuned = ftstack.fine_tune_examples(
+                    train, categories, epochs=args.student_epochs, top_layers=None
                 )
             else:
                 tuned = ftstack.fine_tune_student(

@@ -126,13 +126,18 @@ def main() -> None:
     args = parser.parse_args()
     labels = HELDOUT_LABELS if args.heldout else Path(args.labels) if args.labels else LABELS
     lines = build(archive=Path(args.archive), dev=Path(args.dev), labels=labels, english=not args.no_english)
-    if args.out != "-":
-        Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-    out = sys.stdout if args.out == "-" else open(args.out, "w", encoding="utf-8")  # noqa: SIM115
+    write_lines(lines, args.out)
+    print(f"{len(lines)} labelled lines", file=sys.stderr)
+
+
+def write_lines(lines: list[dict], out_path: str) -> None:
+    """`lines` as JSON lines to `out_path` ("-": standard output), its folder made if need be."""
+    if out_path != "-":
+        Path(out_path).parent.mkdir(parents=True, exist_ok=True)
+    out = sys.stdout if out_path == "-" else open(out_path, "w", encoding="utf-8")  # noqa: SIM115
     with out:
         for line in lines:
             out.write(json.dumps(line, ensure_ascii=False) + "\n")
-    print(f"{len(lines)} labelled lines", file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -30,6 +30,7 @@ from bench.triage_raw_labels import (  # noqa: E402
     read_english_reviews,
     read_labels,
     squeeze,
+    write_lines,
 )
 
 # (product category in the archive, its sentiment label, how many to draw; None: all)
@@ -82,12 +83,7 @@ def main() -> None:
     parser.add_argument("--out", default="-")
     args = parser.parse_args()
     lines = build(archive=Path(args.archive), dev=Path(args.dev))
-    if args.out != "-":
-        Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-    out = sys.stdout if args.out == "-" else open(args.out, "w", encoding="utf-8")  # noqa: SIM115
-    with out:
-        for line in lines:
-            out.write(json.dumps(line, ensure_ascii=False) + "\n")
+    write_lines(lines, args.out)
     print(f"{len(lines)} unlabelled lines", file=sys.stderr)
 
 

@@ -221,9 +221,16 @@ def out_of_fold_finetuned(
 
 
 def fine_tune_examples(
-    examples: list[Example], categories: list[str], *, seed: int = STACK_SEED, epochs: int = STACK_EPOCHS
+    examples: list[Example],
+    categories: list[str],
+    *,
+    seed: int = STACK_SEED,
+    epochs: int = STACK_EPOCHS,
+    top_layers: int | None = STACK_TOP_LAYERS,
+    soft: tuple[list[str], np.ndarray] | None = None,
 ):  # type: ignore[no-untyped-def]
-    """finetune.fine_tune on `examples` (a finetune.FineTuned)."""
+    """finetune.fine_tune on `examples` (a finetune.FineTuned); by default the stack's
+    recipe, the top STACK_TOP_LAYERS trained."""
     from aftersales.triage import finetune
 
     return finetune.fine_tune(
@@ -232,7 +239,8 @@ def fine_tune_examples(
         categories=categories,
         seed=seed,
         epochs=epochs,
-        top_layers=STACK_TOP_LAYERS,
+        top_layers=top_layers,
+        soft=soft,
     )
 
 
@@ -256,16 +264,9 @@ def fine_tune_student(
     """The student (STUDENT_LAYERS x STUDENT_TOKENS, every kept layer trained) fine-tuned on
     `examples` and on the `pool` texts with the teacher's probability rows `targets`
     (finetune.fine_tune `soft`). Export it within encoder_shape(STUDENT_LAYERS, STUDENT_TOKENS)."""
-    from aftersales.triage import finetune
-
     with encoder_shape(STUDENT_LAYERS, STUDENT_TOKENS):
-        return finetune.fine_tune(
-            texts=[e.text for e in examples],
-            labels=[e.label for e in examples],
-            categories=categories,
-            seed=seed,
-            epochs=epochs,
-            soft=(pool, targets),
+        return fine_tune_examples(
+            examples, categories, seed=seed, epochs=epochs, top_layers=None, soft=(pool, targets)
         )
 
 
