@@ -94,21 +94,28 @@ def unlabelled_pool(texts: list[str], examples: list[Example]) -> list[str]:
 
 def read_pool(path: Path) -> list[str]:
     """The texts of an unlabelled file (JSON lines with a "text" string; a label, if any,
-    is not read; blank lines skipped). FileNotFoundError; ValueError naming the line."""
+    is not read; blank lines skipped). FileNotFoundError; ValueError naming the line, or the
+    file when it is not UTF-8 text or cannot be read (a folder, no permission)."""
     import json
 
     texts = []
-    with open(path, encoding="utf-8") as handle:
-        for number, line in enumerate(handle, 1):
-            if not line.strip():
-                continue
-            try:
-                text = json.loads(line).get("text")
-            except (ValueError, AttributeError) as exc:
-                raise ValueError(f"{path}:{number}: not a JSON object") from exc
-            if not isinstance(text, str):
-                raise ValueError(f"{path}:{number}: text: a string is required")
-            texts.append(text)
+    try:
+        with open(path, encoding="utf-8") as handle:
+            lines = list(handle)
+    except FileNotFoundError:
+        raise
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ValueError(f"{path}: not a readable UTF-8 text file ({exc.__class__.__name__})") from exc
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            text = json.loads(line).get("text")
+        except (ValueError, AttributeError) as exc:
+            raise ValueError(f"{path}:{number}: not a JSON object") from exc
+        if not isinstance(text, str):
+            raise ValueError(f"{path}:{number}: text: a string is required")
+        texts.append(text)
     return texts
 
 

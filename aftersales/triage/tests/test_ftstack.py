@@ -335,6 +335,11 @@ def test_a_pool_file_that_is_not_json_lines_of_texts_is_refused_naming_the_line(
     path.write_text('["信号差"]\n', encoding="utf-8")
     with pytest.raises(ValueError, match=r"pool.jsonl:1: not a JSON object"):
         ftstack.read_pool(path)
+    path.write_bytes('{"text": "信号差"}\n'.encode("gbk"))
+    with pytest.raises(ValueError, match=r"pool.jsonl: not a readable UTF-8 text file"):
+        ftstack.read_pool(path)
+    with pytest.raises(CommandError, match=r"not a readable UTF-8 text file \(IsADirectoryError\)"):
+        call_command("triage", "train", "--distil-pool", str(tmp_path), "--version", "never")
     with pytest.raises(CommandError, match="nowhere.jsonl"):
         call_command(
             "triage", "train", "--distil-pool", str(tmp_path / "nowhere.jsonl"), "--version", "never"
